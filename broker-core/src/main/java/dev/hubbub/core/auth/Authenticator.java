@@ -1,0 +1,111 @@
+package dev.hubbub.core.auth;
+
+import dev.hubbub.core.protocol.ErrorCode;
+import dev.hubbub.core.protocol.Outcome;
+import java.time.Clock;
+import java.util.Objects;
+
+/**
+ * Turns presented credentials plus an optional claimed clientId into a {@link Principal}, per the
+ * identity rules:
+ * <pre>
+ *  credential            claimed clientId   result
+ *  key                   absent             WILDCARD (may name any clientId per message)
+ *  key                   X                  IDENTIFIED X
+ *  token for X           absent or X        IDENTIFIED X
+ *  token for X           Y != X             40102
+ *  token for *           absent             WILDCARD
+ *  token for *           Y                  IDENTIFIED Y
+ *  token without id      absent             ANONYMOUS
+ *  token without id      Y                  40102 (the token grants no identity)
+ * </pre>
+ * A claimed clientId that is empty, {@code *} or too long is 40012 whatever the credential.
+ */
+public final class Authenticator {
+    private final KeyStore keys;
+    private final TokenVerifier tokens;
+    private final Clock clock;
+
+    public Authenticator(KeyStore keys, TokenVerifier tokens, Clock clock) {
+        this.keys = Objects.requireNonNull(keys, "keys");
+        this.tokens = Objects.requireNonNull(tokens, "tokens");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    public KeyStore keys() { return keys; }
+
+    /** Basic auth with a full key {@code appId.keyId:secret}. */
+    public Outcome<Principal> authenticateKey(String fullKey, String claimedClientId) {
+        Outcome<ApiKey> key = resolveKey(fullKey);
+        if (!key.isOk()) {
+            return Outcome.fail(key.error());
+        }
+        return authenticateKey(key.value(), claimedClientId);
+    }
+
+    /** Basic auth once the key is known (REST splits name and secret itself). */
+    public Outcome<Principal> authenticateKey(ApiKey key, String claimedClientId) {
+        String invalid = ClientIdentity.invalidReason(claimedClientId);
+        if (invalid != null) {
+            return Outcome.fail(ErrorCode.INVALID_CLIENT_ID, "Invalid clientId: " + invalid);
+        }
+        ClientIdentity identity = claimedClientId == null ? ClientIdentity.WILDCARD : ClientIdentity.identified(claimedClientId);
+        return Outcome.ok(new Principal(key.appId(), key.name(), Principal.CredentialKind.BASIC, identity,
+                key.capability(), Long.MAX_VALUE));
+    }
+
+    /** Checks {@code name:secret} against the store: malformed 40005, unknown or wrong secret 40101. */
+    public Outcome<ApiKey> resolveKey(String fullKey) {
+        int colon = fullKey == null ? -1 : fullKey.indexOf(':');
+        if (colon <= 0 || colon == fullKey.length() - 1) {
+            return Outcome.fail(ErrorCode.INVALID_CREDENTIAL, "Invalid key in request: not of the form keyName:secret");
+        }
+        String name = fullKey.substring(0, colon);
+        ApiKey key = keys.find(name).orElse(null);
+        if (key == null || !key.secretMatches(fullKey.substring(colon + 1))) {
+            // one answer for unknown name and wrong secret: nothing is learned by probing
+            return Outcome.fail(ErrorCode.AUTHENTICATION_FAILED, "Invalid credentials for key " + name);
+        }
+        return Outcome.ok(key);
+    }
+
+    /** Token auth (ours or an Ably JWT), with expiry checked against the clock. */
+    public Outcome<Principal> authenticateToken(String token, String claimedClientId) {
+        if (token == null || token.isEmpty()) {
+            return Outcome.fail(ErrorCode.INVALID_CREDENTIAL, "Invalid accessToken in request: empty");
+        }
+        String invalid = ClientIdentity.invalidReason(claimedClientId);
+        if (invalid != null) {
+            return Outcome.fail(ErrorCode.INVALID_CLIENT_ID, "Invalid clientId: " + invalid);
+        }
+        Outcome<TokenClaims> verified = tokens.verify(token);
+        if (!verified.isOk()) {
+            return Outcome.fail(verified.error());
+        }
+        TokenClaims claims = verified.value();
+        if (clock.millis() >= claims.expires()) {
+            return Outcome.fail(ErrorCode.TOKEN_EXPIRED.info());
+        }
+        Outcome<ClientIdentity> identity = identityFor(claims.clientId(), claimedClientId);
+        return identity.map(id -> new Principal(claims.appId(), claims.keyName(), Principal.CredentialKind.TOKEN, id,
+                claims.capability(), claims.expires()));
+    }
+
+    /** The identity table for token credentials. */
+    static Outcome<ClientIdentity> identityFor(String tokenClientId, String claimed) {
+        if (tokenClientId == null) {
+            return claimed == null
+                    ? Outcome.ok(ClientIdentity.ANONYMOUS)
+                    : Outcome.fail(ErrorCode.INCOMPATIBLE_CREDENTIALS,
+                            "Invalid clientId for credentials: the token grants no clientId, '" + claimed + "' was claimed");
+        }
+        if (ClientIdentity.WILDCARD_ID.equals(tokenClientId)) {
+            return Outcome.ok(claimed == null ? ClientIdentity.WILDCARD : ClientIdentity.identified(claimed));
+        }
+        if (claimed == null || claimed.equals(tokenClientId)) {
+            return Outcome.ok(ClientIdentity.identified(tokenClientId));
+        }
+        return Outcome.fail(ErrorCode.INCOMPATIBLE_CREDENTIALS,
+                "Invalid clientId for credentials: the token is for '" + tokenClientId + "', '" + claimed + "' was claimed");
+    }
+}

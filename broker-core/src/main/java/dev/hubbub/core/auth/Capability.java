@@ -1,0 +1,202 @@
+package dev.hubbub.core.auth;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hubbub.core.protocol.ErrorCode;
+import dev.hubbub.core.protocol.Flags;
+import dev.hubbub.core.protocol.Outcome;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * An Ably capability: resource patterns mapped to permitted operations. Immutable; held in
+ * canonical form (resources and operations sorted). Matching is a pure function.
+ *
+ * <p>Patterns: {@code [*]*} matches every resource; {@code *} alone matches every ordinary channel
+ * (not {@code [meta]…}/{@code [queue]…}); otherwise {@code *} stands for one whole
+ * {@code :}-separated segment, and a trailing {@code *} segment for one or more remaining segments.
+ */
+public final class Capability {
+    public static final String ALL_OPS = "*";
+    public static final Set<String> KNOWN_OPERATIONS = Set.of(
+            "*", "subscribe", "publish", "presence", "history", "stats", "channel-metadata", "push-subscribe",
+            "push-admin", "privileged-headers", "object-subscribe", "object-publish", "annotation-subscribe",
+            "annotation-publish", "message-update-own", "message-update-any", "message-delete-own",
+            "message-delete-any");
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    public static final Capability ALL = new Capability(new TreeMap<>(Map.of("*", new TreeSet<>(Set.of(ALL_OPS)))));
+
+    private final SortedMap<String, SortedSet<String>> resources;
+    private final String canonical;
+
+    private Capability(SortedMap<String, SortedSet<String>> resources) {
+        SortedMap<String, SortedSet<String>> copy = new TreeMap<>();
+        resources.forEach((k, v) -> copy.put(k, Collections.unmodifiableSortedSet(new TreeSet<>(v))));
+        this.resources = Collections.unmodifiableSortedMap(copy);
+        this.canonical = toCanonicalJson(this.resources);
+    }
+
+    /** Builds a capability from an already-validated map; for code, not for untrusted input. */
+    public static Capability of(Map<String, ? extends Set<String>> resources) {
+        SortedMap<String, SortedSet<String>> map = new TreeMap<>();
+        resources.forEach((k, v) -> map.put(k, new TreeSet<>(v)));
+        return new Capability(map);
+    }
+
+    /** Parses and validates capability JSON text. */
+    public static Outcome<Capability> parse(String json) {
+        if (json == null || json.isBlank()) {
+            return Outcome.fail(ErrorCode.BAD_REQUEST, "Invalid capability: empty");
+        }
+        try {
+            return fromJson(JSON.readTree(json));
+        } catch (JsonProcessingException e) {
+            return Outcome.fail(ErrorCode.BAD_REQUEST, "Invalid capability: not valid JSON");
+        }
+    }
+
+    /** Validates a capability given as a JSON tree: an object of resource to a non-empty array of operations. */
+    public static Outcome<Capability> fromJson(JsonNode node) {
+        if (node == null || !node.isObject() || node.isEmpty()) {
+            return Outcome.fail(ErrorCode.BAD_REQUEST, "Invalid capability: must be a non-empty JSON object");
+        }
+        SortedMap<String, SortedSet<String>> map = new TreeMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String resource = e.getKey();
+            if (resource.isEmpty()) {
+                return Outcome.fail(ErrorCode.BAD_REQUEST, "Invalid capability: empty resource name");
+            }
+            JsonNode ops = e.getValue();
+            if (!ops.isArray() || ops.isEmpty()) {
+                return Outcome.fail(ErrorCode.BAD_REQUEST,
+                        "Invalid capability: operations for '" + resource + "' must be a non-empty array");
+            }
+            SortedSet<String> set = new TreeSet<>();
+            for (JsonNode op : ops) {
+                if (!op.isTextual() || !KNOWN_OPERATIONS.contains(op.asText())) {
+                    return Outcome.fail(ErrorCode.BAD_REQUEST,
+                            "Invalid capability: unknown operation " + op + " for '" + resource + "'");
+                }
+                set.add(op.asText());
+            }
+            if (set.contains(ALL_OPS) && set.size() > 1) {
+                return Outcome.fail(ErrorCode.BAD_REQUEST,
+                        "Invalid capability: '*' may not be combined with other operations for '" + resource + "'");
+            }
+            map.put(resource, set);
+        }
+        return Outcome.ok(new Capability(map));
+    }
+
+    public SortedMap<String, SortedSet<String>> resources() { return resources; }
+
+    /** Canonical JSON: keys and operations sorted, no whitespace. */
+    public String toJson() { return canonical; }
+
+    public boolean isEmpty() { return resources.isEmpty(); }
+
+    /** Whether {@code operation} is permitted on channel {@code channel}. */
+    public boolean allows(String channel, String operation) {
+        for (Map.Entry<String, SortedSet<String>> e : resources.entrySet()) {
+            Set<String> ops = e.getValue();
+            if ((ops.contains(ALL_OPS) || ops.contains(operation)) && matches(e.getKey(), channel)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether any operation at all is permitted on the channel. */
+    public boolean allowsAny(String channel) {
+        for (String pattern : resources.keySet()) {
+            if (matches(pattern, channel)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The channel mode bits this capability grants on a channel. */
+    public int grantedModes(String channel) {
+        int modes = 0;
+        if (allows(channel, "subscribe")) {
+            modes |= Flags.MODE_SUBSCRIBE | Flags.MODE_PRESENCE_SUBSCRIBE;
+        }
+        if (allows(channel, "publish")) {
+            modes |= Flags.MODE_PUBLISH;
+        }
+        if (allows(channel, "presence")) {
+            modes |= Flags.MODE_PRESENCE;
+        }
+        if (allows(channel, "annotation-publish")) {
+            modes |= Flags.MODE_ANNOTATION_PUBLISH;
+        }
+        if (allows(channel, "annotation-subscribe")) {
+            modes |= Flags.MODE_ANNOTATION_SUBSCRIBE;
+        }
+        if (allows(channel, "object-subscribe")) {
+            modes |= Flags.MODE_OBJECT_SUBSCRIBE;
+        }
+        if (allows(channel, "object-publish")) {
+            modes |= Flags.MODE_OBJECT_PUBLISH;
+        }
+        return modes;
+    }
+
+    /** Whether a resource pattern matches a resource name. */
+    public static boolean matches(String pattern, String resource) {
+        if ("[*]*".equals(pattern)) {
+            return true;
+        }
+        if ("*".equals(pattern)) {
+            return !resource.startsWith("[");
+        }
+        if (pattern.equals(resource)) {
+            return true;
+        }
+        String[] p = pattern.split(":", -1);
+        String[] r = resource.split(":", -1);
+        for (int i = 0; i < p.length; i++) {
+            boolean last = i == p.length - 1;
+            if (last && "*".equals(p[i])) {
+                return r.length > i;
+            }
+            if (i >= r.length) {
+                return false;
+            }
+            if (!"*".equals(p[i]) && !p[i].equals(r[i])) {
+                return false;
+            }
+        }
+        return p.length == r.length;
+    }
+
+    private static String toCanonicalJson(SortedMap<String, SortedSet<String>> resources) {
+        ObjectNode root = JSON.createObjectNode();
+        resources.forEach((k, v) -> {
+            ArrayNode arr = root.putArray(k);
+            v.forEach(arr::add);
+        });
+        return root.toString();
+    }
+
+    @Override
+    public boolean equals(Object o) { return o instanceof Capability c && c.canonical.equals(canonical); }
+
+    @Override
+    public int hashCode() { return canonical.hashCode(); }
+
+    @Override
+    public String toString() { return canonical; }
+}

@@ -1,0 +1,59 @@
+package dev.hubbub.core.auth;
+
+import java.util.Objects;
+
+/**
+ * Who a client is allowed to be. One of three shapes:
+ * <ul>
+ *   <li>{@link Kind#IDENTIFIED}: exactly {@code clientId}; every message and presence event carries it.</li>
+ *   <li>{@link Kind#WILDCARD}: no identity of its own, but may name any clientId per message.</li>
+ *   <li>{@link Kind#ANONYMOUS}: no identity and may not assume one.</li>
+ * </ul>
+ */
+public record ClientIdentity(Kind kind, String clientId) {
+    public static final String WILDCARD_ID = "*";
+    /** Longest clientId accepted, in UTF-16 chars. Ably documents none; this keeps frames sane. */
+    public static final int MAX_CLIENT_ID_LENGTH = 256;
+
+    public enum Kind { IDENTIFIED, WILDCARD, ANONYMOUS }
+
+    public static final ClientIdentity WILDCARD = new ClientIdentity(Kind.WILDCARD, null);
+    public static final ClientIdentity ANONYMOUS = new ClientIdentity(Kind.ANONYMOUS, null);
+
+    public ClientIdentity {
+        Objects.requireNonNull(kind, "kind");
+        if ((kind == Kind.IDENTIFIED) != (clientId != null)) {
+            throw new IllegalArgumentException("an identified client needs a clientId, others have none");
+        }
+    }
+
+    public static ClientIdentity identified(String clientId) { return new ClientIdentity(Kind.IDENTIFIED, clientId); }
+
+    public boolean isIdentified() { return kind == Kind.IDENTIFIED; }
+
+    /** The value for {@code connectionDetails.clientId}: the id, {@code *}, or null (omitted) when anonymous. */
+    public String wireClientId() {
+        return switch (kind) {
+            case IDENTIFIED -> clientId;
+            case WILDCARD -> WILDCARD_ID;
+            case ANONYMOUS -> null;
+        };
+    }
+
+    /** Why a clientId someone claims is not a valid clientId at all, or null when it is well formed. */
+    public static String invalidReason(String claimed) {
+        if (claimed == null) {
+            return null;
+        }
+        if (claimed.isEmpty()) {
+            return "clientId may not be empty";
+        }
+        if (WILDCARD_ID.equals(claimed)) {
+            return "clientId may not be the wildcard '*'";
+        }
+        if (claimed.length() > MAX_CLIENT_ID_LENGTH) {
+            return "clientId is longer than " + MAX_CLIENT_ID_LENGTH + " characters";
+        }
+        return null;
+    }
+}

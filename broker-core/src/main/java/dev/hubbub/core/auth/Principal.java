@@ -1,0 +1,34 @@
+package dev.hubbub.core.auth;
+
+import java.util.Objects;
+
+/**
+ * Who a connection or REST request is, once authenticated. Immutable: new credentials make a new
+ * Principal. {@code expiresAt} is epoch millis, or {@link Long#MAX_VALUE} for API-key (basic) auth.
+ */
+public record Principal(
+        String appId,
+        String keyName,
+        CredentialKind credentialKind,
+        ClientIdentity identity,
+        Capability capability,
+        long expiresAt) {
+
+    public enum CredentialKind { BASIC, TOKEN }
+
+    public Principal {
+        Objects.requireNonNull(appId, "appId");
+        Objects.requireNonNull(keyName, "keyName");
+        Objects.requireNonNull(credentialKind, "credentialKind");
+        Objects.requireNonNull(identity, "identity");
+        Objects.requireNonNull(capability, "capability");
+    }
+
+    public boolean expiresBy(long nowMillis) { return nowMillis >= expiresAt; }
+
+    @Override
+    public String toString() {
+        return "Principal[app=" + appId + ", key=" + keyName + ", " + credentialKind + ", " + identity.kind()
+                + (identity.isIdentified() ? " " + identity.clientId() : "") + "]";
+    }
+}

@@ -1,0 +1,120 @@
+package dev.hubbub.core.channel;
+
+import dev.hubbub.core.protocol.Flags;
+import dev.hubbub.core.protocol.Message;
+import dev.hubbub.core.protocol.ProtocolMessage;
+import dev.hubbub.core.protocol.PublishResult;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * One channel of one app: its attached subscribers and its serial. The subscriber list is
+ * copy-on-write (attach/detach are rare, fan-out is hot). Publishes are serialised per channel so
+ * every subscriber sees one order, and the publisher's own order is kept.
+ *
+ * <p>Threading: any thread may publish; attach/detach run under the router's map lock for this key.
+ */
+public final class Channel {
+    /** A subscriber and the modes it was granted at attach. */
+    public record Subscription(Subscriber subscriber, int modes) {}
+
+    private static final Subscription[] NONE = new Subscription[0];
+
+    private final ChannelKey key;
+    private volatile Subscription[] subscriptions = NONE;
+    private long serial;
+
+    Channel(ChannelKey key) { this.key = key; }
+
+    public ChannelKey key() { return key; }
+
+    public String name() { return key.name(); }
+
+    public int subscriberCount() { return subscriptions.length; }
+
+    /** Adds or replaces (re-attach) a subscriber's subscription. */
+    synchronized void attach(Subscriber subscriber, int modes) {
+        Subscription[] current = subscriptions;
+        for (int i = 0; i < current.length; i++) {
+            if (current[i].subscriber() == subscriber) {
+                Subscription[] copy = current.clone();
+                copy[i] = new Subscription(subscriber, modes);
+                subscriptions = copy;
+                return;
+            }
+        }
+        Subscription[] copy = Arrays.copyOf(current, current.length + 1);
+        copy[current.length] = new Subscription(subscriber, modes);
+        subscriptions = copy;
+    }
+
+    /** @return true when the subscriber was attached. */
+    synchronized boolean detach(Subscriber subscriber) {
+        Subscription[] current = subscriptions;
+        for (int i = 0; i < current.length; i++) {
+            if (current[i].subscriber() == subscriber) {
+                Subscription[] copy = new Subscription[current.length - 1];
+                System.arraycopy(current, 0, copy, 0, i);
+                System.arraycopy(current, i + 1, copy, i, current.length - i - 1);
+                subscriptions = copy;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    boolean isIdle() { return subscriptions.length == 0; }
+
+    /** The serial a newly attached client is told (its attachSerial). */
+    public synchronized String currentSerial() { return serialString(serial); }
+
+    /**
+     * Stamps and delivers already-admitted messages from one publish.
+     *
+     * @param publisherId the publishing connection's id, or null for a REST publish
+     * @param idBase      the id prefix ({@code connectionId:msgSerial}); messages get {@code idBase:index}
+     * @return the serials given to the messages, in order
+     */
+    public synchronized PublishResult publish(String publisherId, String idBase, List<Message> messages, long now) {
+        List<Message> stamped = new ArrayList<>(messages.size());
+        List<String> serials = new ArrayList<>(messages.size());
+        for (int i = 0; i < messages.size(); i++) {
+            String s = serialString(++serial);
+            serials.add(s);
+            stamped.add(messages.get(i).stamped(idBase + ':' + i, publisherId, now, s));
+        }
+        ProtocolMessage frame = ProtocolMessage.messages(key.name(), idBase, publisherId, now,
+                serials.get(serials.size() - 1), stamped);
+        fanOut(frame, publisherId, Flags.MODE_SUBSCRIBE);
+        return new PublishResult(serials);
+    }
+
+    /** Delivers one frame to every subscriber holding {@code requiredMode}, encoding it once per format. */
+    void fanOut(ProtocolMessage frame, String publisherId, int requiredMode) {
+        Subscription[] targets = subscriptions;
+        if (targets.length == 0) {
+            return;
+        }
+        SharedFrame shared = new SharedFrame(frame);
+        try {
+            for (Subscription s : targets) {
+                if ((s.modes() & requiredMode) == 0) {
+                    continue;
+                }
+                Subscriber sub = s.subscriber();
+                if (!sub.echoes() && publisherId != null && publisherId.equals(sub.connectionId())) {
+                    continue;
+                }
+                sub.deliver(shared);
+            }
+        } finally {
+            shared.release();
+        }
+    }
+
+    static String serialString(long n) {
+        String digits = Long.toString(n, 36);
+        return "0000000000000".substring(Math.min(13, digits.length())) + digits;
+    }
+}

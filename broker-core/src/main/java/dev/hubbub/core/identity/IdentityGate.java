@@ -1,0 +1,126 @@
+package dev.hubbub.core.identity;
+
+import dev.hubbub.core.auth.ClientIdentity;
+import dev.hubbub.core.protocol.ErrorCode;
+import dev.hubbub.core.protocol.ErrorInfo;
+import dev.hubbub.core.protocol.Message;
+import dev.hubbub.core.protocol.Outcome;
+import dev.hubbub.core.protocol.PresenceMessage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The one place that decides which clientId a message or presence event carries. Every publish
+ * (realtime or REST) and every presence event passes through here on the way into a channel.
+ * It fills in the connection's clientId, rejects masquerading, rejects {@code *} as a message
+ * clientId and keeps clients without an identity out of presence. It returns values, never throws.
+ *
+ * <p>A batch is all or nothing: one bad item rejects the whole batch and nothing from it is delivered.
+ */
+public final class IdentityGate {
+
+    /** Why a claim was rejected; used for metrics and the one log line per rejected claim. */
+    public enum Rejection {
+        MASQUERADE, WILDCARD_CLAIM, MALFORMED_CLIENT_ID, ANONYMOUS_CLAIM, PRESENCE_WITHOUT_IDENTITY
+    }
+
+    /** A rejected batch: the error to send and the reason to count. */
+    public record Rejected(ErrorInfo error, Rejection reason) {}
+
+    private final RejectionListener listener;
+
+    public interface RejectionListener {
+        /** @param who a log correlation key for the caller, e.g. {@code conn=abc} */
+        void rejected(String who, ClientIdentity identity, Rejection reason, String claimed);
+
+        RejectionListener NONE = (who, identity, reason, claimed) -> {};
+    }
+
+    public IdentityGate(RejectionListener listener) { this.listener = listener; }
+
+    public IdentityGate() { this(RejectionListener.NONE); }
+
+    /** Resolves the clientId of every message, or rejects the batch. */
+    public Outcome<List<Message>> admitMessages(String who, ClientIdentity identity, List<Message> messages) {
+        List<Message> out = new ArrayList<>(messages.size());
+        for (Message m : messages) {
+            Outcome<String> resolved = resolveMessageClientId(who, identity, m.clientId());
+            if (!resolved.isOk()) {
+                return Outcome.fail(resolved.error());
+            }
+            String id = resolved.value().isEmpty() ? null : resolved.value();
+            out.add(Objects.equals(id, m.clientId()) ? m : m.withClientId(id));
+        }
+        return Outcome.ok(out);
+    }
+
+    /** Resolves the clientId of every presence event, or rejects the batch. */
+    public Outcome<List<PresenceMessage>> admitPresence(String who, ClientIdentity identity, List<PresenceMessage> events) {
+        List<PresenceMessage> out = new ArrayList<>(events.size());
+        for (PresenceMessage p : events) {
+            Outcome<String> resolved = resolvePresenceClientId(who, identity, p.clientId());
+            if (!resolved.isOk()) {
+                return Outcome.fail(resolved.error());
+            }
+            out.add(resolved.value().equals(p.clientId()) ? p : p.withClientId(resolved.value()));
+        }
+        return Outcome.ok(out);
+    }
+
+    /** The clientId a message carries: "" for none. */
+    Outcome<String> resolveMessageClientId(String who, ClientIdentity identity, String claimed) {
+        ErrorInfo malformed = malformed(who, identity, claimed);
+        if (malformed != null) {
+            return Outcome.fail(malformed);
+        }
+        return switch (identity.kind()) {
+            case IDENTIFIED -> claimed == null || claimed.equals(identity.clientId())
+                    ? Outcome.ok(identity.clientId())
+                    : reject(who, identity, Rejection.MASQUERADE, claimed,
+                            "Malformed message; invalid clientId '" + claimed + "': the connection is identified as '"
+                                    + identity.clientId() + "'");
+            case WILDCARD -> Outcome.ok(claimed == null ? "" : claimed);
+            case ANONYMOUS -> claimed == null
+                    ? Outcome.ok("")
+                    : reject(who, identity, Rejection.ANONYMOUS_CLAIM, claimed,
+                            "Malformed message; invalid clientId '" + claimed + "': the credentials grant no clientId");
+        };
+    }
+
+    /** The clientId a presence event carries: never empty. */
+    Outcome<String> resolvePresenceClientId(String who, ClientIdentity identity, String claimed) {
+        ErrorInfo malformed = malformed(who, identity, claimed);
+        if (malformed != null) {
+            return Outcome.fail(malformed);
+        }
+        return switch (identity.kind()) {
+            case IDENTIFIED -> claimed == null || claimed.equals(identity.clientId())
+                    ? Outcome.ok(identity.clientId())
+                    : reject(who, identity, Rejection.MASQUERADE, claimed,
+                            "Invalid presence clientId '" + claimed + "': the connection is identified as '"
+                                    + identity.clientId() + "'");
+            case WILDCARD -> claimed != null
+                    ? Outcome.ok(claimed)
+                    : reject(who, identity, Rejection.PRESENCE_WITHOUT_IDENTITY, null,
+                            "clientId must be specified to enter a presence channel: the connection has no clientId of its own");
+            case ANONYMOUS -> reject(who, identity, claimed == null ? Rejection.PRESENCE_WITHOUT_IDENTITY : Rejection.ANONYMOUS_CLAIM,
+                    claimed, "Unable to enter presence: the credentials grant no clientId");
+        };
+    }
+
+    private ErrorInfo malformed(String who, ClientIdentity identity, String claimed) {
+        String reason = ClientIdentity.invalidReason(claimed);
+        if (reason == null) {
+            return null;
+        }
+        Rejection why = ClientIdentity.WILDCARD_ID.equals(claimed) ? Rejection.WILDCARD_CLAIM : Rejection.MALFORMED_CLIENT_ID;
+        listener.rejected(who, identity, why, claimed);
+        return ErrorCode.INVALID_CLIENT_ID.info("Malformed message; invalid clientId: " + reason);
+    }
+
+    private <T> Outcome<T> reject(String who, ClientIdentity identity, Rejection why, String claimed, String message) {
+        listener.rejected(who, identity, why, claimed);
+        return Outcome.fail(ErrorCode.INVALID_CLIENT_ID.info(message));
+    }
+}

@@ -1,0 +1,70 @@
+package dev.hubbub.core.protocol;
+
+/**
+ * The closed vocabulary of errors this broker reports. Each constant carries Ably's error code,
+ * the HTTP status that goes with it and a default message. Every rejection in the code base names
+ * one of these; the message may be specialised with {@link #info(String)}.
+ */
+public enum ErrorCode {
+    BAD_REQUEST(40000, 400, "Bad request"),
+    INVALID_BODY(40001, 400, "Invalid request body"),
+    INVALID_PARAMETER(40003, 400, "Invalid parameter value"),
+    INVALID_CREDENTIAL(40005, 400, "Invalid credential in request"),
+    MESSAGE_TOO_LARGE(40009, 413, "Maximum message length exceeded"),
+    INVALID_CHANNEL_NAME(40010, 400, "Invalid channel name"),
+    INVALID_CLIENT_ID(40012, 400, "Malformed message; invalid clientId"),
+    INVALID_DATA(40013, 400, "Invalid message data or encoding"),
+    UNSUPPORTED_PROTOCOL_VERSION(40017, 400, "Unsupported protocol version"),
+    UNAUTHORIZED(40100, 401, "Unauthorized"),
+    AUTHENTICATION_FAILED(40101, 401, "Authentication failed"),
+    INCOMPATIBLE_CREDENTIALS(40102, 401, "Invalid clientId for credentials"),
+    TIMESTAMP_NOT_CURRENT(40104, 401, "Timestamp not current"),
+    NONCE_REPLAYED(40105, 401, "Nonce value replayed"),
+    TOKEN_ERROR(40140, 401, "Token not accepted"),
+    TOKEN_REVOKED(40141, 401, "Token revoked"),
+    TOKEN_EXPIRED(40142, 401, "Token expired"),
+    TOKEN_UNRECOGNISED(40143, 401, "Token unrecognised"),
+    INVALID_JWT(40144, 401, "Invalid JWT"),
+    INVALID_TOKEN(40145, 401, "Invalid token"),
+    CAPABILITY_DENIED(40160, 401, "Operation not permitted with provided capability"),
+    IDENTIFIED_CLIENT_REQUIRED(40161, 401, "Operation requires an identified client"),
+    BASIC_AUTH_REQUIRED(40162, 401, "Operation requires basic authentication"),
+    MODE_NOT_REQUESTED(40165, 401, "Channel mode not requested at attach"),
+    FORBIDDEN(40300, 403, "Forbidden"),
+    NOT_FOUND(40400, 404, "Not found"),
+    METHOD_NOT_ALLOWED(40500, 405, "Method not allowed"),
+    RATE_LIMITED(42910, 429, "Rate limit exceeded"),
+    INTERNAL(50000, 500, "Internal error"),
+    CONNECTION_DISCONNECTED(80003, 400, "Connection disconnected"),
+    CONNECTION_NOT_RECOVERED(80008, 400, "Unable to recover connection"),
+    PROTOCOL_ERROR(80013, 400, "Protocol error"),
+    CONNECTION_CLOSED(80017, 400, "Connection closed"),
+    SLOW_CONSUMER(80020, 400, "Client cannot keep up with the rate of messages"),
+    CHANNEL_NOT_ATTACHED(90001, 404, "Channel not attached"),
+    TOO_MANY_CHANNELS(90010, 400, "Maximum number of channels per connection exceeded"),
+    PRESENCE_NO_CLIENT_ID(91000, 400, "Unable to enter presence channel (no clientId)"),
+    TOO_MANY_PRESENCE_MEMBERS(91003, 400, "Maximum number of presence members exceeded");
+
+    private final int code;
+    private final int statusCode;
+    private final String defaultMessage;
+
+    ErrorCode(int code, int statusCode, String defaultMessage) {
+        this.code = code;
+        this.statusCode = statusCode;
+        this.defaultMessage = defaultMessage;
+    }
+
+    public int code() { return code; }
+
+    public int statusCode() { return statusCode; }
+
+    public String defaultMessage() { return defaultMessage; }
+
+    public ErrorInfo info() { return new ErrorInfo(defaultMessage, code, statusCode); }
+
+    public ErrorInfo info(String message) { return new ErrorInfo(message, code, statusCode); }
+
+    /** True for the 4014x family: token problems a client can fix by renewing its token. */
+    public static boolean isTokenError(int code) { return code >= 40140 && code < 40150; }
+}

@@ -1,0 +1,33 @@
+package dev.hubbub.core.protocol;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** An Ably PresenceMessage. {@code data} is a String, a byte[] or null. */
+public record PresenceMessage(
+        String id,
+        PresenceAction action,
+        String clientId,
+        String connectionId,
+        Object data,
+        String encoding,
+        JsonNode extras,
+        Long timestamp) {
+
+    public PresenceMessage {
+        if (data != null && !(data instanceof String) && !(data instanceof byte[])) {
+            throw new IllegalArgumentException("data must be a String or byte[]");
+        }
+    }
+
+    public PresenceMessage withClientId(String newClientId) {
+        return new PresenceMessage(id, action, newClientId, connectionId, data, encoding, extras, timestamp);
+    }
+
+    public PresenceMessage with(PresenceAction newAction, String newId, String newConnectionId, long newTimestamp) {
+        return new PresenceMessage(newId, newAction, clientId, newConnectionId, data, encoding, extras, newTimestamp);
+    }
+
+    public int size() {
+        return Message.dataSize(data) + Message.utf8Length(clientId) + (extras == null ? 0 : extras.toString().length());
+    }
+}

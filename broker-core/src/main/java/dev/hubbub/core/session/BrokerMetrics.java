@@ -1,0 +1,55 @@
+package dev.hubbub.core.session;
+
+import dev.hubbub.core.channel.ChannelRouter;
+import dev.hubbub.core.identity.IdentityGate;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** The broker's meters: connections, channels, messages in and out, rejected identity claims by reason. */
+public final class BrokerMetrics {
+    private final MeterRegistry registry;
+    private final AtomicInteger connections = new AtomicInteger();
+    private final Counter messagesIn;
+    private final Counter messagesOut;
+    private final Counter slowConsumers;
+    private final Map<IdentityGate.Rejection, Counter> rejectedClaims = new EnumMap<>(IdentityGate.Rejection.class);
+
+    public BrokerMetrics(MeterRegistry registry, ChannelRouter router) {
+        this.registry = registry;
+        Gauge.builder("broker.connections", connections, AtomicInteger::get)
+                .description("Open realtime connections").register(registry);
+        Gauge.builder("broker.channels", router, ChannelRouter::channelCount)
+                .description("Channels with at least one attached connection").register(registry);
+        messagesIn = Counter.builder("broker.messages.in").description("Messages accepted from publishers").register(registry);
+        messagesOut = Counter.builder("broker.messages.out").description("Message frames delivered to subscribers").register(registry);
+        slowConsumers = Counter.builder("broker.connections.slow").description("Connections dropped for not keeping up").register(registry);
+        for (IdentityGate.Rejection r : IdentityGate.Rejection.values()) {
+            rejectedClaims.put(r, Counter.builder("broker.identity.rejected")
+                    .description("Rejected clientId claims").tag("reason", r.name().toLowerCase()).register(registry));
+        }
+    }
+
+    public MeterRegistry registry() { return registry; }
+
+    public void connectionOpened() { connections.incrementAndGet(); }
+
+    public void connectionClosed() { connections.decrementAndGet(); }
+
+    public int connections() { return connections.get(); }
+
+    public void messagesIn(int n) { messagesIn.increment(n); }
+
+    public void messageOut() { messagesOut.increment(); }
+
+    public void slowConsumer() { slowConsumers.increment(); }
+
+    public void rejectedClaim(IdentityGate.Rejection reason) { rejectedClaims.get(reason).increment(); }
+
+    public void authFailed(int code) {
+        registry.counter("broker.auth.failed", "code", Integer.toString(code)).increment();
+    }
+}

@@ -1,0 +1,279 @@
+package dev.hubbub.core.session;
+
+import dev.hubbub.core.auth.Principal;
+import dev.hubbub.core.channel.Channel;
+import dev.hubbub.core.channel.ChannelKey;
+import dev.hubbub.core.channel.ChannelNames;
+import dev.hubbub.core.channel.SharedFrame;
+import dev.hubbub.core.channel.Subscriber;
+import dev.hubbub.core.protocol.ConnectionDetails;
+import dev.hubbub.core.protocol.ErrorCode;
+import dev.hubbub.core.protocol.ErrorInfo;
+import dev.hubbub.core.protocol.Flags;
+import dev.hubbub.core.protocol.Message;
+import dev.hubbub.core.protocol.Outcome;
+import dev.hubbub.core.protocol.ProtocolMessage;
+import dev.hubbub.core.protocol.PublishResult;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection, as core sees it: who it is, which channels it is attached to, and the
+ * protocol state machine. Threading: every method except {@link #deliver} runs on the
+ * connection's own I/O thread; {@link #deliver} may be called from any publisher's thread and only
+ * hands the frame to the transport.
+ */
+public final class Session implements Subscriber {
+    private static final Logger log = LoggerFactory.getLogger(Session.class);
+
+    private final Broker broker;
+    private final Transport transport;
+    private final ConnectRequest request;
+    private final String connectionId;
+    private final String connectionKey;
+    private final String who;
+    private final Map<String, Attachment> attachments = new HashMap<>();
+    private volatile Principal principal;
+    private Transport.Cancellable expiryTimer;
+    private boolean closed;
+
+    /** A channel this connection is attached to, with the modes it was granted. */
+    record Attachment(Channel channel, int modes) {}
+
+    Session(Broker broker, Principal principal, ConnectRequest request, Transport transport) {
+        this.broker = broker;
+        this.principal = principal;
+        this.request = request;
+        this.transport = transport;
+        this.connectionId = ConnectionIds.connectionId();
+        this.connectionKey = ConnectionIds.connectionKey(connectionId);
+        this.who = "conn=" + connectionId;
+    }
+
+    @Override
+    public String connectionId() { return connectionId; }
+
+    @Override
+    public boolean echoes() { return request.echo(); }
+
+    public Principal principal() { return principal; }
+
+    public String who() { return who; }
+
+    public boolean isClosed() { return closed; }
+
+    /** Sends CONNECTED and arms the credential expiry timer. */
+    void start() {
+        ErrorInfo continuity = null;
+        if (request.resume() != null || request.recover() != null) {
+            continuity = ErrorCode.CONNECTION_NOT_RECOVERED.info(
+                    "Unable to recover connection: this broker does not keep connection state; continuity was lost");
+        }
+        log.debug("{} connected from {} as {}", who, request.remoteAddress(), principal);
+        transport.send(ProtocolMessage.connected(connectionId, details(), continuity, broker.clock().millis()));
+        armExpiry();
+    }
+
+    ConnectionDetails details() {
+        Limits l = broker.limits();
+        return new ConnectionDetails(principal.identity().wireClientId(), connectionKey, l.maxMessageSize(), l.maxFrameSize(),
+                l.maxInboundRate(), l.maxIdleInterval(), l.connectionStateTtl(), l.serverId());
+    }
+
+    /** Handles one decoded frame from the client. */
+    public void handle(ProtocolMessage message) {
+        if (closed) {
+            return;
+        }
+        switch (message.action()) {
+            case HEARTBEAT -> transport.send(ProtocolMessage.heartbeat(message.id()));
+            case CLOSE -> close();
+            case DISCONNECT -> {
+                transport.sendAndClose(ProtocolMessage.disconnected(ErrorCode.CONNECTION_DISCONNECTED.info("Disconnected at the client's request")));
+                release();
+            }
+            case ATTACH -> attach(message);
+            case DETACH -> detach(message);
+            case MESSAGE -> publish(message);
+            case PRESENCE -> reject(message, ErrorCode.BAD_REQUEST.info("Presence is not supported by this broker yet"));
+            case SYNC -> { /* presence sync requests: nothing to sync until presence exists */ }
+            case AUTH -> transport.send(ProtocolMessage.error(ErrorCode.BAD_REQUEST.info("In-band re-authentication is not supported yet")));
+            case ACK, NACK, CONNECT, CONNECTED, DISCONNECTED, CLOSED, ERROR, ATTACHED, DETACHED, ACTIVATE,
+                    OBJECT, OBJECT_SYNC, ANNOTATION -> reject(message,
+                    ErrorCode.PROTOCOL_ERROR.info("Action " + message.action().wire() + " is not accepted from clients"));
+        }
+    }
+
+    /**
+     * A frame that could not be decoded. NACKs it when it carried a msgSerial (so the client's
+     * queue stays in step), otherwise answers ERROR; the connection stays up.
+     */
+    public void malformed(ErrorInfo error, Long msgSerial, String channel) {
+        if (closed) {
+            return;
+        }
+        log.debug("{} malformed frame: {}", who, error.message());
+        if (msgSerial != null) {
+            transport.send(ProtocolMessage.nack(msgSerial, 1, error));
+        } else if (channel != null) {
+            transport.send(ProtocolMessage.channelError(channel, error));
+        } else {
+            transport.send(ProtocolMessage.error(error));
+        }
+    }
+
+    /** The transport went away without CLOSE. */
+    public void transportClosed() {
+        release();
+    }
+
+    /** Disconnects the client with a reason (used for slow consumers and shutdown). */
+    public void disconnect(ErrorInfo reason) {
+        if (closed) {
+            return;
+        }
+        transport.sendAndClose(ProtocolMessage.disconnected(reason));
+        release();
+    }
+
+    @Override
+    public void deliver(SharedFrame frame) {
+        broker.metrics().messageOut();
+        transport.send(frame);
+    }
+
+    private void close() {
+        transport.sendAndClose(ProtocolMessage.closed());
+        release();
+    }
+
+    private void release() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (expiryTimer != null) {
+            expiryTimer.cancel();
+        }
+        for (Attachment a : attachments.values()) {
+            broker.router().detach(a.channel().key(), this);
+        }
+        attachments.clear();
+        broker.metrics().connectionClosed();
+        log.debug("{} released", who);
+    }
+
+    private void attach(ProtocolMessage message) {
+        String name = message.channel();
+        ErrorInfo invalid = ChannelNames.validate(name);
+        if (invalid != null) {
+            transport.send(ProtocolMessage.channelError(name == null ? "" : name, invalid));
+            return;
+        }
+        Principal p = principal;
+        if (!p.capability().allowsAny(name)) {
+            transport.send(ProtocolMessage.channelError(name, ErrorCode.CAPABILITY_DENIED.info(
+                    "Channel denied access based on given capability: '" + name + "'")));
+            return;
+        }
+        Attachment existing = attachments.get(name);
+        if (existing == null && attachments.size() >= broker.limits().maxChannelsPerConnection()) {
+            transport.send(ProtocolMessage.channelError(name, ErrorCode.TOO_MANY_CHANNELS.info(
+                    "Maximum number of channels per connection (" + broker.limits().maxChannelsPerConnection() + ") exceeded")));
+            return;
+        }
+        int requested = Flags.modes(message.flagsOrZero());
+        int modes = (requested == 0 ? Flags.DEFAULT_MODES : requested) & p.capability().grantedModes(name);
+        Channel channel = broker.router().attach(new ChannelKey(p.appId(), name), this, modes);
+        attachments.put(name, new Attachment(channel, modes));
+        transport.send(ProtocolMessage.attached(name, modes, channel.currentSerial(), null));
+    }
+
+    private void detach(ProtocolMessage message) {
+        String name = message.channel();
+        if (name == null) {
+            transport.send(ProtocolMessage.error(ErrorCode.BAD_REQUEST.info("DETACH needs a channel")));
+            return;
+        }
+        Attachment a = attachments.remove(name);
+        if (a != null) {
+            broker.router().detach(a.channel().key(), this);
+        }
+        transport.send(ProtocolMessage.detached(name, null));
+    }
+
+    private void publish(ProtocolMessage message) {
+        if (message.msgSerial() == null) {
+            reject(message, ErrorCode.PROTOCOL_ERROR.info("MESSAGE without msgSerial"));
+            return;
+        }
+        Outcome<PublishResult> result = checkAndPublish(message);
+        if (result.isOk()) {
+            transport.send(ProtocolMessage.ack(message.msgSerial(), 1, List.of(result.value())));
+        } else {
+            transport.send(ProtocolMessage.nack(message.msgSerial(), 1, result.error()));
+        }
+    }
+
+    private Outcome<PublishResult> checkAndPublish(ProtocolMessage message) {
+        String name = message.channel();
+        ErrorInfo invalid = ChannelNames.validate(name);
+        if (invalid != null) {
+            return Outcome.fail(invalid);
+        }
+        List<Message> messages = message.messages();
+        if (messages == null || messages.isEmpty()) {
+            return Outcome.fail(ErrorCode.BAD_REQUEST, "MESSAGE carries no messages");
+        }
+        Principal p = principal;
+        if (!p.capability().allows(name, "publish")) {
+            return Outcome.fail(ErrorCode.CAPABILITY_DENIED,
+                    "Unable to publish to channel '" + name + "': the 'publish' capability is not granted");
+        }
+        Attachment a = attachments.get(name);
+        if (a != null && (a.modes() & Flags.MODE_PUBLISH) == 0) {
+            return Outcome.fail(ErrorCode.MODE_NOT_REQUESTED, "Unable to publish: channel '" + name
+                    + "' was attached without the PUBLISH mode");
+        }
+        ErrorInfo tooBig = broker.checkSize(messages);
+        if (tooBig != null) {
+            return Outcome.fail(tooBig);
+        }
+        Outcome<List<Message>> admitted = broker.gate().admitMessages(who, p.identity(), messages);
+        if (!admitted.isOk()) {
+            return Outcome.fail(admitted.error());
+        }
+        broker.metrics().messagesIn(messages.size());
+        return Outcome.ok(broker.deliver(p.appId(), name, connectionId, connectionId + ':' + message.msgSerial(), admitted.value()));
+    }
+
+    /** NACKs a frame that carries a msgSerial, else answers ERROR (channel-level when it names one). */
+    private void reject(ProtocolMessage message, ErrorInfo error) {
+        malformed(error, message.msgSerial(), message.channel());
+    }
+
+    private void armExpiry() {
+        Principal p = principal;
+        if (p.expiresAt() == Long.MAX_VALUE) {
+            return;
+        }
+        long delay = Math.max(0, p.expiresAt() - broker.clock().millis());
+        expiryTimer = transport.schedule(this::checkExpiry, delay);
+    }
+
+    /** Runs when the credentials may have expired; re-arms if the clock says not yet. */
+    void checkExpiry() {
+        if (closed) {
+            return;
+        }
+        if (principal.expiresBy(broker.clock().millis())) {
+            log.info("{} token expired; disconnecting", who);
+            disconnect(ErrorCode.TOKEN_EXPIRED.info("Token expired"));
+        } else {
+            armExpiry();
+        }
+    }
+}
