@@ -154,6 +154,62 @@ public final class Capability {
         return modes;
     }
 
+    /**
+     * The capability a token gets when {@code requested} is asked for under a key holding
+     * {@code key}: every requested resource the key covers, with the operations both allow.
+     * <ul>
+     *   <li>A requested resource covered by a key pattern keeps its own (narrower) name.</li>
+     *   <li>A requested pattern broader than a key pattern (requested {@code *}, key {@code chat:*})
+     *       yields the key's narrower pattern.</li>
+     *   <li>Operations: requested {@code *} yields the key's operations, key {@code *} yields the
+     *       requested ones, otherwise those in both. Several key patterns covering one resource
+     *       contribute the union of what each allows.</li>
+     *   <li>Resources with no operation in common are dropped; patterns that merely overlap
+     *       (neither covers the other, e.g. {@code a:*:c} and {@code a:b:*}) are dropped too,
+     *       which can only grant less.</li>
+     * </ul>
+     * An empty result is a rejection, 40160.
+     */
+    public static Outcome<Capability> intersect(Capability requested, Capability key) {
+        SortedMap<String, SortedSet<String>> result = new TreeMap<>();
+        for (Map.Entry<String, SortedSet<String>> req : requested.resources.entrySet()) {
+            for (Map.Entry<String, SortedSet<String>> granted : key.resources.entrySet()) {
+                String resource;
+                if (matches(granted.getKey(), req.getKey())) {
+                    resource = req.getKey();
+                } else if (matches(req.getKey(), granted.getKey())) {
+                    resource = granted.getKey();
+                } else {
+                    continue;
+                }
+                SortedSet<String> ops = commonOperations(req.getValue(), granted.getValue());
+                if (!ops.isEmpty()) {
+                    SortedSet<String> merged = result.computeIfAbsent(resource, r -> new TreeSet<>());
+                    merged.addAll(ops);
+                    if (merged.contains(ALL_OPS)) {
+                        merged.retainAll(Set.of(ALL_OPS));
+                    }
+                }
+            }
+        }
+        if (result.isEmpty()) {
+            return Outcome.fail(ErrorCode.CAPABILITY_DENIED,
+                    "Requested capability " + requested.canonical + " has nothing in common with the key's capability");
+        }
+        return Outcome.ok(new Capability(result));
+    }
+
+    private static SortedSet<String> commonOperations(Set<String> requested, Set<String> granted) {
+        if (requested.contains(ALL_OPS)) {
+            return new TreeSet<>(granted);
+        }
+        SortedSet<String> ops = new TreeSet<>(requested);
+        if (!granted.contains(ALL_OPS)) {
+            ops.retainAll(granted);
+        }
+        return ops;
+    }
+
     /** Whether a resource pattern matches a resource name. */
     public static boolean matches(String pattern, String resource) {
         if ("[*]*".equals(pattern)) {

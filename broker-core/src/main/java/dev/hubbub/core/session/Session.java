@@ -139,6 +139,15 @@ public final class Session implements Subscriber {
         release();
     }
 
+    /** Fails the connection: ERROR, then close (for protocol violations the client must not retry). */
+    public void fail(ErrorInfo reason) {
+        if (closed) {
+            return;
+        }
+        transport.sendAndClose(ProtocolMessage.error(reason));
+        release();
+    }
+
     @Override
     public void deliver(SharedFrame frame) {
         broker.metrics().messageOut();

@@ -1,0 +1,105 @@
+package dev.hubbub.core.auth;
+
+import com.auth0.jwt.JWT;
+import com.auth0.jwt.algorithms.Algorithm;
+import com.auth0.jwt.exceptions.SignatureVerificationException;
+import com.auth0.jwt.interfaces.Claim;
+import com.auth0.jwt.interfaces.DecodedJWT;
+import dev.hubbub.core.protocol.ErrorCode;
+import dev.hubbub.core.protocol.Outcome;
+import java.util.Objects;
+
+/**
+ * Verifies Ably JWTs: HS256 only, header {@code kid} = the name of a key this broker holds, signed
+ * with that key's secret; {@code iat} and {@code exp} in seconds; optional {@code x-ably-clientId}
+ * ({@code "*"} allowed) and {@code x-ably-capability} (capability JSON as a string; absent means the
+ * key's whole capability, present is intersected with it).
+ *
+ * <p>Only the signature and the claims are checked here, never expiry: callers compare
+ * {@link TokenClaims#expires()} with their own clock. Every other algorithm, {@code none} included,
+ * is refused before any key is touched; the HMAC comparison in java-jwt is constant-time.
+ * Not supported: an Ably token embedded under {@code x-ably-token}, revocation keys, channel claims.
+ */
+final class AblyJwtVerifier {
+    static final String CLIENT_ID_CLAIM = "x-ably-clientId";
+    static final String CAPABILITY_CLAIM = "x-ably-capability";
+    private static final String ALGORITHM = "HS256";
+
+    private final KeyStore keys;
+
+    AblyJwtVerifier(KeyStore keys) {
+        this.keys = Objects.requireNonNull(keys, "keys");
+    }
+
+    Outcome<TokenClaims> verify(String token) {
+        DecodedJWT jwt;
+        try {
+            jwt = JWT.decode(token);
+        } catch (RuntimeException e) {
+            // JWTDecodeException for malformed input; anything else from untrusted bytes fails closed too
+            return invalid("undecodable");
+        }
+        if (!ALGORITHM.equals(jwt.getAlgorithm())) {
+            return invalid("the only algorithm accepted is " + ALGORITHM);
+        }
+        String kid = jwt.getKeyId();
+        ApiKey key = kid == null ? null : keys.find(kid).orElse(null);
+        if (key == null) {
+            return invalid(kid == null ? "no kid header" : "kid names no key this broker holds");
+        }
+        try {
+            Algorithm.HMAC256(key.secretBytes()).verify(jwt);
+        } catch (SignatureVerificationException e) {
+            return invalid("signature does not match");
+        }
+        Long iat = jwt.getClaim("iat").asLong();
+        Long exp = jwt.getClaim("exp").asLong();
+        if (iat == null || exp == null) {
+            return invalid("iat and exp are required, in seconds");
+        }
+        if (exp < iat) {
+            return Outcome.fail(ErrorCode.INVALID_PARAMETER, "Invalid value for ttl: JWT exp is before iat");
+        }
+        long issued;
+        long expires;
+        try {
+            issued = Math.multiplyExact(iat, 1000L);
+            expires = Math.multiplyExact(exp, 1000L);
+        } catch (ArithmeticException e) {
+            return invalid("iat or exp out of range");
+        }
+        Claim clientIdClaim = jwt.getClaim(CLIENT_ID_CLAIM);
+        String clientId = null;
+        if (!clientIdClaim.isMissing() && !clientIdClaim.isNull()) {
+            clientId = clientIdClaim.asString();
+            if (clientId == null || clientId.isEmpty() || clientId.length() > ClientIdentity.MAX_CLIENT_ID_LENGTH) {
+                return invalid(CLIENT_ID_CLAIM + " must be a non-empty string of at most "
+                        + ClientIdentity.MAX_CLIENT_ID_LENGTH + " characters");
+            }
+        }
+        Outcome<Capability> capability = capability(jwt.getClaim(CAPABILITY_CLAIM), key);
+        if (!capability.isOk()) {
+            return Outcome.fail(capability.error());
+        }
+        return Outcome.ok(new TokenClaims(key.name(), key.appId(), clientId, capability.value(), issued, expires));
+    }
+
+    private static Outcome<Capability> capability(Claim claim, ApiKey key) {
+        if (claim.isMissing() || claim.isNull()) {
+            return Outcome.ok(key.capability());
+        }
+        String json = claim.asString();
+        if (json == null) {
+            return invalid(CAPABILITY_CLAIM + " must be capability JSON as a string");
+        }
+        Outcome<Capability> requested = Capability.parse(json);
+        if (!requested.isOk()) {
+            return invalid(CAPABILITY_CLAIM + ": " + requested.error().message());
+        }
+        return Capability.intersect(requested.value(), key.capability());
+    }
+
+    private static <T> Outcome<T> invalid(String why) {
+        return Outcome.fail(ErrorCode.INVALID_JWT, "Invalid JWT: " + why);
+    }
+}

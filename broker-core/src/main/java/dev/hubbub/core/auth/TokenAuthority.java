@@ -1,0 +1,230 @@
+package dev.hubbub.core.auth;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.hubbub.core.protocol.ErrorCode;
+import dev.hubbub.core.protocol.ErrorInfo;
+import dev.hubbub.core.protocol.Outcome;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Issues tokens and verifies them. Tokens are self-contained ({@link SignedTokenFormat}), so any
+ * node holding the same keys verifies what another node issued; Ably JWTs signed with a key's
+ * secret are accepted too ({@link AblyJwtVerifier}).
+ *
+ * <p>Issuing enforces, in this order: the key exists (else 40101), the request is signed with it
+ * (40101), its timestamp is within the window of this clock (40104), its nonce has not been seen
+ * for this key within the window (40105), then the token parameters: ttl positive and at most the
+ * maximum (40003; default 60 minutes), capability valid JSON (40000) and intersected with the
+ * key's (nothing in common: 40160), clientId not empty (40012; {@code "*"} makes a wildcard token).
+ *
+ * <p>{@link #verify} checks signatures only; the caller ({@link Authenticator}) checks expiry against
+ * its clock. A token's capability is intersected with its key's current capability on every
+ * verification, so narrowing a key narrows its outstanding tokens. Verified tokens are cached by
+ * their string; failures are never cached.
+ *
+ * <p>Revocation hook: {@link #revokeTokenId} marks a token id revoked on this node only (an
+ * in-memory set that forgets entries after the longest token lifetime); verifying a revoked token
+ * answers 40141. A cluster-wide revocation list can replace the set later without changing callers.
+ *
+ * <p>Thread safety: safe for concurrent use from any thread; all mutable state is in Caffeine caches.
+ */
+public final class TokenAuthority implements TokenVerifier {
+    private static final Logger log = LoggerFactory.getLogger(TokenAuthority.class);
+    private static final int TOKEN_ID_BYTES = 16;
+
+    private final KeyStore keys;
+    private final Clock clock;
+    private final TokenSettings settings;
+    private final SecureRandom random = new SecureRandom();
+    private final AblyJwtVerifier jwts;
+    /** keyName + '\n' + nonce of every signed TokenRequest accepted within the replay window. */
+    private final Cache<String, Boolean> seenNonces;
+    private final Cache<String, Verification> verified;
+    private final Cache<String, Boolean> revokedIds;
+
+    /** A verified token: its claims and, for our own tokens, its id (JWTs have none). */
+    private record Verification(TokenClaims claims, String tokenId) {}
+
+    public TokenAuthority(KeyStore keys, Clock clock) {
+        this(keys, clock, TokenSettings.DEFAULTS);
+    }
+
+    public TokenAuthority(KeyStore keys, Clock clock, TokenSettings settings) {
+        this.keys = Objects.requireNonNull(keys, "keys");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.jwts = new AblyJwtVerifier(keys);
+        Ticker ticker = () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
+        // A nonce must outlive every timestamp that could still pass the window check: a request
+        // stamped t is accepted until now = t + window, and it can first arrive at t - window.
+        this.seenNonces = Caffeine.newBuilder()
+                .ticker(ticker)
+                .expireAfterWrite(settings.timestampWindow().multipliedBy(2))
+                .maximumSize(settings.nonceCacheSize())
+                .build();
+        this.verified = Caffeine.newBuilder().maximumSize(settings.verifiedCacheSize()).build();
+        this.revokedIds = Caffeine.newBuilder()
+                .ticker(ticker)
+                .expireAfterWrite(settings.maxTtl())
+                .build();
+    }
+
+    public TokenSettings settings() { return settings; }
+
+    /** Exchanges a signed TokenRequest (sent without other credentials) for a token. */
+    public Outcome<TokenDetails> issue(TokenRequest request) {
+        if (request == null) {
+            return reject(null, ErrorCode.BAD_REQUEST.info("No TokenRequest given"));
+        }
+        ApiKey key = request.keyName() == null ? null : keys.find(request.keyName()).orElse(null);
+        if (key == null) {
+            // the name is logged only when well formed: it is untrusted text
+            String logged = request.keyName() != null && ApiKey.invalidNameReason(request.keyName()) == null
+                    ? request.keyName() : "(malformed)";
+            return reject(logged, ErrorCode.AUTHENTICATION_FAILED.info("No key named in the TokenRequest is known"));
+        }
+        if (request.mac() == null || request.mac().isEmpty()) {
+            return reject(key.name(), ErrorCode.AUTHENTICATION_FAILED.info("TokenRequest is not signed (no mac)"));
+        }
+        if (!TokenRequestSigner.verify(key, request)) {
+            return reject(key.name(), ErrorCode.AUTHENTICATION_FAILED.info("TokenRequest mac does not match"));
+        }
+        if (request.timestamp() == null) {
+            return reject(key.name(), ErrorCode.BAD_REQUEST.info("TokenRequest has no timestamp"));
+        }
+        if (request.nonce() == null || request.nonce().length() < TokenRequestSigner.MIN_NONCE_LENGTH) {
+            return reject(key.name(), ErrorCode.BAD_REQUEST.info(
+                    "TokenRequest nonce must be at least " + TokenRequestSigner.MIN_NONCE_LENGTH + " characters"));
+        }
+        long now = clock.millis();
+        long window = settings.timestampWindow().toMillis();
+        if (request.timestamp() < now - window || request.timestamp() > now + window) {
+            return reject(key.name(), ErrorCode.TIMESTAMP_NOT_CURRENT.info(
+                    "Timestamp not current: TokenRequest timestamp is more than "
+                            + settings.timestampWindow().toSeconds() + " s from the server's time"));
+        }
+        if (seenNonces.asMap().putIfAbsent(key.name() + '\n' + request.nonce(), Boolean.TRUE) != null) {
+            return reject(key.name(), ErrorCode.NONCE_REPLAYED.info());
+        }
+        return mint(key, request.ttl(), request.capability(), request.clientId());
+    }
+
+    /**
+     * Issues a token for a caller already authenticated with {@code key} itself (basic auth on
+     * requestToken, or an operator minting a token on the command line). Same ttl, capability and
+     * clientId rules as a signed request; {@code timestamp} and {@code nonce} are not needed.
+     */
+    public Outcome<TokenDetails> issue(ApiKey key, TokenParams params) {
+        Objects.requireNonNull(key, "key");
+        TokenParams p = params == null ? TokenParams.DEFAULTS : params;
+        return mint(key, p.ttl(), p.capability(), p.clientId());
+    }
+
+    private Outcome<TokenDetails> mint(ApiKey key, Long ttl, String capabilityJson, String clientId) {
+        long lifetime = ttl == null ? settings.defaultTtl().toMillis() : ttl;
+        if (lifetime <= 0 || lifetime > settings.maxTtl().toMillis()) {
+            return reject(key.name(), ErrorCode.INVALID_PARAMETER.info("Invalid value for ttl"));
+        }
+        if (clientId != null && (clientId.isEmpty() || clientId.length() > ClientIdentity.MAX_CLIENT_ID_LENGTH)) {
+            return reject(key.name(), ErrorCode.INVALID_CLIENT_ID.info("Invalid clientId: must be a non-empty string of at most "
+                    + ClientIdentity.MAX_CLIENT_ID_LENGTH + " characters"));
+        }
+        Capability capability = key.capability();
+        if (capabilityJson != null && !capabilityJson.isEmpty()) {
+            Outcome<Capability> granted = Capability.parse(capabilityJson)
+                    .flatMap(requested -> Capability.intersect(requested, key.capability()));
+            if (!granted.isOk()) {
+                return reject(key.name(), granted.error());
+            }
+            capability = granted.value();
+        }
+        long issued = clock.millis();
+        long expires = issued + lifetime;
+        SignedTokenFormat.Contents contents = new SignedTokenFormat.Contents(
+                newTokenId(), key.name(), clientId, capability.toJson(), issued, expires);
+        String token = SignedTokenFormat.encode(key, contents);
+        return Outcome.ok(new TokenDetails(token, key.name(), issued, expires, capability.toJson(), clientId));
+    }
+
+    /**
+     * Verifies one of our tokens or an Ably JWT: 40143 for anything unrecognised (garbage, a key this
+     * broker does not hold), 40145 for a bad signature on our format, 40144 for a JWT that fails any
+     * check, 40003 for a JWT whose exp precedes its iat, 40141 for a revoked token, 40160 when the
+     * token's capability no longer has anything in common with its key's. Expiry is not checked.
+     */
+    @Override
+    public Outcome<TokenClaims> verify(String token) {
+        if (token == null || token.isEmpty() || token.length() > SignedTokenFormat.MAX_TOKEN_LENGTH) {
+            return Outcome.fail(ErrorCode.TOKEN_UNRECOGNISED.info("Token unrecognised"));
+        }
+        Verification known = verified.getIfPresent(token);
+        if (known == null) {
+            Outcome<Verification> fresh = verifyUncached(token);
+            if (!fresh.isOk()) {
+                log.debug("token rejected: code={} reason={}", fresh.error().code(), fresh.error().message());
+                return Outcome.fail(fresh.error());
+            }
+            known = fresh.value();
+            verified.put(token, known);
+        }
+        if (known.tokenId() != null && revokedIds.getIfPresent(known.tokenId()) != null) {
+            return Outcome.fail(ErrorCode.TOKEN_REVOKED.info());
+        }
+        return Outcome.ok(known.claims());
+    }
+
+    private Outcome<Verification> verifyUncached(String token) {
+        if (SignedTokenFormat.isOurs(token)) {
+            return SignedTokenFormat.decode(token, keys).flatMap(TokenAuthority::claimsOf);
+        }
+        if (token.chars().filter(c -> c == '.').count() == 2) {
+            return jwts.verify(token).map(claims -> new Verification(claims, null));
+        }
+        return Outcome.fail(ErrorCode.TOKEN_UNRECOGNISED.info("Token unrecognised"));
+    }
+
+    private static Outcome<Verification> claimsOf(SignedTokenFormat.Verified token) {
+        SignedTokenFormat.Contents c = token.contents();
+        Outcome<Capability> signed = Capability.parse(c.capability());
+        if (!signed.isOk()) {
+            return Outcome.fail(ErrorCode.INVALID_TOKEN.info("Invalid token: malformed capability"));
+        }
+        return Capability.intersect(signed.value(), token.key().capability())
+                .map(capability -> new Verification(new TokenClaims(token.key().name(), token.key().appId(),
+                        c.clientId(), capability, c.issued(), c.expires()), c.id()));
+    }
+
+    /** The revocation id of one of our tokens whose signature is valid; empty for JWTs and garbage. */
+    public Optional<String> tokenIdOf(String token) {
+        if (token == null || token.length() > SignedTokenFormat.MAX_TOKEN_LENGTH || !SignedTokenFormat.isOurs(token)) {
+            return Optional.empty();
+        }
+        Outcome<SignedTokenFormat.Verified> decoded = SignedTokenFormat.decode(token, keys);
+        return decoded.isOk() ? Optional.of(decoded.value().contents().id()) : Optional.empty();
+    }
+
+    /** Marks a token id revoked on this node: later verifications of that token answer 40141. */
+    public void revokeTokenId(String tokenId) {
+        revokedIds.put(Objects.requireNonNull(tokenId, "tokenId"), Boolean.TRUE);
+    }
+
+    private String newTokenId() {
+        byte[] bytes = new byte[TOKEN_ID_BYTES];
+        random.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    private static <T> Outcome<T> reject(String keyName, ErrorInfo error) {
+        log.info("token request rejected: key={} code={} reason={}", keyName, error.code(), error.message());
+        return Outcome.fail(error);
+    }
+}

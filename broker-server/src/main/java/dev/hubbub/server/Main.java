@@ -1,0 +1,67 @@
+package dev.hubbub.server;
+
+import dev.hubbub.server.config.BrokerConfig;
+import dev.hubbub.server.config.ConfigException;
+import dev.hubbub.server.config.ConfigLoader;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Command line: runs the broker (default) or mints credentials ({@code token}). */
+@Command(name = "broker-server", mixinStandardHelpOptions = true, version = "hubbub 0.1.0",
+        description = "Runs hubbub, a realtime pub/sub broker that speaks Ably's protocol.",
+        subcommands = {CommandLine.HelpCommand.class})
+public final class Main implements Callable<Integer> {
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML config file (default: ${DEFAULT-VALUE}).",
+            defaultValue = "config/broker.yaml")
+    Path config;
+
+    @Option(names = "--port", paramLabel = "N", description = "Port to listen on; overrides server.port (0 picks a free port).")
+    Integer port;
+
+    @Option(names = "--host", paramLabel = "ADDR", description = "Address to bind; overrides server.host.")
+    String host;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        return new CommandLine(new Main());
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        BrokerConfig cfg;
+        try {
+            cfg = ConfigLoader.load(config).withListener(host, port);
+        } catch (ConfigException e) {
+            System.err.println("hubbub: configuration error: " + e.getMessage());
+            return 2;
+        }
+        BrokerApp app = new BrokerApp(cfg);
+        InetSocketAddress bound;
+        try {
+            bound = app.start();
+        } catch (Exception e) {
+            System.err.println("hubbub: cannot listen on " + cfg.host() + ":" + cfg.port() + ": " + e.getMessage());
+            app.close();
+            return 3;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            app.close();
+            stopped.countDown();
+        }, "shutdown"));
+        System.out.println("hubbub listening on " + bound.getAddress().getHostAddress() + ":" + bound.getPort()
+                + " (ws://" + bound.getAddress().getHostAddress() + ":" + bound.getPort() + "/, "
+                + cfg.keys().size() + " key(s))");
+        System.out.flush();
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,177 @@
+package dev.hubbub.server.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.hubbub.core.auth.ApiKey;
+import dev.hubbub.core.auth.Capability;
+import dev.hubbub.core.protocol.Outcome;
+import dev.hubbub.core.session.Limits;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Reads the YAML config once, validates every setting and freezes it into a {@link BrokerConfig}.
+ * Any problem stops startup with a message naming the file, the setting and, where known, the line.
+ */
+public final class ConfigLoader {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
+
+    // The file's shape. Every field is optional except keys.
+    record FileShape(ServerShape server, List<KeyShape> keys, LimitsShape limits) {}
+
+    record ServerShape(String host, Integer port, @JsonProperty("ioThreads") Integer ioThreads,
+                       @JsonProperty("maxBacklogBytes") Long maxBacklogBytes) {}
+
+    record KeyShape(String name, String secret, JsonNode capability) {}
+
+    record LimitsShape(Integer maxMessageSize, Integer maxFrameSize, Integer maxInboundRate, Long maxIdleInterval,
+                       Long connectionStateTtl, Integer maxChannelsPerConnection, String serverId) {}
+
+    private ConfigLoader() {}
+
+    public static BrokerConfig load(Path file) throws ConfigException {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot read the config file (" + e.getMessage() + ")");
+        }
+        return parse(file.toString(), text);
+    }
+
+    public static BrokerConfig parse(String fileName, String text) throws ConfigException {
+        FileShape shape;
+        try {
+            shape = YAML.readValue(text, FileShape.class);
+        } catch (UnrecognizedPropertyException e) {
+            throw new ConfigException(fileName + line(e.getLocation()) + ": unknown setting '" + path(e)
+                    + "'; known here: " + e.getKnownPropertyIds().stream().map(String::valueOf).sorted().collect(Collectors.joining(", ")));
+        } catch (JsonMappingException e) {
+            throw new ConfigException(fileName + line(e.getLocation()) + ": invalid value for '" + path(e) + "': "
+                    + e.getOriginalMessage());
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(fileName + line(e.getLocation()) + ": not valid YAML: " + e.getOriginalMessage());
+        }
+        if (shape == null) {
+            throw new ConfigException(fileName + ": the file is empty; it needs at least one key under 'keys'");
+        }
+        ServerShape server = shape.server() != null ? shape.server() : new ServerShape(null, null, null, null);
+        String host = server.host() != null ? server.host() : "127.0.0.1";
+        int port = server.port() != null ? server.port() : 8080;
+        if (port < 0 || port > 65535) {
+            throw new ConfigException(fileName + lineOf(text, "port") + ": 'server.port' must be 0..65535, was " + port);
+        }
+        int ioThreads = server.ioThreads() != null ? server.ioThreads() : 0;
+        if (ioThreads < 0) {
+            throw new ConfigException(fileName + lineOf(text, "ioThreads") + ": 'server.ioThreads' must be >= 0");
+        }
+        long backlog = server.maxBacklogBytes() != null ? server.maxBacklogBytes() : 8L * 1024 * 1024;
+        if (backlog < 64 * 1024) {
+            throw new ConfigException(fileName + lineOf(text, "maxBacklogBytes") + ": 'server.maxBacklogBytes' must be at least 65536");
+        }
+        return new BrokerConfig(host, port, keys(fileName, text, shape.keys()), limits(fileName, text, shape.limits()),
+                backlog, ioThreads);
+    }
+
+    private static List<ApiKey> keys(String fileName, String text, List<KeyShape> shapes) throws ConfigException {
+        if (shapes == null || shapes.isEmpty()) {
+            throw new ConfigException(fileName + ": 'keys' must list at least one API key (with none, nothing could connect)");
+        }
+        List<ApiKey> keys = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < shapes.size(); i++) {
+            KeyShape k = shapes.get(i);
+            String where = "keys[" + i + "]";
+            if (k == null || k.name() == null) {
+                throw new ConfigException(fileName + ": '" + where + ".name' is required");
+            }
+            String at = fileName + lineOf(text, k.name());
+            String reason = ApiKey.invalidNameReason(k.name());
+            if (reason != null) {
+                throw new ConfigException(at + ": '" + where + ".name' " + reason + ", was '" + k.name() + "'");
+            }
+            if (!seen.add(k.name())) {
+                throw new ConfigException(at + ": '" + where + ".name' duplicate key '" + k.name() + "'");
+            }
+            if (k.secret() == null || k.secret().isEmpty() || k.secret().contains(":")) {
+                throw new ConfigException(at + ": '" + where + ".secret' is required and may not contain ':'");
+            }
+            Capability capability = Capability.ALL;
+            if (k.capability() != null) {
+                JsonNode node = k.capability();
+                Outcome<Capability> parsed = node.isTextual() ? Capability.parse(node.textValue()) : Capability.fromJson(node);
+                if (!parsed.isOk()) {
+                    throw new ConfigException(at + ": '" + where + ".capability' " + parsed.error().message());
+                }
+                capability = parsed.value();
+            }
+            keys.add(new ApiKey(k.name(), k.secret(), capability));
+        }
+        return keys;
+    }
+
+    private static Limits limits(String fileName, String text, LimitsShape s) throws ConfigException {
+        Limits d = Limits.defaults();
+        if (s == null) {
+            return d;
+        }
+        Limits l = new Limits(
+                s.maxMessageSize() != null ? s.maxMessageSize() : d.maxMessageSize(),
+                s.maxFrameSize() != null ? s.maxFrameSize() : d.maxFrameSize(),
+                s.maxInboundRate() != null ? s.maxInboundRate() : d.maxInboundRate(),
+                s.maxIdleInterval() != null ? s.maxIdleInterval() : d.maxIdleInterval(),
+                s.connectionStateTtl() != null ? s.connectionStateTtl() : d.connectionStateTtl(),
+                s.maxChannelsPerConnection() != null ? s.maxChannelsPerConnection() : d.maxChannelsPerConnection(),
+                s.serverId() != null ? s.serverId() : d.serverId());
+        check(fileName, text, "maxMessageSize", l.maxMessageSize() >= 1024, "must be at least 1024");
+        check(fileName, text, "maxFrameSize", l.maxFrameSize() >= l.maxMessageSize(), "must be at least maxMessageSize");
+        check(fileName, text, "maxInboundRate", l.maxInboundRate() > 0, "must be positive");
+        check(fileName, text, "maxIdleInterval", l.maxIdleInterval() >= 1000, "must be at least 1000 (ms)");
+        check(fileName, text, "connectionStateTtl", l.connectionStateTtl() >= 0, "must not be negative");
+        check(fileName, text, "maxChannelsPerConnection", l.maxChannelsPerConnection() > 0, "must be positive");
+        return l;
+    }
+
+    private static void check(String fileName, String text, String setting, boolean ok, String rule) throws ConfigException {
+        if (!ok) {
+            throw new ConfigException(fileName + lineOf(text, setting) + ": 'limits." + setting + "' " + rule);
+        }
+    }
+
+    private static String path(JsonMappingException e) {
+        return e.getPath().stream()
+                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining(".")).replace(".[", "[");
+    }
+
+    private static String line(JsonLocation location) {
+        return location == null || location.getLineNr() < 1 ? "" : ":" + location.getLineNr();
+    }
+
+    /** Best effort: the first line mentioning {@code needle}. */
+    static String lineOf(String text, String needle) {
+        String[] lines = text.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i].contains(needle)) {
+                return ":" + (i + 1);
+            }
+        }
+        return "";
+    }
+}

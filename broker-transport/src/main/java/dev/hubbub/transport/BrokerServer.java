@@ -1,0 +1,92 @@
+package dev.hubbub.transport;
+
+import dev.hubbub.core.session.Broker;
+import dev.hubbub.transport.http.RestHandler;
+import dev.hubbub.transport.ws.HttpEntryHandler;
+import dev.hubbub.transport.ws.PipelineNames;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The network listener: one port for WebSocket realtime connections and REST. Uses epoll where
+ * available, NIO otherwise.
+ */
+public final class BrokerServer implements AutoCloseable {
+    /** Listener settings. {@code ioThreads} 0 means Netty's default (2 x cores). */
+    public record Options(String host, int port, int ioThreads, long maxBacklogBytes, int maxRequestBytes) {
+        public static Options defaults(String host, int port) {
+            return new Options(host, port, 0, 8L * 1024 * 1024, 1024 * 1024);
+        }
+    }
+
+    private final Broker broker;
+    private final RestHandler rest;
+    private final Options options;
+    private EventLoopGroup boss;
+    private EventLoopGroup workers;
+    private Channel serverChannel;
+
+    public BrokerServer(Broker broker, RestHandler rest, Options options) {
+        this.broker = broker;
+        this.rest = rest;
+        this.options = options;
+    }
+
+    /** Binds and returns the bound address (port 0 picks a free port). */
+    public InetSocketAddress start() throws InterruptedException {
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        boss = new MultiThreadIoEventLoopGroup(1, io);
+        workers = new MultiThreadIoEventLoopGroup(options.ioThreads(), io);
+        ServerBootstrap b = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(channelType)
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline()
+                                .addLast(PipelineNames.FLUSH_CONSOLIDATION, new FlushConsolidationHandler(256, true))
+                                .addLast(PipelineNames.HTTP_CODEC, new HttpServerCodec())
+                                .addLast(PipelineNames.HTTP_AGGREGATOR, new HttpObjectAggregator(options.maxRequestBytes()))
+                                .addLast(PipelineNames.HTTP_ENTRY, new HttpEntryHandler(broker, rest, options.maxBacklogBytes()));
+                    }
+                });
+        serverChannel = b.bind(options.host(), options.port()).sync().channel();
+        return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    @Override
+    public void close() {
+        if (serverChannel != null) {
+            serverChannel.close().syncUninterruptibly();
+        }
+        if (workers != null) {
+            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (boss != null) {
+            boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+}

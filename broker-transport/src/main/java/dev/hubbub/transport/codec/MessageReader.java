@@ -1,0 +1,137 @@
+package dev.hubbub.transport.codec;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.hubbub.core.protocol.ErrorCode;
+import dev.hubbub.core.protocol.Message;
+import dev.hubbub.core.protocol.PresenceAction;
+import dev.hubbub.core.protocol.PresenceMessage;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads Message and PresenceMessage objects from a decoded tree (JSON or MessagePack), checking
+ * every field's type. Unknown fields are ignored (the SDKs send extra ones such as {@code size}).
+ */
+public final class MessageReader {
+    private MessageReader() {}
+
+    public static List<Message> messages(JsonNode node, String field) throws DecodeException {
+        if (!node.isArray()) {
+            throw new DecodeException(ErrorCode.BAD_REQUEST, "Invalid type for field '" + field + "': expected an array");
+        }
+        List<Message> out = new ArrayList<>(node.size());
+        for (JsonNode m : node) {
+            out.add(message(m));
+        }
+        return out;
+    }
+
+    public static Message message(JsonNode m) throws DecodeException {
+        if (!m.isObject()) {
+            throw new DecodeException(ErrorCode.BAD_REQUEST, "Invalid message: expected an object");
+        }
+        String encoding = text(m, "encoding");
+        Object[] data = data(m.get("data"), encoding);
+        return new Message(text(m, "id"), clientId(m), text(m, "connectionId"), text(m, "connectionKey"), text(m, "name"),
+                data[0], (String) data[1], extras(m), null, integer(m, "action"), null);
+    }
+
+    public static List<PresenceMessage> presence(JsonNode node) throws DecodeException {
+        if (!node.isArray()) {
+            throw new DecodeException(ErrorCode.BAD_REQUEST, "Invalid type for field 'presence': expected an array");
+        }
+        List<PresenceMessage> out = new ArrayList<>(node.size());
+        for (JsonNode p : node) {
+            if (!p.isObject()) {
+                throw new DecodeException(ErrorCode.BAD_REQUEST, "Invalid presence message: expected an object");
+            }
+            Integer actionWire = integer(p, "action");
+            PresenceAction action = actionWire == null ? null : PresenceAction.fromWire(actionWire);
+            if (action == null) {
+                throw new DecodeException(ErrorCode.BAD_REQUEST, "Invalid presence action: " + p.get("action"));
+            }
+            String encoding = text(p, "encoding");
+            Object[] data = data(p.get("data"), encoding);
+            out.add(new PresenceMessage(text(p, "id"), action, clientId(p), text(p, "connectionId"), data[0],
+                    (String) data[1], extras(p), null));
+        }
+        return out;
+    }
+
+    /** data as String or byte[]; JSON objects and arrays are stringified with a {@code json} encoding step. */
+    static Object[] data(JsonNode d, String encoding) throws DecodeException {
+        if (d == null || d.isNull()) {
+            return new Object[] {null, encoding};
+        }
+        if (d.isTextual()) {
+            return new Object[] {d.textValue(), encoding};
+        }
+        if (d.isBinary()) {
+            try {
+                return new Object[] {d.binaryValue(), encoding};
+            } catch (java.io.IOException e) {
+                throw new DecodeException(ErrorCode.INVALID_DATA, "Invalid binary data");
+            }
+        }
+        if (d.isObject() || d.isArray()) {
+            return new Object[] {d.toString(), encoding == null || encoding.isEmpty() ? "json" : encoding + "/json"};
+        }
+        throw new DecodeException(ErrorCode.INVALID_DATA,
+                "Invalid message data: expected a string, binary, object or array, got " + d.getNodeType().name().toLowerCase());
+    }
+
+    static String clientId(JsonNode m) throws DecodeException {
+        JsonNode v = m.get("clientId");
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isTextual()) {
+            throw new DecodeException(ErrorCode.INVALID_CLIENT_ID, "Malformed message; invalid clientId: not a string");
+        }
+        return v.textValue();
+    }
+
+    static JsonNode extras(JsonNode m) throws DecodeException {
+        JsonNode v = m.get("extras");
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isObject()) {
+            throw new DecodeException(ErrorCode.BAD_REQUEST, "Invalid type for field 'extras': expected an object");
+        }
+        return v;
+    }
+
+    public static String text(JsonNode node, String field) throws DecodeException {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isTextual()) {
+            throw new DecodeException(ErrorCode.BAD_REQUEST, "Invalid type for field '" + field + "': expected a string");
+        }
+        return v.textValue();
+    }
+
+    public static Integer integer(JsonNode node, String field) throws DecodeException {
+        Long v = longValue(node, field);
+        if (v == null) {
+            return null;
+        }
+        if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+            throw new DecodeException(ErrorCode.BAD_REQUEST, "Invalid value for field '" + field + "': out of range");
+        }
+        return v.intValue();
+    }
+
+    public static Long longValue(JsonNode node, String field) throws DecodeException {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+            throw new DecodeException(ErrorCode.BAD_REQUEST, "Invalid type for field '" + field + "': expected an integer");
+        }
+        return v.longValue();
+    }
+}

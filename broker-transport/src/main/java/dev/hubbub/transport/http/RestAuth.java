@@ -1,0 +1,67 @@
+package dev.hubbub.transport.http;
+
+import dev.hubbub.core.auth.Authenticator;
+import dev.hubbub.core.auth.Principal;
+import dev.hubbub.core.protocol.ErrorCode;
+import dev.hubbub.core.protocol.Outcome;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+/**
+ * Authenticates a REST request: {@code Authorization: Basic base64(keyName:secret)} or
+ * {@code Bearer <token>} (the SDKs base64-encode tokens; raw ones are accepted too), with the
+ * claimed clientId from {@code X-Ably-ClientId} (base64).
+ */
+public final class RestAuth {
+    private final Authenticator authenticator;
+
+    public RestAuth(Authenticator authenticator) { this.authenticator = authenticator; }
+
+    public Outcome<Principal> authenticate(HttpHeaders headers) {
+        String claimed = null;
+        String header = headers.get("X-Ably-ClientId");
+        if (header != null) {
+            claimed = decodeBase64(header.trim());
+            if (claimed == null) {
+                return Outcome.fail(ErrorCode.INVALID_CLIENT_ID, "Invalid X-Ably-ClientId header: not base64");
+            }
+        }
+        String authorization = headers.get(HttpHeaderNames.AUTHORIZATION);
+        if (authorization == null || authorization.isBlank()) {
+            return Outcome.fail(ErrorCode.AUTHENTICATION_FAILED, "Authentication required: use Basic (API key) or Bearer (token)");
+        }
+        int space = authorization.indexOf(' ');
+        String scheme = space < 0 ? authorization : authorization.substring(0, space);
+        String value = space < 0 ? "" : authorization.substring(space + 1).trim();
+        if (scheme.equalsIgnoreCase("Basic")) {
+            String key = decodeBase64(value);
+            if (key == null) {
+                return Outcome.fail(ErrorCode.INVALID_CREDENTIAL, "Invalid key in request: Basic credentials are not base64");
+            }
+            return authenticator.authenticateKey(key, claimed);
+        }
+        if (scheme.equalsIgnoreCase("Bearer")) {
+            return authenticator.authenticateToken(bearerToken(value), claimed);
+        }
+        return Outcome.fail(ErrorCode.AUTHENTICATION_FAILED, "Unsupported Authorization scheme " + scheme);
+    }
+
+    /** Raw tokens and JWTs contain '.', base64 never does: decode only what has none. */
+    static String bearerToken(String value) {
+        if (value.indexOf('.') >= 0) {
+            return value;
+        }
+        String decoded = decodeBase64(value);
+        return decoded == null ? value : decoded;
+    }
+
+    static String decodeBase64(String s) {
+        try {
+            return new String(Base64.getDecoder().decode(s), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package dev.hubbub.transport.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hubbub.core.auth.Principal;
+import dev.hubbub.core.protocol.ErrorCode;
+import dev.hubbub.core.protocol.ErrorInfo;
+import dev.hubbub.core.protocol.Message;
+import dev.hubbub.core.protocol.Outcome;
+import dev.hubbub.core.protocol.PublishResult;
+import dev.hubbub.core.session.Broker;
+import dev.hubbub.transport.codec.DecodeException;
+import dev.hubbub.transport.codec.MessageReader;
+import dev.hubbub.transport.codec.ProtocolCodec;
+import dev.hubbub.transport.codec.WireFormat;
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The REST API on the realtime port. Routes are matched on the raw path split into segments,
+ * each segment then URL-decoded (channel names may contain encoded '/' and ':').
+ */
+public final class RestHandler {
+    /** A REST route beyond the built-in ones (token endpoints, presence): returns null to pass. */
+    public interface Route {
+        FullHttpResponse handle(FullHttpRequest request, List<String> segments, QueryStringDecoder query);
+    }
+
+    private final Broker broker;
+    private final RestAuth auth;
+    private final List<Route> extraRoutes = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    public RestHandler(Broker broker) {
+        this.broker = broker;
+        this.auth = new RestAuth(broker.authenticator());
+    }
+
+    public RestAuth auth() { return auth; }
+
+    public Broker broker() { return broker; }
+
+    /** Adds a route tried before the 404 answer. */
+    public RestHandler with(Route route) {
+        extraRoutes.add(route);
+        return this;
+    }
+
+    public FullHttpResponse handle(FullHttpRequest request) {
+        QueryStringDecoder query = new QueryStringDecoder(request.uri());
+        List<String> segments = segments(query.rawPath());
+        HttpMethod method = request.method();
+        try {
+            if (segments.size() == 1 && segments.get(0).equals("time") && method.equals(HttpMethod.GET)) {
+                return HttpResponses.json(HttpResponseStatus.OK, "[" + broker.clock().millis() + "]");
+            }
+            if (segments.size() == 1 && segments.get(0).equals("health") && method.equals(HttpMethod.GET)) {
+                return HttpResponses.json(HttpResponseStatus.OK, "{\"status\":\"ok\",\"connections\":"
+                        + broker.metrics().connections() + "}");
+            }
+            if (segments.size() == 1 && segments.get(0).equals("is-the-internet-up.txt")) {
+                return HttpResponses.body(HttpResponseStatus.OK, "text/plain", HttpResponses.utf8("yes\n"));
+            }
+            if (segments.size() == 3 && segments.get(0).equals("channels") && segments.get(2).equals("messages")
+                    && method.equals(HttpMethod.POST)) {
+                return publish(request, segments.get(1));
+            }
+            for (Route route : extraRoutes) {
+                FullHttpResponse r = route.handle(request, segments, query);
+                if (r != null) {
+                    return r;
+                }
+            }
+            return HttpResponses.error(ErrorCode.NOT_FOUND.info("No such endpoint: " + method + " " + query.rawPath()));
+        } catch (RuntimeException e) {
+            return HttpResponses.error(ErrorCode.INTERNAL.info("Internal error handling the request"));
+        }
+    }
+
+    private FullHttpResponse publish(FullHttpRequest request, String channel) {
+        Outcome<Principal> principal = auth.authenticate(request.headers());
+        if (!principal.isOk()) {
+            return HttpResponses.error(principal.error());
+        }
+        Outcome<List<Message>> messages = readMessages(request);
+        if (!messages.isOk()) {
+            return HttpResponses.error(messages.error());
+        }
+        Outcome<PublishResult> result = broker.publish("rest key=" + principal.value().keyName(), principal.value(), channel,
+                messages.value());
+        if (!result.isOk()) {
+            return HttpResponses.error(result.error());
+        }
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
+        body.put("channel", channel);
+        List<Message> list = messages.value();
+        if (!list.isEmpty() && list.get(0).id() != null) {
+            String id = list.get(0).id();
+            int colon = id.lastIndexOf(':');
+            body.put("messageId", colon > 0 ? id.substring(0, colon) : id);
+        }
+        ArrayNode serials = body.putArray("serials");
+        result.value().serials().forEach(serials::add);
+        return respond(request, HttpResponseStatus.CREATED, body);
+    }
+
+    /** One message object or an array of them, in the request's Content-Type (JSON unless msgpack). */
+    public static Outcome<List<Message>> readMessages(FullHttpRequest request) {
+        JsonNode root;
+        try {
+            root = requestCodec(request).mapper().readTree(new ByteBufInputStream(request.content().duplicate()));
+        } catch (IOException e) {
+            return Outcome.fail(ErrorCode.INVALID_BODY, "Invalid request body: cannot be parsed");
+        }
+        if (root == null || !(root.isObject() || root.isArray())) {
+            return Outcome.fail(ErrorCode.INVALID_BODY, "Invalid request body: expected a message or an array of messages");
+        }
+        try {
+            List<Message> out = new ArrayList<>();
+            if (root.isArray()) {
+                out.addAll(MessageReader.messages(root, "body"));
+            } else {
+                out.add(MessageReader.message(root));
+            }
+            if (out.isEmpty()) {
+                return Outcome.fail(ErrorCode.INVALID_BODY, "Invalid request body: no messages");
+            }
+            return Outcome.ok(out);
+        } catch (DecodeException e) {
+            return Outcome.fail(e.error());
+        }
+    }
+
+    public static ProtocolCodec requestCodec(FullHttpRequest request) {
+        String type = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        return ProtocolCodec.of(type != null && type.contains("msgpack") ? WireFormat.MSGPACK : WireFormat.JSON);
+    }
+
+    /** The format a client asked for in Accept: msgpack only when it says so. */
+    public static WireFormat responseFormat(FullHttpRequest request) {
+        String accept = request.headers().get(HttpHeaderNames.ACCEPT);
+        return accept != null && accept.startsWith("application/x-msgpack") ? WireFormat.MSGPACK : WireFormat.JSON;
+    }
+
+    /** Writes a body in the format the client accepts. */
+    public static FullHttpResponse respond(FullHttpRequest request, HttpResponseStatus status, JsonNode body) {
+        WireFormat format = responseFormat(request);
+        try {
+            return HttpResponses.body(status, format.contentType(), ProtocolCodec.of(format).mapper().writeValueAsBytes(body));
+        } catch (IOException e) {
+            return HttpResponses.error(ErrorCode.INTERNAL.info("Unable to encode the response"));
+        }
+    }
+
+    static List<String> segments(String rawPath) {
+        List<String> out = new ArrayList<>();
+        for (String s : rawPath.split("/")) {
+            if (!s.isEmpty()) {
+                out.add(URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8));
+            }
+        }
+        return out;
+    }
+
+}

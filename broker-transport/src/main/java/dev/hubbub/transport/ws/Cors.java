@@ -1,0 +1,29 @@
+package dev.hubbub.transport.ws;
+
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+
+/** CORS for browser SDKs: echo the Origin (credentials are allowed) and expose the Ably headers. */
+final class Cors {
+    private Cors() {}
+
+    static void apply(FullHttpRequest request, FullHttpResponse response) {
+        String origin = request.headers().get(HttpHeaderNames.ORIGIN);
+        if (origin == null) {
+            return;
+        }
+        HttpHeaders h = response.headers();
+        h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        h.set(HttpHeaderNames.VARY, "Origin");
+        h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
+        h.set(HttpHeaderNames.ACCESS_CONTROL_EXPOSE_HEADERS, "Link, X-Ably-ErrorCode, X-Ably-ErrorMessage, X-Ably-ServerId");
+        h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "GET, POST, PUT, PATCH, DELETE, OPTIONS");
+        String requested = request.headers().get(HttpHeaderNames.ACCESS_CONTROL_REQUEST_HEADERS);
+        if (requested != null) {
+            h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, requested);
+        }
+        h.set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, "86400");
+    }
+}

@@ -1,0 +1,139 @@
+package dev.hubbub.transport.ws;
+
+import dev.hubbub.core.protocol.ErrorCode;
+import dev.hubbub.core.protocol.ProtocolMessage;
+import dev.hubbub.core.session.Broker;
+import dev.hubbub.core.session.ConnectRequest;
+import dev.hubbub.transport.codec.ProtocolCodec;
+import dev.hubbub.transport.codec.WireFormat;
+import dev.hubbub.transport.http.HttpResponses;
+import dev.hubbub.transport.http.RestHandler;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * First handler for every HTTP request: a WebSocket upgrade on {@code /} becomes a realtime
+ * connection (the upgrade is always accepted; authentication failures are reported inside the
+ * protocol), anything else goes to the REST API.
+ */
+public final class HttpEntryHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private final Broker broker;
+    private final RestHandler rest;
+    private final long maxBacklogBytes;
+
+    public HttpEntryHandler(Broker broker, RestHandler rest, long maxBacklogBytes) {
+        this.broker = broker;
+        this.rest = rest;
+        this.maxBacklogBytes = maxBacklogBytes;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (!request.decoderResult().isSuccess()) {
+            reply(ctx, request, HttpResponses.error(ErrorCode.BAD_REQUEST.info("Malformed HTTP request")), false);
+            return;
+        }
+        if (isWebSocketUpgrade(request)) {
+            upgrade(ctx, request);
+            return;
+        }
+        FullHttpResponse response = request.method().equals(HttpMethod.OPTIONS)
+                ? HttpResponses.body(HttpResponseStatus.NO_CONTENT, "text/plain", new byte[0])
+                : rest.handle(request);
+        Cors.apply(request, response);
+        reply(ctx, request, response, HttpUtil.isKeepAlive(request));
+    }
+
+    private void reply(ChannelHandlerContext ctx, FullHttpRequest request, FullHttpResponse response, boolean keepAlive) {
+        HttpUtil.setKeepAlive(response, keepAlive);
+        var f = ctx.writeAndFlush(response);
+        if (!keepAlive) {
+            f.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    static boolean isWebSocketUpgrade(FullHttpRequest request) {
+        return request.method().equals(HttpMethod.GET)
+                && request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
+    }
+
+    private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request) {
+        QueryStringDecoder query = new QueryStringDecoder(request.uri());
+        int maxFrame = broker.limits().maxFrameSize();
+        WebSocketDecoderConfig config = WebSocketDecoderConfig.newBuilder()
+                .maxFramePayloadLength(maxFrame)
+                .allowExtensions(false)
+                .closeOnProtocolViolation(false)
+                .build();
+        String url = "ws://" + request.headers().get(HttpHeaderNames.HOST, "localhost") + "/";
+        WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(url, null, config).newHandshaker(request);
+        if (handshaker == null) {
+            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
+            return;
+        }
+        String formatParam = param(query, "format");
+        WireFormat format = WireFormat.fromParam(formatParam);
+        ConnectRequest connect = new ConnectRequest(
+                param(query, "key"),
+                param(query, "accessToken") != null ? param(query, "accessToken") : param(query, "access_token"),
+                param(query, "clientId"),
+                formatParam,
+                param(query, "v"),
+                !"false".equals(param(query, "echo")),
+                param(query, "resume"),
+                param(query, "recover"),
+                remote(ctx));
+        boolean rootPath = query.path().equals("/") || query.path().isEmpty();
+        handshaker.handshake(ctx.channel(), request).addListener(f -> {
+            if (!f.isSuccess()) {
+                ctx.close();
+                return;
+            }
+            if (!rootPath || format == null) {
+                var error = !rootPath
+                        ? ErrorCode.NOT_FOUND.info("No realtime endpoint at " + query.path() + "; connect to /")
+                        : ErrorCode.BAD_REQUEST.info("Unsupported format '" + formatParam + "'; use json or msgpack");
+                ctx.write(new TextWebSocketFrame(ctx.alloc().buffer().writeBytes(
+                        ProtocolCodec.of(WireFormat.JSON).encodeToBytes(ProtocolMessage.error(error)))));
+                ctx.writeAndFlush(new CloseWebSocketFrame(1000, "")).addListener(ChannelFutureListener.CLOSE);
+                return;
+            }
+            long idle = broker.limits().maxIdleInterval();
+            ChannelPipeline p = ctx.pipeline();
+            p.addLast(PipelineNames.WS_AGGREGATOR, new WebSocketFrameAggregator(maxFrame));
+            p.addLast(PipelineNames.IDLE, new IdleStateHandler(idle, idle, 0, TimeUnit.MILLISECONDS));
+            p.addLast(PipelineNames.REALTIME, new RealtimeHandler(broker, connect, ProtocolCodec.of(format), maxBacklogBytes));
+            p.remove(this);
+        });
+    }
+
+    private static String param(QueryStringDecoder query, String name) {
+        List<String> values = query.parameters().get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
+    private static String remote(ChannelHandlerContext ctx) {
+        return ctx.channel().remoteAddress() instanceof InetSocketAddress a
+                ? a.getAddress().getHostAddress() + ":" + a.getPort() : String.valueOf(ctx.channel().remoteAddress());
+    }
+}

@@ -1,0 +1,91 @@
+package dev.hubbub.transport.ws;
+
+import dev.hubbub.core.channel.EncodedFrame;
+import dev.hubbub.core.channel.SharedFrame;
+import dev.hubbub.core.protocol.ProtocolMessage;
+import dev.hubbub.core.session.Transport;
+import dev.hubbub.transport.codec.ProtocolCodec;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Core's {@link Transport} over one Netty WebSocket channel. JSON goes out in text frames and
+ * MessagePack in binary frames. Shared frames are encoded once per format and written as retained
+ * duplicates of one buffer. A subscriber whose unsent backlog passes {@code maxBacklogBytes} is
+ * reported through {@code onSlowConsumer} (once) and gets nothing more.
+ */
+public final class NettyTransport implements Transport {
+    private final Channel channel;
+    private final ProtocolCodec codec;
+    private final long maxBacklogBytes;
+    private final Consumer<NettyTransport> onSlowConsumer;
+    private volatile boolean overloaded;
+
+    public NettyTransport(Channel channel, ProtocolCodec codec, long maxBacklogBytes, Consumer<NettyTransport> onSlowConsumer) {
+        this.channel = channel;
+        this.codec = codec;
+        this.maxBacklogBytes = maxBacklogBytes;
+        this.onSlowConsumer = onSlowConsumer;
+    }
+
+    /** The encoded bytes of a shared frame in one format; the SharedFrame owns this reference. */
+    static final class Encoded implements EncodedFrame {
+        final ByteBuf buf;
+
+        Encoded(ByteBuf buf) { this.buf = buf; }
+
+        @Override
+        public void release() { buf.release(); }
+    }
+
+    @Override
+    public void send(ProtocolMessage message) {
+        if (!channel.isActive()) {
+            return;
+        }
+        channel.writeAndFlush(frame(codec.encode(message, channel.alloc())), channel.voidPromise());
+    }
+
+    @Override
+    public void send(SharedFrame frame) {
+        if (overloaded || !channel.isActive()) {
+            return;
+        }
+        if (!channel.isWritable() && channel.bytesBeforeWritable() > maxBacklogBytes) {
+            overloaded = true;
+            onSlowConsumer.accept(this);
+            return;
+        }
+        Encoded encoded = frame.encoded(codec.format().index(), m -> new Encoded(codec.encode(m, channel.alloc())));
+        channel.writeAndFlush(frame(encoded.buf.retainedDuplicate()), channel.voidPromise());
+    }
+
+    @Override
+    public void sendAndClose(ProtocolMessage last) {
+        if (!channel.isActive()) {
+            return;
+        }
+        channel.write(frame(codec.encode(last, channel.alloc())), channel.voidPromise());
+        channel.writeAndFlush(new CloseWebSocketFrame(1000, "")).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public Cancellable schedule(Runnable task, long delayMillis) {
+        Future<?> f = channel.eventLoop().schedule(task, delayMillis, TimeUnit.MILLISECONDS);
+        return () -> f.cancel(false);
+    }
+
+    public Channel channel() { return channel; }
+
+    private WebSocketFrame frame(ByteBuf buf) {
+        return codec.format().isBinary() ? new BinaryWebSocketFrame(buf) : new TextWebSocketFrame(buf);
+    }
+}
