@@ -10,7 +10,8 @@ import dev.hubbub.server.config.BrokerConfig;
 import dev.hubbub.transport.BrokerServer;
 import dev.hubbub.transport.http.RestHandler;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 
@@ -35,11 +36,16 @@ public final class BrokerApp implements AutoCloseable {
         this.broker = new Broker(authenticator, router, config.limits(), clock, metrics);
         // the network: REST and WebSocket on one port
         RestHandler rest = new RestHandler(broker);
+        if (registry instanceof PrometheusMeterRegistry prometheus) {
+            rest.with(new MetricsRoute(prometheus));
+        }
         this.server = new BrokerServer(broker, rest, new BrokerServer.Options(config.host(), config.port(),
                 config.ioThreads(), config.maxBacklogBytes(), 2 * config.limits().maxFrameSize()));
     }
 
-    public BrokerApp(BrokerConfig config) { this(config, Clock.systemUTC(), new SimpleMeterRegistry()); }
+    public BrokerApp(BrokerConfig config) {
+        this(config, Clock.systemUTC(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    }
 
     public InetSocketAddress start() throws InterruptedException {
         address = server.start();

@@ -1,5 +1,6 @@
 package dev.hubbub.core.session;
 
+import dev.hubbub.core.auth.ClientIdentity;
 import dev.hubbub.core.auth.Principal;
 import dev.hubbub.core.channel.Channel;
 import dev.hubbub.core.channel.ChannelKey;
@@ -37,7 +38,11 @@ public final class Session implements Subscriber {
     private final String who;
     private final Map<String, Attachment> attachments = new HashMap<>();
     private volatile Principal principal;
+    /** How long before a token expires the client is asked (AUTH) to renew it. */
+    static final long RENEWAL_LEAD_MILLIS = 30_000;
+
     private Transport.Cancellable expiryTimer;
+    private Transport.Cancellable renewalTimer;
     private boolean closed;
 
     /** A channel this connection is attached to, with the modes it was granted. */
@@ -100,7 +105,7 @@ public final class Session implements Subscriber {
             case MESSAGE -> publish(message);
             case PRESENCE -> reject(message, ErrorCode.BAD_REQUEST.info("Presence is not supported by this broker yet"));
             case SYNC -> { /* presence sync requests: nothing to sync until presence exists */ }
-            case AUTH -> transport.send(ProtocolMessage.error(ErrorCode.BAD_REQUEST.info("In-band re-authentication is not supported yet")));
+            case AUTH -> reauthenticate(message);
             case ACK, NACK, CONNECT, CONNECTED, DISCONNECTED, CLOSED, ERROR, ATTACHED, DETACHED, ACTIVATE,
                     OBJECT, OBJECT_SYNC, ANNOTATION -> reject(message,
                     ErrorCode.PROTOCOL_ERROR.info("Action " + message.action().wire() + " is not accepted from clients"));
@@ -167,8 +172,11 @@ public final class Session implements Subscriber {
         if (expiryTimer != null) {
             expiryTimer.cancel();
         }
+        if (renewalTimer != null) {
+            renewalTimer.cancel();
+        }
         for (Attachment a : attachments.values()) {
-            broker.router().detach(a.channel().key(), this);
+            dropAttachment(a);
         }
         attachments.clear();
         broker.metrics().connectionClosed();
@@ -209,9 +217,73 @@ public final class Session implements Subscriber {
         }
         Attachment a = attachments.remove(name);
         if (a != null) {
-            broker.router().detach(a.channel().key(), this);
+            dropAttachment(a);
         }
         transport.send(ProtocolMessage.detached(name, null));
+    }
+
+    /** Leaves a channel this connection was attached to (already removed from {@code attachments}). */
+    private void dropAttachment(Attachment a) {
+        broker.router().detach(a.channel().key(), this);
+    }
+
+    /**
+     * In-band AUTH: swaps in a new token without dropping channels. The clientId and app never
+     * change on a connection; a narrower capability takes effect at once.
+     */
+    private void reauthenticate(ProtocolMessage message) {
+        String token = message.authAccessToken();
+        if (token == null || token.isEmpty()) {
+            fail(ErrorCode.INVALID_CREDENTIAL.info("AUTH carries no auth.accessToken"));
+            return;
+        }
+        Principal current = principal;
+        ClientIdentity identity = current.identity();
+        Outcome<Principal> next = broker.authenticator().authenticateToken(token, identity.isIdentified() ? identity.clientId() : null);
+        if (next.isOk() && (!next.value().appId().equals(current.appId()) || !next.value().identity().equals(identity))) {
+            next = Outcome.fail(ErrorCode.INCOMPATIBLE_CREDENTIALS.info(
+                    "Invalid clientId for credentials: a new token may not change the connection's clientId or app"));
+        }
+        if (!next.isOk()) {
+            ErrorInfo error = next.error();
+            broker.metrics().authFailed(error.code());
+            log.info("{} re-authentication refused: {} {}", who, error.code(), error.message());
+            if (error.isTokenError()) {
+                disconnect(error);
+            } else {
+                fail(error);
+            }
+            return;
+        }
+        principal = next.value();
+        if (expiryTimer != null) {
+            expiryTimer.cancel();
+        }
+        armExpiry();
+        transport.send(ProtocolMessage.connected(connectionId, details(), null, broker.clock().millis()));
+        enforceCapability();
+    }
+
+    /** Detaches (with 40160) channels the current capability no longer permits; narrows modes on the rest. */
+    private void enforceCapability() {
+        Principal p = principal;
+        for (var it = attachments.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            String name = e.getKey();
+            Attachment a = e.getValue();
+            if (!p.capability().allowsAny(name)) {
+                it.remove();
+                dropAttachment(a);
+                transport.send(ProtocolMessage.channelError(name, ErrorCode.CAPABILITY_DENIED.info(
+                        "Channel denied access based on given capability: '" + name + "'")));
+                continue;
+            }
+            int modes = a.modes() & p.capability().grantedModes(name);
+            if (modes != a.modes()) {
+                broker.router().attach(a.channel().key(), this, modes);
+                e.setValue(new Attachment(a.channel(), modes));
+            }
+        }
     }
 
     private void publish(ProtocolMessage message) {
@@ -269,8 +341,23 @@ public final class Session implements Subscriber {
         if (p.expiresAt() == Long.MAX_VALUE) {
             return;
         }
-        long delay = Math.max(0, p.expiresAt() - broker.clock().millis());
+        long now = broker.clock().millis();
+        long delay = Math.max(0, p.expiresAt() - now);
         expiryTimer = transport.schedule(this::checkExpiry, delay);
+        if (renewalTimer != null) {
+            renewalTimer.cancel();
+            renewalTimer = null;
+        }
+        if (delay > RENEWAL_LEAD_MILLIS * 2) {
+            renewalTimer = transport.schedule(this::requestRenewal, delay - RENEWAL_LEAD_MILLIS);
+        }
+    }
+
+    /** Asks the client for a new token shortly before its current one expires (it answers with AUTH). */
+    void requestRenewal() {
+        if (!closed) {
+            transport.send(ProtocolMessage.of(dev.hubbub.core.protocol.Action.AUTH));
+        }
     }
 
     /** Runs when the credentials may have expired; re-arms if the clock says not yet. */
