@@ -1,6 +1,7 @@
 package dev.hubbub.core.auth;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -59,7 +60,8 @@ public final class Capability {
             return Outcome.fail(ErrorCode.BAD_REQUEST, "Invalid capability: empty");
         }
         try {
-            return fromJson(JSON.readTree(json));
+            // trailing text after the object is refused, not silently ignored
+            return fromJson(JSON.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(json));
         } catch (JsonProcessingException e) {
             return Outcome.fail(ErrorCode.BAD_REQUEST, "Invalid capability: not valid JSON");
         }

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * secret are accepted too ({@link AblyJwtVerifier}).
  *
  * <p>Issuing enforces, in this order: the key exists (else 40101), the request is signed with it
- * (40101), its timestamp is within the window of this clock (40104), its nonce has not been seen
+ * (40101), it has a timestamp and a nonce of 16+ characters and no field holds a newline (40000 /
+ * 40012), its timestamp is within the window of this clock (40104), its nonce has not been seen
  * for this key within the window (40105), then the token parameters: ttl positive and at most the
  * maximum (40003; default 60 minutes), capability valid JSON (40000) and intersected with the
  * key's (nothing in common: 40160), clientId not empty (40012; {@code "*"} makes a wildcard token).
@@ -101,9 +102,19 @@ public final class TokenAuthority implements TokenVerifier {
         if (request.timestamp() == null) {
             return reject(key.name(), ErrorCode.BAD_REQUEST.info("TokenRequest has no timestamp"));
         }
-        if (request.nonce() == null || request.nonce().length() < TokenRequestSigner.MIN_NONCE_LENGTH) {
-            return reject(key.name(), ErrorCode.BAD_REQUEST.info(
-                    "TokenRequest nonce must be at least " + TokenRequestSigner.MIN_NONCE_LENGTH + " characters"));
+        if (request.nonce() == null || request.nonce().length() < TokenRequestSigner.MIN_NONCE_LENGTH
+                || request.nonce().indexOf('\n') >= 0) {
+            return reject(key.name(), ErrorCode.BAD_REQUEST.info("TokenRequest nonce must be at least "
+                    + TokenRequestSigner.MIN_NONCE_LENGTH + " characters, without newlines"));
+        }
+        // The signed text separates fields with newlines. With a newline allowed in no field, a text
+        // splits into fields one way only, so nobody can re-split what an auth server signed (for
+        // instance a clientId "X\nY" into capability "\nX" and clientId "Y").
+        if (request.clientId() != null && request.clientId().indexOf('\n') >= 0) {
+            return reject(key.name(), ErrorCode.INVALID_CLIENT_ID.info("Invalid clientId: may not contain a newline"));
+        }
+        if (request.capability() != null && request.capability().indexOf('\n') >= 0) {
+            return reject(key.name(), ErrorCode.BAD_REQUEST.info("Invalid capability: may not contain a newline"));
         }
         long now = clock.millis();
         long window = settings.timestampWindow().toMillis();

@@ -67,7 +67,8 @@ public final class TokenRequestSigner {
      * A signed TokenRequest for {@code params}. The timestamp is the params' or now; the nonce the
      * params' or a fresh random one. A capability is canonicalised (as both SDKs do) before signing.
      * Rejects what the broker would reject anyway: unparseable capability (40000), ttl not positive
-     * (40003), empty clientId or nonce shorter than 16 characters (40012 / 40000).
+     * (40003), empty clientId (40012), nonce shorter than 16 characters (40000), and a newline in
+     * either (the signed text must split into its fields one way only).
      */
     public Outcome<TokenRequest> create(ApiKey key, TokenParams params) {
         Objects.requireNonNull(key, "key");
@@ -75,11 +76,11 @@ public final class TokenRequestSigner {
         if (p.ttl() != null && p.ttl() <= 0) {
             return Outcome.fail(ErrorCode.INVALID_PARAMETER, "Invalid value for ttl");
         }
-        if (p.clientId() != null && p.clientId().isEmpty()) {
-            return Outcome.fail(ErrorCode.INVALID_CLIENT_ID, "clientId may not be empty");
+        if (p.clientId() != null && (p.clientId().isEmpty() || p.clientId().indexOf('\n') >= 0)) {
+            return Outcome.fail(ErrorCode.INVALID_CLIENT_ID, "clientId may not be empty or contain a newline");
         }
-        if (p.nonce() != null && p.nonce().length() < MIN_NONCE_LENGTH) {
-            return Outcome.fail(ErrorCode.BAD_REQUEST, "nonce must be at least " + MIN_NONCE_LENGTH + " characters");
+        if (p.nonce() != null && (p.nonce().length() < MIN_NONCE_LENGTH || p.nonce().indexOf('\n') >= 0)) {
+            return Outcome.fail(ErrorCode.BAD_REQUEST, "nonce must be at least " + MIN_NONCE_LENGTH + " characters, without newlines");
         }
         String capability = null;
         if (p.capability() != null) {

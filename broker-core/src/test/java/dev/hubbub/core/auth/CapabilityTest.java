@@ -56,6 +56,13 @@ class CapabilityTest {
         assertTrue(Capability.matches("[*]*", "[queue]q"));
     }
 
+    @Test
+    void trailingTextAfterTheObjectIsRefused() {
+        assertEquals(40000, Capability.parse("{\"a\":[\"publish\"]} trailing").error().code());
+        assertEquals(40000, Capability.parse("{\"a\":[\"publish\"]}{}").error().code());
+        assertTrue(Capability.parse(" {\"a\":[\"publish\"]} ").isOk());
+    }
+
     // --- intersection, the examples of ably-protocol.md §6.6 ---------------------------------------
 
     @Test

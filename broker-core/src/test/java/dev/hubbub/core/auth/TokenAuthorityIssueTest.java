@@ -126,6 +126,24 @@ class TokenAuthorityIssueTest {
     }
 
     @Test
+    void newlinesCannotShiftSignedFields() {
+        // an auth server (not ours: ours refuses) signed a user-chosen clientId "{...}\nadmin" with no
+        // capability; re-splitting the same text gives capability "\n{...}" and clientId "admin"
+        String chosen = "{\"*\":[\"*\"]}\nadmin";
+        TokenRequest signedByAuthServer = new TokenRequest("app1.keyA", null, null, chosen, T0, signer.newNonce(), null);
+        signedByAuthServer = signedByAuthServer.withMac(TokenRequestSigner.mac(keyA, signedByAuthServer));
+        TokenRequest shifted = new TokenRequest("app1.keyA", null, "\n{\"*\":[\"*\"]}", "admin", T0,
+                signedByAuthServer.nonce(), signedByAuthServer.mac());
+        assertEquals(TokenRequestSigner.macText(signedByAuthServer), TokenRequestSigner.macText(shifted));
+        assertTrue(TokenRequestSigner.verify(keyA, shifted));
+        assertRejected(ErrorCode.BAD_REQUEST, authority.issue(shifted));
+        assertRejected(ErrorCode.INVALID_CLIENT_ID, authority.issue(signedByAuthServer));
+        TokenRequest newlineNonce = new TokenRequest("app1.keyA", null, null, null, T0, "0123456789abcdef\nx", null);
+        assertRejected(ErrorCode.BAD_REQUEST, authority.issue(newlineNonce.withMac(TokenRequestSigner.mac(keyA, newlineNonce))));
+        assertEquals(ErrorCode.INVALID_CLIENT_ID.code(), signer.create(keyA, TokenParams.forClientId(chosen)).error().code());
+    }
+
+    @Test
     void ttlOutOfRangeIsInvalidParameter() {
         for (long ttl : new long[] {0, -1, Duration.ofHours(24).toMillis() + 1, Long.MAX_VALUE}) {
             TokenRequest unsigned = new TokenRequest("app1.keyA", ttl, null, null, T0, signer.newNonce(), null);

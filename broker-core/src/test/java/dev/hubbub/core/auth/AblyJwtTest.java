@@ -1,0 +1,124 @@
+package dev.hubbub.core.auth;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import com.auth0.jwt.JWT;
+import com.auth0.jwt.JWTCreator;
+import com.auth0.jwt.algorithms.Algorithm;
+import dev.hubbub.core.protocol.ErrorCode;
+import dev.hubbub.core.protocol.Outcome;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class AblyJwtTest {
+    private static final long NOW_S = 1_700_000_000L;
+    private static final String KEY_A_CAPABILITY = "{\"chat:*\":[\"publish\",\"subscribe\"],\"news\":[\"subscribe\"]}";
+
+    private final ApiKey keyA = new ApiKey("app1.keyA", "secretA", Capability.parse(KEY_A_CAPABILITY).value());
+    private final ApiKey keyB = new ApiKey("app1.keyB", "secretB", Capability.ALL);
+    private final TokenAuthority authority = new TokenAuthority(new KeyStore(List.of(keyA, keyB)), new MutableClock(NOW_S * 1000));
+
+    private static JWTCreator.Builder jwt(String kid) {
+        return JWT.create().withKeyId(kid).withClaim("iat", NOW_S).withClaim("exp", NOW_S + 3600);
+    }
+
+    private static Algorithm hs256(String secret) { return Algorithm.HMAC256(secret.getBytes(StandardCharsets.UTF_8)); }
+
+    private static String b64url(String json) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void assertRejected(ErrorCode expected, Outcome<?> outcome) {
+        assertFalse(outcome.isOk(), () -> "expected " + expected + " but got " + outcome);
+        assertEquals(expected.code(), outcome.error().code(), outcome.error().message());
+    }
+
+    @Test
+    void validHs256WithKidIsAccepted() {
+        TokenClaims claims = authority.verify(jwt("app1.keyA").sign(hs256("secretA"))).value();
+        assertEquals("app1.keyA", claims.keyName());
+        assertEquals("app1", claims.appId());
+        assertNull(claims.clientId());
+        assertEquals(KEY_A_CAPABILITY, claims.capability().toJson());
+        assertEquals(NOW_S * 1000, claims.issued());
+        assertEquals((NOW_S + 3600) * 1000, claims.expires());
+    }
+
+    @Test
+    void clientIdClaimIsHonoured() {
+        assertEquals("Bob", authority.verify(jwt("app1.keyA").withClaim("x-ably-clientId", "Bob").sign(hs256("secretA"))).value().clientId());
+        assertEquals("*", authority.verify(jwt("app1.keyA").withClaim("x-ably-clientId", "*").sign(hs256("secretA"))).value().clientId());
+        assertRejected(ErrorCode.INVALID_JWT, authority.verify(jwt("app1.keyA").withClaim("x-ably-clientId", "").sign(hs256("secretA"))));
+        assertRejected(ErrorCode.INVALID_JWT, authority.verify(jwt("app1.keyA").withClaim("x-ably-clientId", 42).sign(hs256("secretA"))));
+    }
+
+    @Test
+    void capabilityClaimIsIntersectedWithTheKeys() {
+        String token = jwt("app1.keyA").withClaim("x-ably-capability", "{\"chat:room\":[\"*\"],\"news\":[\"publish\"]}").sign(hs256("secretA"));
+        assertEquals("{\"chat:room\":[\"publish\",\"subscribe\"]}", authority.verify(token).value().capability().toJson());
+        String wide = jwt("app1.keyB").withClaim("x-ably-capability", "{\"news\":[\"subscribe\"]}").sign(hs256("secretB"));
+        assertEquals("{\"news\":[\"subscribe\"]}", authority.verify(wide).value().capability().toJson());
+        assertRejected(ErrorCode.CAPABILITY_DENIED,
+                authority.verify(jwt("app1.keyA").withClaim("x-ably-capability", "{\"other\":[\"subscribe\"]}").sign(hs256("secretA"))));
+        assertRejected(ErrorCode.INVALID_JWT,
+                authority.verify(jwt("app1.keyA").withClaim("x-ably-capability", "{not json").sign(hs256("secretA"))));
+    }
+
+    @Test
+    void wrongSecretIsRejected() {
+        assertRejected(ErrorCode.INVALID_JWT, authority.verify(jwt("app1.keyA").sign(hs256("secretB"))));
+        assertRejected(ErrorCode.INVALID_JWT, authority.verify(jwt("app1.keyA").sign(hs256("secretA-but-longer"))));
+    }
+
+    @Test
+    void unknownOrMissingKidIsRejected() {
+        assertRejected(ErrorCode.INVALID_JWT, authority.verify(jwt("app1.keyZ").sign(hs256("secretA"))));
+        assertRejected(ErrorCode.INVALID_JWT,
+                authority.verify(JWT.create().withClaim("iat", NOW_S).withClaim("exp", NOW_S + 60).sign(hs256("secretA"))));
+    }
+
+    @Test
+    void algNoneIsRejected() {
+        String header = b64url("{\"alg\":\"none\",\"typ\":\"JWT\",\"kid\":\"app1.keyA\"}");
+        String payload = b64url("{\"iat\":" + NOW_S + ",\"exp\":" + (NOW_S + 3600) + ",\"x-ably-clientId\":\"Bob\"}");
+        assertRejected(ErrorCode.INVALID_JWT, authority.verify(header + "." + payload + "."));
+        assertRejected(ErrorCode.INVALID_JWT, authority.verify(jwt("app1.keyA").sign(Algorithm.none())));
+        // "none" header carrying a valid HS256 signature is still refused: the header decides the algorithm
+        String signed = jwt("app1.keyA").withClaim("x-ably-clientId", "Bob").sign(hs256("secretA"));
+        String swapped = header + signed.substring(signed.indexOf('.'));
+        assertRejected(ErrorCode.INVALID_JWT, authority.verify(swapped));
+    }
+
+    @Test
+    void otherHmacAlgorithmsAreRejected() {
+        assertRejected(ErrorCode.INVALID_JWT, authority.verify(jwt("app1.keyA").sign(Algorithm.HMAC384("secretA"))));
+        assertRejected(ErrorCode.INVALID_JWT, authority.verify(jwt("app1.keyA").sign(Algorithm.HMAC512("secretA"))));
+    }
+
+    @Test
+    void timesAreRequiredAndOrdered() {
+        assertRejected(ErrorCode.INVALID_PARAMETER,
+                authority.verify(JWT.create().withKeyId("app1.keyA").withClaim("iat", NOW_S).withClaim("exp", NOW_S - 1).sign(hs256("secretA"))));
+        assertRejected(ErrorCode.INVALID_JWT,
+                authority.verify(JWT.create().withKeyId("app1.keyA").withClaim("iat", NOW_S).sign(hs256("secretA"))));
+        assertRejected(ErrorCode.INVALID_JWT,
+                authority.verify(JWT.create().withKeyId("app1.keyA").withClaim("exp", NOW_S).sign(hs256("secretA"))));
+    }
+
+    @Test
+    void expiredJwtStillVerifiesWithItsExpiry() {
+        String expired = JWT.create().withKeyId("app1.keyA").withClaim("iat", NOW_S - 7200).withClaim("exp", NOW_S - 3600)
+                .sign(hs256("secretA"));
+        assertEquals((NOW_S - 3600) * 1000, authority.verify(expired).value().expires());
+    }
+
+    @Test
+    void undecodableThreePartTokenIsInvalidJwt() {
+        assertRejected(ErrorCode.INVALID_JWT, authority.verify("a.b.c"));
+        assertRejected(ErrorCode.INVALID_JWT, authority.verify(b64url("{\"alg\":\"HS256\"}") + ".!!.sig"));
+    }
+}
