@@ -2,13 +2,14 @@ package dev.hubbub.server;
 
 import dev.hubbub.core.auth.Authenticator;
 import dev.hubbub.core.auth.KeyStore;
-import dev.hubbub.core.auth.TokenVerifier;
+import dev.hubbub.core.auth.TokenAuthority;
 import dev.hubbub.core.channel.ChannelRouter;
 import dev.hubbub.core.session.Broker;
 import dev.hubbub.core.session.BrokerMetrics;
 import dev.hubbub.server.config.BrokerConfig;
 import dev.hubbub.transport.BrokerServer;
 import dev.hubbub.transport.http.RestHandler;
+import dev.hubbub.transport.http.TokenRoute;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -27,7 +28,7 @@ public final class BrokerApp implements AutoCloseable {
     public BrokerApp(BrokerConfig config, Clock clock, MeterRegistry registry) {
         // who may connect: the configured keys, and tokens signed by them
         KeyStore keys = new KeyStore(config.keys());
-        TokenVerifier tokens = TokenVerifier.NONE;
+        TokenAuthority tokens = new TokenAuthority(keys, clock);
         Authenticator authenticator = new Authenticator(keys, tokens, clock);
         // where messages go: channels by app and name
         ChannelRouter router = new ChannelRouter();
@@ -36,6 +37,7 @@ public final class BrokerApp implements AutoCloseable {
         this.broker = new Broker(authenticator, router, config.limits(), clock, metrics);
         // the network: REST and WebSocket on one port
         RestHandler rest = new RestHandler(broker);
+        rest.with(new TokenRoute(tokens, rest.auth()));
         if (registry instanceof PrometheusMeterRegistry prometheus) {
             rest.with(new MetricsRoute(prometheus));
         }

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 /** Command line: runs the broker (default) or mints credentials ({@code token}). */
 @Command(name = "broker-server", mixinStandardHelpOptions = true, version = "hubbub 0.1.0",
         description = "Runs hubbub, a realtime pub/sub broker that speaks Ably's protocol.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {TokenCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "YAML config file (default: ${DEFAULT-VALUE}).",
             defaultValue = "config/broker.yaml")

@@ -1,5 +1,6 @@
 package dev.hubbub.transport.http;
 
+import dev.hubbub.core.auth.ApiKey;
 import dev.hubbub.core.auth.Authenticator;
 import dev.hubbub.core.auth.Principal;
 import dev.hubbub.core.protocol.ErrorCode;
@@ -46,6 +47,24 @@ public final class RestAuth {
             return authenticator.authenticateToken(bearerToken(value), claimed);
         }
         return Outcome.fail(ErrorCode.AUTHENTICATION_FAILED, "Unsupported Authorization scheme " + scheme);
+    }
+
+    /** The API key of a request made with {@code Authorization: Basic}; token credentials are refused (40162). */
+    public Outcome<ApiKey> basicKey(HttpHeaders headers) {
+        String authorization = headers.get(HttpHeaderNames.AUTHORIZATION);
+        if (authorization == null || authorization.isBlank()) {
+            return Outcome.fail(ErrorCode.AUTHENTICATION_FAILED,
+                    "Authentication required: sign the TokenRequest (mac) or use Basic auth with the key");
+        }
+        int space = authorization.indexOf(' ');
+        if (space < 0 || !authorization.substring(0, space).equalsIgnoreCase("Basic")) {
+            return Outcome.fail(ErrorCode.BASIC_AUTH_REQUIRED, "Requesting a token without a signed TokenRequest requires Basic auth");
+        }
+        String key = decodeBase64(authorization.substring(space + 1).trim());
+        if (key == null) {
+            return Outcome.fail(ErrorCode.INVALID_CREDENTIAL, "Invalid key in request: Basic credentials are not base64");
+        }
+        return authenticator.resolveKey(key);
     }
 
     /** Raw tokens and JWTs contain '.', base64 never does: decode only what has none. */
