@@ -19,7 +19,7 @@ import java.util.function.Consumer;
 /**
  * Core's {@link Transport} over one Netty WebSocket channel. JSON goes out in text frames and
  * MessagePack in binary frames. Shared frames are encoded once per format and written as retained
- * duplicates of one buffer. A subscriber whose unsent backlog passes {@code maxBacklogBytes} is
+ * duplicates of one buffer, batched per event loop ({@link EventLoopWriter}). A subscriber whose unsent backlog passes {@code maxBacklogBytes} is
  * reported through {@code onSlowConsumer} (once) and gets nothing more.
  */
 public final class NettyTransport implements Transport {
@@ -27,6 +27,7 @@ public final class NettyTransport implements Transport {
     private final ProtocolCodec codec;
     private final long maxBacklogBytes;
     private final Consumer<NettyTransport> onSlowConsumer;
+    private final EventLoopWriter writer;
     private volatile boolean overloaded;
 
     public NettyTransport(Channel channel, ProtocolCodec codec, long maxBacklogBytes, Consumer<NettyTransport> onSlowConsumer) {
@@ -34,6 +35,7 @@ public final class NettyTransport implements Transport {
         this.codec = codec;
         this.maxBacklogBytes = maxBacklogBytes;
         this.onSlowConsumer = onSlowConsumer;
+        this.writer = EventLoopWriter.of(channel.eventLoop());
     }
 
     /** The encoded bytes of a shared frame in one format; the SharedFrame owns this reference. */
@@ -65,7 +67,7 @@ public final class NettyTransport implements Transport {
             return;
         }
         Encoded encoded = frame.encoded(codec.format().index(), m -> new Encoded(codec.encode(m, channel.alloc())));
-        channel.writeAndFlush(frame(encoded.buf.retainedDuplicate()), channel.voidPromise());
+        writer.submit(channel, frame(encoded.buf.retainedDuplicate()));
     }
 
     @Override
