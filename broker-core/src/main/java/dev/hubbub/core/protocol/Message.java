@@ -40,16 +40,50 @@ public record Message(
                 newTimestamp, action != null ? action : 0, newSerial);
     }
 
-    /** Size for the message size limit: name + data + clientId + extras, per Ably's rule. */
+    /**
+     * Size for the message size limit: name + data + clientId + extras, per Ably's rule (TM6). Binary
+     * counts its bytes whichever format carried it: a MessagePack bin, or base64 text whose last
+     * encoding step is {@code base64} (as JSON clients send binary) counts the bytes it decodes to.
+     */
     public int size() {
-        return utf8Length(name) + dataSize(data) + utf8Length(clientId) + (extras == null ? 0 : extras.toString().length());
+        return utf8Length(name) + dataSize(data, encoding) + utf8Length(clientId) + (extras == null ? 0 : extras.toString().length());
     }
 
-    static int dataSize(Object data) {
+    static int dataSize(Object data, String encoding) {
         if (data instanceof byte[] bytes) {
             return bytes.length;
         }
-        return data instanceof String s ? utf8Length(s) : 0;
+        if (!(data instanceof String s)) {
+            return 0;
+        }
+        if (encoding != null && (encoding.equals("base64") || encoding.endsWith("/base64"))) {
+            int decoded = base64DecodedLength(s);
+            if (decoded >= 0) {
+                return decoded;
+            }
+        }
+        return utf8Length(s);
+    }
+
+    /** How many bytes base64 text decodes to, without decoding it; -1 if it is not base64. */
+    static int base64DecodedLength(String s) {
+        int n = s.length();
+        int pad = 0;
+        while (pad < 2 && n - pad > 0 && s.charAt(n - pad - 1) == '=') {
+            pad++;
+        }
+        int chars = n - pad;
+        if (chars % 4 == 1 || (pad > 0 && n % 4 != 0)) {
+            return -1;
+        }
+        for (int i = 0; i < chars; i++) {
+            char c = s.charAt(i);
+            boolean ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
+            if (!ok) {
+                return -1;
+            }
+        }
+        return (int) ((long) chars * 3 / 4);
     }
 
     static int utf8Length(String s) {

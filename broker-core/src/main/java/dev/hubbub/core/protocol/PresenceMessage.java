@@ -28,6 +28,6 @@ public record PresenceMessage(
     }
 
     public int size() {
-        return Message.dataSize(data) + Message.utf8Length(clientId) + (extras == null ? 0 : extras.toString().length());
+        return Message.dataSize(data, encoding) + Message.utf8Length(clientId) + (extras == null ? 0 : extras.toString().length());
     }
 }

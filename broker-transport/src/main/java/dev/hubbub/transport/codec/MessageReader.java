@@ -32,8 +32,13 @@ public final class MessageReader {
         }
         String encoding = text(m, "encoding");
         Object[] data = data(m.get("data"), encoding);
+        Integer action = integer(m, "action");
+        if (action != null && action < 0) {
+            // relayed to subscribers: ably-java indexes its action table with it and would fail on the frame
+            throw new DecodeException(ErrorCode.BAD_REQUEST, "Invalid message action: " + action);
+        }
         return new Message(text(m, "id"), clientId(m), text(m, "connectionId"), text(m, "connectionKey"), text(m, "name"),
-                data[0], (String) data[1], extras(m), null, integer(m, "action"), null);
+                data[0], (String) data[1], extras(m), null, action, null);
     }
 
     public static List<PresenceMessage> presence(JsonNode node) throws DecodeException {
@@ -98,6 +103,13 @@ public final class MessageReader {
         }
         if (!v.isObject()) {
             throw new DecodeException(ErrorCode.BAD_REQUEST, "Invalid type for field 'extras': expected an object");
+        }
+        // extras pass through to every subscriber; ably-java reads extras.delta as {format, from}
+        // strings and fails on the whole frame otherwise, so a malformed one is refused here
+        JsonNode delta = v.get("delta");
+        if (delta != null && !(delta.isObject() && delta.path("format").isTextual() && delta.path("from").isTextual())) {
+            throw new DecodeException(ErrorCode.BAD_REQUEST,
+                    "Invalid field 'extras.delta': expected an object with string 'format' and 'from'");
         }
         return v;
     }

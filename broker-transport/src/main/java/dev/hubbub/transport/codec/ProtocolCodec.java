@@ -2,9 +2,16 @@ package dev.hubbub.transport.codec;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.hubbub.core.protocol.Action;
 import dev.hubbub.core.protocol.ErrorCode;
 import dev.hubbub.core.protocol.ProtocolMessage;
@@ -13,6 +20,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.ByteBufOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -20,8 +28,10 @@ import java.util.Map;
 import org.msgpack.jackson.dataformat.MessagePackFactory;
 
 /**
- * Realtime ProtocolMessage codec for one wire format. The same tree-reading and streaming-writing
- * code serves JSON and MessagePack through Jackson's format-neutral API. Thread-safe.
+ * Realtime ProtocolMessage codec for one wire format. Input becomes a Jackson tree (JSON through
+ * Jackson's parser, MessagePack through the guarded {@link MsgpackTreeReader}) read by one set of
+ * field readers; output is one streaming writer over Jackson's format-neutral generator API.
+ * Thread-safe.
  */
 public final class ProtocolCodec {
     private static final ProtocolCodec JSON = new ProtocolCodec(WireFormat.JSON, new JsonFactory());
@@ -33,7 +43,8 @@ public final class ProtocolCodec {
 
     private ProtocolCodec(WireFormat format, JsonFactory factory) {
         this.format = format;
-        this.mapper = new ObjectMapper(factory);
+        // one frame or body is one value: anything after it is an error, not ignored
+        this.mapper = new ObjectMapper(factory).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.writer = new ProtocolWriter(format);
     }
 
@@ -43,25 +54,82 @@ public final class ProtocolCodec {
 
     public ObjectMapper mapper() { return mapper; }
 
-    /** Decodes one frame's bytes. Never throws: a bad frame yields a failed result. */
+    /**
+     * Decodes one frame's bytes. Never throws: a bad frame yields a failed result that keeps the
+     * msgSerial and channel when they were read before the problem, so the session can NACK it.
+     * JSON and MessagePack frames fail with the same codes (40000 for frames that cannot be parsed
+     * or have fields of the wrong type).
+     */
     public DecodeResult decode(ByteBuf bytes) {
+        PartialFrame frame = new PartialFrame();
+        try {
+            if (format.isBinary()) {
+                MsgpackTreeReader.readFrame(bytes, frame);
+            } else {
+                readJsonFrame(bytes, frame);
+            }
+            return DecodeResult.ok(read(frame.root));
+        } catch (DecodeException e) {
+            return DecodeResult.failed(e.error(), frame.msgSerial, frame.channel);
+        }
+    }
+
+    /**
+     * Reads a whole request body (REST): any JSON or MessagePack value. MessagePack goes through the
+     * same guarded reader as realtime frames.
+     */
+    public JsonNode readDocument(ByteBuf bytes) throws DecodeException {
+        if (format.isBinary()) {
+            return MsgpackTreeReader.readDocument(bytes);
+        }
+        try {
+            JsonNode node = mapper.readTree(new ByteBufInputStream(bytes.duplicate()));
+            return node == null ? MissingNode.getInstance() : node;
+        } catch (IOException | RuntimeException e) {
+            throw new DecodeException(ErrorCode.BAD_REQUEST, "Malformed JSON: " + shortReason(e));
+        }
+    }
+
+    /**
+     * Parses a JSON frame in one go (the fast path); only when that fails is it scanned again,
+     * field by field, for the msgSerial and channel that came before the problem.
+     */
+    private void readJsonFrame(ByteBuf bytes, PartialFrame frame) throws DecodeException {
         JsonNode root;
         try {
             root = mapper.readTree(new ByteBufInputStream(bytes.duplicate()));
         } catch (IOException | RuntimeException e) {
-            return DecodeResult.failed(ErrorCode.BAD_REQUEST.info("Malformed " + format.name() + " frame: "
-                    + shortReason(e)), null, null);
+            salvageJson(bytes, frame);
+            throw new DecodeException(ErrorCode.BAD_REQUEST, "Malformed JSON frame: " + shortReason(e));
         }
-        if (root == null || !root.isObject()) {
-            return DecodeResult.failed(ErrorCode.BAD_REQUEST.info("Malformed frame: expected a " + format.name() + " object"), null, null);
+        if (root == null || root.isMissingNode()) {
+            throw new DecodeException(ErrorCode.BAD_REQUEST, "Malformed JSON frame: empty frame");
         }
-        Long msgSerial = root.path("msgSerial").canConvertToLong() && root.path("msgSerial").isIntegralNumber()
-                ? root.get("msgSerial").longValue() : null;
-        String channel = root.path("channel").isTextual() ? root.get("channel").textValue() : null;
-        try {
-            return DecodeResult.ok(read(root));
-        } catch (DecodeException e) {
-            return DecodeResult.failed(e.error(), msgSerial, channel);
+        if (!(root instanceof ObjectNode object)) {
+            throw new DecodeException(ErrorCode.BAD_REQUEST, "Malformed frame: expected a JSON object");
+        }
+        frame.adopt(object);
+    }
+
+    /** Notes the top-level msgSerial and channel of a JSON frame that could not be parsed, as far as it goes. */
+    private void salvageJson(ByteBuf bytes, PartialFrame frame) {
+        try (JsonParser p = mapper.getFactory().createParser((InputStream) new ByteBufInputStream(bytes.duplicate()))) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken value = p.nextToken();
+                if (value == JsonToken.VALUE_STRING) {
+                    frame.put(name, TextNode.valueOf(p.getText()));
+                } else if (value == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+                    frame.put(name, LongNode.valueOf(p.getLongValue()));
+                } else {
+                    p.skipChildren();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // what was read before the problem is in frame
         }
     }
 

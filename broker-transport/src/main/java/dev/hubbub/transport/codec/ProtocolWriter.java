@@ -16,6 +16,12 @@ import java.util.Map;
  * Writes ProtocolMessages field by field with a streaming generator. Absent fields are left out,
  * never written as null. Binary data goes out as MessagePack bin, or base64 with a {@code base64}
  * encoding step in JSON.
+ *
+ * <p>Field types are those ably-java's MessagePack readers ask for ({@code unpackInt} for action,
+ * flags, count, code, statusCode, maxMessageSize and presence action; {@code unpackLong} for
+ * msgSerial, timestamp and the other connectionDetails numbers; {@code unpackString} for ids,
+ * names, encoding and params values; str or bin for data; a map for extras and error). Numbers are
+ * written in the smallest MessagePack int that holds them, so any int-typed field fits an int.
  */
 final class ProtocolWriter {
     private final boolean binary;
@@ -93,6 +99,9 @@ final class ProtocolWriter {
             g.writeTree(m.extras());
         }
         num(g, "timestamp", m.timestamp());
+        // action and serial are v4+ fields; ably-java 1.2.54 (v=2) reads both (unpackInt, unpackString) and
+        // maps an action it does not know to null. No v4 'version' object: that release reads 'version'
+        // with unpackString and would fail on the frame.
         num(g, "action", m.action());
         str(g, "serial", m.serial());
         g.writeEndObject();
@@ -120,13 +129,44 @@ final class ProtocolWriter {
                 g.writeBinary(bytes);
                 str(g, "encoding", encoding);
             } else {
+                // JSON cannot carry binary: base64 text, and a base64 step the SDK undoes first
                 g.writeStringField("data", Base64.getEncoder().encodeToString(bytes));
                 g.writeStringField("encoding", encoding == null || encoding.isEmpty() ? "base64" : encoding + "/base64");
             }
             return;
         }
-        str(g, "data", (String) data);
+        String text = (String) data;
+        if (binary && text != null && isLastStep(encoding, "base64")) {
+            // A JSON publisher's binary (base64 text ending in a base64 step) goes to MessagePack
+            // subscribers as bin with that last step removed, as Ably's service does. Either form
+            // decodes to the same bytes in every SDK, but this way a MessagePack subscriber gets
+            // binary whichever format the publisher used, and the frame is a quarter smaller. Text
+            // that is not valid base64 is passed on as published, step and all: the broker never
+            // invents or drops data. Encoded once per fan-out (SharedFrame), so the decode is too.
+            byte[] bytes = decodeBase64(text);
+            if (bytes != null) {
+                g.writeFieldName("data");
+                g.writeBinary(bytes);
+                int slash = encoding.lastIndexOf('/');
+                str(g, "encoding", slash < 0 ? null : encoding.substring(0, slash));
+                return;
+            }
+        }
+        str(g, "data", text);
         str(g, "encoding", encoding);
+    }
+
+    static boolean isLastStep(String encoding, String step) {
+        return encoding != null && encoding.endsWith(step)
+                && (encoding.length() == step.length() || encoding.charAt(encoding.length() - step.length() - 1) == '/');
+    }
+
+    private static byte[] decodeBase64(String text) {
+        try {
+            return Base64.getDecoder().decode(text);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     static void error(JsonGenerator g, ErrorInfo e) throws IOException {

@@ -9,13 +9,12 @@ import dev.hubbub.core.auth.TokenParams;
 import dev.hubbub.core.auth.TokenRequest;
 import dev.hubbub.core.protocol.ErrorCode;
 import dev.hubbub.core.protocol.Outcome;
-import io.netty.buffer.ByteBufInputStream;
+import dev.hubbub.transport.codec.DecodeException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import java.io.IOException;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,9 +47,9 @@ public final class TokenRoute implements RestHandler.Route {
         JsonNode body;
         try {
             body = request.content().isReadable()
-                    ? RestHandler.requestCodec(request).mapper().readTree(new ByteBufInputStream(request.content().duplicate()))
+                    ? RestHandler.requestCodec(request).readDocument(request.content())
                     : null;
-        } catch (IOException e) {
+        } catch (DecodeException e) {
             return HttpResponses.error(ErrorCode.INVALID_BODY.info("Invalid request body: cannot be parsed"));
         }
         Outcome<TokenDetails> issued = TokenJson.isSigned(body) ? signed(keyName, body) : withBasicAuth(keyName, request, body);
