@@ -1,0 +1,112 @@
+package dev.hubbub.bench.cli;
+
+import dev.hubbub.bench.auth.ApiKey;
+import dev.hubbub.bench.client.Endpoint;
+import dev.hubbub.bench.client.WireCodec;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** Options every scenario takes; {@link #problems()} checks them. */
+public final class CommonOptions {
+    @Option(names = "--url", required = true, paramLabel = "ws://HOST:PORT",
+            description = "Realtime endpoint of the broker (ws:// or wss://).")
+    String url;
+
+    @Option(names = "--key", required = true, paramLabel = "NAME:SECRET", description = "API key to authenticate with.")
+    String key;
+
+    @Option(names = "--format", defaultValue = "json", paramLabel = "json|msgpack",
+            description = "Wire format (default: ${DEFAULT-VALUE}).")
+    String format;
+
+    @Option(names = "--duration", defaultValue = "10", paramLabel = "SECONDS",
+            description = "Length of the measured window (default: ${DEFAULT-VALUE}).")
+    double duration;
+
+    @Option(names = "--warmup", defaultValue = "2", paramLabel = "SECONDS",
+            description = "Traffic before the measured window, not counted (default: ${DEFAULT-VALUE}).")
+    double warmup;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the summary as JSON to FILE.")
+    Path json;
+
+    @Option(names = "--server-pid", paramLabel = "PID",
+            description = "Broker process on this machine: report its CPU time and RSS from /proc.")
+    Long serverPid;
+
+    @Option(names = "--max-connections", defaultValue = "50000", paramLabel = "N",
+            description = "Refuse to open more than N connections in total (default: ${DEFAULT-VALUE}).")
+    int maxConnections;
+
+    @Option(names = "--max-time", paramLabel = "SECONDS",
+            description = "Hard cap on the whole run, setup included (default: warmup + duration + 120).")
+    Double maxTime;
+
+    @Option(names = "--threads", defaultValue = "2", paramLabel = "N",
+            description = "Client event loop threads (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--setup-concurrency", defaultValue = "200", paramLabel = "N",
+            description = "Connections opened at once while setting up (default: ${DEFAULT-VALUE}).")
+    int setupConcurrency;
+
+    /** Everything wrong with these options, as sentences; empty when they are usable. */
+    public List<String> problems() {
+        List<String> out = new ArrayList<>();
+        try {
+            Endpoint.parse(url);
+        } catch (IllegalArgumentException e) {
+            out.add("--url: " + e.getMessage());
+        }
+        try {
+            ApiKey.parse(key);
+        } catch (IllegalArgumentException e) {
+            out.add("--key: " + e.getMessage());
+        }
+        try {
+            WireCodec.Format.parse(format);
+        } catch (IllegalArgumentException e) {
+            out.add("--format: " + e.getMessage());
+        }
+        if (!(duration > 0 && duration <= 3600)) {
+            out.add("--duration must be more than 0 and at most 3600 seconds");
+        }
+        if (!(warmup >= 0 && warmup <= 600)) {
+            out.add("--warmup must be between 0 and 600 seconds");
+        }
+        if (maxConnections < 1 || maxConnections > 1_000_000) {
+            out.add("--max-connections must be between 1 and 1000000");
+        }
+        if (maxTime != null && !(maxTime > 0 && maxTime <= 24 * 3600)) {
+            out.add("--max-time must be more than 0 and at most 86400 seconds");
+        }
+        if (threads < 1 || threads > 64) {
+            out.add("--threads must be between 1 and 64");
+        }
+        if (setupConcurrency < 1 || setupConcurrency > 10_000) {
+            out.add("--setup-concurrency must be between 1 and 10000");
+        }
+        if (serverPid != null && serverPid <= 0) {
+            out.add("--server-pid must be a process id");
+        }
+        return out;
+    }
+
+    public Endpoint endpoint() { return Endpoint.parse(url); }
+    public ApiKey apiKey() { return ApiKey.parse(key); }
+    public WireCodec.Format wireFormat() { return WireCodec.Format.parse(format); }
+    public double duration() { return duration; }
+    public double warmup() { return warmup; }
+    public Path json() { return json; }
+    public Long serverPid() { return serverPid; }
+    public int maxConnections() { return maxConnections; }
+    public int threads() { return threads; }
+    public int setupConcurrency() { return setupConcurrency; }
+
+    /** The hard cap in seconds: as given, else warmup + duration + 120. */
+    public double maxTime() {
+        return maxTime != null ? maxTime : warmup + duration + 120;
+    }
+}

@@ -1,0 +1,82 @@
+package dev.hubbub.bench.cli;
+
+import dev.hubbub.bench.report.Report;
+import dev.hubbub.bench.run.Payload;
+import dev.hubbub.bench.scenario.PubSubScenario;
+import dev.hubbub.bench.scenario.RunContext;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "fanout", mixinStandardHelpOptions = true,
+        description = "N subscribers on one channel, P publishers sharing an offered rate; reports delivery ratio and "
+                + "end-to-end latency.")
+public final class FanoutCommand extends ScenarioCommand {
+    @Option(names = "--subscribers", defaultValue = "100", paramLabel = "N", description = "Subscribers (default: ${DEFAULT-VALUE}).")
+    int subscribers;
+
+    @Option(names = "--publishers", defaultValue = "1", paramLabel = "P", description = "Publishers (default: ${DEFAULT-VALUE}).")
+    int publishers;
+
+    @Option(names = "--rate", defaultValue = "1000", paramLabel = "MSGS_PER_S",
+            description = "Total publishes per second offered (default: ${DEFAULT-VALUE}).")
+    double rate;
+
+    @Option(names = "--size", defaultValue = "100", paramLabel = "BYTES", description = "Payload size (default: ${DEFAULT-VALUE}).")
+    int size;
+
+    @Option(names = "--channel", defaultValue = "bench-fanout", paramLabel = "NAME",
+            description = "Channel name (default: ${DEFAULT-VALUE}).")
+    String channel;
+
+    @Option(names = "--drain", defaultValue = "5", paramLabel = "SECONDS",
+            description = "Wait at most this long after the window for late deliveries (default: ${DEFAULT-VALUE}).")
+    double drain;
+
+    @Option(names = "--tick-ms", defaultValue = "2", paramLabel = "MS",
+            description = "Publisher pacing interval (default: ${DEFAULT-VALUE}).")
+    double tickMs;
+
+    @Override
+    protected List<String> scenarioProblems() {
+        List<String> out = new ArrayList<>();
+        positive(out, "--subscribers", subscribers, 1_000_000);
+        positive(out, "--publishers", publishers, 100_000);
+        PubSubChecks.check(out, rate, size, drain, tickMs);
+        return out;
+    }
+
+    @Override
+    protected long connectionsNeeded() {
+        return (long) subscribers + publishers;
+    }
+
+    @Override
+    protected Report run(RunContext ctx) {
+        return new PubSubScenario(new PubSubScenario.Settings("fanout", 1, subscribers, publishers, rate, size, drain,
+                (long) (tickMs * 1000), i -> channel), ctx).run();
+    }
+
+    /** Checks shared by fanout and channels. */
+    static final class PubSubChecks {
+        private PubSubChecks() {
+        }
+
+        static void check(List<String> out, double rate, int size, double drain, double tickMs) {
+            if (!(rate > 0 && rate <= 10_000_000)) {
+                out.add("--rate must be more than 0 and at most 10000000 messages/s");
+            }
+            if (size < Payload.STAMP_CHARS || size > 1_000_000) {
+                out.add("--size must be between " + Payload.STAMP_CHARS + " and 1000000 bytes (the payload carries a "
+                        + Payload.STAMP_CHARS + "-character send time)");
+            }
+            if (!(drain >= 0 && drain <= 120)) {
+                out.add("--drain must be between 0 and 120 seconds");
+            }
+            if (!(tickMs >= 0.1 && tickMs <= 1000)) {
+                out.add("--tick-ms must be between 0.1 and 1000");
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package dev.hubbub.bench.cli;
+
+import dev.hubbub.bench.client.BenchClient;
+import dev.hubbub.bench.report.Progress;
+import dev.hubbub.bench.report.Report;
+import dev.hubbub.bench.report.ServerProbe;
+import dev.hubbub.bench.run.Deadline;
+import dev.hubbub.bench.scenario.RunContext;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * Shared flow of every scenario command: validate the options (exit 2 with the reasons), arm
+ * the hard time cap, run the scenario on a fresh client, print the summary to stdout and, with
+ * {@code --json}, write it to a file. Exit 1 if the scenario could not measure anything.
+ */
+public abstract class ScenarioCommand implements Callable<Integer> {
+    @Mixin
+    protected CommonOptions common;
+
+    @Spec
+    protected CommandSpec spec;
+
+    /** Problems with the scenario's own options. */
+    protected abstract List<String> scenarioProblems();
+
+    /** Connections the scenario will open at most (checked against --max-connections). */
+    protected abstract long connectionsNeeded();
+
+    protected abstract Report run(RunContext ctx);
+
+    /** All problems with the command line; empty when the run can start. */
+    public List<String> validate() {
+        List<String> out = new ArrayList<>(common.problems());
+        out.addAll(scenarioProblems());
+        long needed = connectionsNeeded();
+        if (needed > common.maxConnections()) {
+            out.add("this run needs " + needed + " connections, more than --max-connections " + common.maxConnections());
+        }
+        return out;
+    }
+
+    @Override
+    public Integer call() {
+        List<String> problems = validate();
+        if (!problems.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), String.join("\n", problems));
+        }
+        Deadline deadline = Deadline.start(common.maxTime());
+        ServerProbe probe = null;
+        if (common.serverPid() != null) {
+            probe = new ServerProbe(common.serverPid());
+            probe.sample();
+        }
+        String loadBefore = loadAverage();
+        Report report;
+        try (BenchClient client = new BenchClient(common.endpoint(), common.wireFormat(), common.threads(),
+                common.maxConnections());
+             Progress progress = new Progress(System.err, () -> "starting")) {
+            report = run(new RunContext(client, common.apiKey(), common.warmup(), common.duration(), deadline, probe,
+                    progress, common.setupConcurrency()));
+        }
+        Map<String, Object> host = report.section("host");
+        host.put("cpus", Runtime.getRuntime().availableProcessors());
+        host.put("loadAverageBefore", loadBefore);
+        host.put("loadAverageAfter", loadAverage());
+        System.out.print(report.toText());
+        System.out.flush();
+        if (common.json() != null) {
+            try {
+                report.writeJson(common.json());
+            } catch (IOException e) {
+                System.err.println("broker-bench: cannot write " + common.json() + ": " + e.getMessage());
+                return 1;
+            }
+        }
+        return report.asMap().containsKey("result") ? 1 : 0;
+    }
+
+    /** The 1/5/15-minute load averages, to tell a quiet machine from a busy one (null off Linux). */
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    protected static void positive(List<String> out, String option, long value, long max) {
+        if (value < 1 || value > max) {
+            out.add(option + " must be between 1 and " + max + ", was " + value);
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package dev.hubbub.bench.client;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/**
+ * The broker's realtime endpoint: {@code ws[s]://host:port/} plus the connect query
+ * ({@code key} or {@code accessToken}, {@code format}, {@code v=6}, optional {@code clientId} and
+ * {@code echo=false}).
+ */
+public record Endpoint(URI base) {
+    public static final String PROTOCOL_VERSION = "6";
+
+    /** Credentials and identity for one connection. */
+    public record Credentials(String key, String accessToken, String clientId, boolean echo) {
+        public static Credentials key(String key, String clientId) {
+            return new Credentials(key, null, clientId, true);
+        }
+
+        public static Credentials token(String token, String clientId) {
+            return new Credentials(null, token, clientId, true);
+        }
+
+        public Credentials withoutEcho() {
+            return new Credentials(key, accessToken, clientId, false);
+        }
+    }
+
+    /** Parses and checks a {@code ws://} or {@code wss://} URL; throws IllegalArgumentException. */
+    public static Endpoint parse(String url) {
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (Exception e) {
+            throw new IllegalArgumentException("not a URL: " + url);
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("ws") && !scheme.equals("wss")) {
+            throw new IllegalArgumentException("URL must start with ws:// or wss://, was " + url);
+        }
+        if (uri.getHost() == null) {
+            throw new IllegalArgumentException("URL has no host: " + url);
+        }
+        if (uri.getRawQuery() != null) {
+            throw new IllegalArgumentException("put credentials in --key, not in the URL query: " + url);
+        }
+        return new Endpoint(uri);
+    }
+
+    public boolean tls() {
+        return base.getScheme().equalsIgnoreCase("wss");
+    }
+
+    public String host() {
+        return base.getHost();
+    }
+
+    public int port() {
+        return base.getPort() > 0 ? base.getPort() : tls() ? 443 : 80;
+    }
+
+    /** The REST base, {@code http[s]://host:port}, for token requests. */
+    public String httpBase() {
+        return (tls() ? "https://" : "http://") + hostForUrl() + ":" + port();
+    }
+
+    private String hostForUrl() {
+        String h = host();
+        return h.contains(":") && !h.startsWith("[") ? "[" + h + "]" : h;
+    }
+
+    /** The URI to open for one connection. */
+    public URI connectUri(Credentials c, WireCodec.Format format) {
+        StringBuilder q = new StringBuilder();
+        if (c.accessToken() != null) {
+            append(q, "accessToken", c.accessToken());
+        } else if (c.key() != null) {
+            append(q, "key", c.key());
+        }
+        if (c.clientId() != null) {
+            append(q, "clientId", c.clientId());
+        }
+        append(q, "format", format.param());
+        append(q, "v", PROTOCOL_VERSION);
+        if (!c.echo()) {
+            append(q, "echo", "false");
+        }
+        String path = base.getRawPath() == null || base.getRawPath().isEmpty() ? "/" : base.getRawPath();
+        return URI.create(base.getScheme() + "://" + hostForUrl() + ":" + port() + path + "?" + q);
+    }
+
+    private static void append(StringBuilder q, String name, String value) {
+        if (q.length() > 0) {
+            q.append('&');
+        }
+        q.append(name).append('=').append(URLEncoder.encode(value, StandardCharsets.UTF_8));
+    }
+}

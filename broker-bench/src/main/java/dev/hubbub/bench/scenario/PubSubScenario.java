@@ -1,0 +1,380 @@
+package dev.hubbub.bench.scenario;
+
+import dev.hubbub.bench.client.BenchFailure;
+import dev.hubbub.bench.client.Connection;
+import dev.hubbub.bench.client.ConnectionListener;
+import dev.hubbub.bench.client.ConnectionOpener;
+import dev.hubbub.bench.client.InboundFrame;
+import dev.hubbub.bench.report.ErrorCounts;
+import dev.hubbub.bench.report.Latency;
+import dev.hubbub.bench.report.LatencyRecorder;
+import dev.hubbub.bench.report.Ratios;
+import dev.hubbub.bench.report.Report;
+import dev.hubbub.bench.report.ServerProbe;
+import dev.hubbub.bench.run.Pacer;
+import dev.hubbub.bench.run.Payload;
+import dev.hubbub.bench.run.Window;
+import io.netty.channel.EventLoop;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntFunction;
+
+/**
+ * Publish/subscribe load: C channels, each with S subscribers and P publishers; the total offered
+ * rate is split evenly across publishers. {@code fanout} is one channel with many subscribers,
+ * {@code channels} is many channels with one of each.
+ *
+ * <p>Each publisher stamps its payload with the send time; a delivery counts if its stamp is in
+ * the measured window. Expected deliveries = (publishes in the window - those NACKed) x the
+ * channel's attached subscribers.
+ */
+public final class PubSubScenario {
+    public record Settings(String scenario, int channels, int subscribersPerChannel, int publishersPerChannel,
+                           double rate, int size, double drainSeconds, long tickMicros, IntFunction<String> channelName) { }
+
+    /** Per-channel bookkeeping. */
+    private static final class Group {
+        final String channel;
+        final AtomicInteger subscribers = new AtomicInteger();
+        final LongAdder sentInWindow = new LongAdder();
+        final LongAdder rejectedInWindow = new LongAdder();
+
+        Group(String channel) {
+            this.channel = channel;
+        }
+    }
+
+    private final Settings s;
+    private final RunContext ctx;
+    private final Payload payload;
+    private final LatencyRecorder latency = new LatencyRecorder();
+    private final ErrorCounts errors = new ErrorCounts();
+    private final LongAdder sent = new LongAdder();
+    private final LongAdder sentInWindow = new LongAdder();
+    private final LongAdder ackedInWindow = new LongAdder();
+    private final LongAdder nackedInWindow = new LongAdder();
+    private final LongAdder skippedInWindow = new LongAdder();
+    private final LongAdder received = new LongAdder();
+    private final LongAdder receivedInWindow = new LongAdder();
+    private final LongAdder unstamped = new LongAdder();
+    private final LongAdder unexpectedCloses = new LongAdder();
+    private final List<Group> groups = new ArrayList<>();
+    private volatile Window window;
+
+    public PubSubScenario(Settings settings, RunContext ctx) {
+        this.s = settings;
+        this.ctx = ctx;
+        this.payload = new Payload(settings.size());
+        for (int c = 0; c < settings.channels(); c++) {
+            groups.add(new Group(settings.channelName().apply(c)));
+        }
+    }
+
+    /** One paced publisher; all its state is owned by its connection's event loop. */
+    private final class Publisher implements Pacer.Paced, ConnectionListener {
+        final Group group;
+        final double ratePerSecond;
+        final long maxBurst;
+        Connection conn;
+        long issued;
+        long firstWindowSerial = -1;
+        long lastWindowSerial = -2;
+
+        Publisher(Group group, double ratePerSecond, long tickMicros) {
+            this.group = group;
+            this.ratePerSecond = ratePerSecond;
+            // catch up at most 50 ms (or two ticks) of schedule at once; beyond that, skip and count
+            this.maxBurst = Math.max(1, (long) Math.ceil(ratePerSecond * Math.max(0.05, 2 * tickMicros / 1e6)));
+        }
+
+        @Override
+        public EventLoop eventLoop() {
+            return conn.eventLoop();
+        }
+
+        @Override
+        public void tick(long now) {
+            Window w = window;
+            if (w == null || w.isOver(now) || !conn.isOpen()) {
+                return;
+            }
+            long backlog = Pacer.due(now - w.trafficStart(), ratePerSecond) - issued;
+            if (backlog <= 0) {
+                return;
+            }
+            long n = Math.min(backlog, maxBurst);
+            long skip = backlog - n;
+            if (!conn.isWritable()) {
+                skip = backlog;
+                n = 0;
+            }
+            if (skip > 0 && w.contains(now)) {
+                skippedInWindow.add(skip);
+            }
+            issued += backlog;
+            for (long i = 0; i < n; i++) {
+                long stamp = System.nanoTime();
+                long serial = conn.publish(group.channel, "bench", payload.encode(stamp), false);
+                sent.increment();
+                if (w.contains(stamp)) {
+                    if (firstWindowSerial < 0) {
+                        firstWindowSerial = serial;
+                    }
+                    lastWindowSerial = serial;
+                    sentInWindow.increment();
+                    group.sentInWindow.increment();
+                }
+            }
+            if (n > 0) {
+                conn.flush();
+            }
+        }
+
+        @Override
+        public void onAck(Connection c, long msgSerial, int count) {
+            ackedInWindow.add(Ratios.overlap(msgSerial, count, firstWindowSerial, lastWindowSerial));
+        }
+
+        @Override
+        public void onNack(Connection c, long msgSerial, int count, InboundFrame f) {
+            errors.add("nack-" + f.errorKey(), count, f.errorMessage());
+            long inWindow = Ratios.overlap(msgSerial, count, firstWindowSerial, lastWindowSerial);
+            nackedInWindow.add(inWindow);
+            group.rejectedInWindow.add(inWindow);
+        }
+
+        @Override
+        public void onError(Connection c, InboundFrame f) {
+            errors.add("publisher-" + f.errorKey(), 1, f.errorMessage());
+        }
+
+        @Override
+        public void onClosed(Connection c, boolean requested) {
+            if (!requested) {
+                unexpectedCloses.increment();
+            }
+        }
+    }
+
+    /** Shared by every subscriber: counts and times deliveries. */
+    private final ConnectionListener subscriberListener = new ConnectionListener() {
+        @Override
+        public void onMessage(Connection c, InboundFrame f) {
+            long now = System.nanoTime();
+            Window w = window;
+            int n = f.items();
+            received.add(n);
+            for (int i = 0; i < n; i++) {
+                long stamp = f.stamp(i);
+                if (stamp == Payload.NO_STAMP) {
+                    unstamped.increment();
+                } else if (w != null && w.contains(stamp)) {
+                    receivedInWindow.increment();
+                    latency.recordNanos(now - stamp);
+                }
+            }
+        }
+
+        @Override
+        public void onError(Connection c, InboundFrame f) {
+            errors.add("subscriber-" + f.errorKey(), 1, f.errorMessage());
+        }
+
+        @Override
+        public void onClosed(Connection c, boolean requested) {
+            if (!requested) {
+                unexpectedCloses.increment();
+            }
+        }
+    };
+
+    public Report run() {
+        Report report = new Report(s.scenario());
+        Map<String, Object> config = report.section("config");
+        config.put("channels", s.channels());
+        config.put("subscribersPerChannel", s.subscribersPerChannel());
+        config.put("publishersPerChannel", s.publishersPerChannel());
+        config.put("offeredRate", s.rate());
+        config.put("payloadBytes", s.size());
+        config.put("format", ctx.client().codec().format().param());
+        config.put("warmupSeconds", ctx.warmupSeconds());
+        config.put("durationSeconds", ctx.durationSeconds());
+
+        long setupStart = System.nanoTime();
+        int subCount = s.channels() * s.subscribersPerChannel();
+        ctx.progress().show(() -> "setup: " + ctx.client().opened() + " connections opened");
+        ConnectionOpener subOpener = ctx.openWithKey(i -> null, true, i -> subscriberListener);
+        List<Connection> subs = subOpener.open(subCount, ctx.setupConcurrency(), ctx.deadline());
+        ErrorCounts attachErrors = attach(subOpener, subCount);
+
+        int pubCount = s.channels() * s.publishersPerChannel();
+        List<Publisher> publishers = new ArrayList<>();
+        double perPublisher = s.rate() / Math.max(1, pubCount);
+        for (int j = 0; j < pubCount; j++) {
+            publishers.add(new Publisher(groups.get(j % s.channels()), perPublisher, s.tickMicros()));
+        }
+        ConnectionOpener pubOpener = ctx.openWithKey(i -> null, false, publishers::get);
+        List<Connection> pubConns = pubOpener.open(pubCount, ctx.setupConcurrency(), ctx.deadline());
+        List<Publisher> live = new ArrayList<>();
+        for (int j = 0; j < pubCount; j++) {
+            Connection c = pubOpener.at(j);
+            if (c != null) {
+                publishers.get(j).conn = c;
+                live.add(publishers.get(j));
+            }
+        }
+        Map<String, Object> conns = report.section("connections");
+        conns.put("subscribersConnected", subs.size() + " / " + subCount);
+        conns.put("subscribersAttached", groups.stream().mapToInt(g -> g.subscribers.get()).sum());
+
+        conns.put("publishersConnected", live.size() + " / " + pubCount);
+        conns.put("setupSeconds", (System.nanoTime() - setupStart) / 1e9);
+        conns.put("unfinished", subOpener.unfinished() + pubOpener.unfinished());
+        report.putErrors("connectFailures", merge(subOpener.failures(), pubOpener.failures()));
+        report.putErrors("attachFailures", attachErrors);
+        List<Connection> all = new ArrayList<>(subs);
+        all.addAll(pubConns);
+
+        int attachedSubs = groups.stream().mapToInt(g -> g.subscribers.get()).sum();
+        if (live.isEmpty() || attachedSubs == 0 || ctx.deadline().expired()) {
+            report.put("result", "aborted: no publisher connected or no subscriber attached");
+            RunContext.closeAll(all, 2000);
+            return report;
+        }
+        traffic(live, report);
+        RunContext.closeAll(all, 3000);
+        return report;
+    }
+
+    private ErrorCounts attach(ConnectionOpener opener, int count) {
+        ErrorCounts failures = new ErrorCounts();
+        List<CompletableFuture<?>> pending = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Connection c = opener.at(i);
+            if (c == null) {
+                continue;
+            }
+            Group g = groups.get(i % s.channels());
+            pending.add(c.attach(g.channel).orTimeout(Math.max(1, ctx.deadline().remainingMillis()), TimeUnit.MILLISECONDS)
+                    .whenComplete((ok, e) -> {
+                        if (e == null) {
+                            g.subscribers.incrementAndGet();
+                        } else {
+                            failures.add(BenchFailure.codeOf(e), 1, BenchFailure.messageOf(e));
+                        }
+                    }));
+        }
+        try {
+            CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).exceptionally(e -> null)
+                    .get(ctx.deadline().remainingMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            failures.add("timeout");
+        }
+        return failures;
+    }
+
+    private void traffic(List<Publisher> live, Report report) {
+        Pacer pacer = new Pacer(live);
+        long[] last = new long[3];
+        ctx.progress().show(() -> progressLine(last));
+        Window w = Window.startingNow(ctx.warmupSeconds(), ctx.durationSeconds());
+        window = w;
+        pacer.start(s.tickMicros());
+        ctx.sleepUntil(w.start());
+        latency.interval();
+        ServerProbe.Sample before = ctx.probe() == null ? null : ctx.probe().sample();
+        ctx.sleepUntil(w.end());
+        ServerProbe.Sample after = ctx.probe() == null ? null : ctx.probe().sample();
+        w = cutShortIfNeeded(w, report);
+        window = w;
+        pacer.stop();
+        long drainUntil = ctx.deadline().within(Window.seconds(s.drainSeconds()));
+        while (System.nanoTime() < drainUntil && !(receivedInWindow.sum() >= expected() && outstandingAcks() <= 0)) {
+            ctx.sleepUntil(Math.min(drainUntil, System.nanoTime() + 20_000_000L));
+        }
+        double drained = (System.nanoTime() - w.end()) / 1e9;
+
+        double secs = w.durationSeconds();
+        Map<String, Object> pub = report.section("publish");
+        pub.put("offeredRate", s.rate());
+        pub.put("achievedRate", Ratios.rate(sentInWindow.sum(), secs));
+        pub.put("ackedRate", Ratios.rate(ackedInWindow.sum(), secs));
+        pub.put("published", sentInWindow.sum());
+        pub.put("acked", ackedInWindow.sum());
+        pub.put("nacked", nackedInWindow.sum());
+        pub.put("unacknowledged", outstandingAcks());
+        pub.put("skippedBackpressure", skippedInWindow.sum());
+        Map<String, Object> del = report.section("delivery");
+        long expected = expected();
+        del.put("expected", expected);
+        del.put("received", receivedInWindow.sum());
+        del.put("deliveryRatio", Ratios.deliveryRatio(receivedInWindow.sum(), expected));
+        del.put("deliveriesPerSecond", Ratios.rate(receivedInWindow.sum(), secs));
+        del.put("receivedTotal", received.sum());
+        del.put("unstamped", unstamped.sum());
+        del.put("drainSeconds", drained);
+        report.section("latency").putAll(latency.total().asMap());
+        report.putErrors("errors", errors);
+        if (unexpectedCloses.sum() > 0) {
+            report.section("errors").put("connectionsLost", unexpectedCloses.sum());
+        }
+        if (before != null) {
+            ctx.probe().describe(before, after, receivedInWindow.sum(), "cpuMicrosPerDelivery", report.section("server"));
+        }
+    }
+
+    /** The window ended early (hard time cap): measure up to now only, and say so. */
+    static Window cutShortIfNeeded(Window w, Report report) {
+        long now = System.nanoTime();
+        if (w.isOver(now)) {
+            return w;
+        }
+        Window cut = new Window(w.trafficStart(), w.start(), Math.max(w.start(), now));
+        report.put("result", String.format("cut short by --max-time after %.1f s of measurement", cut.durationSeconds()));
+        return cut;
+    }
+
+    private long expected() {
+        long e = 0;
+        for (Group g : groups) {
+            e += Ratios.expectedDeliveries(g.sentInWindow.sum(), g.rejectedInWindow.sum(), g.subscribers.get());
+        }
+        return e;
+    }
+
+    private long outstandingAcks() {
+        return sentInWindow.sum() - ackedInWindow.sum() - nackedInWindow.sum();
+    }
+
+    private String progressLine(long[] last) {
+        Window w = window;
+        long now = System.nanoTime();
+        long sentNow = sent.sum();
+        long recvNow = received.sum();
+        long errNow = errors.total() + unexpectedCloses.sum();
+        String line = String.format("%-7s pub %,7d/s  deliver %,9d/s  in-window latency %s  errors %d",
+                w == null ? "setup" : w.phase(now), sentNow - last[0], recvNow - last[1],
+                w != null && w.contains(now) ? shortLatency(latency.interval()) : "-", errNow);
+        last[0] = sentNow;
+        last[1] = recvNow;
+        return line;
+    }
+
+    private static String shortLatency(Latency l) {
+        return l.count() == 0 ? "-" : String.format("p50 %.2f p99 %.2f max %.2f ms", l.p50(), l.p99(), l.max());
+    }
+
+    private static ErrorCounts merge(ErrorCounts a, ErrorCounts b) {
+        ErrorCounts m = new ErrorCounts();
+        for (ErrorCounts e : List.of(a, b)) {
+            Map<String, Object> messages = e.messages();
+            e.snapshot().forEach((k, v) -> m.add(k, v, (String) messages.get(k)));
+        }
+        return m;
+    }
+}

@@ -1,0 +1,57 @@
+package dev.hubbub.bench.scenario;
+
+import dev.hubbub.bench.auth.ApiKey;
+import dev.hubbub.bench.client.BenchClient;
+import dev.hubbub.bench.client.Connection;
+import dev.hubbub.bench.client.ConnectionListener;
+import dev.hubbub.bench.client.ConnectionOpener;
+import dev.hubbub.bench.client.Endpoint;
+import dev.hubbub.bench.report.Progress;
+import dev.hubbub.bench.report.ServerProbe;
+import dev.hubbub.bench.run.Deadline;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+
+/**
+ * What every scenario gets from the command line: the client, the key, the measured window's
+ * length, the hard deadline, the optional broker probe and the progress printer.
+ */
+public record RunContext(BenchClient client, ApiKey key, double warmupSeconds, double durationSeconds, Deadline deadline,
+                         ServerProbe probe, Progress progress, int setupConcurrency) {
+
+    /** Opens {@code count} key-authenticated connections; {@code clientIds} may return null. */
+    public ConnectionOpener openWithKey(IntFunction<String> clientIds, boolean echo,
+                                        IntFunction<ConnectionListener> listeners) {
+        return new ConnectionOpener(client, i -> {
+            Endpoint.Credentials c = Endpoint.Credentials.key(key.full(), clientIds.apply(i));
+            return CompletableFuture.completedFuture(echo ? c : c.withoutEcho());
+        }, listeners);
+    }
+
+    /** Sends CLOSE to every connection, waits briefly for the broker to close them, then drops the rest. */
+    public static void closeAll(List<Connection> connections, long waitMillis) {
+        connections.forEach(Connection::requestClose);
+        CompletableFuture<?>[] all = connections.stream().map(Connection::closed).toArray(CompletableFuture[]::new);
+        try {
+            CompletableFuture.allOf(all).get(waitMillis, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            connections.forEach(Connection::abort);
+        }
+    }
+
+    /** Sleeps the main thread until {@code nanoTime}, bounded by the deadline. */
+    public void sleepUntil(long nanoTime) {
+        long until = deadline.within(nanoTime - System.nanoTime());
+        long left;
+        while ((left = until - System.nanoTime()) > 0) {
+            try {
+                TimeUnit.NANOSECONDS.sleep(Math.min(left, 50_000_000L));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package dev.hubbub.bench.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.hubbub.bench.BenchMain;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class OptionValidationTest {
+    private static final String[] BASE = {"--url", "ws://127.0.0.1:1", "--key", "app.k:secret"};
+
+    private static List<String> problems(String scenario, String... extra) {
+        CommandLine cl = BenchMain.commandLine();
+        String[] args = new String[1 + BASE.length + extra.length];
+        args[0] = scenario;
+        System.arraycopy(BASE, 0, args, 1, BASE.length);
+        System.arraycopy(extra, 0, args, 1 + BASE.length, extra.length);
+        CommandLine.ParseResult parsed = cl.parseArgs(args);
+        ScenarioCommand cmd = (ScenarioCommand) parsed.subcommand().commandSpec().userObject();
+        return cmd.validate();
+    }
+
+    private static void assertProblem(List<String> problems, String mention) {
+        assertTrue(problems.stream().anyMatch(p -> p.contains(mention)), "expected a problem naming " + mention + ": " + problems);
+    }
+
+    @Test
+    void defaultsAreValidForEveryScenario() {
+        for (String s : List.of("fanout", "channels", "connect", "presence", "idle")) {
+            assertEquals(List.of(), problems(s), s);
+        }
+    }
+
+    @Test
+    void commonOptionsAreChecked() {
+        assertProblem(problems("fanout", "--format", "xml"), "--format");
+        assertProblem(problems("fanout", "--duration", "0"), "--duration");
+        assertProblem(problems("fanout", "--warmup", "-1"), "--warmup");
+        assertProblem(problems("fanout", "--threads", "0"), "--threads");
+        assertProblem(problems("idle", "--max-time", "0"), "--max-time");
+        CommandLine cl = BenchMain.commandLine();
+        ScenarioCommand bad = (ScenarioCommand) cl.parseArgs("idle", "--url", "http://x:1", "--key", "nocolon")
+                .subcommand().commandSpec().userObject();
+        assertProblem(bad.validate(), "--url");
+        assertProblem(bad.validate(), "--key");
+    }
+
+    @Test
+    void scenarioOptionsAreChecked() {
+        assertProblem(problems("fanout", "--size", "8"), "--size");
+        assertProblem(problems("fanout", "--rate", "0"), "--rate");
+        assertProblem(problems("fanout", "--subscribers", "0"), "--subscribers");
+        assertProblem(problems("channels", "--channels", "0"), "--channels");
+        assertProblem(problems("connect", "--auth", "password"), "--auth");
+        assertProblem(problems("connect", "--token-request", "jwt"), "--token-request");
+        assertProblem(problems("presence", "--churn-rate", "-1"), "--churn-rate");
+        assertProblem(problems("presence", "--sync-repeats", "1000"), "--sync-repeats");
+    }
+
+    @Test
+    void connectionCapCoversEveryConnectionTheRunOpens() {
+        assertProblem(problems("fanout", "--subscribers", "49999", "--publishers", "2"), "--max-connections");
+        assertEquals(List.of(), problems("fanout", "--subscribers", "49999", "--publishers", "1"));
+        assertProblem(problems("channels", "--channels", "1000", "--subscribers-per-channel", "5",
+                "--max-connections", "5999"), "--max-connections");
+        assertProblem(problems("idle", "--connections", "20000", "--max-connections", "10000"), "--max-connections");
+    }
+
+    @Test
+    void invalidRunsExitWithUsageErrorBeforeTouchingTheNetwork() {
+        StringWriter err = new StringWriter();
+        CommandLine cl = BenchMain.commandLine().setErr(new PrintWriter(err));
+        int code = cl.execute("fanout", "--url", "ws://127.0.0.1:1", "--key", "a:b", "--size", "4");
+        assertEquals(2, code);
+        assertTrue(err.toString().contains("--size"), err.toString());
+        assertEquals(2, BenchMain.commandLine().setErr(new PrintWriter(new StringWriter())).execute("fanout"));
+    }
+}

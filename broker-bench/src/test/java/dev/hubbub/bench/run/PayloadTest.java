@@ -1,0 +1,58 @@
+package dev.hubbub.bench.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class PayloadTest {
+    @Test
+    void stampRoundTripsForAnyNanoTimeIncludingNegative() {
+        Payload p = new Payload(100);
+        for (long t : new long[] {0, 1, 123_456_789_012_345L, -1, -987_654_321L, Long.MAX_VALUE}) {
+            String data = p.encode(t);
+            assertEquals(100, data.length());
+            assertEquals(t, Payload.decode(data));
+            byte[] utf8 = ("xx" + data).getBytes(StandardCharsets.UTF_8);
+            assertEquals(t, Payload.decode(utf8, 2, utf8.length - 2));
+        }
+    }
+
+    @Test
+    void smallestPayloadIsJustTheStamp() {
+        assertEquals(Payload.STAMP_CHARS, new Payload(Payload.STAMP_CHARS).encode(42).length());
+        assertThrows(IllegalArgumentException.class, () -> new Payload(Payload.STAMP_CHARS - 1));
+    }
+
+    @Test
+    void foreignDataHasNoStamp() {
+        assertEquals(Payload.NO_STAMP, Payload.decode("hello"));
+        assertEquals(Payload.NO_STAMP, Payload.decode((CharSequence) null));
+        assertEquals(Payload.NO_STAMP, Payload.decode("0123456789ABCDEF...."));
+        assertEquals(Payload.NO_STAMP, Payload.decode("0123456789abcdeg...."));
+        byte[] b = "0123456789abcde".getBytes(StandardCharsets.US_ASCII);
+        assertEquals(Payload.NO_STAMP, Payload.decode(b, 0, b.length));
+    }
+
+    @Test
+    void windowCountsOnlyStampsInsideIt() {
+        Window w = new Window(0, 100, 200);
+        assertEquals(false, w.contains(99));
+        assertEquals(true, w.contains(100));
+        assertEquals(true, w.contains(199));
+        assertEquals(false, w.contains(200));
+        assertEquals("warmup", w.phase(50));
+        assertEquals("measure", w.phase(150));
+        assertEquals("drain", w.phase(250));
+    }
+
+    @Test
+    void pacerDueIsExactOverLongRuns() {
+        assertEquals(0, Pacer.due(0, 1000));
+        assertEquals(1, Pacer.due(1_000_000, 1000));
+        assertEquals(2_000, Pacer.due(2_000_000_000L, 1000));
+        assertEquals(3, Pacer.due(1_000_000_000L, 3.5));
+        assertEquals(0, Pacer.due(-5, 1000));
+    }
+}
