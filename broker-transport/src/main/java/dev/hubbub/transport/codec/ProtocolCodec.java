@@ -203,6 +203,46 @@ public final class ProtocolCodec {
         return buf;
     }
 
+    /**
+     * Encodes one frame as a complete, unmasked server-to-client WebSocket data frame (header and
+     * payload). Server frames are never masked, so these bytes are the same for every recipient and
+     * can be written as shared views, bypassing the WebSocket encoder.
+     */
+    public ByteBuf encodeWebSocketFrame(ProtocolMessage message, ByteBufAllocator alloc) {
+        ByteBuf buf = alloc.buffer(256);
+        boolean ok = false;
+        try {
+            buf.writerIndex(MAX_WS_HEADER);
+            try (JsonGenerator gen = mapper.getFactory().createGenerator((java.io.OutputStream) new ByteBufOutputStream(buf))) {
+                writer.write(gen, message);
+            }
+            int length = buf.writerIndex() - MAX_WS_HEADER;
+            int header = length < 126 ? 2 : length < 65536 ? 4 : 10;
+            int start = MAX_WS_HEADER - header;
+            buf.setByte(start, 0x80 | (format.isBinary() ? 0x2 : 0x1)); // FIN + opcode
+            if (header == 2) {
+                buf.setByte(start + 1, length);
+            } else if (header == 4) {
+                buf.setByte(start + 1, 126);
+                buf.setShort(start + 2, length);
+            } else {
+                buf.setByte(start + 1, 127);
+                buf.setLong(start + 2, length);
+            }
+            buf.readerIndex(start);
+            ok = true;
+            return buf;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            if (!ok) {
+                buf.release();
+            }
+        }
+    }
+
+    private static final int MAX_WS_HEADER = 10;
+
     /** Encodes to a byte array (tests, REST bodies). */
     public byte[] encodeToBytes(ProtocolMessage message) {
         ByteBuf buf = encode(message, io.netty.buffer.Unpooled.buffer().alloc());

@@ -66,8 +66,9 @@ public final class NettyTransport implements Transport {
             onSlowConsumer.accept(this);
             return;
         }
-        Encoded encoded = frame.encoded(codec.format().index(), m -> new Encoded(codec.encode(m, channel.alloc())));
-        writer.submit(channel, frame(encoded.buf.retainedDuplicate()));
+        // complete WebSocket frames, encoded once per format and shared by every recipient
+        Encoded encoded = frame.encoded(codec.format().index(), m -> new Encoded(codec.encodeWebSocketFrame(m, channel.alloc())));
+        writer.submit(channel, encoded.buf.retainedDuplicate());
     }
 
     @Override

@@ -58,7 +58,7 @@ public class FanOutBenchmark {
 
         @Override
         public void deliver(SharedFrame frame) {
-            Encoded e = frame.encoded(codec.format().index(), msg -> new Encoded(codec.encode(msg, PooledByteBufAllocator.DEFAULT)));
+            Encoded e = frame.encoded(codec.format().index(), msg -> new Encoded(codec.encodeWebSocketFrame(msg, PooledByteBufAllocator.DEFAULT)));
             ByteBuf view = e.buf().retainedDuplicate();
             view.release();
         }

@@ -148,7 +148,7 @@ class FanOutEncodeOnceTest {
         List<WebSocketFrame> frames = new ArrayList<>();
         for (int i = 0; i < channels.size(); i++) {
             channels.get(i).runPendingTasks();
-            WebSocketFrame frame = channels.get(i).readOutbound();
+            WebSocketFrame frame = (WebSocketFrame) dev.hubbub.transport.ws.OutboundFrames.asFrame(channels.get(i).readOutbound());
             frames.add(frame);
             WireFormat format = formats.get(i);
             Class<? extends WebSocketFrame> expected = format == WireFormat.JSON ? TextWebSocketFrame.class : BinaryWebSocketFrame.class;
