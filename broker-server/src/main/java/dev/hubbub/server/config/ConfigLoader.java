@@ -20,7 +20,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Reads the YAML config once, validates every setting and freezes it into a {@link BrokerConfig}.
@@ -60,13 +62,16 @@ public final class ConfigLoader {
         try {
             shape = YAML.readValue(text, FileShape.class);
         } catch (UnrecognizedPropertyException e) {
-            throw new ConfigException(fileName + line(e.getLocation()) + ": unknown setting '" + path(e)
+            throw new ConfigException(fileName + settingLine(text, e) + ": unknown setting '" + path(e)
                     + "'; known here: " + e.getKnownPropertyIds().stream().map(String::valueOf).sorted().collect(Collectors.joining(", ")));
         } catch (JsonMappingException e) {
-            throw new ConfigException(fileName + line(e.getLocation()) + ": invalid value for '" + path(e) + "': "
+            if (e.getCause() instanceof JsonProcessingException syntax) { // a YAML syntax error met while mapping
+                throw new ConfigException(fileName + yamlLine(syntax) + ": not valid YAML: " + syntax.getOriginalMessage());
+            }
+            throw new ConfigException(fileName + settingLine(text, e) + ": invalid value for '" + path(e) + "': "
                     + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
-            throw new ConfigException(fileName + line(e.getLocation()) + ": not valid YAML: " + e.getOriginalMessage());
+            throw new ConfigException(fileName + yamlLine(e) + ": not valid YAML: " + e.getOriginalMessage());
         }
         if (shape == null) {
             throw new ConfigException(fileName + ": the file is empty; it needs at least one key under 'keys'");
@@ -101,7 +106,7 @@ public final class ConfigLoader {
             if (k == null || k.name() == null) {
                 throw new ConfigException(fileName + ": '" + where + ".name' is required");
             }
-            String at = fileName + lineOf(text, k.name());
+            String at = fileName + lineOfValue(text, k.name(), occurrences(shapes, i));
             String reason = ApiKey.invalidNameReason(k.name());
             if (reason != null) {
                 throw new ConfigException(at + ": '" + where + ".name' " + reason + ", was '" + k.name() + "'");
@@ -162,6 +167,64 @@ public final class ConfigLoader {
 
     private static String line(JsonLocation location) {
         return location == null || location.getLineNr() < 1 ? "" : ":" + location.getLineNr();
+    }
+
+    /** The line SnakeYAML marks as the problem (Jackson's own location is the last good token), else Jackson's. */
+    private static String yamlLine(JsonProcessingException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof MarkedYAMLException marked && marked.getProblemMark() != null) {
+                return ":" + (marked.getProblemMark().getLine() + 1);
+            }
+        }
+        return line(e.getLocation());
+    }
+
+    /**
+     * The line of the setting a mapping error is about. Jackson's own location is unreliable here:
+     * records are built through their constructors, so Jackson buffers a whole mapping and reports
+     * where the mapping ends. The setting's name is looked up in the text instead.
+     */
+    private static String settingLine(String text, JsonMappingException e) {
+        List<JsonMappingException.Reference> path = e.getPath();
+        String name = path.isEmpty() ? null : path.get(path.size() - 1).getFieldName();
+        String found = name == null ? "" : lineOfKey(text, name);
+        return found.isEmpty() ? line(e.getLocation()) : found;
+    }
+
+    /** Best effort: the first line where {@code key} is written as a YAML key ({@code key:}), or "". */
+    static String lineOfKey(String text, String key) {
+        Pattern p = Pattern.compile("(?:^|[\\s{,-])[\"']?" + Pattern.quote(key) + "[\"']?\\s*:");
+        String[] lines = text.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            String code = lines[i].contains("#") ? lines[i].substring(0, lines[i].indexOf('#')) : lines[i];
+            if (p.matcher(code).find()) {
+                return ":" + (i + 1);
+            }
+        }
+        return "";
+    }
+
+    /** How many keys before {@code index} have the same name as the one at {@code index}. */
+    private static int occurrences(List<KeyShape> shapes, int index) {
+        int n = 0;
+        for (int j = 0; j < index; j++) {
+            if (shapes.get(j) != null && shapes.get(index).name().equals(shapes.get(j).name())) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Best effort: the line of the {@code skip}+1-th line mentioning {@code needle} (so a duplicate points at itself). */
+    static String lineOfValue(String text, String needle, int skip) {
+        String[] lines = text.split("\n", -1);
+        int seen = 0;
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i].contains(needle) && seen++ == skip) {
+                return ":" + (i + 1);
+            }
+        }
+        return lineOf(text, needle);
     }
 
     /** Best effort: the first line mentioning {@code needle}. */

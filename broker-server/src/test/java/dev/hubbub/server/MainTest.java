@@ -1,0 +1,56 @@
+package dev.hubbub.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The command line: documented flags, and a configuration error stops startup with a clear message. */
+class MainTest {
+    @Test
+    void helpDocumentsEveryFlag() {
+        CommandLine cli = Main.commandLine();
+        StringWriter out = new StringWriter();
+        cli.setOut(new PrintWriter(out));
+        assertEquals(0, cli.execute("--help"));
+        String help = out.toString();
+        for (String flag : new String[] {"--config", "--port", "--host", "--help", "--version"}) {
+            assertTrue(help.contains(flag), () -> flag + " missing from:\n" + help);
+        }
+        assertTrue(help.contains("config/broker.yaml"), "the default config file is documented:\n" + help);
+    }
+
+    @Test
+    void badConfigStopsStartupWithTheFileInTheMessage(@TempDir Path dir) throws Exception {
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, "server:\n  prot: 1\nkeys:\n  - name: \"a.b\"\n    secret: \"s\"\n");
+        PrintStream originalErr = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = Main.commandLine().execute("--config", bad.toString(), "--port", "0");
+        } finally {
+            System.setErr(originalErr);
+        }
+        assertEquals(2, code);
+        String message = err.toString(StandardCharsets.UTF_8);
+        assertTrue(message.contains(bad.toString() + ":2") && message.contains("prot"), message);
+    }
+
+    @Test
+    void unknownFlagIsAUsageError() {
+        CommandLine cli = Main.commandLine();
+        cli.setErr(new PrintWriter(new StringWriter()));
+        assertEquals(2, cli.execute("--prot", "1"));
+    }
+}

@@ -1,0 +1,178 @@
+package dev.hubbub.server.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.hubbub.core.auth.Capability;
+import dev.hubbub.core.session.Limits;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The config file: parsed once, validated, frozen; every problem names the file, the setting and the line. */
+class ConfigLoaderTest {
+    private static final String FILE = "broker-test.yaml";
+    private static final String KEY = "keys:\n  - name: \"app.key1\"\n    secret: \"s1\"\n";
+
+    private static ConfigException failure(String yaml) {
+        return assertThrows(ConfigException.class, () -> ConfigLoader.parse(FILE, yaml));
+    }
+
+    private static void assertMentions(ConfigException e, String... parts) {
+        for (String part : parts) {
+            assertTrue(e.getMessage().contains(part), () -> "'" + part + "' missing from: " + e.getMessage());
+        }
+    }
+
+    @Test
+    void defaultConfigParses() throws Exception {
+        BrokerConfig config = ConfigLoader.load(Path.of("../config/broker.yaml"));
+        assertEquals("127.0.0.1", config.host(), "the default listener binds to loopback");
+        assertEquals(8080, config.port());
+        assertEquals(1, config.keys().size());
+        assertEquals("dev.local", config.keys().get(0).name());
+        assertEquals("dev", config.keys().get(0).appId());
+        assertTrue(config.keys().get(0).secretMatches("DEV-ONLY-not-for-production-3f9c2a"));
+        assertEquals(Capability.ALL, config.keys().get(0).capability());
+        assertEquals(Limits.defaults(), config.limits());
+    }
+
+    @Test
+    void minimalConfigGetsDefaults() throws Exception {
+        BrokerConfig config = ConfigLoader.parse(FILE, KEY);
+        assertEquals("127.0.0.1", config.host());
+        assertEquals(8080, config.port());
+        assertEquals(Capability.ALL, config.keys().get(0).capability());
+        assertEquals(Limits.defaults(), config.limits());
+    }
+
+    @Test
+    void everySettingIsRead() throws Exception {
+        BrokerConfig config = ConfigLoader.parse(FILE, """
+                server: { host: 0.0.0.0, port: 9000, ioThreads: 3, maxBacklogBytes: 1048576 }
+                keys:
+                  - name: "a.one"
+                    secret: "s1"
+                    capability: { "chat:*": ["publish", "subscribe"], "news": ["subscribe"] }
+                  - name: "b.two"
+                    secret: "s2"
+                    capability: '{"*":["subscribe"]}'
+                limits:
+                  maxMessageSize: 2048
+                  maxFrameSize: 4096
+                  maxInboundRate: 10
+                  maxIdleInterval: 5000
+                  connectionStateTtl: 60000
+                  maxChannelsPerConnection: 7
+                  serverId: test-1
+                """);
+        assertEquals("0.0.0.0", config.host());
+        assertEquals(9000, config.port());
+        assertEquals(3, config.ioThreads());
+        assertEquals(1048576, config.maxBacklogBytes());
+        assertEquals(2, config.keys().size());
+        assertTrue(config.keys().get(0).capability().allows("chat:x", "publish"));
+        assertTrue(!config.keys().get(0).capability().allows("news", "publish"));
+        assertTrue(config.keys().get(1).capability().allows("any", "subscribe"));
+        assertEquals(new Limits(2048, 4096, 10, 5000, 60000, 7, "test-1"), config.limits());
+    }
+
+    @Test
+    void listenerOverridesWinOverTheFile() throws Exception {
+        BrokerConfig config = ConfigLoader.parse(FILE, "server: { host: 127.0.0.1, port: 8080 }\n" + KEY);
+        assertEquals(0, config.withListener(null, 0).port());
+        assertEquals("127.0.0.1", config.withListener(null, 0).host());
+        assertEquals("::1", config.withListener("::1", null).host());
+        assertEquals(8080, config.withListener("::1", null).port());
+    }
+
+    @Test
+    void badYamlNamesTheFileAndLine() {
+        ConfigException e = failure(KEY + "server:\n  host: 127.0.0.1\n\tport: 8080\n");
+        assertMentions(e, FILE + ":6", "YAML");
+        assertMentions(failure("server: { host: 127.0.0.1\n" + KEY), FILE + ":", "YAML");
+    }
+
+    @Test
+    void unknownSettingNamesFileSettingAndLine() {
+        ConfigException e = failure("server:\n  host: 127.0.0.1\n  prot: 8080\n" + KEY);
+        assertMentions(e, FILE + ":3", "prot");
+    }
+
+    @Test
+    void unknownTopLevelSettingIsRefused() {
+        assertMentions(failure(KEY + "limitz:\n  maxMessageSize: 10\n"), FILE, "limitz");
+    }
+
+    @Test
+    void unknownKeySettingIsRefused() {
+        assertMentions(failure(KEY + "    capabilty: {\"*\": [\"*\"]}\n"), FILE + ":4", "capabilty");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"nodot", "app.", ".key", "a.b.c", "app.key!"})
+    void keyNameMustBeAppIdDotKeyId(String name) {
+        ConfigException e = failure("server: { port: 1 }\nkeys:\n  - name: \"" + name + "\"\n    secret: \"s\"\n");
+        assertMentions(e, FILE + ":3", "keys[0].name", name);
+    }
+
+    @Test
+    void duplicateKeyIsRefused() {
+        ConfigException e = failure(KEY + "  - name: \"app.key1\"\n    secret: \"s2\"\n");
+        assertMentions(e, FILE, "keys[1].name", "duplicate", "app.key1");
+    }
+
+    @Test
+    void duplicateKeyErrorPointsAtTheDuplicate() {
+        ConfigException e = failure(KEY + "  - name: \"app.key1\"\n    secret: \"s2\"\n");
+        assertMentions(e, FILE + ":4");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"*\": [\"publish_\"]}", "{\"*\": []}", "{\"*\": [\"*\", \"publish\"]}", "{}", "[\"publish\"]",
+            "'{not json'", "{\"*\": \"publish\"}"})
+    void invalidCapabilityIsRefused(String capability) {
+        ConfigException e = failure(KEY + "    capability: " + capability + "\n");
+        assertMentions(e, FILE, "keys[0].capability");
+    }
+
+    @Test
+    void secretIsRequiredAndNeverShown() {
+        assertMentions(failure("keys:\n  - name: \"app.key1\"\n"), FILE, "keys[0].secret");
+        ConfigException e = failure("keys:\n  - name: \"app.key1\"\n    secret: \"abc:def\"\n");
+        assertTrue(!e.getMessage().contains("abc:def"), e.getMessage());
+    }
+
+    @Test
+    void noKeysMeansNoStart() {
+        assertMentions(failure("server: { port: 8080 }\n"), FILE, "keys");
+        assertMentions(failure("keys: []\n"), FILE, "keys");
+        assertMentions(failure(""), FILE);
+    }
+
+    @Test
+    void outOfRangeValuesAreRefused() {
+        assertMentions(failure("server: { port: 70000 }\n" + KEY), FILE + ":1", "server.port");
+        assertMentions(failure(KEY + "limits:\n  maxMessageSize: 10\n"), FILE + ":5", "limits.maxMessageSize");
+        assertMentions(failure(KEY + "limits:\n  maxIdleInterval: 10\n"), FILE + ":5", "limits.maxIdleInterval");
+        assertMentions(failure("server: { port: eighty }\n" + KEY), FILE, "port");
+    }
+
+    @Test
+    void missingFileIsNamed(@TempDir Path dir) {
+        Path missing = dir.resolve("nope.yaml");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(missing));
+        assertMentions(e, missing.toString());
+    }
+
+    @Test
+    void loadReadsAFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("b.yaml");
+        Files.writeString(file, "server: { port: 1234 }\n" + KEY);
+        assertEquals(1234, ConfigLoader.load(file).port());
+    }
+}

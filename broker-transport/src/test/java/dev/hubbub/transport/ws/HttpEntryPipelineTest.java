@@ -1,0 +1,370 @@
+package dev.hubbub.transport.ws;
+
+import static dev.hubbub.transport.ws.WsFrames.JSON;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.hubbub.transport.TestBroker;
+import dev.hubbub.transport.http.RestHandler;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseDecoder;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole per-connection pipeline, as BrokerServer builds it, on an EmbeddedChannel fed raw
+ * bytes: the HTTP upgrade, masked client frames in, server frames out, the REST fallback, and
+ * idle handling with the embedded loop's clock.
+ */
+class HttpEntryPipelineTest {
+    private static final long IDLE_MS = 15_000;
+
+    private final TestBroker core = new TestBroker();
+    private final List<EmbeddedChannel> channels = new ArrayList<>();
+
+    @AfterEach
+    void tearDown() {
+        channels.forEach(EmbeddedChannel::finishAndReleaseAll);
+    }
+
+    /** One connection: the server pipeline plus a client-side frame encoder and decoder. */
+    final class Wire {
+        final EmbeddedChannel server = new EmbeddedChannel();
+        final EmbeddedChannel clientOut = new EmbeddedChannel(new WebSocket13FrameEncoder(true));
+        final EmbeddedChannel clientIn = new EmbeddedChannel(new WebSocket13FrameDecoder(false, false, 1 << 24));
+
+        Wire() {
+            channels.add(server);
+            channels.add(clientOut);
+            channels.add(clientIn);
+            server.freezeTime();
+            server.pipeline()
+                    .addLast(PipelineNames.FLUSH_CONSOLIDATION, new FlushConsolidationHandler(256, true))
+                    .addLast(PipelineNames.HTTP_CODEC, new HttpServerCodec())
+                    .addLast(PipelineNames.HTTP_AGGREGATOR, new HttpObjectAggregator(1 << 20))
+                    .addLast(PipelineNames.HTTP_ENTRY, new HttpEntryHandler(core.broker, new RestHandler(core.broker), 8L << 20));
+        }
+
+        void writeRaw(String text) { server.writeInbound(Unpooled.copiedBuffer(text, StandardCharsets.ISO_8859_1)); }
+
+        /** Everything the server wrote so far, as one byte array. */
+        byte[] outboundBytes() {
+            server.runPendingTasks();
+            ByteBuf all = Unpooled.buffer();
+            for (Object o; (o = server.readOutbound()) != null; ) {
+                all.writeBytes((ByteBuf) o);
+                ((ByteBuf) o).release();
+            }
+            byte[] bytes = new byte[all.readableBytes()];
+            all.readBytes(bytes);
+            all.release();
+            return bytes;
+        }
+
+        /** Sends the upgrade; returns the HTTP response head and feeds any frames after it to the client decoder. */
+        String upgrade(String pathAndQuery) {
+            writeRaw("GET " + pathAndQuery + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+            byte[] bytes = outboundBytes();
+            String text = new String(bytes, StandardCharsets.ISO_8859_1);
+            int end = text.indexOf("\r\n\r\n");
+            assertTrue(end > 0, text);
+            clientIn.writeInbound(Unpooled.wrappedBuffer(bytes, end + 4, bytes.length - end - 4));
+            return text.substring(0, end);
+        }
+
+        void send(WebSocketFrame frame) {
+            clientOut.writeOutbound(frame);
+            for (Object o; (o = clientOut.readOutbound()) != null; ) {
+                server.writeInbound(o);
+            }
+        }
+
+        /** Frames the server sent since the last call. */
+        List<WebSocketFrame> frames() {
+            byte[] bytes = outboundBytes();
+            if (bytes.length > 0) {
+                clientIn.writeInbound(Unpooled.wrappedBuffer(bytes));
+            }
+            List<WebSocketFrame> out = new ArrayList<>();
+            for (Object o; (o = clientIn.readInbound()) != null; ) {
+                out.add((WebSocketFrame) o);
+            }
+            return out;
+        }
+
+        /** Data frames since the last call, parsed; control frames are released. */
+        List<JsonNode> data() {
+            List<JsonNode> out = new ArrayList<>();
+            for (WebSocketFrame f : frames()) {
+                if (f instanceof TextWebSocketFrame || f instanceof BinaryWebSocketFrame) {
+                    out.add(WsFrames.parse(f));
+                } else {
+                    f.release();
+                }
+            }
+            return out;
+        }
+    }
+
+    private static String connectQuery(String key, String clientId) {
+        return "/?key=" + key.replace(":", "%3A") + (clientId == null ? "" : "&clientId=" + clientId)
+                + "&format=json&heartbeats=false&v=2&agent=ably-java%2F1.2.54";
+    }
+
+    @Test
+    void upgradeBuildsTheRealtimePipelineAndConnects() {
+        Wire w = new Wire();
+        String head = w.upgrade(connectQuery(TestBroker.FULL_KEY, "alice"));
+        assertTrue(head.startsWith("HTTP/1.1 101"), head);
+        List<String> names = w.server.pipeline().names();
+        int aggregator = names.indexOf(PipelineNames.WS_AGGREGATOR);
+        int idle = names.indexOf(PipelineNames.IDLE);
+        int realtime = names.indexOf(PipelineNames.REALTIME);
+        assertTrue(aggregator >= 0 && aggregator < idle && idle < realtime, names::toString);
+        assertFalse(names.contains(PipelineNames.HTTP_ENTRY), names::toString);
+        assertFalse(names.contains(PipelineNames.HTTP_AGGREGATOR), names::toString);
+
+        List<JsonNode> frames = w.data();
+        assertEquals(1, frames.size(), frames::toString);
+        assertEquals(4, frames.get(0).path("action").asInt());
+        assertEquals("alice", frames.get(0).path("connectionDetails").path("clientId").asText());
+    }
+
+    @Test
+    void clientFramesInServerFramesOut() {
+        Wire w = new Wire();
+        w.upgrade(connectQuery(TestBroker.FULL_KEY, "alice"));
+        w.data();
+        w.send(new TextWebSocketFrame("{\"action\":10,\"channel\":\"room\"}"));
+        // ably-java: JSON in a binary frame
+        w.send(new BinaryWebSocketFrame(Unpooled.copiedBuffer(
+                "{\"action\":15,\"channel\":\"room\",\"msgSerial\":0,\"messages\":[{\"data\":\"hi\"}]}", StandardCharsets.UTF_8)));
+        List<WebSocketFrame> frames = w.frames();
+        frames.forEach(f -> assertInstanceOf(TextWebSocketFrame.class, f));
+        List<JsonNode> parsed = frames.stream().map(WsFrames::parse).toList();
+        assertEquals(11, parsed.get(0).path("action").asInt());
+        List<Integer> rest = parsed.subList(1, parsed.size()).stream().map(n -> n.path("action").asInt()).sorted().toList();
+        assertEquals(List.of(1, 15), rest, parsed::toString);
+    }
+
+    @Test
+    void wrongKeyStillUpgradesThenErrorAndClose() {
+        Wire w = new Wire();
+        String head = w.upgrade(connectQuery("app1.full:wrong", null));
+        assertTrue(head.startsWith("HTTP/1.1 101"), "authentication failures never refuse the upgrade: " + head);
+        List<WebSocketFrame> frames = w.frames();
+        assertEquals(2, frames.size(), frames::toString);
+        JsonNode error = WsFrames.parse(frames.get(0));
+        assertEquals(9, error.path("action").asInt());
+        assertEquals(40101, error.path("error").path("code").asInt());
+        assertInstanceOf(CloseWebSocketFrame.class, frames.get(1));
+        frames.get(1).release();
+        assertFalse(w.server.isOpen());
+    }
+
+    @Test
+    void unknownFormatGetsErrorAndClose() {
+        Wire w = new Wire();
+        assertTrue(w.upgrade("/?key=" + TestBroker.FULL_KEY + "&format=xml").startsWith("HTTP/1.1 101"));
+        List<WebSocketFrame> frames = w.frames();
+        assertEquals(40000, WsFrames.parse(frames.get(0)).path("error").path("code").asInt());
+        assertInstanceOf(CloseWebSocketFrame.class, frames.get(1));
+        frames.get(1).release();
+        assertFalse(w.server.isOpen());
+        assertEquals(0, core.metrics.connections());
+    }
+
+    @Test
+    void realtimeOnlyAtTheRootPath() {
+        Wire w = new Wire();
+        assertTrue(w.upgrade("/elsewhere?key=" + TestBroker.FULL_KEY).startsWith("HTTP/1.1 101"));
+        List<WebSocketFrame> frames = w.frames();
+        assertEquals(40400, WsFrames.parse(frames.get(0)).path("error").path("code").asInt());
+        frames.subList(1, frames.size()).forEach(ReferenceCountUtil::release);
+        assertFalse(w.server.isOpen());
+    }
+
+    @Test
+    void plainHttpGoesToRestWithCors() throws Exception {
+        Wire w = new Wire();
+        w.writeRaw("GET /time HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://app.example\r\n\r\n");
+        EmbeddedChannel client = new EmbeddedChannel(new HttpResponseDecoder(), new HttpObjectAggregator(1 << 20));
+        channels.add(client);
+        client.writeInbound(Unpooled.wrappedBuffer(w.outboundBytes()));
+        FullHttpResponse response = client.readInbound();
+        try {
+            assertEquals(200, response.status().code());
+            assertEquals("http://app.example", response.headers().get("Access-Control-Allow-Origin"));
+            assertEquals(TestBroker.NOW, JSON.readTree(response.content().toString(StandardCharsets.UTF_8)).get(0).asLong());
+        } finally {
+            response.release();
+        }
+        assertTrue(w.server.isOpen(), "HTTP/1.1 keeps the connection alive");
+    }
+
+    @Test
+    void quietConnectionGetsAHeartbeatAfterMaxIdleInterval() {
+        Wire w = new Wire();
+        w.upgrade(connectQuery(TestBroker.FULL_KEY, "alice"));
+        w.data();
+        w.server.advanceTimeBy(IDLE_MS - 1, TimeUnit.MILLISECONDS);
+        w.server.runScheduledPendingTasks();
+        assertTrue(w.frames().isEmpty(), "nothing before maxIdleInterval");
+
+        w.server.advanceTimeBy(1, TimeUnit.MILLISECONDS);
+        w.server.runScheduledPendingTasks();
+        List<WebSocketFrame> frames = w.frames();
+        List<JsonNode> heartbeats = new ArrayList<>();
+        for (WebSocketFrame f : frames) {
+            if (f instanceof TextWebSocketFrame) {
+                heartbeats.add(WsFrames.parse(f));
+            } else {
+                f.release();
+            }
+        }
+        assertEquals(1, heartbeats.size(), "a protocol HEARTBEAT, which every client can see: " + frames);
+        assertEquals("{\"action\":0}", heartbeats.get(0).toString());
+        assertTrue(w.server.isOpen());
+    }
+
+    /**
+     * A browser: ably-js there sends heartbeats=true, cannot see WebSocket pings (the browser answers
+     * them with pongs by itself) and drops the transport when no protocol message arrives for
+     * maxIdleInterval + 10 s. Pings must therefore not stand in for the protocol HEARTBEAT.
+     */
+    @Test
+    void clientThatOnlyAnswersPingsStillReceivesProtocolHeartbeats() {
+        Wire w = new Wire();
+        w.upgrade(connectQuery(TestBroker.FULL_KEY, "alice").replace("heartbeats=false", "heartbeats=true"));
+        w.send(new TextWebSocketFrame("{\"action\":10,\"channel\":\"room\"}"));
+        w.data();
+        long lastData = 0;
+        long longestGap = 0;
+        for (long now = 1_000; now <= 180_000; now += 1_000) {
+            w.server.advanceTimeBy(1_000, TimeUnit.MILLISECONDS);
+            w.server.runScheduledPendingTasks();
+            boolean pinged = false;
+            for (WebSocketFrame f : w.frames()) {
+                if (f instanceof TextWebSocketFrame) {
+                    lastData = now;
+                } else if (f instanceof PingWebSocketFrame) {
+                    pinged = true;
+                }
+                f.release();
+            }
+            if (pinged) {
+                w.send(new PongWebSocketFrame());
+            }
+            longestGap = Math.max(longestGap, now - lastData);
+            assertTrue(w.server.isOpen(), "a client that answers pings is never dropped (t=" + now + ")");
+        }
+        assertTrue(longestGap <= IDLE_MS, "longest gap without a protocol message was " + longestGap + " ms");
+    }
+
+    @Test
+    void busyConnectionGetsNoHeartbeat() {
+        Wire w = new Wire();
+        w.upgrade(connectQuery(TestBroker.FULL_KEY, "alice"));
+        w.data();
+        for (int i = 0; i < 3; i++) {
+            w.server.advanceTimeBy(IDLE_MS / 2, TimeUnit.MILLISECONDS);
+            w.server.runScheduledPendingTasks();
+            w.send(new TextWebSocketFrame("{\"action\":0,\"id\":\"p" + i + "\"}"));
+            List<JsonNode> frames = w.data();
+            assertEquals(1, frames.size(), frames::toString);
+            assertEquals("p" + i, frames.get(0).path("id").asText(), "only the answer to the client's own heartbeat");
+        }
+    }
+
+    @Test
+    void silentClientIsPingedThenDropped() {
+        Wire w = new Wire();
+        w.upgrade(connectQuery(TestBroker.FULL_KEY, "alice"));
+        w.send(new TextWebSocketFrame("{\"action\":10,\"channel\":\"room\"}"));
+        w.data();
+        w.server.advanceTimeBy(IDLE_MS, TimeUnit.MILLISECONDS);
+        w.server.runScheduledPendingTasks();
+        List<WebSocketFrame> frames = w.frames();
+        assertTrue(frames.stream().anyMatch(f -> f instanceof PingWebSocketFrame), frames::toString);
+        frames.forEach(ReferenceCountUtil::release);
+        assertTrue(w.server.isOpen());
+
+        w.server.advanceTimeBy(IDLE_MS, TimeUnit.MILLISECONDS);
+        w.server.runScheduledPendingTasks();
+        w.frames().forEach(ReferenceCountUtil::release);
+        assertFalse(w.server.isOpen(), "silent for twice maxIdleInterval: dropped");
+        assertEquals(0, core.router.channelCount());
+        assertEquals(0, core.metrics.connections());
+    }
+
+    @Test
+    void pongKeepsAClientAlive() {
+        Wire w = new Wire();
+        w.upgrade(connectQuery(TestBroker.FULL_KEY, "alice"));
+        w.data();
+        for (int i = 0; i < 4; i++) {
+            w.server.advanceTimeBy(IDLE_MS, TimeUnit.MILLISECONDS);
+            w.server.runScheduledPendingTasks();
+            w.frames().forEach(ReferenceCountUtil::release);
+            w.send(new PongWebSocketFrame());
+        }
+        assertTrue(w.server.isOpen());
+        assertEquals(1, core.metrics.connections());
+    }
+
+    @Test
+    void frameOverMaxFrameSizeFailsTheConnectionWith40009() {
+        Wire w = new Wire();
+        w.upgrade(connectQuery(TestBroker.FULL_KEY, "alice"));
+        w.data();
+        String huge = "{\"action\":0,\"id\":\"" + "x".repeat(524_288) + "\"}";
+        w.send(new TextWebSocketFrame(huge));
+        List<WebSocketFrame> frames = w.frames();
+        assertFalse(frames.isEmpty());
+        JsonNode error = WsFrames.parse(frames.get(0));
+        assertEquals(9, error.path("action").asInt());
+        assertEquals(40009, error.path("error").path("code").asInt());
+        assertNull(error.get("channel"));
+        frames.subList(1, frames.size()).forEach(ReferenceCountUtil::release);
+        assertFalse(w.server.isOpen());
+        assertEquals(0, core.metrics.connections());
+    }
+
+    @Test
+    void largeButLegalFrameIsAccepted() {
+        Wire w = new Wire();
+        w.upgrade(connectQuery(TestBroker.FULL_KEY, "alice"));
+        w.data();
+        // under maxFrameSize but over maxMessageSize: a NACK, and the connection stays
+        w.send(new TextWebSocketFrame("{\"action\":15,\"channel\":\"room\",\"msgSerial\":0,\"messages\":[{\"data\":\""
+                + "x".repeat(100_000) + "\"}]}"));
+        List<JsonNode> frames = w.data();
+        assertEquals(2, frames.get(0).path("action").asInt(), frames::toString);
+        assertEquals(40009, frames.get(0).path("error").path("code").asInt());
+        assertTrue(w.server.isOpen());
+    }
+}

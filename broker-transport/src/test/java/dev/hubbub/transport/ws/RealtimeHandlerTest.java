@@ -1,0 +1,281 @@
+package dev.hubbub.transport.ws;
+
+import static dev.hubbub.transport.ws.WsFrames.actions;
+import static dev.hubbub.transport.ws.WsFrames.binary;
+import static dev.hubbub.transport.ws.WsFrames.drain;
+import static dev.hubbub.transport.ws.WsFrames.drainData;
+import static dev.hubbub.transport.ws.WsFrames.msgpack;
+import static dev.hubbub.transport.ws.WsFrames.parse;
+import static dev.hubbub.transport.ws.WsFrames.text;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.hubbub.core.session.ConnectRequest;
+import dev.hubbub.transport.TestBroker;
+import dev.hubbub.transport.codec.ProtocolCodec;
+import dev.hubbub.transport.codec.WireFormat;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The inbound bridge: WebSocket frames in, session frames out, on an EmbeddedChannel. */
+class RealtimeHandlerTest {
+    private static final long BACKLOG = 8L * 1024 * 1024;
+
+    private final TestBroker core = new TestBroker();
+    private final List<EmbeddedChannel> channels = new java.util.ArrayList<>();
+
+    @AfterEach
+    void tearDown() {
+        channels.forEach(EmbeddedChannel::finishAndReleaseAll);
+    }
+
+    private EmbeddedChannel connect(String key, String clientId, WireFormat format) {
+        ConnectRequest request = new ConnectRequest(key, null, clientId, format == WireFormat.JSON ? "json" : "msgpack", "2",
+                true, null, null, "embedded");
+        EmbeddedChannel ch = new EmbeddedChannel(new RealtimeHandler(core.broker, request, ProtocolCodec.of(format), BACKLOG));
+        channels.add(ch);
+        return ch;
+    }
+
+    /** Connects and checks the CONNECTED frame. */
+    private EmbeddedChannel connected(String clientId, WireFormat format) {
+        EmbeddedChannel ch = connect(TestBroker.FULL_KEY, clientId, format);
+        List<JsonNode> frames = drainData(ch);
+        assertEquals(List.of(4), actions(frames), frames::toString);
+        return ch;
+    }
+
+    @Test
+    void connectsOnHandlerAddedWithConnectedInATextFrame() {
+        EmbeddedChannel ch = connect(TestBroker.FULL_KEY, "alice", WireFormat.JSON);
+        Object first = ch.readOutbound();
+        assertInstanceOf(TextWebSocketFrame.class, first);
+        JsonNode connected = parse((TextWebSocketFrame) first);
+        assertEquals(4, connected.path("action").asInt());
+        assertEquals("alice", connected.path("connectionDetails").path("clientId").asText());
+        assertFalse(connected.path("connectionId").asText().contains(":"));
+        assertEquals(1, core.metrics.connections());
+    }
+
+    @Test
+    void textFrameInSessionFrameOut() {
+        EmbeddedChannel ch = connected("alice", WireFormat.JSON);
+        ch.writeInbound(text("{\"action\":10,\"channel\":\"room\"}"));
+        Object out = ch.readOutbound();
+        assertInstanceOf(TextWebSocketFrame.class, out);
+        JsonNode attached = parse((TextWebSocketFrame) out);
+        assertEquals(11, attached.path("action").asInt());
+        assertEquals("room", attached.path("channel").asText());
+        assertEquals(1, core.router.channelCount());
+    }
+
+    @Test
+    void jsonInABinaryFrameIsDecodedByFormatNotOpcode() {
+        EmbeddedChannel ch = connected("alice", WireFormat.JSON);
+        // what ably-java sends: UTF-8 JSON in a binary frame, with its extra zero fields
+        ch.writeInbound(binary("{\"action\":10,\"flags\":0,\"count\":0,\"channel\":\"ja\",\"timestamp\":0}"));
+        ch.writeInbound(binary("{\"action\":15,\"flags\":0,\"count\":0,\"channel\":\"ja\",\"msgSerial\":0,\"timestamp\":0,"
+                + "\"messages\":[{\"data\":\"hello\",\"name\":\"greeting\"}]}"));
+        List<Object> out = drain(ch);
+        out.forEach(o -> assertInstanceOf(TextWebSocketFrame.class, o, "JSON goes out in text frames"));
+        List<JsonNode> frames = out.stream().map(o -> parse((TextWebSocketFrame) o)).toList();
+        // ATTACHED, then the echoed MESSAGE and the ACK (in either order)
+        assertEquals(11, frames.get(0).path("action").asInt());
+        assertTrue(actions(frames).containsAll(List.of(15, 1)), frames::toString);
+        JsonNode message = frames.stream().filter(f -> f.path("action").asInt() == 15).findFirst().orElseThrow();
+        assertEquals("alice", message.path("messages").get(0).path("clientId").asText());
+    }
+
+    @Test
+    void msgpackConnectionReadsAndWritesBinaryFrames() {
+        EmbeddedChannel ch = connect(TestBroker.FULL_KEY, "alice", WireFormat.MSGPACK);
+        Object connected = ch.readOutbound();
+        assertInstanceOf(BinaryWebSocketFrame.class, connected);
+        assertEquals("alice", parse((BinaryWebSocketFrame) connected).path("connectionDetails").path("clientId").asText());
+
+        ch.writeInbound(msgpack("{\"action\":10,\"channel\":\"room\"}"));
+        Object attached = ch.readOutbound();
+        assertInstanceOf(BinaryWebSocketFrame.class, attached);
+        assertEquals(11, parse((BinaryWebSocketFrame) attached).path("action").asInt());
+    }
+
+    @Test
+    void sharedFrameReachesJsonAndMsgpackSubscribersInTheirFormats() {
+        EmbeddedChannel json = connected("j", WireFormat.JSON);
+        EmbeddedChannel mp = connect(TestBroker.FULL_KEY, "m", WireFormat.MSGPACK);
+        drain(mp).forEach(io.netty.util.ReferenceCountUtil::release);
+        json.writeInbound(text("{\"action\":10,\"channel\":\"room\"}"));
+        mp.writeInbound(msgpack("{\"action\":10,\"channel\":\"room\"}"));
+        drainData(json);
+        drainData(mp);
+
+        EmbeddedChannel publisher = connected("p", WireFormat.JSON);
+        publisher.writeInbound(text("{\"action\":15,\"channel\":\"room\",\"msgSerial\":0,\"messages\":[{\"data\":\"hi\"}]}"));
+        assertEquals(List.of(1), actions(drainData(publisher)));
+        List<JsonNode> j = drainData(json);
+        List<JsonNode> m = drainData(mp);
+        assertEquals(List.of(15), actions(j));
+        assertEquals(List.of(15), actions(m));
+        assertEquals("hi", j.get(0).path("messages").get(0).path("data").asText());
+        assertEquals("p", m.get(0).path("messages").get(0).path("clientId").asText());
+    }
+
+    @Test
+    void malformedJsonGetsAnErrorAndTheConnectionSurvives() {
+        EmbeddedChannel ch = connected("alice", WireFormat.JSON);
+        ch.writeInbound(text("{this is not json"));
+        JsonNode error = drainData(ch).get(0);
+        assertEquals(9, error.path("action").asInt());
+        assertFalse(error.has("channel"), "a connection-level ERROR has no channel field");
+        assertEquals(400, error.path("error").path("statusCode").asInt());
+        assertTrue(error.path("error").path("code").isInt());
+        assertTrue(error.path("error").path("message").isTextual());
+        assertTrue(ch.isActive());
+
+        ch.writeInbound(text("{\"action\":0,\"id\":\"still-there\"}"));
+        JsonNode heartbeat = drainData(ch).get(0);
+        assertEquals(0, heartbeat.path("action").asInt());
+        assertEquals("still-there", heartbeat.path("id").asText());
+    }
+
+    @Test
+    void badFieldInAFrameWithMsgSerialIsNacked() {
+        EmbeddedChannel ch = connected("alice", WireFormat.JSON);
+        ch.writeInbound(text("{\"action\":15,\"channel\":\"room\",\"msgSerial\":0,\"messages\":[{\"data\":\"a\",\"clientId\":7}]}"));
+        JsonNode nack = drainData(ch).get(0);
+        assertEquals(2, nack.path("action").asInt());
+        assertEquals(0, nack.path("msgSerial").asLong());
+        assertEquals(1, nack.path("count").asInt());
+        assertEquals(40012, nack.path("error").path("code").asInt());
+    }
+
+    @Test
+    void unknownActionGetsAnError() {
+        EmbeddedChannel ch = connected("alice", WireFormat.JSON);
+        ch.writeInbound(text("{\"action\":99}"));
+        JsonNode error = drainData(ch).get(0);
+        assertEquals(9, error.path("action").asInt());
+        assertEquals(80013, error.path("error").path("code").asInt());
+        assertTrue(ch.isActive());
+    }
+
+    @Test
+    void binaryGarbageOnAMsgpackConnectionGetsAnError() {
+        EmbeddedChannel ch = connect(TestBroker.FULL_KEY, "alice", WireFormat.MSGPACK);
+        drain(ch).forEach(io.netty.util.ReferenceCountUtil::release);
+        ch.writeInbound(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(new byte[] {(byte) 0xc1, 0x00, 0x17})));
+        List<JsonNode> frames = drainData(ch);
+        assertEquals(List.of(9), actions(frames));
+        assertTrue(ch.isActive());
+    }
+
+    @Test
+    void wrongKeyGetsErrorThenCloseFrameThenClose() {
+        EmbeddedChannel ch = connect("app1.full:wrong", null, WireFormat.JSON);
+        List<Object> out = drain(ch);
+        assertEquals(2, out.size(), out::toString);
+        JsonNode error = parse((TextWebSocketFrame) out.get(0));
+        assertEquals(9, error.path("action").asInt());
+        assertEquals(40101, error.path("error").path("code").asInt());
+        assertEquals(401, error.path("error").path("statusCode").asInt());
+        assertInstanceOf(CloseWebSocketFrame.class, out.get(1));
+        ((CloseWebSocketFrame) out.get(1)).release();
+        assertFalse(ch.isOpen());
+        assertEquals(0, core.metrics.connections());
+    }
+
+    @Test
+    void framesAfterAFailedConnectAreIgnored() {
+        EmbeddedChannel ch = connect("app1.full:wrong", null, WireFormat.JSON);
+        drain(ch).forEach(io.netty.util.ReferenceCountUtil::release);
+        // bytes already in flight when the ERROR went out still reach the handler: they are dropped
+        ch.pipeline().fireChannelRead(text("{\"action\":10,\"channel\":\"room\"}"));
+        assertTrue(drain(ch).isEmpty());
+        assertEquals(0, core.router.channelCount());
+    }
+
+    @Test
+    void pingIsAnsweredWithPong() {
+        EmbeddedChannel ch = connected("alice", WireFormat.JSON);
+        ch.writeInbound(new PingWebSocketFrame(Unpooled.copiedBuffer("p1", StandardCharsets.UTF_8)));
+        Object pong = ch.readOutbound();
+        assertInstanceOf(PongWebSocketFrame.class, pong);
+        assertEquals("p1", ((PongWebSocketFrame) pong).content().toString(StandardCharsets.UTF_8));
+        ((PongWebSocketFrame) pong).release();
+    }
+
+    @Test
+    void closeFrameIsAnsweredAndReleasesTheSession() {
+        EmbeddedChannel ch = connected("alice", WireFormat.JSON);
+        ch.writeInbound(text("{\"action\":10,\"channel\":\"room\"}"));
+        drainData(ch);
+        ch.writeInbound(new CloseWebSocketFrame(1000, "bye"));
+        Object close = ch.readOutbound();
+        assertInstanceOf(CloseWebSocketFrame.class, close);
+        ((CloseWebSocketFrame) close).release();
+        assertFalse(ch.isOpen());
+        assertEquals(0, core.router.channelCount());
+        assertEquals(0, core.metrics.connections());
+    }
+
+    @Test
+    void protocolCloseGetsClosedAndReleasesTheSession() {
+        EmbeddedChannel ch = connected("alice", WireFormat.JSON);
+        ch.writeInbound(text("{\"action\":10,\"channel\":\"room\"}"));
+        drainData(ch);
+        ch.writeInbound(text("{\"action\":7}"));
+        List<Object> out = drain(ch);
+        assertEquals(8, parse((TextWebSocketFrame) out.get(0)).path("action").asInt());
+        assertInstanceOf(CloseWebSocketFrame.class, out.get(1));
+        ((CloseWebSocketFrame) out.get(1)).release();
+        assertFalse(ch.isOpen());
+        assertEquals(0, core.router.channelCount());
+    }
+
+    @Test
+    void abruptDisconnectReleasesTheSession() {
+        EmbeddedChannel ch = connected("alice", WireFormat.JSON);
+        ch.writeInbound(text("{\"action\":10,\"channel\":\"room\"}"));
+        drainData(ch);
+        ch.close();
+        assertEquals(0, core.router.channelCount());
+        assertEquals(0, core.metrics.connections());
+    }
+
+    @Test
+    void oversizedFrameFailsTheConnectionWith40009() {
+        EmbeddedChannel ch = connected("alice", WireFormat.JSON);
+        ch.pipeline().fireExceptionCaught(new CorruptedWebSocketFrameException(WebSocketCloseStatus.MESSAGE_TOO_BIG,
+                "Max frame length of 524288 has been exceeded."));
+        List<Object> out = drain(ch);
+        JsonNode error = parse((TextWebSocketFrame) out.get(0));
+        assertEquals(9, error.path("action").asInt());
+        assertEquals(40009, error.path("error").path("code").asInt());
+        assertInstanceOf(CloseWebSocketFrame.class, out.get(1));
+        ((CloseWebSocketFrame) out.get(1)).release();
+        assertFalse(ch.isOpen());
+        assertEquals(0, core.metrics.connections());
+    }
+
+    @Test
+    void unexpectedExceptionClosesTheConnectionAndReleasesTheSession() {
+        EmbeddedChannel ch = connected("alice", WireFormat.JSON);
+        ch.pipeline().fireExceptionCaught(new IllegalStateException("boom (expected by the test)"));
+        assertFalse(ch.isOpen());
+        assertEquals(0, core.metrics.connections());
+    }
+}
