@@ -1,6 +1,8 @@
 package dev.hubbub.transport.ws;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.channel.EventLoop;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.internal.PlatformDependent;
@@ -13,12 +15,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Batches fan-out writes for the connections of one event loop: any thread may submit frames; one
+ * Batches writes for the connections of one event loop: any thread may submit frames; one
  * task per batch runs on the loop, writes them all and flushes each touched connection once. This
  * turns "one task and one flush per subscriber per message" into "one task per loop per batch".
  */
 final class EventLoopWriter {
     private static final Map<EventLoop, EventLoopWriter> WRITERS = new ConcurrentHashMap<>();
+
+    /** Submitted after a last frame: sends a WebSocket close and closes the connection. */
+    static final Object CLOSE = new Object();
 
     private record Pending(Channel channel, Object frame) {}
 
@@ -63,7 +68,11 @@ final class EventLoopWriter {
         while ((p = queue.poll()) != null) {
             Channel ch = p.channel();
             if (!ch.isActive()) {
-                ReferenceCountUtil.release(p.frame());
+                ReferenceCountUtil.release(p.frame()); // CLOSE is not reference counted: a no-op
+                continue;
+            }
+            if (p.frame() == CLOSE) {
+                ch.writeAndFlush(new CloseWebSocketFrame(1000, "")).addListener(ChannelFutureListener.CLOSE);
                 continue;
             }
             ch.write(p.frame(), ch.voidPromise());

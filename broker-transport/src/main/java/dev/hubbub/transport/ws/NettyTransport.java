@@ -7,9 +7,7 @@ import dev.hubbub.core.session.Transport;
 import dev.hubbub.transport.codec.ProtocolCodec;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.util.concurrent.Future;
@@ -19,7 +17,9 @@ import java.util.function.Consumer;
 /**
  * Core's {@link Transport} over one Netty WebSocket channel. JSON goes out in text frames and
  * MessagePack in binary frames. Shared frames are encoded once per format and written as retained
- * duplicates of one buffer, batched per event loop ({@link EventLoopWriter}). A subscriber whose unsent backlog passes {@code maxBacklogBytes} is
+ * duplicates of one buffer. Every frame for a connection goes through its event loop's
+ * {@link EventLoopWriter} queue, so frames keep the order they were sent in (a publisher's echoed
+ * MESSAGE before its ACK, a MESSAGE before a later DETACHED) and flushes are batched. A subscriber whose unsent backlog passes {@code maxBacklogBytes} is
  * reported through {@code onSlowConsumer} (once) and gets nothing more.
  */
 public final class NettyTransport implements Transport {
@@ -53,7 +53,7 @@ public final class NettyTransport implements Transport {
         if (!channel.isActive()) {
             return;
         }
-        channel.writeAndFlush(frame(codec.encode(message, channel.alloc())), channel.voidPromise());
+        writer.submit(channel, frame(codec.encode(message, channel.alloc())));
     }
 
     @Override
@@ -76,8 +76,8 @@ public final class NettyTransport implements Transport {
         if (!channel.isActive()) {
             return;
         }
-        channel.write(frame(codec.encode(last, channel.alloc())), channel.voidPromise());
-        channel.writeAndFlush(new CloseWebSocketFrame(1000, "")).addListener(ChannelFutureListener.CLOSE);
+        writer.submit(channel, frame(codec.encode(last, channel.alloc())));
+        writer.submit(channel, EventLoopWriter.CLOSE);
     }
 
     @Override

@@ -131,7 +131,11 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
             }
             return;
         }
-        log.warn("{} unexpected error; closing", session == null ? "conn=?" : session.who(), cause);
+        if (cause instanceof java.io.IOException) { // resets, broken pipes, shutdown: routine for a network server
+            log.debug("{} connection error: {}", session == null ? "conn=?" : session.who(), cause.toString());
+        } else {
+            log.warn("{} unexpected error; closing", session == null ? "conn=?" : session.who(), cause);
+        }
         ctx.close();
     }
 
