@@ -8,6 +8,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -21,7 +22,6 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.flush.FlushConsolidationHandler;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
@@ -66,15 +66,22 @@ public final class BrokerServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline()
-                                .addLast(PipelineNames.FLUSH_CONSOLIDATION, new FlushConsolidationHandler(256, true))
-                                .addLast(PipelineNames.HTTP_CODEC, new HttpServerCodec())
-                                .addLast(PipelineNames.HTTP_AGGREGATOR, new HttpObjectAggregator(options.maxRequestBytes()))
-                                .addLast(PipelineNames.HTTP_ENTRY, new HttpEntryHandler(broker, rest, options.maxBacklogBytes()));
+                        configure(ch.pipeline(), broker, rest, options);
                     }
                 });
         serverChannel = b.bind(options.host(), options.port()).sync().channel();
         return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /**
+     * A new connection's pipeline, in order: HTTP codec, aggregator, then the entry handler that
+     * either serves REST or upgrades to a realtime WebSocket. No flush consolidation: realtime writes
+     * are already batched per event loop with one flush per connection ({@code EventLoopWriter}).
+     */
+    public static void configure(ChannelPipeline pipeline, Broker broker, RestHandler rest, Options options) {
+        pipeline.addLast(PipelineNames.HTTP_CODEC, new HttpServerCodec())
+                .addLast(PipelineNames.HTTP_AGGREGATOR, new HttpObjectAggregator(options.maxRequestBytes()))
+                .addLast(PipelineNames.HTTP_ENTRY, new HttpEntryHandler(broker, rest, options.maxBacklogBytes()));
     }
 
     @Override

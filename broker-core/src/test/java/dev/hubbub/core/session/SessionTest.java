@@ -397,8 +397,9 @@ class SessionTest {
         Client alice = connect(FULL, "alice");
         Client bob = connect(FULL, "bob");
         bob.send(attach("room"));
-        alice.send(publish("room", 0, Message.of(null, "x".repeat(65536)))); // exactly the limit
-        alice.send(publish("room", 1, Message.of(null, "x".repeat(65537))));
+        // the clientId the gate fills in counts toward the size, as an explicit one would
+        alice.send(publish("room", 0, Message.of(null, "x".repeat(65536 - "alice".length())))); // exactly the limit
+        alice.send(publish("room", 1, Message.of(null, "x".repeat(65537 - "alice".length()))));
         assertEquals(0L, alice.out().only(Action.ACK).msgSerial());
         ProtocolMessage nack = alice.out().only(Action.NACK);
         assertEquals(1L, nack.msgSerial());

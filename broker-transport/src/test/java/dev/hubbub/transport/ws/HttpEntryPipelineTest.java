@@ -25,7 +25,7 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.netty.handler.flush.FlushConsolidationHandler;
+import dev.hubbub.transport.BrokerServer;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -61,11 +61,9 @@ class HttpEntryPipelineTest {
             channels.add(clientOut);
             channels.add(clientIn);
             server.freezeTime();
-            server.pipeline()
-                    .addLast(PipelineNames.FLUSH_CONSOLIDATION, new FlushConsolidationHandler(256, true))
-                    .addLast(PipelineNames.HTTP_CODEC, new HttpServerCodec())
-                    .addLast(PipelineNames.HTTP_AGGREGATOR, new HttpObjectAggregator(1 << 20))
-                    .addLast(PipelineNames.HTTP_ENTRY, new HttpEntryHandler(core.broker, new RestHandler(core.broker), 8L << 20));
+            // the same pipeline the server installs on every accepted connection
+            BrokerServer.configure(server.pipeline(), core.broker, new RestHandler(core.broker),
+                    new BrokerServer.Options("127.0.0.1", 0, 1, 8L << 20, 1 << 20));
         }
 
         void writeRaw(String text) { server.writeInbound(Unpooled.copiedBuffer(text, StandardCharsets.ISO_8859_1)); }
