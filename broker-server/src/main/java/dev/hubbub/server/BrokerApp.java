@@ -4,10 +4,12 @@ import dev.hubbub.core.auth.Authenticator;
 import dev.hubbub.core.auth.KeyStore;
 import dev.hubbub.core.auth.TokenAuthority;
 import dev.hubbub.core.channel.ChannelRouter;
+import dev.hubbub.core.presence.PresenceTimers;
 import dev.hubbub.core.session.Broker;
 import dev.hubbub.core.session.BrokerMetrics;
 import dev.hubbub.server.config.BrokerConfig;
 import dev.hubbub.transport.BrokerServer;
+import dev.hubbub.transport.http.PresenceRoute;
 import dev.hubbub.transport.http.RestHandler;
 import dev.hubbub.transport.http.TokenRoute;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -26,6 +28,11 @@ public final class BrokerApp implements AutoCloseable {
     private InetSocketAddress address;
 
     public BrokerApp(BrokerConfig config, Clock clock, MeterRegistry registry) {
+        this(config, clock, registry, PresenceTimers.shared());
+    }
+
+    /** @param presenceTimers runs grace-period presence LEAVEs (tests drive one by hand) */
+    public BrokerApp(BrokerConfig config, Clock clock, MeterRegistry registry, PresenceTimers presenceTimers) {
         // who may connect: the configured keys, and tokens signed by them
         KeyStore keys = new KeyStore(config.keys());
         TokenAuthority tokens = new TokenAuthority(keys, clock);
@@ -34,9 +41,10 @@ public final class BrokerApp implements AutoCloseable {
         ChannelRouter router = new ChannelRouter();
         BrokerMetrics metrics = new BrokerMetrics(registry, router);
         // the core, which owns sessions and the identity gate
-        this.broker = new Broker(authenticator, router, config.limits(), clock, metrics);
+        this.broker = new Broker(authenticator, router, config.limits(), clock, metrics, presenceTimers);
         // the network: REST and WebSocket on one port
         RestHandler rest = new RestHandler(broker);
+        rest.with(new PresenceRoute(rest.auth(), broker.presence()));
         rest.with(new TokenRoute(tokens, rest.auth()));
         if (registry instanceof PrometheusMeterRegistry prometheus) {
             rest.with(new MetricsRoute(prometheus));

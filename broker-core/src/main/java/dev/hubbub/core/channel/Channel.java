@@ -113,6 +113,29 @@ public final class Channel {
         }
     }
 
+    /**
+     * Delivers a presence frame, encoded once per format, to every subscriber holding
+     * PRESENCE_SUBSCRIBE and always to {@code ownerId}, the connection whose members it is about
+     * (RTP17a: a client lists its own members only once it sees their events). Ignores echo=false.
+     */
+    public void fanOutPresence(ProtocolMessage frame, String ownerId) {
+        Subscription[] targets = subscriptions;
+        if (targets.length == 0) {
+            return;
+        }
+        SharedFrame shared = new SharedFrame(frame);
+        try {
+            for (Subscription s : targets) {
+                Subscriber sub = s.subscriber();
+                if ((s.modes() & Flags.MODE_PRESENCE_SUBSCRIBE) != 0 || sub.connectionId().equals(ownerId)) {
+                    sub.deliver(shared);
+                }
+            }
+        } finally {
+            shared.release();
+        }
+    }
+
     static String serialString(long n) {
         String digits = Long.toString(n, 36);
         return "0000000000000".substring(Math.min(13, digits.length())) + digits;

@@ -7,6 +7,9 @@ import dev.hubbub.core.channel.ChannelKey;
 import dev.hubbub.core.channel.ChannelNames;
 import dev.hubbub.core.channel.ChannelRouter;
 import dev.hubbub.core.identity.IdentityGate;
+import dev.hubbub.core.presence.PresenceService;
+import dev.hubbub.core.presence.PresenceSettings;
+import dev.hubbub.core.presence.PresenceTimers;
 import dev.hubbub.core.protocol.ErrorCode;
 import dev.hubbub.core.protocol.ErrorInfo;
 import dev.hubbub.core.protocol.Message;
@@ -33,8 +36,15 @@ public final class Broker {
     private final Limits limits;
     private final Clock clock;
     private final BrokerMetrics metrics;
+    private final PresenceService presence;
 
     public Broker(Authenticator authenticator, ChannelRouter router, Limits limits, Clock clock, BrokerMetrics metrics) {
+        this(authenticator, router, limits, clock, metrics, PresenceTimers.shared());
+    }
+
+    /** @param presenceTimers runs grace-period LEAVEs (tests pass one they drive by hand) */
+    public Broker(Authenticator authenticator, ChannelRouter router, Limits limits, Clock clock, BrokerMetrics metrics,
+                  PresenceTimers presenceTimers) {
         this.authenticator = Objects.requireNonNull(authenticator);
         this.router = Objects.requireNonNull(router);
         this.limits = Objects.requireNonNull(limits);
@@ -45,6 +55,8 @@ public final class Broker {
             log.info("{} rejected clientId claim: reason={} identity={}{} claimed={}", who, reason, identity.kind(),
                     identity.isIdentified() ? "(" + identity.clientId() + ")" : "", claimed == null ? "<none>" : "'" + claimed + "'");
         });
+        this.presence = new PresenceService(router, gate, clock, limits.maxMessageSize(), presenceTimers,
+                PresenceSettings.defaults());
     }
 
     public Authenticator authenticator() { return authenticator; }
@@ -52,6 +64,8 @@ public final class Broker {
     public ChannelRouter router() { return router; }
 
     public IdentityGate gate() { return gate; }
+
+    public PresenceService presence() { return presence; }
 
     public Limits limits() { return limits; }
 
@@ -117,13 +131,13 @@ public final class Broker {
             return Outcome.fail(ErrorCode.CAPABILITY_DENIED,
                     "Unable to publish to channel '" + channelName + "': the 'publish' capability is not granted");
         }
-        ErrorInfo tooBig = checkSize(messages);
-        if (tooBig != null) {
-            return Outcome.fail(tooBig);
-        }
         Outcome<List<Message>> admitted = gate.admitMessages(who, principal.identity(), messages);
         if (!admitted.isOk()) {
             return Outcome.fail(admitted.error());
+        }
+        ErrorInfo tooBig = checkSize(admitted.value()); // after the gate: an implied clientId counts too
+        if (tooBig != null) {
+            return Outcome.fail(tooBig);
         }
         metrics.messagesIn(messages.size());
         return Outcome.ok(deliver(principal.appId(), channelName, null, "rest-" + ConnectionIds.random(10), admitted.value()));

@@ -13,5 +13,12 @@ public record ConnectRequest(
         boolean echo,
         String resume,
         String recover,
-        String remoteAddress) {
+        String remoteAddress,
+        Long remainPresentFor) {
+
+    /** Without {@code remainPresentFor} (ms a dropped connection's presence members stay; null: the default). */
+    public ConnectRequest(String key, String accessToken, String clientId, String format, String protocolVersion,
+                          boolean echo, String resume, String recover, String remoteAddress) {
+        this(key, accessToken, clientId, format, protocolVersion, echo, resume, recover, remoteAddress, null);
+    }
 }

@@ -13,6 +13,7 @@ import dev.hubbub.core.protocol.ErrorInfo;
 import dev.hubbub.core.protocol.Flags;
 import dev.hubbub.core.protocol.Message;
 import dev.hubbub.core.protocol.Outcome;
+import dev.hubbub.core.protocol.PresenceMessage;
 import dev.hubbub.core.protocol.ProtocolMessage;
 import dev.hubbub.core.protocol.PublishResult;
 import java.util.HashMap;
@@ -44,6 +45,8 @@ public final class Session implements Subscriber {
     private Transport.Cancellable expiryTimer;
     private Transport.Cancellable renewalTimer;
     private boolean closed;
+    /** Set when the transport dropped or the client sent DISCONNECT: presence members stay for the grace period. */
+    private boolean presenceGrace;
 
     /** A channel this connection is attached to, with the modes it was granted. */
     record Attachment(Channel channel, int modes) {}
@@ -97,14 +100,15 @@ public final class Session implements Subscriber {
             case HEARTBEAT -> transport.send(ProtocolMessage.heartbeat(message.id()));
             case CLOSE -> close();
             case DISCONNECT -> {
+                presenceGrace = true;
                 transport.sendAndClose(ProtocolMessage.disconnected(ErrorCode.CONNECTION_DISCONNECTED.info("Disconnected at the client's request")));
                 release();
             }
             case ATTACH -> attach(message);
             case DETACH -> detach(message);
             case MESSAGE -> publish(message);
-            case PRESENCE -> reject(message, ErrorCode.BAD_REQUEST.info("Presence is not supported by this broker yet"));
-            case SYNC -> { /* presence sync requests: nothing to sync until presence exists */ }
+            case PRESENCE -> presence(message);
+            case SYNC -> syncPresence(message);
             case AUTH -> reauthenticate(message);
             case ACK, NACK, CONNECT, CONNECTED, DISCONNECTED, CLOSED, ERROR, ATTACHED, DETACHED, ACTIVATE,
                     OBJECT, OBJECT_SYNC, ANNOTATION -> reject(message,
@@ -132,6 +136,7 @@ public final class Session implements Subscriber {
 
     /** The transport went away without CLOSE. */
     public void transportClosed() {
+        presenceGrace = true;
         release();
     }
 
@@ -206,7 +211,7 @@ public final class Session implements Subscriber {
         int modes = (requested == 0 ? Flags.DEFAULT_MODES : requested) & p.capability().grantedModes(name);
         Channel channel = broker.router().attach(new ChannelKey(p.appId(), name), this, modes);
         attachments.put(name, new Attachment(channel, modes));
-        transport.send(ProtocolMessage.attached(name, modes, channel.currentSerial(), null));
+        broker.presence().attached(channel.key(), modes, channel.currentSerial(), transport::send);
     }
 
     private void detach(ProtocolMessage message) {
@@ -225,6 +230,8 @@ public final class Session implements Subscriber {
     /** Leaves a channel this connection was attached to (already removed from {@code attachments}). */
     private void dropAttachment(Attachment a) {
         broker.router().detach(a.channel().key(), this);
+        broker.presence().connectionLeft(a.channel().key(), connectionId,
+                closed && presenceGrace ? broker.presence().graceFor(request.remainPresentFor()) : 0);
     }
 
     /**
@@ -299,6 +306,27 @@ public final class Session implements Subscriber {
         }
     }
 
+    /** PRESENCE: enter / update / leave, checked and applied by the presence service; ACK or NACK like MESSAGE. */
+    private void presence(ProtocolMessage message) {
+        if (message.msgSerial() == null) {
+            reject(message, ErrorCode.PROTOCOL_ERROR.info("PRESENCE without msgSerial"));
+            return;
+        }
+        Attachment a = message.channel() == null ? null : attachments.get(message.channel());
+        Outcome<List<PresenceMessage>> result = broker.presence().handle(who, connectionId, principal, message,
+                a == null ? null : a.modes());
+        transport.send(result.isOk() ? ProtocolMessage.ack(message.msgSerial(), 1, null)
+                : ProtocolMessage.nack(message.msgSerial(), 1, result.error()));
+    }
+
+    /** SYNC from the client: the full presence set of an attached channel (ignored otherwise). */
+    private void syncPresence(ProtocolMessage message) {
+        Attachment a = message.channel() == null ? null : attachments.get(message.channel());
+        if (a != null) {
+            broker.presence().sync(a.channel().key(), a.modes(), transport::send);
+        }
+    }
+
     private Outcome<PublishResult> checkAndPublish(ProtocolMessage message) {
         String name = message.channel();
         ErrorInfo invalid = ChannelNames.validate(name);
@@ -319,13 +347,13 @@ public final class Session implements Subscriber {
             return Outcome.fail(ErrorCode.MODE_NOT_REQUESTED, "Unable to publish: channel '" + name
                     + "' was attached without the PUBLISH mode");
         }
-        ErrorInfo tooBig = broker.checkSize(messages);
-        if (tooBig != null) {
-            return Outcome.fail(tooBig);
-        }
         Outcome<List<Message>> admitted = broker.gate().admitMessages(who, p.identity(), messages);
         if (!admitted.isOk()) {
             return Outcome.fail(admitted.error());
+        }
+        ErrorInfo tooBig = broker.checkSize(admitted.value()); // after the gate: an implied clientId counts too
+        if (tooBig != null) {
+            return Outcome.fail(tooBig);
         }
         broker.metrics().messagesIn(messages.size());
         return Outcome.ok(broker.deliver(p.appId(), name, connectionId, connectionId + ':' + message.msgSerial(), admitted.value()));

@@ -15,7 +15,6 @@ import dev.hubbub.transport.codec.DecodeException;
 import dev.hubbub.transport.codec.MessageReader;
 import dev.hubbub.transport.codec.ProtocolCodec;
 import dev.hubbub.transport.codec.WireFormat;
-import io.netty.buffer.ByteBufInputStream;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -119,9 +118,9 @@ public final class RestHandler {
     public static Outcome<List<Message>> readMessages(FullHttpRequest request) {
         JsonNode root;
         try {
-            root = requestCodec(request).mapper().readTree(new ByteBufInputStream(request.content().duplicate()));
-        } catch (IOException e) {
-            return Outcome.fail(ErrorCode.INVALID_BODY, "Invalid request body: cannot be parsed");
+            root = requestCodec(request).readDocument(request.content());
+        } catch (DecodeException e) {
+            return Outcome.fail(ErrorCode.INVALID_BODY, "Invalid request body: cannot be parsed (" + e.error().message() + ")");
         }
         if (root == null || !(root.isObject() || root.isArray())) {
             return Outcome.fail(ErrorCode.INVALID_BODY, "Invalid request body: expected a message or an array of messages");

@@ -102,7 +102,8 @@ public final class HttpEntryHandler extends SimpleChannelInboundHandler<FullHttp
                 !"false".equals(param(query, "echo")),
                 param(query, "resume"),
                 param(query, "recover"),
-                remote(ctx));
+                remote(ctx),
+                longParam(query, "remainPresentFor"));
         boolean rootPath = query.path().equals("/") || query.path().isEmpty();
         handshaker.handshake(ctx.channel(), request).addListener(f -> {
             if (!f.isSuccess()) {
@@ -121,7 +122,7 @@ public final class HttpEntryHandler extends SimpleChannelInboundHandler<FullHttp
             long idle = broker.limits().maxIdleInterval();
             ChannelPipeline p = ctx.pipeline();
             p.addLast(PipelineNames.WS_AGGREGATOR, new WebSocketFrameAggregator(maxFrame));
-            p.addLast(PipelineNames.IDLE, new IdleStateHandler(idle, idle, 0, TimeUnit.MILLISECONDS));
+            p.addLast(PipelineNames.IDLE, new IdleStateHandler(idle, 0, 0, TimeUnit.MILLISECONDS));
             p.addLast(PipelineNames.REALTIME, new RealtimeHandler(broker, connect, ProtocolCodec.of(format), maxBacklogBytes));
             p.remove(this);
         });
@@ -130,6 +131,16 @@ public final class HttpEntryHandler extends SimpleChannelInboundHandler<FullHttp
     private static String param(QueryStringDecoder query, String name) {
         List<String> values = query.parameters().get(name);
         return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
+    /** A numeric parameter, or null when absent or not a number (then the default applies). */
+    private static Long longParam(QueryStringDecoder query, String name) {
+        String v = param(query, name);
+        try {
+            return v == null ? null : Long.valueOf(v.trim());
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     private static String remote(ChannelHandlerContext ctx) {

@@ -1,0 +1,325 @@
+package dev.hubbub.core.presence;
+
+import dev.hubbub.core.auth.Principal;
+import dev.hubbub.core.channel.Channel;
+import dev.hubbub.core.channel.ChannelKey;
+import dev.hubbub.core.channel.ChannelNames;
+import dev.hubbub.core.channel.ChannelRouter;
+import dev.hubbub.core.identity.IdentityGate;
+import dev.hubbub.core.protocol.Action;
+import dev.hubbub.core.protocol.ErrorCode;
+import dev.hubbub.core.protocol.ErrorInfo;
+import dev.hubbub.core.protocol.Flags;
+import dev.hubbub.core.protocol.Outcome;
+import dev.hubbub.core.protocol.PresenceAction;
+import dev.hubbub.core.protocol.PresenceMessage;
+import dev.hubbub.core.protocol.ProtocolMessage;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Presence for every channel: who is present, the PRESENCE and SYNC flows, and members leaving.
+ * Presence sets live here, keyed by {@link ChannelKey}, not in the {@link ChannelRouter}: members
+ * in their grace period outlive a channel's last subscriber. A set is removed when it empties.
+ *
+ * <p>Threading: any thread may call any method. Each channel's set has one lock; a change and the
+ * hand-off of the frames it causes (broadcast, ATTACHED + SYNC pages) happen under it, so every
+ * recipient sees one order: a SYNC snapshot is followed only by events that came after it, never
+ * interleaved with them. Frames are only enqueued under the lock ({@code Transport.send} never
+ * blocks); no two set locks are ever held at once.
+ *
+ * <p>Ids: an event a client caused has {@code connectionId:msgSerial:index}. A LEAVE the broker
+ * makes (DETACH, CLOSE, grace expiry, lost capability) has {@code synthetic-leave:...}, which does not
+ * start with the member's connectionId, so clients order it by timestamp; its timestamp is kept
+ * strictly after the member's last event. Client-supplied ids are ignored.
+ */
+public final class PresenceService {
+    private static final Logger log = LoggerFactory.getLogger(PresenceService.class);
+    static final String SYNTHETIC_LEAVE_PREFIX = "synthetic-leave:";
+
+    private final ChannelRouter router;
+    private final IdentityGate gate;
+    private final Clock clock;
+    private final PresenceTimers timers;
+    private final PresenceSettings settings;
+    private final int maxMessageSize;
+    private final SyncPager pager;
+    private final ConcurrentMap<ChannelKey, PresenceSet> sets = new ConcurrentHashMap<>();
+
+    public PresenceService(ChannelRouter router, IdentityGate gate, Clock clock, int maxMessageSize,
+                           PresenceTimers timers, PresenceSettings settings) {
+        this.router = Objects.requireNonNull(router);
+        this.gate = Objects.requireNonNull(gate);
+        this.clock = Objects.requireNonNull(clock);
+        this.timers = Objects.requireNonNull(timers);
+        this.settings = Objects.requireNonNull(settings);
+        this.maxMessageSize = maxMessageSize;
+        this.pager = new SyncPager(settings.syncPageMembers(), settings.syncPageBytes());
+    }
+
+    public PresenceSettings settings() { return settings; }
+
+    /** The grace period for a connection that asked for {@code remainPresentFor} ms (null: default), clamped. */
+    public long graceFor(Long remainPresentFor) { return settings.graceFor(remainPresentFor); }
+
+    /**
+     * A client's PRESENCE frame. Checks, in order: channel name, items, the {@code presence}
+     * capability (40160), that the channel is attached (90001) with the PRESENCE mode (40165), the
+     * actions, the size, then every item's clientId through the identity gate (40012). A rejected
+     * frame changes nothing. On success the events have been broadcast; they are returned.
+     *
+     * @param attachedModes the modes the connection holds on the channel, or null when it is not attached
+     */
+    public Outcome<List<PresenceMessage>> handle(String who, String connectionId, Principal principal,
+                                                 ProtocolMessage message, Integer attachedModes) {
+        String name = message.channel();
+        ErrorInfo invalid = ChannelNames.validate(name);
+        if (invalid != null) {
+            return Outcome.fail(invalid);
+        }
+        List<PresenceMessage> items = message.presence();
+        if (items == null || items.isEmpty()) {
+            return Outcome.fail(ErrorCode.BAD_REQUEST, "PRESENCE carries no presence messages");
+        }
+        if (!principal.capability().allows(name, "presence")) {
+            return Outcome.fail(ErrorCode.CAPABILITY_DENIED,
+                    "Unable to enter presence on channel '" + name + "': the 'presence' capability is not granted");
+        }
+        if (attachedModes == null) {
+            return Outcome.fail(ErrorCode.CHANNEL_NOT_ATTACHED,
+                    "Unable to perform operation on channel: " + name + " (not currently attached)");
+        }
+        if ((attachedModes & Flags.MODE_PRESENCE) == 0) {
+            return Outcome.fail(ErrorCode.MODE_NOT_REQUESTED,
+                    "Unable to enter presence: channel '" + name + "' was attached without the PRESENCE mode");
+        }
+        long size = 0;
+        for (PresenceMessage p : items) {
+            PresenceAction a = p.action();
+            if (a != PresenceAction.ENTER && a != PresenceAction.UPDATE && a != PresenceAction.LEAVE) {
+                return Outcome.fail(ErrorCode.BAD_REQUEST, "Invalid presence action " + (a == null ? "none" : a.wire())
+                        + ": clients may send enter (2), leave (3) or update (4)");
+            }
+            size += p.size();
+        }
+        if (size > maxMessageSize) {
+            return Outcome.fail(ErrorCode.MESSAGE_TOO_LARGE, "Maximum message length exceeded (size was " + size
+                    + " bytes, limit is " + maxMessageSize + " bytes)");
+        }
+        Outcome<List<PresenceMessage>> admitted = gate.admitPresence(who, principal.identity(), items);
+        if (!admitted.isOk()) {
+            return admitted;
+        }
+        ChannelKey key = new ChannelKey(principal.appId(), name);
+        long msgSerial = message.msgSerial() == null ? 0 : message.msgSerial();
+        List<PresenceMessage> events = locked(key, true, set -> apply(set, key, connectionId, msgSerial, admitted.value()));
+        return Outcome.ok(events);
+    }
+
+    /** Applies admitted items (lock held) and broadcasts the resulting events. */
+    private List<PresenceMessage> apply(PresenceSet set, ChannelKey key, String connectionId, long msgSerial,
+                                        List<PresenceMessage> items) {
+        long now = clock.millis();
+        List<PresenceMessage> events = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            PresenceMessage item = items.get(i);
+            String id = connectionId + ':' + msgSerial + ':' + i;
+            PresenceSet.Member existing = set.get(connectionId, item.clientId());
+            if (item.action() == PresenceAction.LEAVE) {
+                if (existing == null) {
+                    continue; // leave of a non-member: ACKed, nothing to tell anyone (RTP10d)
+                }
+                set.remove(connectionId, item.clientId());
+                PresenceMessage last = existing.present;
+                PresenceMessage leave = item.data() == null && item.extras() == null
+                        ? new PresenceMessage(id, PresenceAction.LEAVE, last.clientId(), connectionId, last.data(),
+                                last.encoding(), last.extras(), now)
+                        : item.with(PresenceAction.LEAVE, id, connectionId, now);
+                events.add(leave);
+            } else {
+                // ENTER of a member is told as UPDATE; UPDATE of a non-member enters it
+                PresenceAction told = existing == null ? PresenceAction.ENTER : PresenceAction.UPDATE;
+                PresenceMessage event = item.with(told, id, connectionId, now);
+                set.put(event.with(PresenceAction.PRESENT, id, connectionId, now));
+                events.add(event);
+            }
+        }
+        if (!events.isEmpty()) {
+            broadcast(key, ProtocolMessage.presence(Action.PRESENCE, key.name(), connectionId + ':' + msgSerial,
+                    connectionId, now, null, events), connectionId);
+        }
+        return events;
+    }
+
+    /**
+     * Answers an ATTACH: sends ATTACHED, with HAS_PRESENCE and then the SYNC pages when the set has
+     * members and the connection may see presence (PRESENCE_SUBSCRIBE), all under the set's lock.
+     */
+    public void attached(ChannelKey key, int modes, String attachSerial, Consumer<ProtocolMessage> send) {
+        if ((modes & Flags.MODE_PRESENCE_SUBSCRIBE) == 0) {
+            send.accept(ProtocolMessage.attached(key.name(), modes, attachSerial, null));
+            return;
+        }
+        locked(key, true, set -> {
+            boolean members = !set.isEmpty();
+            send.accept(ProtocolMessage.attached(key.name(), members ? modes | Flags.HAS_PRESENCE : modes, attachSerial, null));
+            if (members) {
+                pager.page(key.name(), SyncPager.newSyncId(), set.snapshot(), send);
+            }
+            return null;
+        });
+    }
+
+    /** Answers a client's SYNC request with the complete set (an empty set is one empty last page). */
+    public void sync(ChannelKey key, int modes, Consumer<ProtocolMessage> send) {
+        if ((modes & Flags.MODE_PRESENCE_SUBSCRIBE) == 0) {
+            return;
+        }
+        locked(key, true, set -> pager.page(key.name(), SyncPager.newSyncId(), set.snapshot(), send));
+    }
+
+    /**
+     * A connection left a channel. With {@code graceMillis} 0 (DETACH, CLOSE, server disconnect)
+     * its members leave now; otherwise (the transport dropped) they stay present that long and then
+     * leave, unless they are entered again meanwhile.
+     */
+    public void connectionLeft(ChannelKey key, String connectionId, long graceMillis) {
+        locked(key, false, set -> {
+            Map<String, PresenceSet.Member> mine = set.membersOf(connectionId);
+            if (mine == null) {
+                return null;
+            }
+            if (graceMillis <= 0) {
+                leaveNow(set, key, connectionId, set.removeConnection(connectionId));
+                return null;
+            }
+            long leaveAt = clock.millis() + graceMillis;
+            for (PresenceSet.Member m : mine.values()) {
+                m.leaveAt = leaveAt;
+            }
+            log.debug("conn={} {} member(s) of '{}' leave in {} ms unless back", connectionId, mine.size(), key.name(), graceMillis);
+            timers.schedule(() -> expire(key, connectionId), graceMillis);
+            return null;
+        });
+    }
+
+    /** A connection came back (resume): its members' pending leaves are cancelled, nothing is told. */
+    public void connectionResumed(ChannelKey key, String connectionId) {
+        locked(key, false, set -> {
+            Map<String, PresenceSet.Member> mine = set.membersOf(connectionId);
+            if (mine != null) {
+                mine.values().forEach(m -> m.leaveAt = 0);
+            }
+            return null;
+        });
+    }
+
+    /** Timer task: removes the connection's members whose leave fell due; re-arms for any not yet due. */
+    void expire(ChannelKey key, String connectionId) {
+        locked(key, false, set -> {
+            Map<String, PresenceSet.Member> mine = set.membersOf(connectionId);
+            if (mine == null) {
+                return null;
+            }
+            long now = clock.millis();
+            long nextDue = Long.MAX_VALUE;
+            List<PresenceSet.Member> due = new ArrayList<>();
+            for (Iterator<PresenceSet.Member> it = mine.values().iterator(); it.hasNext(); ) {
+                PresenceSet.Member m = it.next();
+                if (m.leaveAt == 0) {
+                    continue;
+                }
+                if (m.leaveAt <= now) {
+                    it.remove();
+                    due.add(m);
+                } else {
+                    nextDue = Math.min(nextDue, m.leaveAt);
+                }
+            }
+            set.removedThroughView(connectionId, due.size());
+            leaveNow(set, key, connectionId, due);
+            if (nextDue != Long.MAX_VALUE) {
+                timers.schedule(() -> expire(key, connectionId), nextDue - now);
+            }
+            return null;
+        });
+    }
+
+    /** Broadcasts synthetic LEAVEs for members already removed from the set (lock held). */
+    private void leaveNow(PresenceSet set, ChannelKey key, String connectionId, Collection<PresenceSet.Member> gone) {
+        if (gone.isEmpty()) {
+            return;
+        }
+        long now = clock.millis();
+        List<PresenceMessage> events = new ArrayList<>(gone.size());
+        int i = 0;
+        for (PresenceSet.Member m : gone) {
+            PresenceMessage p = m.present;
+            long ts = Math.max(now, (p.timestamp() == null ? 0 : p.timestamp()) + 1);
+            events.add(new PresenceMessage(SYNTHETIC_LEAVE_PREFIX + connectionId + ':' + ts + ':' + i++, PresenceAction.LEAVE,
+                    p.clientId(), connectionId, p.data(), p.encoding(), p.extras(), ts));
+        }
+        log.debug("conn={} {} member(s) left '{}' ({} remain)", connectionId, events.size(), key.name(), set.size());
+        broadcast(key, ProtocolMessage.presence(Action.PRESENCE, key.name(), null, null, now, null, events), connectionId);
+    }
+
+    /** The members of a channel as PRESENT messages, filtered, at most {@code limit} (REST). */
+    public List<PresenceMessage> members(ChannelKey key, String clientId, String connectionId, int limit) {
+        List<PresenceMessage> out = locked(key, false, set -> set.query(clientId, connectionId, limit));
+        return out == null ? List.of() : out;
+    }
+
+    /** How many members a channel has now. */
+    public int memberCount(ChannelKey key) {
+        Integer n = locked(key, false, PresenceSet::size);
+        return n == null ? 0 : n;
+    }
+
+    /** Channels with at least one member. */
+    public int channelCount() { return sets.size(); }
+
+    private void broadcast(ChannelKey key, ProtocolMessage frame, String ownerConnectionId) {
+        Channel channel = router.find(key);
+        if (channel != null) {
+            channel.fanOutPresence(frame, ownerConnectionId);
+        }
+    }
+
+    /**
+     * Runs {@code fn} on the channel's live set under its lock (creating the set if asked), then
+     * retires the set if it is empty. Returns null when there is no set and none was to be made.
+     */
+    private <R> R locked(ChannelKey key, boolean create, Function<PresenceSet, R> fn) {
+        for (;;) {
+            PresenceSet set = create ? sets.computeIfAbsent(key, k -> new PresenceSet()) : sets.get(key);
+            if (set == null) {
+                return null;
+            }
+            set.lock.lock();
+            try {
+                if (set.retired) {
+                    continue; // emptied and dropped meanwhile: look again
+                }
+                R result = fn.apply(set);
+                if (set.isEmpty()) {
+                    set.retired = true;
+                    sets.remove(key, set);
+                }
+                return result;
+            } finally {
+                set.lock.unlock();
+            }
+        }
+    }
+}

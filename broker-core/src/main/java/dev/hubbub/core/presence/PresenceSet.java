@@ -1,0 +1,128 @@
+package dev.hubbub.core.presence;
+
+import dev.hubbub.core.protocol.PresenceMessage;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The members of one channel, keyed by (connectionId, clientId): a map of connections, each a
+ * map of clientIds. Entering, updating and leaving are O(1); removing a connection's members
+ * costs only that connection's members. Iteration order is stable (insertion order).
+ *
+ * <p>Not thread-safe: every access holds {@link #lock}. A set that became empty is {@link #retired}
+ * and dropped from the registry; a retired set is never used again.
+ */
+final class PresenceSet {
+    /** One member: its latest state as a PRESENT message, and when it leaves if its connection dropped. */
+    static final class Member {
+        final PresenceMessage present;
+        /** Epoch millis at which a pending (grace-period) leave falls due; 0 when none is pending. */
+        long leaveAt;
+
+        Member(PresenceMessage present) { this.present = present; }
+    }
+
+    final ReentrantLock lock = new ReentrantLock();
+    boolean retired;
+
+    private final Map<String, Map<String, Member>> byConnection = new LinkedHashMap<>();
+    private int size;
+
+    int size() { return size; }
+
+    boolean isEmpty() { return size == 0; }
+
+    Member get(String connectionId, String clientId) {
+        Map<String, Member> members = byConnection.get(connectionId);
+        return members == null ? null : members.get(clientId);
+    }
+
+    /** Adds or replaces a member; any pending leave is forgotten with the old entry. */
+    void put(PresenceMessage present) {
+        Member previous = byConnection.computeIfAbsent(present.connectionId(), k -> new LinkedHashMap<>(4))
+                .put(present.clientId(), new Member(present));
+        if (previous == null) {
+            size++;
+        }
+    }
+
+    Member remove(String connectionId, String clientId) {
+        Map<String, Member> members = byConnection.get(connectionId);
+        if (members == null) {
+            return null;
+        }
+        Member removed = members.remove(clientId);
+        if (removed != null) {
+            size--;
+            if (members.isEmpty()) {
+                byConnection.remove(connectionId);
+            }
+        }
+        return removed;
+    }
+
+    /** The live view of one connection's members (clientId to member), or null when it has none. */
+    Map<String, Member> membersOf(String connectionId) { return byConnection.get(connectionId); }
+
+    /** Removes every member of one connection and returns them (empty when there were none). */
+    Collection<Member> removeConnection(String connectionId) {
+        Map<String, Member> removed = byConnection.remove(connectionId);
+        if (removed == null) {
+            return List.of();
+        }
+        size -= removed.size();
+        return removed.values();
+    }
+
+    /** Called after a member was removed through {@link #membersOf}'s view. */
+    void removedThroughView(String connectionId, int count) {
+        size -= count;
+        Map<String, Member> members = byConnection.get(connectionId);
+        if (members != null && members.isEmpty()) {
+            byConnection.remove(connectionId);
+        }
+    }
+
+    /** Every member as a PRESENT message, in a new list (one reference per member). */
+    List<PresenceMessage> snapshot() {
+        List<PresenceMessage> out = new ArrayList<>(size);
+        for (Map<String, Member> members : byConnection.values()) {
+            for (Member m : members.values()) {
+                out.add(m.present);
+            }
+        }
+        return out;
+    }
+
+    /** Members matching the optional filters, at most {@code limit}. */
+    List<PresenceMessage> query(String clientId, String connectionId, int limit) {
+        List<PresenceMessage> out = new ArrayList<>(Math.min(limit, size));
+        Collection<Map<String, Member>> scope;
+        if (connectionId != null) {
+            Map<String, Member> one = byConnection.get(connectionId);
+            scope = one == null ? List.of() : List.of(one);
+        } else {
+            scope = byConnection.values();
+        }
+        for (Map<String, Member> members : scope) {
+            if (clientId != null) {
+                Member m = members.get(clientId);
+                if (m != null && out.size() < limit) {
+                    out.add(m.present);
+                }
+                continue;
+            }
+            for (Member m : members.values()) {
+                if (out.size() >= limit) {
+                    return out;
+                }
+                out.add(m.present);
+            }
+        }
+        return out;
+    }
+}

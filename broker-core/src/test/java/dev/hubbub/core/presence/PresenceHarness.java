@@ -1,0 +1,154 @@
+package dev.hubbub.core.presence;
+
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import dev.hubbub.core.auth.ApiKey;
+import dev.hubbub.core.auth.Authenticator;
+import dev.hubbub.core.auth.Capability;
+import dev.hubbub.core.auth.KeyStore;
+import dev.hubbub.core.auth.TokenClaims;
+import dev.hubbub.core.auth.TokenVerifier;
+import dev.hubbub.core.channel.ChannelKey;
+import dev.hubbub.core.channel.ChannelRouter;
+import dev.hubbub.core.protocol.Action;
+import dev.hubbub.core.protocol.ErrorCode;
+import dev.hubbub.core.protocol.Outcome;
+import dev.hubbub.core.protocol.PresenceAction;
+import dev.hubbub.core.protocol.PresenceMessage;
+import dev.hubbub.core.protocol.ProtocolMessage;
+import dev.hubbub.core.session.Broker;
+import dev.hubbub.core.session.BrokerMetrics;
+import dev.hubbub.core.session.ConnectRequest;
+import dev.hubbub.core.session.Limits;
+import dev.hubbub.core.session.Session;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A real Broker (router, identity gate, presence service) with a hand-driven clock and timers,
+ * and clients made of a real Session over a {@link RecordingTransport}.
+ *
+ * <p>Keys: {@code app.all} (everything), {@code app.nopresence} (subscribe + publish), {@code app.presenceonly}
+ * (presence only). Tokens: {@code anon} (no clientId), {@code wild} ({@code *}), {@code eve-60s} (clientId eve,
+ * expires a minute after the harness starts).
+ */
+final class PresenceHarness {
+    static final String APP = "app";
+    static final long START = 1_700_000_000_000L;
+
+    final TestClock clock = new TestClock(START);
+    final ManualTimers timers = new ManualTimers(clock);
+    final ChannelRouter router = new ChannelRouter();
+    final Broker broker;
+
+    PresenceHarness() {
+        KeyStore keys = new KeyStore(List.of(
+                new ApiKey("app.all", "secret", Capability.ALL),
+                new ApiKey("app.nopresence", "secret", Capability.parse("{\"*\":[\"subscribe\",\"publish\"]}").value()),
+                new ApiKey("app.presenceonly", "secret", Capability.parse("{\"*\":[\"presence\"]}").value())));
+        TokenVerifier tokens = token -> switch (token) {
+            case "anon" -> Outcome.ok(new TokenClaims("app.all", APP, null, Capability.ALL, START, Long.MAX_VALUE));
+            case "wild" -> Outcome.ok(new TokenClaims("app.all", APP, "*", Capability.ALL, START, Long.MAX_VALUE));
+            case "eve-60s" -> Outcome.ok(new TokenClaims("app.all", APP, "eve", Capability.ALL, START, START + 60_000));
+            default -> Outcome.fail(ErrorCode.TOKEN_UNRECOGNISED.info());
+        };
+        broker = new Broker(new Authenticator(keys, tokens, clock), router, Limits.defaults(), clock,
+                new BrokerMetrics(new SimpleMeterRegistry(), router), timers);
+    }
+
+    PresenceService presence() { return broker.presence(); }
+
+    static ChannelKey key(String channel) { return new ChannelKey(APP, channel); }
+
+    Client key(String keyName, String clientId) {
+        return connect(new ConnectRequest(keyName + ":secret", null, clientId, "json", "2", true, null, null, "test", null));
+    }
+
+    Client token(String token) {
+        return connect(new ConnectRequest(null, token, null, "json", "2", true, null, null, "test", null));
+    }
+
+    Client connect(ConnectRequest request) {
+        RecordingTransport t = new RecordingTransport(timers);
+        Session s = broker.connect(request, t);
+        assertNotNull(s, () -> "refused: " + t.sent());
+        t.clear();
+        return new Client(s, t);
+    }
+
+    static PresenceMessage item(PresenceAction action, String clientId, String data) {
+        return new PresenceMessage(null, action, clientId, null, data, null, null, null);
+    }
+
+    /** One connected client. */
+    static final class Client {
+        final Session session;
+        final RecordingTransport transport;
+        private long msgSerial;
+
+        Client(Session session, RecordingTransport transport) {
+            this.session = session;
+            this.transport = transport;
+        }
+
+        String id() { return session.connectionId(); }
+
+        /** ATTACH with default modes; returns the frames it caused (ATTACHED, SYNC pages). */
+        List<ProtocolMessage> attach(String channel) { return attach(channel, null); }
+
+        List<ProtocolMessage> attach(String channel, Integer flags) {
+            transport.clear();
+            session.handle(new ProtocolMessage(Action.ATTACH, null, channel, null, null, null, null, null, flags, null,
+                    null, null, null, null, null, null));
+            return transport.sent();
+        }
+
+        List<ProtocolMessage> detach(String channel) {
+            transport.clear();
+            session.handle(new ProtocolMessage(Action.DETACH, null, channel, null, null, null, null, null, null, null,
+                    null, null, null, null, null, null));
+            return transport.sent();
+        }
+
+        List<ProtocolMessage> requestSync(String channel) {
+            transport.clear();
+            session.handle(ProtocolMessage.presence(Action.SYNC, channel, null, null, null, null, null));
+            return transport.sent();
+        }
+
+        void close() { session.handle(ProtocolMessage.of(Action.CLOSE)); }
+
+        /** Sends one PRESENCE frame with the next msgSerial; returns the ACK or NACK it got. */
+        ProtocolMessage presence(String channel, PresenceMessage... items) {
+            long serial = msgSerial++;
+            int before = transport.sent().size();
+            session.handle(new ProtocolMessage(Action.PRESENCE, null, channel, null, null, null, null, null, null, serial,
+                    null, Arrays.asList(items), null, null, null, null));
+            List<ProtocolMessage> after = transport.sent().subList(before, transport.sent().size());
+            return after.stream().filter(m -> m.action() == Action.ACK || m.action() == Action.NACK)
+                    .filter(m -> m.msgSerial() == serial).findFirst()
+                    .orElseThrow(() -> new AssertionError("no ACK/NACK for msgSerial " + serial + ": " + after));
+        }
+
+        ProtocolMessage enter(String channel, String data) {
+            return presence(channel, item(PresenceAction.ENTER, null, data));
+        }
+
+        /** Every presence event received on a channel (PRESENCE frames only), in order. */
+        List<PresenceMessage> events(String channel) {
+            List<PresenceMessage> out = new ArrayList<>();
+            for (ProtocolMessage m : transport.sent()) {
+                if (m.action() == Action.PRESENCE && channel.equals(m.channel())) {
+                    out.addAll(m.presence());
+                }
+            }
+            return out;
+        }
+
+        List<ProtocolMessage> frames(Action action) {
+            return transport.sent().stream().filter(m -> m.action() == action).toList();
+        }
+    }
+}
