@@ -2,12 +2,12 @@ package dev.hubbub.transport.ws;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.AbstractScheduledEventExecutor;
 import io.netty.util.internal.PlatformDependent;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Batches writes for the connections of one event loop: any thread may submit frames; one
  * task per batch runs on the loop, writes them all and flushes each touched connection once. This
  * turns "one task and one flush per subscriber per message" into "one task per loop per batch".
+ * Every frame of a connection goes through here, so a connection's frames keep their order.
  */
 final class EventLoopWriter {
     private static final Map<EventLoop, EventLoopWriter> WRITERS = new ConcurrentHashMap<>();
@@ -25,12 +26,14 @@ final class EventLoopWriter {
     /** Submitted after a last frame: sends a WebSocket close and closes the connection. */
     static final Object CLOSE = new Object();
 
-    private record Pending(Channel channel, Object frame) {}
+    private record Pending(NettyTransport transport, Object frame) {}
 
     private final EventLoop loop;
     private final Queue<Pending> queue = PlatformDependent.newMpscQueue();
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final Runnable drain = this::drain;
+    private final List<NettyTransport> touched = new ArrayList<>(); // loop-confined scratch list
+    private long batch;
 
     private EventLoopWriter(EventLoop loop) { this.loop = loop; }
 
@@ -47,9 +50,14 @@ final class EventLoopWriter {
         return w;
     }
 
-    /** Queues a frame for {@code channel}; the frame is released if the channel is gone by then. */
-    void submit(Channel channel, Object frame) {
-        queue.offer(new Pending(channel, frame));
+    /** The loop's clock (an embedded loop's is the test's), in nanoseconds. */
+    static long nanoTime(EventLoop loop) {
+        return loop instanceof AbstractScheduledEventExecutor e ? e.ticker().nanoTime() : System.nanoTime();
+    }
+
+    /** Queues a frame for a connection; the frame is released if the connection is gone by then. */
+    void submit(NettyTransport transport, Object frame) {
+        queue.offer(new Pending(transport, frame));
         if (scheduled.compareAndSet(false, true)) {
             try {
                 loop.execute(drain);
@@ -62,11 +70,11 @@ final class EventLoopWriter {
 
     private void drain() {
         scheduled.set(false);
-        Map<Channel, Boolean> touched = new IdentityHashMap<>();
-        List<Channel> order = new ArrayList<>();
+        long thisBatch = ++batch;
         Pending p;
         while ((p = queue.poll()) != null) {
-            Channel ch = p.channel();
+            NettyTransport t = p.transport();
+            Channel ch = t.channel();
             if (!ch.isActive()) {
                 ReferenceCountUtil.release(p.frame()); // CLOSE is not reference counted: a no-op
                 continue;
@@ -76,13 +84,20 @@ final class EventLoopWriter {
                 continue;
             }
             ch.write(p.frame(), ch.voidPromise());
-            if (touched.put(ch, Boolean.TRUE) == null) {
-                order.add(ch);
+            if (t.batch != thisBatch) {
+                t.batch = thisBatch;
+                touched.add(t);
             }
         }
-        for (Channel ch : order) {
-            ch.flush();
+        if (touched.isEmpty()) {
+            return;
         }
+        long now = nanoTime(loop);
+        for (NettyTransport t : touched) {
+            t.channel().flush();
+            t.lastWriteNanos = now;
+        }
+        touched.clear();
     }
 
     private void discard() {

@@ -29,6 +29,9 @@ public final class NettyTransport implements Transport {
     private final Consumer<NettyTransport> onSlowConsumer;
     private final EventLoopWriter writer;
     private volatile boolean overloaded;
+    /** Loop-confined, kept by {@link EventLoopWriter}: the last batch that wrote here and when it flushed. */
+    long batch;
+    long lastWriteNanos;
 
     public NettyTransport(Channel channel, ProtocolCodec codec, long maxBacklogBytes, Consumer<NettyTransport> onSlowConsumer) {
         this.channel = channel;
@@ -36,7 +39,11 @@ public final class NettyTransport implements Transport {
         this.maxBacklogBytes = maxBacklogBytes;
         this.onSlowConsumer = onSlowConsumer;
         this.writer = EventLoopWriter.of(channel.eventLoop());
+        this.lastWriteNanos = EventLoopWriter.nanoTime(channel.eventLoop());
     }
+
+    /** Nanoseconds (on the loop's clock) since anything was last written; call on the event loop. */
+    long idleNanos() { return EventLoopWriter.nanoTime(channel.eventLoop()) - lastWriteNanos; }
 
     /** The encoded bytes of a shared frame in one format; the SharedFrame owns this reference. */
     static final class Encoded implements EncodedFrame {
@@ -53,7 +60,7 @@ public final class NettyTransport implements Transport {
         if (!channel.isActive()) {
             return;
         }
-        writer.submit(channel, frame(codec.encode(message, channel.alloc())));
+        writer.submit(this, frame(codec.encode(message, channel.alloc())));
     }
 
     @Override
@@ -68,7 +75,7 @@ public final class NettyTransport implements Transport {
         }
         // complete WebSocket frames, encoded once per format and shared by every recipient
         Encoded encoded = frame.encoded(codec.format().index(), m -> new Encoded(codec.encodeWebSocketFrame(m, channel.alloc())));
-        writer.submit(channel, encoded.buf.retainedDuplicate());
+        writer.submit(this, encoded.buf.retainedDuplicate());
     }
 
     @Override
@@ -76,8 +83,8 @@ public final class NettyTransport implements Transport {
         if (!channel.isActive()) {
             return;
         }
-        writer.submit(channel, frame(codec.encode(last, channel.alloc())));
-        writer.submit(channel, EventLoopWriter.CLOSE);
+        writer.submit(this, frame(codec.encode(last, channel.alloc())));
+        writer.submit(this, EventLoopWriter.CLOSE);
     }
 
     @Override

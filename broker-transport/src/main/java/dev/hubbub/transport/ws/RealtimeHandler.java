@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
+import java.util.concurrent.TimeUnit;
 import dev.hubbub.core.protocol.ProtocolMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +38,7 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
     private final ProtocolCodec codec;
     private final long maxBacklogBytes;
     private Session session;
+    private NettyTransport transport;
 
     public RealtimeHandler(Broker broker, ConnectRequest request, ProtocolCodec codec, long maxBacklogBytes) {
         this.broker = broker;
@@ -57,6 +59,30 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
                     }
                 }));
         session = broker.connect(request, transport);
+        if (session != null) {
+            this.transport = transport;
+            long interval = TimeUnit.MILLISECONDS.toNanos(broker.limits().maxIdleInterval());
+            ctx.executor().schedule(() -> heartbeat(ctx, interval), interval, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /**
+     * Sends a HEARTBEAT when nothing went out for maxIdleInterval, and re-arms for the moment the
+     * connection would next have been quiet that long. (Netty's IdleStateHandler would do this too,
+     * but it attaches a promise and a listener to every write, which the fan-out path cannot afford.)
+     */
+    private void heartbeat(ChannelHandlerContext ctx, long interval) {
+        if (!ctx.channel().isActive() || session == null || session.isClosed()) {
+            return;
+        }
+        long idle = transport.idleNanos();
+        long next = interval;
+        if (idle >= interval) {
+            transport.send(ProtocolMessage.heartbeat(null));
+        } else {
+            next = interval - idle;
+        }
+        ctx.executor().schedule(() -> heartbeat(ctx, interval), next, TimeUnit.NANOSECONDS);
     }
 
     @Override
@@ -89,9 +115,7 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof IdleStateEvent idle) {
-            if (idle.state() == IdleState.WRITER_IDLE) {
-                ctx.writeAndFlush(heartbeat(ctx));
-            } else if (idle.state() == IdleState.READER_IDLE) {
+            if (idle.state() == IdleState.READER_IDLE) {
                 if (idle.isFirst()) {
                     ctx.writeAndFlush(new PingWebSocketFrame());
                 } else {
@@ -104,10 +128,6 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
         super.userEventTriggered(ctx, evt);
     }
 
-    private Object heartbeat(ChannelHandlerContext ctx) {
-        var buf = codec.encode(ProtocolMessage.heartbeat(null), ctx.alloc());
-        return codec.format().isBinary() ? new BinaryWebSocketFrame(buf) : new TextWebSocketFrame(buf);
-    }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
