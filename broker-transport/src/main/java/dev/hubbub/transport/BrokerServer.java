@@ -86,14 +86,18 @@ public final class BrokerServer implements AutoCloseable {
 
     @Override
     public void close() {
+        // bounded waits: a stop must never hang, whatever state a loop is in
         if (serverChannel != null) {
-            serverChannel.close().syncUninterruptibly();
+            serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
-        if (workers != null) {
-            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        var stopping = new java.util.ArrayList<io.netty.util.concurrent.Future<?>>();
+        for (EventLoopGroup group : new EventLoopGroup[] {boss, workers}) {
+            if (group != null) {
+                stopping.add(group.shutdownGracefully(0, 2, TimeUnit.SECONDS));
+            }
         }
-        if (boss != null) {
-            boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        for (var f : stopping) {
+            f.awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
     }
 }
