@@ -16,8 +16,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /keys/{keyName}/requestToken}: exchanges a signed TokenRequest (no credentials; the
@@ -25,8 +23,6 @@ import org.slf4j.LoggerFactory;
  * JSON TokenDetails, whatever the Accept header says (ably-java parses the answer as JSON).
  */
 public final class TokenRoute implements RestHandler.Route {
-    private static final Logger log = LoggerFactory.getLogger(TokenRoute.class);
-
     private final TokenAuthority authority;
     private final RestAuth auth;
 
@@ -53,8 +49,7 @@ public final class TokenRoute implements RestHandler.Route {
             return HttpResponses.error(ErrorCode.INVALID_BODY.info("Invalid request body: cannot be parsed"));
         }
         Outcome<TokenDetails> issued = TokenJson.isSigned(body) ? signed(keyName, body) : withBasicAuth(keyName, request, body);
-        if (!issued.isOk()) {
-            log.info("token request for key {} refused: {} {}", keyName, issued.error().code(), issued.error().message());
+        if (!issued.isOk()) { // TokenAuthority logs its refusals (key name and reason, never a secret)
             return HttpResponses.error(issued.error());
         }
         return HttpResponses.json(HttpResponseStatus.OK, TokenJson.write(issued.value()).toString());
