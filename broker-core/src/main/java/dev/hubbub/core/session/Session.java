@@ -192,7 +192,7 @@ public final class Session implements Subscriber {
         String name = message.channel();
         ErrorInfo invalid = ChannelNames.validate(name);
         if (invalid != null) {
-            transport.send(ProtocolMessage.channelError(name == null ? "" : name, invalid));
+            malformed(invalid, null, name); // no channel named: a connection-level ERROR, not one for channel ""
             return;
         }
         Principal p = principal;
@@ -289,6 +289,10 @@ public final class Session implements Subscriber {
             if (modes != a.modes()) {
                 broker.router().attach(a.channel().key(), this, modes);
                 e.setValue(new Attachment(a.channel(), modes));
+                if ((a.modes() & Flags.MODE_PRESENCE) != 0 && (modes & Flags.MODE_PRESENCE) == 0) {
+                    // no longer allowed to be present: this connection's members leave now
+                    broker.presence().connectionLeft(a.channel().key(), connectionId, 0);
+                }
             }
         }
     }

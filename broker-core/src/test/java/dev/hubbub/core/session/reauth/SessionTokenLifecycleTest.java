@@ -303,4 +303,25 @@ class SessionTokenLifecycleTest {
         assertEquals(Action.NACK, nack.action());
         assertError(40160, 401, nack.error());
     }
+
+    @Test
+    void reauthThatTakesAwayPresenceMakesTheConnectionsMembersLeave() {
+        Client bob = connectWithToken(token("bob", HOUR, "{\"room\":[\"presence\",\"subscribe\"]}"), null);
+        bob.send(attach("room"));
+        bob.send(new ProtocolMessage(Action.PRESENCE, null, "room", null, null, null, null, null, null, 0L, null,
+                List.of(new dev.hubbub.core.protocol.PresenceMessage(null, dev.hubbub.core.protocol.PresenceAction.ENTER,
+                        null, null, "here", null, null, null)), null, null, null, null));
+        ChannelKey room = new ChannelKey("app1", "room");
+        assertEquals(1, broker.presence().memberCount(room), () -> bob.out().frames().toString());
+        bob.out().clearFrames();
+
+        bob.send(auth(token("bob", HOUR, "{\"room\":[\"subscribe\"]}")));
+
+        assertEquals(0, broker.presence().memberCount(room), "a member without the presence capability is not kept");
+        List<ProtocolMessage> leaves = bob.out().frames(Action.PRESENCE);
+        assertEquals(1, leaves.size(), () -> bob.out().frames().toString());
+        assertEquals(dev.hubbub.core.protocol.PresenceAction.LEAVE, leaves.get(0).presence().get(0).action());
+        assertEquals("bob", leaves.get(0).presence().get(0).clientId());
+        assertEquals(1, subscribers("room"), "still attached: subscribe is still granted");
+    }
 }
