@@ -22,6 +22,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
@@ -36,6 +37,9 @@ public final class BrokerServer implements AutoCloseable {
             return new Options(host, port, 0, 8L * 1024 * 1024, 1024 * 1024);
         }
     }
+
+    /** An HTTP (not yet upgraded) connection idle this long is closed. */
+    static final int HTTP_IDLE_SECONDS = 60;
 
     private final Broker broker;
     private final RestHandler rest;
@@ -74,12 +78,13 @@ public final class BrokerServer implements AutoCloseable {
     }
 
     /**
-     * A new connection's pipeline, in order: HTTP codec, aggregator, then the entry handler that
+     * A new connection's pipeline, in order: an idle timeout for plain HTTP, the HTTP codec, the aggregator, then the entry handler that
      * either serves REST or upgrades to a realtime WebSocket. No flush consolidation: realtime writes
      * are already batched per event loop with one flush per connection ({@code EventLoopWriter}).
      */
     public static void configure(ChannelPipeline pipeline, Broker broker, RestHandler rest, Options options) {
-        pipeline.addLast(PipelineNames.HTTP_CODEC, new HttpServerCodec())
+        pipeline.addLast(PipelineNames.HTTP_IDLE, new IdleStateHandler(0, 0, HTTP_IDLE_SECONDS, TimeUnit.SECONDS))
+                .addLast(PipelineNames.HTTP_CODEC, new HttpServerCodec())
                 .addLast(PipelineNames.HTTP_AGGREGATOR, new HttpObjectAggregator(options.maxRequestBytes()))
                 .addLast(PipelineNames.HTTP_ENTRY, new HttpEntryHandler(broker, rest, options.maxBacklogBytes()));
     }

@@ -72,9 +72,10 @@ final class AblyJwtVerifier {
         String clientId = null;
         if (!clientIdClaim.isMissing() && !clientIdClaim.isNull()) {
             clientId = clientIdClaim.asString();
-            if (clientId == null || clientId.isEmpty() || clientId.length() > ClientIdentity.MAX_CLIENT_ID_LENGTH) {
+            if (clientId == null || clientId.isEmpty() || clientId.length() > ClientIdentity.MAX_CLIENT_ID_LENGTH
+                    || ClientIdentity.hasControlCharacter(clientId)) {
                 return invalid(CLIENT_ID_CLAIM + " must be a non-empty string of at most "
-                        + ClientIdentity.MAX_CLIENT_ID_LENGTH + " characters");
+                        + ClientIdentity.MAX_CLIENT_ID_LENGTH + " characters, without control characters");
             }
         }
         Outcome<Capability> capability = capability(jwt.getClaim(CAPABILITY_CLAIM), key);

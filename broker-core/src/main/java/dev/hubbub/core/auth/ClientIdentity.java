@@ -54,6 +54,19 @@ public record ClientIdentity(Kind kind, String clientId) {
         if (claimed.length() > MAX_CLIENT_ID_LENGTH) {
             return "clientId is longer than " + MAX_CLIENT_ID_LENGTH + " characters";
         }
+        if (hasControlCharacter(claimed)) {
+            return "clientId may not contain control characters";
+        }
         return null;
+    }
+
+    /** Control characters (CR, LF, NUL...) are refused in clientIds: they would forge log lines and confuse UIs. */
+    public static boolean hasControlCharacter(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.isISOControl(s.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -9,7 +9,9 @@ import dev.hubbub.core.protocol.Outcome;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Base64;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -47,8 +49,13 @@ public final class TokenAuthority implements TokenVerifier {
     private final TokenSettings settings;
     private final SecureRandom random = new SecureRandom();
     private final AblyJwtVerifier jwts;
-    /** keyName + '\n' + nonce of every signed TokenRequest accepted within the replay window. */
-    private final Cache<String, Boolean> seenNonces;
+    /**
+     * Per key, the nonce of every signed TokenRequest accepted within the replay window. One store per
+     * key, so no app can push another app's nonces out of a bounded cache (only a holder of a key's
+     * secret can fill that key's store).
+     */
+    private final Map<String, Cache<String, Boolean>> seenNonces = new ConcurrentHashMap<>();
+    private final Ticker ticker;
     private final Cache<String, Verification> verified;
     private final Cache<String, Boolean> revokedIds;
 
@@ -65,13 +72,7 @@ public final class TokenAuthority implements TokenVerifier {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.jwts = new AblyJwtVerifier(keys);
         Ticker ticker = () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
-        // A nonce must outlive every timestamp that could still pass the window check: a request
-        // stamped t is accepted until now = t + window, and it can first arrive at t - window.
-        this.seenNonces = Caffeine.newBuilder()
-                .ticker(ticker)
-                .expireAfterWrite(settings.timestampWindow().multipliedBy(2))
-                .maximumSize(settings.nonceCacheSize())
-                .build();
+        this.ticker = ticker;
         this.verified = Caffeine.newBuilder().maximumSize(settings.verifiedCacheSize()).build();
         this.revokedIds = Caffeine.newBuilder()
                 .ticker(ticker)
@@ -123,7 +124,7 @@ public final class TokenAuthority implements TokenVerifier {
                     "Timestamp not current: TokenRequest timestamp is more than "
                             + settings.timestampWindow().toSeconds() + " s from the server's time"));
         }
-        if (seenNonces.asMap().putIfAbsent(key.name() + '\n' + request.nonce(), Boolean.TRUE) != null) {
+        if (noncesOf(key).asMap().putIfAbsent(request.nonce(), Boolean.TRUE) != null) {
             return reject(key.name(), ErrorCode.NONCE_REPLAYED.info());
         }
         return mint(key, request.ttl(), request.capability(), request.clientId());
@@ -145,9 +146,10 @@ public final class TokenAuthority implements TokenVerifier {
         if (lifetime <= 0 || lifetime > settings.maxTtl().toMillis()) {
             return reject(key.name(), ErrorCode.INVALID_PARAMETER.info("Invalid value for ttl"));
         }
-        if (clientId != null && (clientId.isEmpty() || clientId.length() > ClientIdentity.MAX_CLIENT_ID_LENGTH)) {
+        if (clientId != null && (clientId.isEmpty() || clientId.length() > ClientIdentity.MAX_CLIENT_ID_LENGTH
+                || ClientIdentity.hasControlCharacter(clientId))) {
             return reject(key.name(), ErrorCode.INVALID_CLIENT_ID.info("Invalid clientId: must be a non-empty string of at most "
-                    + ClientIdentity.MAX_CLIENT_ID_LENGTH + " characters"));
+                    + ClientIdentity.MAX_CLIENT_ID_LENGTH + " characters, without control characters"));
         }
         Capability capability = key.capability();
         if (capabilityJson != null && !capabilityJson.isEmpty()) {
@@ -226,6 +228,18 @@ public final class TokenAuthority implements TokenVerifier {
     /** Marks a token id revoked on this node: later verifications of that token answer 40141. */
     public void revokeTokenId(String tokenId) {
         revokedIds.put(Objects.requireNonNull(tokenId, "tokenId"), Boolean.TRUE);
+    }
+
+    /**
+     * The nonce store of one key. A nonce must outlive every timestamp that could still pass the
+     * window check: a request stamped t is accepted until now = t + window, and can first arrive at t - window.
+     */
+    private Cache<String, Boolean> noncesOf(ApiKey key) {
+        return seenNonces.computeIfAbsent(key.name(), k -> Caffeine.newBuilder()
+                .ticker(ticker)
+                .expireAfterWrite(settings.timestampWindow().multipliedBy(2))
+                .maximumSize(settings.nonceCacheSize())
+                .build());
     }
 
     private String newTokenId() {

@@ -10,7 +10,8 @@ import java.util.Objects;
  * @param maxTtl            longest lifetime a request may ask for (Ably: 24 hours)
  * @param timestampWindow   how far a TokenRequest's timestamp may be from the broker's clock, either
  *                          way (Ably: 2 minutes); nonces are remembered for twice this
- * @param nonceCacheSize    most nonces remembered at once (bounded so a flood cannot exhaust memory)
+ * @param nonceCacheSize    most nonces remembered at once per key (bounded so a flood cannot exhaust memory;
+ *                          per key, so one app cannot evict another's nonces)
  * @param verifiedCacheSize most verified tokens remembered, so a token is checked once, not per use
  */
 public record TokenSettings(

@@ -30,6 +30,8 @@ import org.slf4j.LoggerFactory;
 public final class Broker {
     private static final Logger log = LoggerFactory.getLogger(Broker.class);
 
+    private static final java.util.regex.Pattern CONNECTION_STYLE_ID = java.util.regex.Pattern.compile("[^:]+:\\d+:\\d+");
+
     private final Authenticator authenticator;
     private final ChannelRouter router;
     private final IdentityGate gate;
@@ -135,7 +137,7 @@ public final class Broker {
         if (!admitted.isOk()) {
             return Outcome.fail(admitted.error());
         }
-        ErrorInfo tooBig = checkSize(admitted.value()); // after the gate: an implied clientId counts too
+        ErrorInfo tooBig = checkMessages(admitted.value(), null); // after the gate: an implied clientId counts too
         if (tooBig != null) {
             return Outcome.fail(tooBig);
         }
@@ -156,10 +158,26 @@ public final class Broker {
         return new PublishResult(none);
     }
 
-    ErrorInfo checkSize(List<Message> messages) {
+    /**
+     * What a publish may carry besides its identity: the size limit, only message creation (action 0;
+     * updates and deletes would need their own capabilities), and no id that claims to come from
+     * another connection ({@code otherConnection:serial:index}).
+     *
+     * @param publisherId the publishing connection's id, or null for REST
+     */
+    ErrorInfo checkMessages(List<Message> messages, String publisherId) {
         long total = 0;
         for (Message m : messages) {
             total += m.size();
+            if (m.action() != null && m.action() != 0) {
+                return ErrorCode.BAD_REQUEST.info("Unsupported message action " + m.action() + ": only 0 (create) may be published");
+            }
+            String id = m.id();
+            if (id != null && CONNECTION_STYLE_ID.matcher(id).matches()
+                    && !(publisherId != null && id.startsWith(publisherId + ':'))) {
+                return ErrorCode.BAD_REQUEST.info("Invalid message id '" + id + "': ids of the form connectionId:serial:index"
+                        + " are assigned by the broker to the publishing connection");
+            }
         }
         if (total > limits.maxMessageSize()) {
             return ErrorCode.MESSAGE_TOO_LARGE.info("Maximum message length exceeded (size was " + total

@@ -21,4 +21,12 @@ public record ConnectRequest(
                           boolean echo, String resume, String recover, String remoteAddress) {
         this(key, accessToken, clientId, format, protocolVersion, echo, resume, recover, remoteAddress, null);
     }
+
+    /** Leaves out the key and the token: a request must be safe to log. */
+    @Override
+    public String toString() {
+        return "ConnectRequest[" + (key != null ? "key=" + key.substring(0, Math.max(0, key.indexOf(':'))) + ":***"
+                : accessToken != null ? "token=***" : "no credentials")
+                + ", clientId=" + clientId + ", format=" + format + ", v=" + protocolVersion + ", from " + remoteAddress + "]";
+    }
 }

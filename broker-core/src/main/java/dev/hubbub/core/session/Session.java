@@ -289,10 +289,10 @@ public final class Session implements Subscriber {
             if (modes != a.modes()) {
                 broker.router().attach(a.channel().key(), this, modes);
                 e.setValue(new Attachment(a.channel(), modes));
-                if ((a.modes() & Flags.MODE_PRESENCE) != 0 && (modes & Flags.MODE_PRESENCE) == 0) {
-                    // no longer allowed to be present: this connection's members leave now
-                    broker.presence().connectionLeft(a.channel().key(), connectionId, 0);
-                }
+            }
+            if (!p.capability().allows(name, "presence")) {
+                // no longer allowed to be present, whatever mode it attached with: its members leave now
+                broker.presence().connectionLeft(a.channel().key(), connectionId, 0);
             }
         }
     }
@@ -355,7 +355,7 @@ public final class Session implements Subscriber {
         if (!admitted.isOk()) {
             return Outcome.fail(admitted.error());
         }
-        ErrorInfo tooBig = broker.checkSize(admitted.value()); // after the gate: an implied clientId counts too
+        ErrorInfo tooBig = broker.checkMessages(admitted.value(), connectionId); // after the gate: an implied clientId counts too
         if (tooBig != null) {
             return Outcome.fail(tooBig);
         }

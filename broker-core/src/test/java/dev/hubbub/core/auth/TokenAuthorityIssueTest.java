@@ -111,6 +111,19 @@ class TokenAuthorityIssueTest {
     }
 
     @Test
+    void anotherKeysFloodOfRequestsCannotPushANonceOutOfTheReplayStore() {
+        TokenSettings d = TokenSettings.DEFAULTS;
+        TokenAuthority small = new TokenAuthority(new KeyStore(List.of(keyA, keyB)), clock,
+                new TokenSettings(d.defaultTtl(), d.maxTtl(), d.timestampWindow(), 16, d.verifiedCacheSize()));
+        TokenRequest alice = signed(keyA, TokenParams.forClientId("alice"));
+        assertTrue(small.issue(alice).isOk());
+        for (int i = 0; i < 2_000; i++) { // another app fills its own store many times over
+            assertTrue(small.issue(signed(keyB, TokenParams.DEFAULTS)).isOk());
+        }
+        assertRejected(ErrorCode.NONCE_REPLAYED, small.issue(alice));
+    }
+
+    @Test
     void nonceIsRecordedOnlyOnceTheMacIsValid() {
         TokenRequest request = signed(keyA, TokenParams.DEFAULTS);
         assertRejected(ErrorCode.AUTHENTICATION_FAILED, authority.issue(request.withMac("AAAA" + request.mac().substring(4))));

@@ -60,6 +60,12 @@ class KeyAuthenticationTest {
         assertRejected(ErrorCode.INVALID_CLIENT_ID, authenticator.authenticateKey("app1.keyA:" + SECRET, claimed));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"bob\nINFO forged log line", "bob\r", "nul\u0000"})
+    void clientIdWithControlCharactersIsInvalid(String claimed) {
+        assertRejected(ErrorCode.INVALID_CLIENT_ID, authenticator.authenticateKey("app1.keyA:" + SECRET, claimed));
+    }
+
     @Test
     void overlongClientIdIsInvalid() {
         String tooLong = "a".repeat(ClientIdentity.MAX_CLIENT_ID_LENGTH + 1);

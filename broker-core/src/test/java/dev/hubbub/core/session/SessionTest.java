@@ -356,6 +356,27 @@ class SessionTest {
     }
 
     @Test
+    void idsThatClaimAnotherConnectionAndNonCreateActionsAreRefused() {
+        Client alice = connect(FULL, "alice");
+        Client bob = connect(FULL, "bob");
+        bob.send(attach("room"));
+        Message spoofedId = new Message("victimConn:7:0", null, null, null, "n", "d", null, null, null, null, null);
+        Message delete = new Message(null, null, null, null, "n", "deleted", null, null, null, 2, null);
+        Message ownId = new Message(alice.id() + ":9:0", null, null, null, "n", "mine", null, null, null, 0, null);
+        alice.send(publish("room", 0, spoofedId));
+        alice.send(publish("room", 1, delete));
+        alice.send(publish("room", 2, ownId));
+        List<ProtocolMessage> nacks = alice.out().frames(Action.NACK);
+        assertEquals(2, nacks.size(), () -> alice.out().frames().toString());
+        assertEquals(0L, nacks.get(0).msgSerial());
+        assertError(40000, 400, nacks.get(0).error());
+        assertEquals(1L, nacks.get(1).msgSerial());
+        assertError(40000, 400, nacks.get(1).error());
+        assertEquals(1, bob.deliveries().size(), "only the message with its own connection's id is delivered");
+        assertEquals("mine", bob.deliveries().get(0).messages().get(0).data());
+    }
+
+    @Test
     void echoIsOnByDefault() {
         Client alice = connect(FULL, "alice");
         alice.send(attach("room"));

@@ -96,6 +96,23 @@ public final class MessageReader {
         return v.textValue();
     }
 
+    /** Deepest nesting accepted inside {@code extras}. */
+    static final int MAX_EXTRAS_DEPTH = 32;
+
+    private static int depth(JsonNode node, int level) {
+        if (level > MAX_EXTRAS_DEPTH || !node.isContainerNode()) {
+            return level;
+        }
+        int max = level + 1;
+        for (JsonNode child : node) {
+            max = Math.max(max, depth(child, level + 1));
+            if (max > MAX_EXTRAS_DEPTH) {
+                break;
+            }
+        }
+        return max;
+    }
+
     static JsonNode extras(JsonNode m) throws DecodeException {
         JsonNode v = m.get("extras");
         if (v == null || v.isNull()) {
@@ -103,6 +120,10 @@ public final class MessageReader {
         }
         if (!v.isObject()) {
             throw new DecodeException(ErrorCode.BAD_REQUEST, "Invalid type for field 'extras': expected an object");
+        }
+        if (depth(v, 0) > MAX_EXTRAS_DEPTH) {
+            // bounded well below what the encoders accept, so an accepted message can always be delivered
+            throw new DecodeException(ErrorCode.BAD_REQUEST, "Invalid extras: nested deeper than " + MAX_EXTRAS_DEPTH + " levels");
         }
         // extras pass through to every subscriber; ably-java reads extras.delta as {format, from}
         // strings and fails on the whole frame otherwise, so a malformed one is refused here

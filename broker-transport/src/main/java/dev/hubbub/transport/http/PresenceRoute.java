@@ -55,9 +55,10 @@ public final class PresenceRoute implements RestHandler.Route {
             return HttpResponses.error(principal.error());
         }
         Principal p = principal.value();
-        if (!p.capability().allows(channel, "subscribe") && !p.capability().allows(channel, "presence")) {
+        // reading the set is a subscribe right, as on realtime (where only subscribe grants PRESENCE_SUBSCRIBE)
+        if (!p.capability().allows(channel, "subscribe")) {
             return HttpResponses.error(ErrorCode.CAPABILITY_DENIED.info("Unable to read the presence of channel '" + channel
-                    + "': the 'subscribe' or 'presence' capability is not granted"));
+                    + "': the 'subscribe' capability is not granted"));
         }
         Outcome<Integer> limit = limit(param(query, "limit"));
         if (!limit.isOk()) {

@@ -58,7 +58,13 @@ public final class RestHandler {
 
     public FullHttpResponse handle(FullHttpRequest request) {
         QueryStringDecoder query = new QueryStringDecoder(request.uri());
-        List<String> segments = segments(query.rawPath());
+        List<String> segments;
+        try {
+            segments = segments(query.rawPath());
+            query.parameters(); // decoded lazily: fail here, on bad escapes, rather than inside a route
+        } catch (IllegalArgumentException badEscape) { // never echo the URI: it may carry credentials
+            return HttpResponses.error(ErrorCode.BAD_REQUEST.info("Malformed request URI (bad percent-encoding)"));
+        }
         HttpMethod method = request.method();
         try {
             if (segments.size() == 1 && segments.get(0).equals("time") && method.equals(HttpMethod.GET)) {

@@ -26,7 +26,10 @@ import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +40,8 @@ import java.util.concurrent.TimeUnit;
  * protocol), anything else goes to the REST API.
  */
 public final class HttpEntryHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger log = LoggerFactory.getLogger(HttpEntryHandler.class);
+
     private final Broker broker;
     private final RestHandler rest;
     private final long maxBacklogBytes;
@@ -54,7 +59,13 @@ public final class HttpEntryHandler extends SimpleChannelInboundHandler<FullHttp
             return;
         }
         if (isWebSocketUpgrade(request)) {
-            upgrade(ctx, request);
+            try {
+                upgrade(ctx, request);
+            } catch (RuntimeException badUpgrade) { // bad escapes, missing handshake headers: never echo the URI
+                log.debug("malformed WebSocket upgrade: {}", badUpgrade.getClass().getSimpleName());
+                reply(ctx, request, HttpResponses.error(ErrorCode.BAD_REQUEST.info(
+                        "Malformed WebSocket upgrade request (bad URI encoding or handshake headers)")), false);
+            }
             return;
         }
         FullHttpResponse response = request.method().equals(HttpMethod.OPTIONS)
@@ -121,11 +132,30 @@ public final class HttpEntryHandler extends SimpleChannelInboundHandler<FullHttp
             }
             long idle = broker.limits().maxIdleInterval();
             ChannelPipeline p = ctx.pipeline();
+            if (p.get(PipelineNames.HTTP_IDLE) != null) {
+                p.remove(PipelineNames.HTTP_IDLE);
+            }
             p.addLast(PipelineNames.WS_AGGREGATOR, new WebSocketFrameAggregator(maxFrame));
             p.addLast(PipelineNames.IDLE, new IdleStateHandler(idle, 0, 0, TimeUnit.MILLISECONDS));
             p.addLast(PipelineNames.REALTIME, new RealtimeHandler(broker, connect, ProtocolCodec.of(format), maxBacklogBytes));
             p.remove(this);
         });
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof IdleStateEvent) { // an HTTP connection that sent nothing for a while
+            ctx.close();
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // the class only: messages of decoding errors can quote the request line, credentials included
+        log.debug("HTTP connection error: {}", cause.getClass().getSimpleName());
+        ctx.close();
     }
 
     private static String param(QueryStringDecoder query, String name) {

@@ -2,6 +2,7 @@ package dev.hubbub.transport.ws;
 
 /** Names of the handlers in a connection's pipeline, in pipeline order. */
 public final class PipelineNames {
+    public static final String HTTP_IDLE = "httpIdle";
     public static final String HTTP_CODEC = "httpCodec";
     public static final String HTTP_AGGREGATOR = "httpAggregator";
     public static final String HTTP_ENTRY = "httpEntry";

@@ -319,4 +319,18 @@ class ProtocolCodecTest {
         assertEquals(1, buf.refCnt());
         buf.release();
     }
+
+    @Test
+    void deeplyNestedExtrasAreRefusedAtDecodeSoAcceptedMessagesCanAlwaysBeEncoded() {
+        String deep = "{\"a\":".repeat(40) + "1" + "}".repeat(40);
+        String frame = "{\"action\":15,\"channel\":\"c\",\"msgSerial\":3,\"messages\":[{\"data\":\"x\",\"extras\":" + deep + "}]}";
+        var result = ProtocolCodec.of(WireFormat.JSON).decode(io.netty.buffer.Unpooled.copiedBuffer(frame, java.nio.charset.StandardCharsets.UTF_8));
+        org.junit.jupiter.api.Assertions.assertFalse(result.isOk());
+        org.junit.jupiter.api.Assertions.assertEquals(40000, result.error().code());
+        org.junit.jupiter.api.Assertions.assertEquals(3L, result.msgSerial());
+        String shallow = "{\"headers\":{\"k\":\"v\"}}";
+        String ok = "{\"action\":15,\"channel\":\"c\",\"msgSerial\":4,\"messages\":[{\"data\":\"x\",\"extras\":" + shallow + "}]}";
+        org.junit.jupiter.api.Assertions.assertTrue(ProtocolCodec.of(WireFormat.JSON)
+                .decode(io.netty.buffer.Unpooled.copiedBuffer(ok, java.nio.charset.StandardCharsets.UTF_8)).isOk());
+    }
 }

@@ -139,7 +139,8 @@ class PresenceRouteTest {
     @Test
     void subscribeOrPresenceCapabilityIsRequired() throws Exception {
         assertEquals(200, get("/channels/room%3A1/presence", "app1.sub:s2", null).status().code());
-        assertEquals(200, get("/channels/room%3A1/presence", "app1.pres:s3", null).status().code());
+        // presence alone lets a client enter, not read the set: that takes subscribe, as on realtime
+        assertEquals(401, get("/channels/room%3A1/presence", "app1.pres:s3", null).status().code());
         FullHttpResponse denied = get("/channels/room%3A1/presence", "app1.pub:s4", null);
         assertEquals(401, denied.status().code());
         assertEquals(40160, json(denied).get("error").get("code").asInt());

@@ -134,6 +134,34 @@ class HttpEntryPipelineTest {
     }
 
     @Test
+    void malformedUpgradeUriGets400WithoutEchoingTheCredentials() {
+        Wire w = new Wire();
+        w.writeRaw("GET /?key=app1.full:topsecret&clientId=100% HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+        String response = new String(w.outboundBytes(), StandardCharsets.ISO_8859_1);
+        assertTrue(response.startsWith("HTTP/1.1 400"), response);
+        assertFalse(response.contains("topsecret"), response);
+    }
+
+    @Test
+    void upgradeWithoutAKeyHeaderGets400() {
+        Wire w = new Wire();
+        w.writeRaw("GET /?format=json HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Version: 13\r\n\r\n");
+        String response = new String(w.outboundBytes(), StandardCharsets.ISO_8859_1);
+        assertTrue(response.startsWith("HTTP/1.1 400"), response);
+    }
+
+    @Test
+    void malformedRestUriGets400() {
+        Wire w = new Wire();
+        w.writeRaw("GET /%zz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        String response = new String(w.outboundBytes(), StandardCharsets.ISO_8859_1);
+        assertTrue(response.startsWith("HTTP/1.1 400"), response);
+        assertTrue(response.contains("40000"), response);
+    }
+
+    @Test
     void upgradeBuildsTheRealtimePipelineAndConnects() {
         Wire w = new Wire();
         String head = w.upgrade(connectQuery(TestBroker.FULL_KEY, "alice"));
