@@ -7,6 +7,7 @@ import dev.hubbub.core.protocol.PublishResult;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * One channel of one app: its attached subscribers and its serial. The subscriber list is
@@ -92,25 +93,8 @@ public final class Channel {
 
     /** Delivers one frame to every subscriber holding {@code requiredMode}, encoding it once per format. */
     void fanOut(ProtocolMessage frame, String publisherId, int requiredMode) {
-        Subscription[] targets = subscriptions;
-        if (targets.length == 0) {
-            return;
-        }
-        SharedFrame shared = new SharedFrame(frame);
-        try {
-            for (Subscription s : targets) {
-                if ((s.modes() & requiredMode) == 0) {
-                    continue;
-                }
-                Subscriber sub = s.subscriber();
-                if (!sub.echoes() && publisherId != null && publisherId.equals(sub.connectionId())) {
-                    continue;
-                }
-                sub.deliver(shared);
-            }
-        } finally {
-            shared.release();
-        }
+        deliver(frame, s -> (s.modes() & requiredMode) != 0
+                && (publisherId == null || s.subscriber().echoes() || !publisherId.equals(s.subscriber().connectionId())));
     }
 
     /**
@@ -119,6 +103,11 @@ public final class Channel {
      * (RTP17a: a client lists its own members only once it sees their events). Ignores echo=false.
      */
     public void fanOutPresence(ProtocolMessage frame, String ownerId) {
+        deliver(frame, s -> (s.modes() & Flags.MODE_PRESENCE_SUBSCRIBE) != 0 || s.subscriber().connectionId().equals(ownerId));
+    }
+
+    /** The one fan-out loop: a shared frame, encoded at most once per wire format, to each wanted subscriber. */
+    private void deliver(ProtocolMessage frame, Predicate<Subscription> wanted) {
         Subscription[] targets = subscriptions;
         if (targets.length == 0) {
             return;
@@ -126,9 +115,8 @@ public final class Channel {
         SharedFrame shared = new SharedFrame(frame);
         try {
             for (Subscription s : targets) {
-                Subscriber sub = s.subscriber();
-                if ((s.modes() & Flags.MODE_PRESENCE_SUBSCRIBE) != 0 || sub.connectionId().equals(ownerId)) {
-                    sub.deliver(shared);
+                if (wanted.test(s)) {
+                    s.subscriber().deliver(shared);
                 }
             }
         } finally {
