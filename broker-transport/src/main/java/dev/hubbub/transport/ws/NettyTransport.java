@@ -7,6 +7,7 @@ import dev.hubbub.core.session.Transport;
 import dev.hubbub.transport.codec.ProtocolCodec;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
@@ -68,7 +69,8 @@ public final class NettyTransport implements Transport {
         if (overloaded || !channel.isActive()) {
             return;
         }
-        if (!channel.isWritable() && channel.bytesBeforeWritable() > maxBacklogBytes) {
+        ChannelOutboundBuffer backlog = channel.unsafe().outboundBuffer();
+        if (backlog != null && backlog.totalPendingWriteBytes() > maxBacklogBytes) {
             overloaded = true;
             onSlowConsumer.accept(this);
             return;
