@@ -14,7 +14,8 @@ public final class CommonOptions {
             description = "Realtime endpoint of the broker (ws:// or wss://).")
     String url;
 
-    @Option(names = "--key", required = true, paramLabel = "NAME:SECRET", description = "API key to authenticate with.")
+    @Option(names = "--key", paramLabel = "NAME:SECRET",
+            description = "API key to authenticate with (required, except for fanout --protocol nats).")
     String key;
 
     @Option(names = "--format", defaultValue = "json", paramLabel = "json|msgpack",
@@ -54,16 +55,27 @@ public final class CommonOptions {
 
     /** Everything wrong with these options, as sentences; empty when they are usable. */
     public List<String> problems() {
+        return problems(true);
+    }
+
+    /** As {@link #problems()}; {@code keyNeeded} false when the run authenticates without a key. */
+    public List<String> problems(boolean keyNeeded) {
         List<String> out = new ArrayList<>();
         try {
             Endpoint.parse(url);
         } catch (IllegalArgumentException e) {
             out.add("--url: " + e.getMessage());
         }
-        try {
-            ApiKey.parse(key);
-        } catch (IllegalArgumentException e) {
-            out.add("--key: " + e.getMessage());
+        if (key == null) {
+            if (keyNeeded) {
+                out.add("--key NAME:SECRET is required");
+            }
+        } else {
+            try {
+                ApiKey.parse(key);
+            } catch (IllegalArgumentException e) {
+                out.add("--key: " + e.getMessage());
+            }
         }
         try {
             WireCodec.Format.parse(format);
@@ -95,7 +107,8 @@ public final class CommonOptions {
     }
 
     public Endpoint endpoint() { return Endpoint.parse(url); }
-    public ApiKey apiKey() { return ApiKey.parse(key); }
+    /** The key, or null when none was given (allowed only where the run needs none). */
+    public ApiKey apiKey() { return key == null ? null : ApiKey.parse(key); }
     public WireCodec.Format wireFormat() { return WireCodec.Format.parse(format); }
     public double duration() { return duration; }
     public double warmup() { return warmup; }

@@ -38,12 +38,36 @@ public final class FanoutCommand extends ScenarioCommand {
             description = "Publisher pacing interval (default: ${DEFAULT-VALUE}).")
     double tickMs;
 
+    @Option(names = "--protocol", defaultValue = "ably", paramLabel = "ably|nats",
+            description = "ably: the broker's realtime protocol (default). nats: the same run against a NATS server's "
+                    + "WebSocket listener (--url ws://HOST:PORT of its websocket block, no auth; --key and --format "
+                    + "are not used), to compare the fan-out figure with a peer.")
+    String protocol;
+
+    private boolean nats() {
+        return "nats".equalsIgnoreCase(protocol);
+    }
+
+    @Override
+    protected boolean needsKey() {
+        return !nats();
+    }
+
     @Override
     protected List<String> scenarioProblems() {
         List<String> out = new ArrayList<>();
         positive(out, "--subscribers", subscribers, 1_000_000);
         positive(out, "--publishers", publishers, 100_000);
         PubSubChecks.check(out, rate, size, drain, tickMs);
+        if (!nats() && !"ably".equalsIgnoreCase(protocol)) {
+            out.add("--protocol must be ably or nats, was '" + protocol + "'");
+        }
+        if (nats() && common.url != null && !common.url.regionMatches(true, 0, "ws://", 0, 5)) {
+            out.add("--protocol nats needs a ws:// URL (no TLS support for the peer)");
+        }
+        if (nats() && !channel.matches("[^\\s*>]+")) {
+            out.add("--channel must be a plain NATS subject (no spaces, '*' or '>') with --protocol nats");
+        }
         return out;
     }
 
@@ -54,8 +78,9 @@ public final class FanoutCommand extends ScenarioCommand {
 
     @Override
     protected Report run(RunContext ctx) {
-        return new PubSubScenario(new PubSubScenario.Settings("fanout", 1, subscribers, publishers, rate, size, drain,
-                (long) (tickMs * 1000), i -> channel), ctx).run();
+        PubSubScenario.Settings settings = new PubSubScenario.Settings("fanout", 1, subscribers, publishers, rate, size,
+                drain, (long) (tickMs * 1000), i -> channel);
+        return (nats() ? PubSubScenario.overNats(settings, ctx) : new PubSubScenario(settings, ctx)).run();
     }
 
     /** Checks shared by fanout and channels. */

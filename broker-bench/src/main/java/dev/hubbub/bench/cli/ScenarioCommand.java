@@ -38,9 +38,14 @@ public abstract class ScenarioCommand implements Callable<Integer> {
 
     protected abstract Report run(RunContext ctx);
 
+    /** Whether this run authenticates with --key (all but a run against a peer broker). */
+    protected boolean needsKey() {
+        return true;
+    }
+
     /** All problems with the command line; empty when the run can start. */
     public List<String> validate() {
-        List<String> out = new ArrayList<>(common.problems());
+        List<String> out = new ArrayList<>(common.problems(needsKey()));
         out.addAll(scenarioProblems());
         long needed = connectionsNeeded();
         if (needed > common.maxConnections()) {

@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntFunction;
+import java.util.function.LongConsumer;
 
 /**
  * Publish/subscribe load: C channels, each with S subscribers and P publishers; the total offered
@@ -32,10 +33,50 @@ import java.util.function.IntFunction;
  * <p>Each publisher stamps its payload with the send time; a delivery counts if its stamp is in
  * the measured window. Expected deliveries = (publishes in the window - those NACKed) x the
  * channel's attached subscribers.
+ *
+ * <p>The protocol is a {@link Wire}: hubbub's realtime protocol by default, or NATS
+ * ({@link #overNats}) for the peer comparison. Only opening, subscribing and closing differ;
+ * pacing, stamps, window, latency, ratios and the broker probe are this class's, so both brokers
+ * are measured the same way.
  */
 public final class PubSubScenario {
     public record Settings(String scenario, int channels, int subscribersPerChannel, int publishersPerChannel,
                            double rate, int size, double drainSeconds, long tickMicros, IntFunction<String> channelName) { }
+
+    /** The publishing side of one connection, driven by the pacer on the connection's event loop. */
+    interface Sender {
+        EventLoop eventLoop();
+
+        boolean isOpen();
+
+        boolean isWritable();
+
+        /** Writes one message on {@code channel} without flushing; returns its serial (what ACKs refer to, if any). */
+        long send(String channel, String data);
+
+        void flush();
+    }
+
+    /** The protocol-specific part of a run: opening and subscribing connections, closing them. */
+    interface Wire {
+        /** config.protocol and config.format of the report. */
+        String protocol();
+
+        String format();
+
+        /** Whether each publish is ACKed or NACKed; without, the drain waits for deliveries only. */
+        boolean acknowledged();
+
+        /**
+         * Opens {@code run}'s subscribers (calling {@link #subscribed} for each one on its channel)
+         * and publishers (binding each that connects with {@link Publisher#bind}); fills the
+         * report's connections section and connect/attach failures. Returns the live publishers.
+         */
+        Opened open(PubSubScenario run, List<Publisher> publishers, Report report);
+    }
+
+    /** What a wire opened: the publishers with a sender, and how to close every connection. */
+    record Opened(List<Publisher> live, LongConsumer closeAll) { }
 
     /** Per-channel bookkeeping. */
     private static final class Group {
@@ -64,11 +105,23 @@ public final class PubSubScenario {
     private final LongAdder unstamped = new LongAdder();
     private final LongAdder unexpectedCloses = new LongAdder();
     private final List<Group> groups = new ArrayList<>();
+    private final Wire wire;
     private volatile Window window;
 
+    /** A run over hubbub's realtime protocol (the bench's --format). */
     public PubSubScenario(Settings settings, RunContext ctx) {
+        this(settings, ctx, null);
+    }
+
+    /** The same run against a NATS server's WebSocket listener (the fan-out peer). */
+    public static PubSubScenario overNats(Settings settings, RunContext ctx) {
+        return new PubSubScenario(settings, ctx, new NatsWire());
+    }
+
+    private PubSubScenario(Settings settings, RunContext ctx, Wire wire) {
         this.s = settings;
         this.ctx = ctx;
+        this.wire = wire != null ? wire : new AblyWire();
         this.payload = new Payload(settings.size());
         for (int c = 0; c < settings.channels(); c++) {
             groups.add(new Group(settings.channelName().apply(c)));
@@ -76,11 +129,11 @@ public final class PubSubScenario {
     }
 
     /** One paced publisher; all its state is owned by its connection's event loop. */
-    private final class Publisher implements Pacer.Paced, ConnectionListener {
+    final class Publisher implements Pacer.Paced, ConnectionListener {
         final Group group;
         final double ratePerSecond;
         final long maxBurst;
-        Connection conn;
+        Sender out;
         long issued;
         long firstWindowSerial = -1;
         long lastWindowSerial = -2;
@@ -92,15 +145,24 @@ public final class PubSubScenario {
             this.maxBurst = Math.max(1, (long) Math.ceil(ratePerSecond * Math.max(0.05, 2 * tickMicros / 1e6)));
         }
 
+        /** The channel this publisher sends on. */
+        String channel() {
+            return group.channel;
+        }
+
+        void bind(Sender sender) {
+            this.out = sender;
+        }
+
         @Override
         public EventLoop eventLoop() {
-            return conn.eventLoop();
+            return out.eventLoop();
         }
 
         @Override
         public void tick(long now) {
             Window w = window;
-            if (w == null || w.isOver(now) || !conn.isOpen()) {
+            if (w == null || w.isOver(now) || !out.isOpen()) {
                 return;
             }
             long backlog = Pacer.due(now - w.trafficStart(), ratePerSecond) - issued;
@@ -109,7 +171,7 @@ public final class PubSubScenario {
             }
             long n = Math.min(backlog, maxBurst);
             long skip = backlog - n;
-            if (!conn.isWritable()) {
+            if (!out.isWritable()) {
                 skip = backlog;
                 n = 0;
             }
@@ -119,7 +181,7 @@ public final class PubSubScenario {
             issued += backlog;
             for (long i = 0; i < n; i++) {
                 long stamp = System.nanoTime();
-                long serial = conn.publish(group.channel, "bench", payload.encode(stamp), false);
+                long serial = out.send(group.channel, payload.encode(stamp));
                 sent.increment();
                 if (w.contains(stamp)) {
                     if (firstWindowSerial < 0) {
@@ -131,7 +193,7 @@ public final class PubSubScenario {
                 }
             }
             if (n > 0) {
-                conn.flush();
+                out.flush();
             }
         }
 
@@ -170,13 +232,7 @@ public final class PubSubScenario {
             int n = f.items();
             received.add(n);
             for (int i = 0; i < n; i++) {
-                long stamp = f.stamp(i);
-                if (stamp == Payload.NO_STAMP) {
-                    unstamped.increment();
-                } else if (w != null && w.contains(stamp)) {
-                    receivedInWindow.increment();
-                    latency.recordNanos(now - stamp);
-                }
+                count(w, f.stamp(i), now);
             }
         }
 
@@ -193,24 +249,59 @@ public final class PubSubScenario {
         }
     };
 
+    /** Counts one delivery carrying {@code stamp} seen at {@code now} (received already counted). */
+    private void count(Window w, long stamp, long now) {
+        if (stamp == Payload.NO_STAMP) {
+            unstamped.increment();
+        } else if (w != null && w.contains(stamp)) {
+            receivedInWindow.increment();
+            latency.recordNanos(now - stamp);
+        }
+    }
+
+    // ---- for wires ----------------------------------------------------------------------------
+
+    Settings settings() { return s; }
+    RunContext ctx() { return ctx; }
+    String channelOf(int subscriber) { return groups.get(subscriber % s.channels()).channel; }
+
+    /** Subscriber number {@code i} is attached to / subscribed on its channel. */
+    void subscribed(int i) {
+        groups.get(i % s.channels()).subscribers.incrementAndGet();
+    }
+
+    /** One delivery whose payload carries {@code stamp}, seen at {@code now}; from any event loop. */
+    void delivered(long stamp, long now) {
+        received.increment();
+        count(window, stamp, now);
+    }
+
+    void error(String key, String message) {
+        errors.add(key, 1, message);
+    }
+
+    void connectionLost() {
+        unexpectedCloses.increment();
+    }
+
+    int attachedSubscribers() {
+        return groups.stream().mapToInt(g -> g.subscribers.get()).sum();
+    }
+
+    // ---- the run ------------------------------------------------------------------------------
+
     public Report run() {
         Report report = new Report(s.scenario());
         Map<String, Object> config = report.section("config");
+        config.put("protocol", wire.protocol());
         config.put("channels", s.channels());
         config.put("subscribersPerChannel", s.subscribersPerChannel());
         config.put("publishersPerChannel", s.publishersPerChannel());
         config.put("offeredRate", s.rate());
         config.put("payloadBytes", s.size());
-        config.put("format", ctx.client().codec().format().param());
+        config.put("format", wire.format());
         config.put("warmupSeconds", ctx.warmupSeconds());
         config.put("durationSeconds", ctx.durationSeconds());
-
-        long setupStart = System.nanoTime();
-        int subCount = s.channels() * s.subscribersPerChannel();
-        ctx.progress().show(() -> "setup: " + ctx.client().opened() + " connections opened");
-        ConnectionOpener subOpener = ctx.openWithKey(i -> null, true, i -> subscriberListener);
-        List<Connection> subs = subOpener.open(subCount, ctx.setupConcurrency(), ctx.deadline());
-        ErrorCounts attachErrors = attach(subOpener, subCount);
 
         int pubCount = s.channels() * s.publishersPerChannel();
         List<Publisher> publishers = new ArrayList<>();
@@ -218,37 +309,95 @@ public final class PubSubScenario {
         for (int j = 0; j < pubCount; j++) {
             publishers.add(new Publisher(groups.get(j % s.channels()), perPublisher, s.tickMicros()));
         }
-        ConnectionOpener pubOpener = ctx.openWithKey(i -> null, false, publishers::get);
-        List<Connection> pubConns = pubOpener.open(pubCount, ctx.setupConcurrency(), ctx.deadline());
-        List<Publisher> live = new ArrayList<>();
-        for (int j = 0; j < pubCount; j++) {
-            Connection c = pubOpener.at(j);
-            if (c != null) {
-                publishers.get(j).conn = c;
-                live.add(publishers.get(j));
-            }
-        }
-        Map<String, Object> conns = report.section("connections");
-        conns.put("subscribersConnected", subs.size() + " / " + subCount);
-        conns.put("subscribersAttached", groups.stream().mapToInt(g -> g.subscribers.get()).sum());
-
-        conns.put("publishersConnected", live.size() + " / " + pubCount);
-        conns.put("setupSeconds", (System.nanoTime() - setupStart) / 1e9);
-        conns.put("unfinished", subOpener.unfinished() + pubOpener.unfinished());
-        report.putErrors("connectFailures", merge(subOpener.failures(), pubOpener.failures()));
-        report.putErrors("attachFailures", attachErrors);
-        List<Connection> all = new ArrayList<>(subs);
-        all.addAll(pubConns);
-
-        int attachedSubs = groups.stream().mapToInt(g -> g.subscribers.get()).sum();
-        if (live.isEmpty() || attachedSubs == 0 || ctx.deadline().expired()) {
+        Opened opened = wire.open(this, publishers, report);
+        if (opened.live().isEmpty() || attachedSubscribers() == 0 || ctx.deadline().expired()) {
             report.put("result", "aborted: no publisher connected or no subscriber attached");
-            RunContext.closeAll(all, 2000);
+            opened.closeAll().accept(2000);
             return report;
         }
-        traffic(live, report);
-        RunContext.closeAll(all, 3000);
+        traffic(opened.live(), report);
+        opened.closeAll().accept(3000);
         return report;
+    }
+
+    /** hubbub's realtime protocol: key-authenticated connections, ATTACH, ACK/NACK per publish. */
+    private final class AblyWire implements Wire {
+        @Override
+        public String protocol() {
+            return "ably";
+        }
+
+        @Override
+        public String format() {
+            return ctx.client().codec().format().param();
+        }
+
+        @Override
+        public boolean acknowledged() {
+            return true;
+        }
+
+        @Override
+        public Opened open(PubSubScenario run, List<Publisher> publishers, Report report) {
+            long setupStart = System.nanoTime();
+            int subCount = s.channels() * s.subscribersPerChannel();
+            ctx.progress().show(() -> "setup: " + ctx.client().opened() + " connections opened");
+            ConnectionOpener subOpener = ctx.openWithKey(i -> null, true, i -> subscriberListener);
+            List<Connection> subs = subOpener.open(subCount, ctx.setupConcurrency(), ctx.deadline());
+            ErrorCounts attachErrors = attach(subOpener, subCount);
+
+            int pubCount = publishers.size();
+            ConnectionOpener pubOpener = ctx.openWithKey(i -> null, false, publishers::get);
+            List<Connection> pubConns = pubOpener.open(pubCount, ctx.setupConcurrency(), ctx.deadline());
+            List<Publisher> live = new ArrayList<>();
+            for (int j = 0; j < pubCount; j++) {
+                Connection c = pubOpener.at(j);
+                if (c != null) {
+                    publishers.get(j).bind(new ConnectionSender(c));
+                    live.add(publishers.get(j));
+                }
+            }
+            Map<String, Object> conns = report.section("connections");
+            conns.put("subscribersConnected", subs.size() + " / " + subCount);
+            conns.put("subscribersAttached", attachedSubscribers());
+
+            conns.put("publishersConnected", live.size() + " / " + pubCount);
+            conns.put("setupSeconds", (System.nanoTime() - setupStart) / 1e9);
+            conns.put("unfinished", subOpener.unfinished() + pubOpener.unfinished());
+            report.putErrors("connectFailures", merge(subOpener.failures(), pubOpener.failures()));
+            report.putErrors("attachFailures", attachErrors);
+            List<Connection> all = new ArrayList<>(subs);
+            all.addAll(pubConns);
+            return new Opened(live, waitMillis -> RunContext.closeAll(all, waitMillis));
+        }
+    }
+
+    /** A hubbub connection as a publisher's sender: MESSAGE named "bench", ACKed by msgSerial. */
+    private record ConnectionSender(Connection c) implements Sender {
+        @Override
+        public EventLoop eventLoop() {
+            return c.eventLoop();
+        }
+
+        @Override
+        public boolean isOpen() {
+            return c.isOpen();
+        }
+
+        @Override
+        public boolean isWritable() {
+            return c.isWritable();
+        }
+
+        @Override
+        public long send(String channel, String data) {
+            return c.publish(channel, "bench", data, false);
+        }
+
+        @Override
+        public void flush() {
+            c.flush();
+        }
     }
 
     private ErrorCounts attach(ConnectionOpener opener, int count) {
@@ -294,7 +443,8 @@ public final class PubSubScenario {
         window = w;
         pacer.stop();
         long drainUntil = ctx.deadline().within(Window.seconds(s.drainSeconds()));
-        while (System.nanoTime() < drainUntil && !(receivedInWindow.sum() >= expected() && outstandingAcks() <= 0)) {
+        while (System.nanoTime() < drainUntil
+                && !(receivedInWindow.sum() >= expected() && (!wire.acknowledged() || outstandingAcks() <= 0))) {
             ctx.sleepUntil(Math.min(drainUntil, System.nanoTime() + 20_000_000L));
         }
         double drained = (System.nanoTime() - w.end()) / 1e9;
@@ -303,11 +453,12 @@ public final class PubSubScenario {
         Map<String, Object> pub = report.section("publish");
         pub.put("offeredRate", s.rate());
         pub.put("achievedRate", Ratios.rate(sentInWindow.sum(), secs));
-        pub.put("ackedRate", Ratios.rate(ackedInWindow.sum(), secs));
+        boolean acks = wire.acknowledged();
+        pub.put("ackedRate", acks ? Ratios.rate(ackedInWindow.sum(), secs) : null);
         pub.put("published", sentInWindow.sum());
-        pub.put("acked", ackedInWindow.sum());
-        pub.put("nacked", nackedInWindow.sum());
-        pub.put("unacknowledged", outstandingAcks());
+        pub.put("acked", acks ? ackedInWindow.sum() : null);
+        pub.put("nacked", acks ? nackedInWindow.sum() : null);
+        pub.put("unacknowledged", acks ? outstandingAcks() : null);
         pub.put("skippedBackpressure", skippedInWindow.sum());
         Map<String, Object> del = report.section("delivery");
         long expected = expected();

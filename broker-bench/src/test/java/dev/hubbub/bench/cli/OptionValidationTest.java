@@ -62,6 +62,23 @@ class OptionValidationTest {
     }
 
     @Test
+    void fanoutAgainstNatsNeedsNoKeyButAPlainWebSocketUrl() {
+        CommandLine cl = BenchMain.commandLine();
+        ScenarioCommand nats = (ScenarioCommand) cl.parseArgs("fanout", "--protocol", "nats", "--url", "ws://127.0.0.1:8443")
+                .subcommand().commandSpec().userObject();
+        assertEquals(List.of(), nats.validate());
+        ScenarioCommand ably = (ScenarioCommand) BenchMain.commandLine().parseArgs("fanout", "--url", "ws://127.0.0.1:1")
+                .subcommand().commandSpec().userObject();
+        assertProblem(ably.validate(), "--key");
+        assertProblem(problems("fanout", "--protocol", "mqtt"), "--protocol");
+        assertProblem(problems("fanout", "--protocol", "nats", "--channel", "a.*"), "--channel");
+        ScenarioCommand tls = (ScenarioCommand) BenchMain.commandLine()
+                .parseArgs("fanout", "--protocol", "nats", "--url", "wss://127.0.0.1:8443")
+                .subcommand().commandSpec().userObject();
+        assertProblem(tls.validate(), "ws://");
+    }
+
+    @Test
     void connectionCapCoversEveryConnectionTheRunOpens() {
         assertProblem(problems("fanout", "--subscribers", "49999", "--publishers", "2"), "--max-connections");
         assertEquals(List.of(), problems("fanout", "--subscribers", "49999", "--publishers", "1"));
