@@ -39,11 +39,7 @@ public final class Session implements Subscriber {
     private final String who;
     private final Map<String, Attachment> attachments = new HashMap<>();
     private volatile Principal principal;
-    /** How long before a token expires the client is asked (AUTH) to renew it. */
-    static final long RENEWAL_LEAD_MILLIS = 30_000;
-
-    private Transport.Cancellable expiryTimer;
-    private Transport.Cancellable renewalTimer;
+    private final CredentialExpiry expiry;
     private boolean closed;
     /** Set when the transport dropped or the client sent DISCONNECT: presence members stay for the grace period. */
     private boolean presenceGrace;
@@ -59,6 +55,7 @@ public final class Session implements Subscriber {
         this.connectionId = ConnectionIds.connectionId();
         this.connectionKey = ConnectionIds.connectionKey(connectionId);
         this.who = "conn=" + connectionId;
+        this.expiry = new CredentialExpiry(transport, broker.clock(), this::requestRenewal, this::expired);
     }
 
     @Override
@@ -82,7 +79,7 @@ public final class Session implements Subscriber {
         }
         log.debug("{} connected from {} as {}", who, request.remoteAddress(), principal);
         transport.send(ProtocolMessage.connected(connectionId, details(), continuity, broker.clock().millis()));
-        armExpiry();
+        expiry.arm(principal.expiresAt());
     }
 
     ConnectionDetails details() {
@@ -174,12 +171,7 @@ public final class Session implements Subscriber {
             return;
         }
         closed = true;
-        if (expiryTimer != null) {
-            expiryTimer.cancel();
-        }
-        if (renewalTimer != null) {
-            renewalTimer.cancel();
-        }
+        expiry.cancel();
         for (Attachment a : attachments.values()) {
             dropAttachment(a);
         }
@@ -263,10 +255,7 @@ public final class Session implements Subscriber {
             return;
         }
         principal = next.value();
-        if (expiryTimer != null) {
-            expiryTimer.cancel();
-        }
-        armExpiry();
+        expiry.arm(principal.expiresAt());
         transport.send(ProtocolMessage.connected(connectionId, details(), null, broker.clock().millis()));
         enforceCapability();
     }
@@ -368,40 +357,18 @@ public final class Session implements Subscriber {
         malformed(error, message.msgSerial(), message.channel());
     }
 
-    private void armExpiry() {
-        Principal p = principal;
-        if (p.expiresAt() == Long.MAX_VALUE) {
-            return;
-        }
-        long now = broker.clock().millis();
-        long delay = Math.max(0, p.expiresAt() - now);
-        expiryTimer = transport.schedule(this::checkExpiry, delay);
-        if (renewalTimer != null) {
-            renewalTimer.cancel();
-            renewalTimer = null;
-        }
-        if (delay > RENEWAL_LEAD_MILLIS * 2) {
-            renewalTimer = transport.schedule(this::requestRenewal, delay - RENEWAL_LEAD_MILLIS);
-        }
-    }
-
     /** Asks the client for a new token shortly before its current one expires (it answers with AUTH). */
-    void requestRenewal() {
+    private void requestRenewal() {
         if (!closed) {
             transport.send(ProtocolMessage.of(dev.hubbub.core.protocol.Action.AUTH));
         }
     }
 
-    /** Runs when the credentials may have expired; re-arms if the clock says not yet. */
-    void checkExpiry() {
-        if (closed) {
-            return;
-        }
-        if (principal.expiresBy(broker.clock().millis())) {
+    /** The credentials have expired: the client must renew and reconnect. */
+    private void expired() {
+        if (!closed) {
             log.info("{} token expired; disconnecting", who);
             disconnect(ErrorCode.TOKEN_EXPIRED.info("Token expired"));
-        } else {
-            armExpiry();
         }
     }
 }

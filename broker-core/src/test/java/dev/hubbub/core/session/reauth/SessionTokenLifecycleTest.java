@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Test;
 class SessionTokenLifecycleTest {
     private static final String KEY_NAME = "app1.main";
     private static final long HOUR = Duration.ofHours(1).toMillis();
-    /** Session.RENEWAL_LEAD_MILLIS (package-private there): the AUTH request comes this long before expiry. */
+    /** CredentialExpiry.RENEWAL_LEAD_MILLIS (package-private there): the AUTH request comes this long before expiry. */
     private static final long RENEWAL_LEAD = 30_000;
 
     private final SettableClock clock = new SettableClock(1_700_000_000_000L);
