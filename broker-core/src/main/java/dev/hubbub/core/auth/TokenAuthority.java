@@ -187,7 +187,9 @@ public final class TokenAuthority implements TokenVerifier {
                 return Outcome.fail(fresh.error());
             }
             known = fresh.value();
-            verified.put(token, known);
+            if (settings.verifiedCacheSize() > 0) { // size 0 means no cache (Caffeine would still hold entries until it evicts)
+                verified.put(token, known);
+            }
         }
         if (known.tokenId() != null && revokedIds.getIfPresent(known.tokenId()) != null) {
             return Outcome.fail(ErrorCode.TOKEN_REVOKED.info());
