@@ -42,6 +42,20 @@ public final class ChannelsCommand extends ScenarioCommand {
             description = "Publisher pacing interval (default: ${DEFAULT-VALUE}).")
     double tickMs;
 
+    @Option(names = "--protocol", defaultValue = "ably", paramLabel = "ably|nats",
+            description = "ably: the broker's realtime protocol (default). nats: the same run against a NATS server's "
+                    + "WebSocket listener (see fanout --help).")
+    String protocol;
+
+    private boolean nats() {
+        return "nats".equalsIgnoreCase(protocol);
+    }
+
+    @Override
+    protected boolean needsKey() {
+        return !nats();
+    }
+
     @Override
     protected List<String> scenarioProblems() {
         List<String> out = new ArrayList<>();
@@ -49,6 +63,7 @@ public final class ChannelsCommand extends ScenarioCommand {
         positive(out, "--subscribers-per-channel", subscribersPerChannel, 100_000);
         positive(out, "--publishers-per-channel", publishersPerChannel, 100_000);
         FanoutCommand.PubSubChecks.check(out, rate, size, drain, tickMs);
+        FanoutCommand.PubSubChecks.protocol(out, protocol, common.url, "--channel-prefix", prefix);
         return out;
     }
 
@@ -59,7 +74,8 @@ public final class ChannelsCommand extends ScenarioCommand {
 
     @Override
     protected Report run(RunContext ctx) {
-        return new PubSubScenario(new PubSubScenario.Settings("channels", channels, subscribersPerChannel,
-                publishersPerChannel, rate, size, drain, (long) (tickMs * 1000), i -> prefix + i), ctx).run();
+        PubSubScenario.Settings settings = new PubSubScenario.Settings("channels", channels, subscribersPerChannel,
+                publishersPerChannel, rate, size, drain, (long) (tickMs * 1000), i -> prefix + i);
+        return (nats() ? PubSubScenario.overNats(settings, ctx) : new PubSubScenario(settings, ctx)).run();
     }
 }

@@ -15,7 +15,7 @@ public final class CommonOptions {
     String url;
 
     @Option(names = "--key", paramLabel = "NAME:SECRET",
-            description = "API key to authenticate with (required, except for fanout --protocol nats).")
+            description = "API key to authenticate with (required, except with --protocol nats).")
     String key;
 
     @Option(names = "--format", defaultValue = "json", paramLabel = "json|msgpack",

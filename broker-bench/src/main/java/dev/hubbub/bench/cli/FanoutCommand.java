@@ -59,15 +59,7 @@ public final class FanoutCommand extends ScenarioCommand {
         positive(out, "--subscribers", subscribers, 1_000_000);
         positive(out, "--publishers", publishers, 100_000);
         PubSubChecks.check(out, rate, size, drain, tickMs);
-        if (!nats() && !"ably".equalsIgnoreCase(protocol)) {
-            out.add("--protocol must be ably or nats, was '" + protocol + "'");
-        }
-        if (nats() && common.url != null && !common.url.regionMatches(true, 0, "ws://", 0, 5)) {
-            out.add("--protocol nats needs a ws:// URL (no TLS support for the peer)");
-        }
-        if (nats() && !channel.matches("[^\\s*>]+")) {
-            out.add("--channel must be a plain NATS subject (no spaces, '*' or '>') with --protocol nats");
-        }
+        PubSubChecks.protocol(out, protocol, common.url, "--channel", channel);
         return out;
     }
 
@@ -101,6 +93,20 @@ public final class FanoutCommand extends ScenarioCommand {
             }
             if (!(tickMs >= 0.1 && tickMs <= 1000)) {
                 out.add("--tick-ms must be between 0.1 and 1000");
+            }
+        }
+
+        /** --protocol ably|nats; with nats a plain ws:// URL and channel names usable as NATS subjects. */
+        static void protocol(List<String> out, String protocol, String url, String nameOption, String name) {
+            boolean nats = "nats".equalsIgnoreCase(protocol);
+            if (!nats && !"ably".equalsIgnoreCase(protocol)) {
+                out.add("--protocol must be ably or nats, was '" + protocol + "'");
+            }
+            if (nats && url != null && !url.regionMatches(true, 0, "ws://", 0, 5)) {
+                out.add("--protocol nats needs a ws:// URL (no TLS support for the peer)");
+            }
+            if (nats && !name.matches("[^\\s*>]+")) {
+                out.add(nameOption + " must be a plain NATS subject (no spaces, '*' or '>') with --protocol nats");
             }
         }
     }

@@ -48,6 +48,20 @@ public final class Pacer {
     }
 
     /**
+     * Where sender {@code index} of {@code count}, each at {@code ratePerSecond}, starts in its
+     * interval: spread evenly, so that the senders together offer a smooth rate instead of all
+     * sending in the same tick (1,000 publishers at 20/s would otherwise send bursts of 1,000
+     * every 50 ms). Add it to the elapsed time given to {@link #due}; it is less than one interval,
+     * so no sender starts with a backlog.
+     */
+    public static long phaseNanos(int index, int count, double ratePerSecond) {
+        if (count <= 1 || ratePerSecond <= 0) {
+            return 0;
+        }
+        return (long) ((double) index / count * 1e9 / ratePerSecond);
+    }
+
+    /**
      * How many sends are due at {@code elapsedNanos} into a schedule of {@code ratePerSecond};
      * exact for any rate, without accumulating rounding error.
      */

@@ -306,7 +306,7 @@ public final class PresenceScenario {
         ServerProbe.Sample before = ctx.probe() == null ? null : ctx.probe().sample();
         ctx.sleepUntil(w.end());
         ServerProbe.Sample after = ctx.probe() == null ? null : ctx.probe().sample();
-        w = PubSubScenario.cutShortIfNeeded(w, report);
+        w = RunContext.cutShortIfNeeded(w, report);
         window = w;
         observer.window(w);
         pacer.stop();

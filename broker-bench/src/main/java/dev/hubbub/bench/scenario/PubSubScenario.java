@@ -1,9 +1,7 @@
 package dev.hubbub.bench.scenario;
 
-import dev.hubbub.bench.client.BenchFailure;
 import dev.hubbub.bench.client.Connection;
 import dev.hubbub.bench.client.ConnectionListener;
-import dev.hubbub.bench.client.ConnectionOpener;
 import dev.hubbub.bench.client.InboundFrame;
 import dev.hubbub.bench.report.ErrorCounts;
 import dev.hubbub.bench.report.Latency;
@@ -18,8 +16,6 @@ import io.netty.channel.EventLoop;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntFunction;
@@ -121,7 +117,7 @@ public final class PubSubScenario {
     private PubSubScenario(Settings settings, RunContext ctx, Wire wire) {
         this.s = settings;
         this.ctx = ctx;
-        this.wire = wire != null ? wire : new AblyWire();
+        this.wire = wire != null ? wire : new AblyWire(ctx);
         this.payload = new Payload(settings.size());
         for (int c = 0; c < settings.channels(); c++) {
             groups.add(new Group(settings.channelName().apply(c)));
@@ -133,12 +129,14 @@ public final class PubSubScenario {
         final Group group;
         final double ratePerSecond;
         final long maxBurst;
+        final long phaseNanos;
         Sender out;
         long issued;
         long firstWindowSerial = -1;
         long lastWindowSerial = -2;
 
-        Publisher(Group group, double ratePerSecond, long tickMicros) {
+        Publisher(Group group, double ratePerSecond, long tickMicros, long phaseNanos) {
+            this.phaseNanos = phaseNanos;
             this.group = group;
             this.ratePerSecond = ratePerSecond;
             // catch up at most 50 ms (or two ticks) of schedule at once; beyond that, skip and count
@@ -165,7 +163,7 @@ public final class PubSubScenario {
             if (w == null || w.isOver(now) || !out.isOpen()) {
                 return;
             }
-            long backlog = Pacer.due(now - w.trafficStart(), ratePerSecond) - issued;
+            long backlog = Pacer.due(now - w.trafficStart() + phaseNanos, ratePerSecond) - issued;
             if (backlog <= 0) {
                 return;
             }
@@ -224,7 +222,7 @@ public final class PubSubScenario {
     }
 
     /** Shared by every subscriber: counts and times deliveries. */
-    private final ConnectionListener subscriberListener = new ConnectionListener() {
+    final ConnectionListener subscriberListener = new ConnectionListener() {
         @Override
         public void onMessage(Connection c, InboundFrame f) {
             long now = System.nanoTime();
@@ -307,7 +305,8 @@ public final class PubSubScenario {
         List<Publisher> publishers = new ArrayList<>();
         double perPublisher = s.rate() / Math.max(1, pubCount);
         for (int j = 0; j < pubCount; j++) {
-            publishers.add(new Publisher(groups.get(j % s.channels()), perPublisher, s.tickMicros()));
+            publishers.add(new Publisher(groups.get(j % s.channels()), perPublisher, s.tickMicros(),
+                    Pacer.phaseNanos(j, pubCount, perPublisher)));
         }
         Opened opened = wire.open(this, publishers, report);
         if (opened.live().isEmpty() || attachedSubscribers() == 0 || ctx.deadline().expired()) {
@@ -318,113 +317,6 @@ public final class PubSubScenario {
         traffic(opened.live(), report);
         opened.closeAll().accept(3000);
         return report;
-    }
-
-    /** hubbub's realtime protocol: key-authenticated connections, ATTACH, ACK/NACK per publish. */
-    private final class AblyWire implements Wire {
-        @Override
-        public String protocol() {
-            return "ably";
-        }
-
-        @Override
-        public String format() {
-            return ctx.client().codec().format().param();
-        }
-
-        @Override
-        public boolean acknowledged() {
-            return true;
-        }
-
-        @Override
-        public Opened open(PubSubScenario run, List<Publisher> publishers, Report report) {
-            long setupStart = System.nanoTime();
-            int subCount = s.channels() * s.subscribersPerChannel();
-            ctx.progress().show(() -> "setup: " + ctx.client().opened() + " connections opened");
-            ConnectionOpener subOpener = ctx.openWithKey(i -> null, true, i -> subscriberListener);
-            List<Connection> subs = subOpener.open(subCount, ctx.setupConcurrency(), ctx.deadline());
-            ErrorCounts attachErrors = attach(subOpener, subCount);
-
-            int pubCount = publishers.size();
-            ConnectionOpener pubOpener = ctx.openWithKey(i -> null, false, publishers::get);
-            List<Connection> pubConns = pubOpener.open(pubCount, ctx.setupConcurrency(), ctx.deadline());
-            List<Publisher> live = new ArrayList<>();
-            for (int j = 0; j < pubCount; j++) {
-                Connection c = pubOpener.at(j);
-                if (c != null) {
-                    publishers.get(j).bind(new ConnectionSender(c));
-                    live.add(publishers.get(j));
-                }
-            }
-            Map<String, Object> conns = report.section("connections");
-            conns.put("subscribersConnected", subs.size() + " / " + subCount);
-            conns.put("subscribersAttached", attachedSubscribers());
-
-            conns.put("publishersConnected", live.size() + " / " + pubCount);
-            conns.put("setupSeconds", (System.nanoTime() - setupStart) / 1e9);
-            conns.put("unfinished", subOpener.unfinished() + pubOpener.unfinished());
-            report.putErrors("connectFailures", merge(subOpener.failures(), pubOpener.failures()));
-            report.putErrors("attachFailures", attachErrors);
-            List<Connection> all = new ArrayList<>(subs);
-            all.addAll(pubConns);
-            return new Opened(live, waitMillis -> RunContext.closeAll(all, waitMillis));
-        }
-    }
-
-    /** A hubbub connection as a publisher's sender: MESSAGE named "bench", ACKed by msgSerial. */
-    private record ConnectionSender(Connection c) implements Sender {
-        @Override
-        public EventLoop eventLoop() {
-            return c.eventLoop();
-        }
-
-        @Override
-        public boolean isOpen() {
-            return c.isOpen();
-        }
-
-        @Override
-        public boolean isWritable() {
-            return c.isWritable();
-        }
-
-        @Override
-        public long send(String channel, String data) {
-            return c.publish(channel, "bench", data, false);
-        }
-
-        @Override
-        public void flush() {
-            c.flush();
-        }
-    }
-
-    private ErrorCounts attach(ConnectionOpener opener, int count) {
-        ErrorCounts failures = new ErrorCounts();
-        List<CompletableFuture<?>> pending = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            Connection c = opener.at(i);
-            if (c == null) {
-                continue;
-            }
-            Group g = groups.get(i % s.channels());
-            pending.add(c.attach(g.channel).orTimeout(Math.max(1, ctx.deadline().remainingMillis()), TimeUnit.MILLISECONDS)
-                    .whenComplete((ok, e) -> {
-                        if (e == null) {
-                            g.subscribers.incrementAndGet();
-                        } else {
-                            failures.add(BenchFailure.codeOf(e), 1, BenchFailure.messageOf(e));
-                        }
-                    }));
-        }
-        try {
-            CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).exceptionally(e -> null)
-                    .get(ctx.deadline().remainingMillis(), TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
-            failures.add("timeout");
-        }
-        return failures;
     }
 
     private void traffic(List<Publisher> live, Report report) {
@@ -439,7 +331,7 @@ public final class PubSubScenario {
         ServerProbe.Sample before = ctx.probe() == null ? null : ctx.probe().sample();
         ctx.sleepUntil(w.end());
         ServerProbe.Sample after = ctx.probe() == null ? null : ctx.probe().sample();
-        w = cutShortIfNeeded(w, report);
+        w = RunContext.cutShortIfNeeded(w, report);
         window = w;
         pacer.stop();
         long drainUntil = ctx.deadline().within(Window.seconds(s.drainSeconds()));
@@ -479,17 +371,6 @@ public final class PubSubScenario {
         }
     }
 
-    /** The window ended early (hard time cap): measure up to now only, and say so. */
-    static Window cutShortIfNeeded(Window w, Report report) {
-        long now = System.nanoTime();
-        if (w.isOver(now)) {
-            return w;
-        }
-        Window cut = new Window(w.trafficStart(), w.start(), Math.max(w.start(), now));
-        report.put("result", String.format("cut short by --max-time after %.1f s of measurement", cut.durationSeconds()));
-        return cut;
-    }
-
     private long expected() {
         long e = 0;
         for (Group g : groups) {
@@ -518,14 +399,5 @@ public final class PubSubScenario {
 
     private static String shortLatency(Latency l) {
         return l.count() == 0 ? "-" : String.format("p50 %.2f p99 %.2f max %.2f ms", l.p50(), l.p99(), l.max());
-    }
-
-    private static ErrorCounts merge(ErrorCounts a, ErrorCounts b) {
-        ErrorCounts m = new ErrorCounts();
-        for (ErrorCounts e : List.of(a, b)) {
-            Map<String, Object> messages = e.messages();
-            e.snapshot().forEach((k, v) -> m.add(k, v, (String) messages.get(k)));
-        }
-        return m;
     }
 }

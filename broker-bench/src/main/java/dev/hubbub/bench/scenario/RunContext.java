@@ -7,8 +7,10 @@ import dev.hubbub.bench.client.ConnectionListener;
 import dev.hubbub.bench.client.ConnectionOpener;
 import dev.hubbub.bench.client.Endpoint;
 import dev.hubbub.bench.report.Progress;
+import dev.hubbub.bench.report.Report;
 import dev.hubbub.bench.report.ServerProbe;
 import dev.hubbub.bench.run.Deadline;
+import dev.hubbub.bench.run.Window;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +30,17 @@ public record RunContext(BenchClient client, ApiKey key, double warmupSeconds, d
             Endpoint.Credentials c = Endpoint.Credentials.key(key.full(), clientIds.apply(i));
             return CompletableFuture.completedFuture(echo ? c : c.withoutEcho());
         }, listeners);
+    }
+
+    /** The window ended early (hard time cap): measure up to now only, and say so. */
+    static Window cutShortIfNeeded(Window w, Report report) {
+        long now = System.nanoTime();
+        if (w.isOver(now)) {
+            return w;
+        }
+        Window cut = new Window(w.trafficStart(), w.start(), Math.max(w.start(), now));
+        report.put("result", String.format("cut short by --max-time after %.1f s of measurement", cut.durationSeconds()));
+        return cut;
     }
 
     /** Sends CLOSE to every connection, waits briefly for the broker to close them, then drops the rest. */

@@ -55,4 +55,22 @@ class PayloadTest {
         assertEquals(3, Pacer.due(1_000_000_000L, 3.5));
         assertEquals(0, Pacer.due(-5, 1000));
     }
+
+    @Test
+    void publishersArePhasedAcrossTheirIntervalNotInLockstep() {
+        // 4 publishers at 20/s (50 ms apart each): first sends at 50, 37.5, 25, 12.5 ms, none at once
+        assertEquals(0, Pacer.phaseNanos(0, 1, 20));
+        long[] phase = new long[4];
+        for (int j = 0; j < 4; j++) {
+            phase[j] = Pacer.phaseNanos(j, 4, 20);
+            assertEquals(0, Pacer.due(phase[j], 20), "no backlog at the start");
+        }
+        assertEquals(12_500_000L, phase[1]);
+        assertEquals(37_500_000L, phase[3]);
+        long firstOf3 = 50_000_000L - phase[3];
+        assertEquals(0, Pacer.due(firstOf3 - 1 + phase[3], 20));
+        assertEquals(1, Pacer.due(firstOf3 + phase[3], 20));
+        // over a long run each still sends exactly its share
+        assertEquals(200, Pacer.due(10_000_000_000L + phase[3], 20));
+    }
 }
