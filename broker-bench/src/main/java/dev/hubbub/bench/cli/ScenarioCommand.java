@@ -1,6 +1,7 @@
 package dev.hubbub.bench.cli;
 
 import dev.hubbub.bench.client.BenchClient;
+import dev.hubbub.bench.client.SocketTransport;
 import dev.hubbub.bench.report.Progress;
 import dev.hubbub.bench.report.Report;
 import dev.hubbub.bench.report.ServerProbe;
@@ -76,6 +77,7 @@ public abstract class ScenarioCommand implements Callable<Integer> {
         }
         Map<String, Object> host = report.section("host");
         host.put("cpus", Runtime.getRuntime().availableProcessors());
+        host.put("clientTransport", SocketTransport.name());
         host.put("loadAverageBefore", loadBefore);
         host.put("loadAverageAfter", loadAverage());
         System.out.print(report.toText());

@@ -7,9 +7,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
@@ -42,7 +40,7 @@ public final class BenchClient implements AutoCloseable {
     public BenchClient(Endpoint endpoint, WireCodec.Format format, int threads, int maxConnections) {
         this.endpoint = endpoint;
         this.codec = new WireCodec(format);
-        this.group = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
+        this.group = new MultiThreadIoEventLoopGroup(threads, SocketTransport.ioHandlerFactory());
         this.maxConnections = maxConnections;
         try {
             this.ssl = endpoint.tls() ? SslContextBuilder.forClient().build() : null;
@@ -77,7 +75,7 @@ public final class BenchClient implements AutoCloseable {
                 .build();
         Bootstrap b = new Bootstrap()
                 .group(group)
-                .channel(NioSocketChannel.class)
+                .channel(SocketTransport.channelClass())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MS)
                 .handler(new ChannelInitializer<SocketChannel>() {
