@@ -91,7 +91,7 @@ public final class Broker {
         }
         Session session = new Session(this, principal.value(), request, transport);
         metrics.connectionOpened();
-        session.start();
+        session.start(request.remoteAddress());
         return session;
     }
 

@@ -33,7 +33,10 @@ public final class Session implements Subscriber {
 
     private final Broker broker;
     private final Transport transport;
-    private final ConnectRequest request;
+    // only what outlives the handshake: a ConnectRequest carries the credentials, kept by nobody
+    private final boolean echo;
+    private final Long remainPresentFor;
+    private final boolean continuityRequested;
     private final String connectionId;
     private final String connectionKey;
     private final String who;
@@ -50,7 +53,9 @@ public final class Session implements Subscriber {
     Session(Broker broker, Principal principal, ConnectRequest request, Transport transport) {
         this.broker = broker;
         this.principal = principal;
-        this.request = request;
+        this.echo = request.echo();
+        this.remainPresentFor = request.remainPresentFor();
+        this.continuityRequested = request.resume() != null || request.recover() != null;
         this.transport = transport;
         this.connectionId = ConnectionIds.connectionId();
         this.connectionKey = ConnectionIds.connectionKey(connectionId);
@@ -62,7 +67,7 @@ public final class Session implements Subscriber {
     public String connectionId() { return connectionId; }
 
     @Override
-    public boolean echoes() { return request.echo(); }
+    public boolean echoes() { return echo; }
 
     public Principal principal() { return principal; }
 
@@ -71,13 +76,13 @@ public final class Session implements Subscriber {
     public boolean isClosed() { return closed; }
 
     /** Sends CONNECTED and arms the credential expiry timer. */
-    void start() {
+    void start(String remoteAddress) {
         ErrorInfo continuity = null;
-        if (request.resume() != null || request.recover() != null) {
+        if (continuityRequested) {
             continuity = ErrorCode.CONNECTION_NOT_RECOVERED.info(
                     "Unable to recover connection: this broker does not keep connection state; continuity was lost");
         }
-        log.debug("{} connected from {} as {}", who, request.remoteAddress(), principal);
+        log.debug("{} connected from {} as {}", who, remoteAddress, principal);
         transport.send(ProtocolMessage.connected(connectionId, details(), continuity, broker.clock().millis()));
         expiry.arm(principal.expiresAt());
     }
@@ -223,7 +228,7 @@ public final class Session implements Subscriber {
     private void dropAttachment(Attachment a) {
         broker.router().detach(a.channel().key(), this);
         broker.presence().connectionLeft(a.channel().key(), connectionId,
-                closed && presenceGrace ? broker.presence().graceFor(request.remainPresentFor()) : 0);
+                closed && presenceGrace ? broker.presence().graceFor(remainPresentFor) : 0);
     }
 
     /**

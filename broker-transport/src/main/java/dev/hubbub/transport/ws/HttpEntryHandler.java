@@ -27,12 +27,10 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * First handler for every HTTP request: a WebSocket upgrade on {@code /} becomes a realtime
@@ -130,13 +128,11 @@ public final class HttpEntryHandler extends SimpleChannelInboundHandler<FullHttp
                 ctx.writeAndFlush(new CloseWebSocketFrame(1000, "")).addListener(ChannelFutureListener.CLOSE);
                 return;
             }
-            long idle = broker.limits().maxIdleInterval();
             ChannelPipeline p = ctx.pipeline();
             if (p.get(PipelineNames.HTTP_IDLE) != null) {
                 p.remove(PipelineNames.HTTP_IDLE);
             }
             p.addLast(PipelineNames.WS_AGGREGATOR, new WebSocketFrameAggregator(maxFrame));
-            p.addLast(PipelineNames.IDLE, new IdleStateHandler(idle, 0, 0, TimeUnit.MILLISECONDS));
             p.addLast(PipelineNames.REALTIME, new RealtimeHandler(broker, connect, ProtocolCodec.of(format), maxBacklogBytes));
             p.remove(this);
         });

@@ -7,7 +7,6 @@ public final class PipelineNames {
     public static final String HTTP_AGGREGATOR = "httpAggregator";
     public static final String HTTP_ENTRY = "httpEntry";
     public static final String WS_AGGREGATOR = "wsAggregator";
-    public static final String IDLE = "idle";
     public static final String REALTIME = "realtime";
 
     private PipelineNames() {}

@@ -17,8 +17,6 @@ import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.netty.handler.timeout.IdleState;
-import io.netty.handler.timeout.IdleStateEvent;
 import java.util.concurrent.TimeUnit;
 import dev.hubbub.core.protocol.ProtocolMessage;
 import org.slf4j.Logger;
@@ -34,11 +32,19 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
     private static final Logger log = LoggerFactory.getLogger(RealtimeHandler.class);
 
     private final Broker broker;
-    private final ConnectRequest request;
+    private ConnectRequest request; // until the session opens: it carries the credentials
     private final ProtocolCodec codec;
     private final long maxBacklogBytes;
+    private static final long NOT_PINGED = Long.MIN_VALUE;
+
     private Session session;
     private NettyTransport transport;
+    // liveness, all on the event loop; set once the session is open
+    private final Runnable tick = this::tick;
+    private ChannelHandlerContext ctx;
+    private long intervalNanos;
+    private long lastReadNanos;
+    private long pingSentNanos = NOT_PINGED;
 
     public RealtimeHandler(Broker broker, ConnectRequest request, ProtocolCodec codec, long maxBacklogBytes) {
         this.broker = broker;
@@ -59,30 +65,61 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
                     }
                 }));
         session = broker.connect(request, transport);
+        request = null;
         if (session != null) {
             this.transport = transport;
-            long interval = TimeUnit.MILLISECONDS.toNanos(broker.limits().maxIdleInterval());
-            ctx.executor().schedule(() -> heartbeat(ctx, interval), interval, TimeUnit.NANOSECONDS);
+            this.ctx = ctx;
+            this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(broker.limits().maxIdleInterval());
+            this.lastReadNanos = EventLoopWriter.nanoTime(ctx.channel().eventLoop());
+            ctx.executor().schedule(tick, intervalNanos, TimeUnit.NANOSECONDS);
         }
     }
 
     /**
-     * Sends a HEARTBEAT when nothing went out for maxIdleInterval, and re-arms for the moment the
-     * connection would next have been quiet that long. (Netty's IdleStateHandler would do this too,
-     * but it attaches a promise and a listener to every write, which the fan-out path cannot afford.)
+     * The connection's one timer, for both directions of liveness, re-armed for whichever is due
+     * first. Outbound: a HEARTBEAT when nothing went out for maxIdleInterval. Inbound: a WebSocket
+     * ping when nothing came in for maxIdleInterval, and a drop when the ping got nothing back
+     * within another. (Netty's IdleStateHandler would cost a handler, a second timer per connection
+     * and, for write idleness, a promise and a listener on every write.)
      */
-    private void heartbeat(ChannelHandlerContext ctx, long interval) {
+    private void tick() {
         if (!ctx.channel().isActive() || session == null || session.isClosed()) {
             return;
         }
-        long idle = transport.idleNanos();
-        long next = interval;
-        if (idle >= interval) {
+        long interval = intervalNanos;
+        long untilHeartbeat = interval - transport.idleNanos();
+        if (untilHeartbeat <= 0) {
             transport.send(ProtocolMessage.heartbeat(null));
-        } else {
-            next = interval - idle;
+            untilHeartbeat = interval;
         }
-        ctx.executor().schedule(() -> heartbeat(ctx, interval), next, TimeUnit.NANOSECONDS);
+        long now = EventLoopWriter.nanoTime(ctx.channel().eventLoop());
+        if (pingSentNanos != NOT_PINGED && lastReadNanos - pingSentNanos >= 0) {
+            pingSentNanos = NOT_PINGED; // something (a pong, at least) came in since the ping
+        }
+        long untilReadCheck;
+        if (now - lastReadNanos < interval) {
+            untilReadCheck = interval - (now - lastReadNanos);
+        } else if (pingSentNanos == NOT_PINGED) {
+            ctx.writeAndFlush(new PingWebSocketFrame());
+            pingSentNanos = now;
+            untilReadCheck = interval;
+        } else if (now - pingSentNanos >= interval) {
+            log.debug("{} silent past its ping; dropping", session.who());
+            ctx.close();
+            return;
+        } else {
+            untilReadCheck = interval - (now - pingSentNanos);
+        }
+        ctx.executor().schedule(tick, Math.min(untilHeartbeat, untilReadCheck), TimeUnit.NANOSECONDS);
+    }
+
+    /** Anything read, pongs included, proves the client alive; noted once per read batch. */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        if (this.ctx != null) {
+            lastReadNanos = EventLoopWriter.nanoTime(ctx.channel().eventLoop());
+        }
+        super.channelReadComplete(ctx);
     }
 
     @Override
@@ -109,25 +146,8 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
         } else if (frame instanceof CloseWebSocketFrame) {
             ctx.writeAndFlush(new CloseWebSocketFrame(1000, "")).addListener(f -> ctx.close());
         }
-        // pongs only prove liveness, which the idle handler has already seen
+        // pongs only prove liveness, which channelReadComplete has already noted
     }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-        if (evt instanceof IdleStateEvent idle) {
-            if (idle.state() == IdleState.READER_IDLE) {
-                if (idle.isFirst()) {
-                    ctx.writeAndFlush(new PingWebSocketFrame());
-                } else {
-                    log.debug("{} silent past its ping; dropping", session == null ? "conn=?" : session.who());
-                    ctx.close();
-                }
-            }
-            return;
-        }
-        super.userEventTriggered(ctx, evt);
-    }
-
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {

@@ -26,6 +26,7 @@ import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import dev.hubbub.transport.BrokerServer;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -168,9 +169,9 @@ class HttpEntryPipelineTest {
         assertTrue(head.startsWith("HTTP/1.1 101"), head);
         List<String> names = w.server.pipeline().names();
         int aggregator = names.indexOf(PipelineNames.WS_AGGREGATOR);
-        int idle = names.indexOf(PipelineNames.IDLE);
         int realtime = names.indexOf(PipelineNames.REALTIME);
-        assertTrue(aggregator >= 0 && aggregator < idle && idle < realtime, names::toString);
+        assertTrue(aggregator >= 0 && aggregator < realtime, names::toString);
+        assertNull(w.server.pipeline().get(IdleStateHandler.class), "liveness is the realtime handler's own timer: " + names);
         assertFalse(names.contains(PipelineNames.HTTP_ENTRY), names::toString);
         assertFalse(names.contains(PipelineNames.HTTP_AGGREGATOR), names::toString);
 
