@@ -7,10 +7,12 @@ import dev.hubbub.core.session.Transport;
 import dev.hubbub.transport.codec.ProtocolCodec;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -20,7 +22,8 @@ import java.util.function.Consumer;
  * MessagePack in binary frames. Shared frames are encoded once per format and written as retained
  * duplicates of one buffer. Every frame for a connection goes through its event loop's
  * {@link EventLoopWriter} queue, so frames keep the order they were sent in (a publisher's echoed
- * MESSAGE before its ACK, a MESSAGE before a later DETACHED) and flushes are batched. A subscriber whose unsent backlog passes {@code maxBacklogBytes} is
+ * MESSAGE before its ACK, a MESSAGE before a later DETACHED) and flushes are batched; a fan-out
+ * joins its loop's batch for that message, which is queued when the fan-out ends. A subscriber whose unsent backlog passes {@code maxBacklogBytes} is
  * reported through {@code onSlowConsumer} (once) and gets nothing more.
  */
 public final class NettyTransport implements Transport {
@@ -33,6 +36,8 @@ public final class NettyTransport implements Transport {
     /** Loop-confined, kept by {@link EventLoopWriter}: the last batch that wrote here and when it flushed. */
     long batch;
     long lastWriteNanos;
+    /** Loop-confined: where complete WebSocket frames enter the pipeline (see {@link #writeFramed}). */
+    private ChannelHandlerContext framedOut;
 
     public NettyTransport(Channel channel, ProtocolCodec codec, long maxBacklogBytes, Consumer<NettyTransport> onSlowConsumer) {
         this.channel = channel;
@@ -75,9 +80,16 @@ public final class NettyTransport implements Transport {
             onSlowConsumer.accept(this);
             return;
         }
-        // complete WebSocket frames, encoded once per format and shared by every recipient
-        Encoded encoded = frame.encoded(codec.format().index(), m -> new Encoded(codec.encodeWebSocketFrame(m, channel.alloc())));
-        writer.submit(this, encoded.buf.retainedDuplicate());
+        // complete WebSocket frames, encoded once per format; each event loop writes its own copy
+        int format = codec.format().index();
+        Object key = writer.fanOutKey(format);
+        EventLoopWriter.FanOut fanOut = (EventLoopWriter.FanOut) frame.attachment(key);
+        if (fanOut == null) {
+            Encoded encoded = frame.encoded(format, m -> new Encoded(codec.encodeWebSocketFrame(m, channel.alloc())));
+            fanOut = writer.newFanOut(encoded.buf);
+            frame.attach(key, fanOut);
+        }
+        fanOut.add(this);
     }
 
     @Override
@@ -96,6 +108,26 @@ public final class NettyTransport implements Transport {
     }
 
     public Channel channel() { return channel; }
+
+    /**
+     * Writes bytes that are already a complete WebSocket frame, on the event loop. They enter the
+     * pipeline at the WebSocket encoder's place, so they pass only the handlers before it (none
+     * today; TLS would sit there) instead of walking every handler's context, which for a
+     * thousand subscribers per message is a thousand pointer chases through cold pipelines.
+     * Without an encoder (a test pipeline) they go through the whole pipeline.
+     */
+    void writeFramed(ByteBuf frame) {
+        ChannelHandlerContext out = framedOut;
+        if (out == null) {
+            out = channel.pipeline().context(WebSocketFrameEncoder.class);
+            if (out == null) {
+                channel.write(frame, channel.voidPromise());
+                return;
+            }
+            framedOut = out;
+        }
+        out.write(frame, channel.voidPromise());
+    }
 
     private WebSocketFrame frame(ByteBuf buf) {
         return codec.format().isBinary() ? new BinaryWebSocketFrame(buf) : new TextWebSocketFrame(buf);

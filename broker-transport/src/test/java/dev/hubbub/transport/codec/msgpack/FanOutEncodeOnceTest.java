@@ -116,9 +116,13 @@ class FanOutEncodeOnceTest {
         assertEquals(1, encodings[WireFormat.MSGPACK.index()].get());
     }
 
-    /** The real transport: every connection of a format writes a view of the same buffer, in its frame type. */
+    /**
+     * The real transport, each connection on its own (embedded) event loop: every loop writes its
+     * own copy of the one encoding per format, in the format's frame type, and every reference is
+     * released once the frames are. (Connections sharing a loop share a copy: FanOutBatchTest.)
+     */
     @Test
-    void nettyTransportsWriteSharedViewsOfOneBufferPerFormat() {
+    void nettyTransportsOnSeparateLoopsWriteTheirOwnCopyOfOneEncodingPerFormat() {
         ChannelRouter router = new ChannelRouter();
         ChannelKey key = new ChannelKey("app", "netty");
         List<EmbeddedChannel> channels = new ArrayList<>();
@@ -144,8 +148,9 @@ class FanOutEncodeOnceTest {
         }
         channel.publish("pub", "pub:0", List.of(Message.of("n", PAYLOAD)), 1L);
 
-        ByteBuf[] shared = new ByteBuf[2];
+        List<ByteBuf> copies = new ArrayList<>();
         List<WebSocketFrame> frames = new ArrayList<>();
+        byte[][] bytesByFormat = new byte[2][];
         for (int i = 0; i < channels.size(); i++) {
             channels.get(i).runPendingTasks();
             WebSocketFrame frame = (WebSocketFrame) dev.hubbub.transport.ws.OutboundFrames.asFrame(channels.get(i).readOutbound());
@@ -154,17 +159,20 @@ class FanOutEncodeOnceTest {
             Class<? extends WebSocketFrame> expected = format == WireFormat.JSON ? TextWebSocketFrame.class : BinaryWebSocketFrame.class;
             assertInstanceOf(expected, frame);
             ByteBuf underlying = frame.content().unwrap();
-            if (shared[format.index()] == null) {
-                shared[format.index()] = underlying;
-            }
-            assertSame(shared[format.index()], underlying, "one encoding per format, shared by its connections");
+            assertTrue(copies.stream().noneMatch(c -> c == underlying), "each loop has its own copy");
+            copies.add(underlying);
             byte[] bytes = io.netty.buffer.ByteBufUtil.getBytes(frame.content());
             assertTrue(Frames.decode(ProtocolCodec.of(format), bytes).isOk());
+            if (bytesByFormat[format.index()] == null) {
+                bytesByFormat[format.index()] = bytes;
+            }
+            assertArrayEquals(bytesByFormat[format.index()], bytes, "the same encoding, copied");
         }
-        // the fan-out released its reference: the frames hold the rest, and freeing them frees the buffers
+        // the fan-out and the loops released their references: the frames hold the rest
         frames.forEach(WebSocketFrame::release);
-        assertEquals(0, shared[0].refCnt());
-        assertEquals(0, shared[1].refCnt());
+        for (ByteBuf copy : copies) {
+            assertEquals(0, copy.refCnt());
+        }
         channels.forEach(EmbeddedChannel::finishAndReleaseAll);
     }
 }

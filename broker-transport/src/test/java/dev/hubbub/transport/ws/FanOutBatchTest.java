@@ -1,0 +1,205 @@
+package dev.hubbub.transport.ws;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.hubbub.core.channel.SharedFrame;
+import dev.hubbub.core.protocol.Message;
+import dev.hubbub.core.protocol.ProtocolMessage;
+import dev.hubbub.transport.codec.ProtocolCodec;
+import dev.hubbub.transport.codec.WireFormat;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.DefaultEventLoopGroup;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.local.LocalAddress;
+import io.netty.channel.local.LocalChannel;
+import io.netty.channel.local.LocalServerChannel;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A fan-out reaches the connections of one event loop as one batch carrying the loop's own copy of
+ * the encoded frame: connections on that loop share the copy, every reference is released, and a
+ * connection's frames keep their order (a fan-out before the frame its thread sends next). Real
+ * in-VM channels on one loop, since every EmbeddedChannel has a loop of its own.
+ */
+class FanOutBatchTest {
+    private EventLoopGroup group;
+    private Channel server;
+    private final BlockingQueue<Channel> accepted = new LinkedBlockingQueue<>();
+    private final List<Channel> clients = new ArrayList<>();
+
+    @BeforeEach
+    void setUp() throws InterruptedException {
+        group = new DefaultEventLoopGroup(1);
+        LocalAddress address = new LocalAddress("fan-out-batch-" + System.nanoTime());
+        server = new ServerBootstrap().group(group).channel(LocalServerChannel.class)
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) { accepted.add(ch); }
+                })
+                .bind(address).sync().channel();
+        this.address = address;
+    }
+
+    private LocalAddress address;
+
+    @AfterEach
+    void tearDown() {
+        clients.forEach(Channel::close);
+        server.close();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    /** A connected pair on the one loop: the broker's side, and what its peer receives. */
+    private record Pair(NettyTransport transport, Queue<Object> received) {}
+
+    private Pair connect(WireFormat format) throws InterruptedException {
+        Queue<Object> received = new ConcurrentLinkedQueue<>();
+        Channel client = new Bootstrap().group(group).channel(LocalChannel.class)
+                .handler(new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(ChannelHandlerContext ctx, Object msg) { received.add(msg); }
+                })
+                .connect(address).sync().channel();
+        clients.add(client);
+        Channel serverSide = accepted.poll(5, TimeUnit.SECONDS);
+        return new Pair(new NettyTransport(serverSide, ProtocolCodec.of(format), 1 << 20, t -> { }), received);
+    }
+
+    private static ProtocolMessage message(String name) {
+        return ProtocolMessage.messages("room", "pub:0", "pub", 1L, "01", List.of(Message.of(name, "hello")));
+    }
+
+    private static void await(Queue<Object> q, int n) {
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> q.size() >= n);
+        assertEquals(n, q.size(), q::toString);
+    }
+
+    @Test
+    void connectionsOfOneLoopShareOneCopyPerFormatAndEveryReferenceIsReleased() throws Exception {
+        Pair json1 = connect(WireFormat.JSON);
+        Pair json2 = connect(WireFormat.JSON);
+        Pair msgpack = connect(WireFormat.MSGPACK);
+
+        SharedFrame frame = new SharedFrame(message("greeting"));
+        json1.transport().send(frame);
+        json2.transport().send(frame);
+        msgpack.transport().send(frame);
+        ByteBuf original = ((NettyTransport.Encoded) frame.encoded(WireFormat.JSON.index(), m -> null)).buf;
+        frame.release();
+        assertEquals(0, original.refCnt(), "the fan-out's own encoding is released when it ends");
+
+        for (Pair p : List.of(json1, json2, msgpack)) {
+            await(p.received(), 1);
+        }
+        ByteBuf a = (ByteBuf) json1.received().peek();
+        ByteBuf b = (ByteBuf) json2.received().peek();
+        ByteBuf c = (ByteBuf) msgpack.received().peek();
+        assertNotSame(original, a.unwrap(), "the loop writes its own copy, not the publisher's buffer");
+        assertSame(a.unwrap(), b.unwrap(), "connections of one loop share the loop's copy");
+        assertNotSame(a.unwrap(), c.unwrap(), "one copy per format");
+        assertTrue(a.equals(b));
+        ByteBuf loopCopy = a.unwrap();
+        for (Pair p : List.of(json1, json2, msgpack)) {
+            ((ByteBuf) p.received().poll()).release();
+        }
+        assertEquals(0, loopCopy.refCnt(), "once every connection's view is released, so is the loop's copy");
+        assertEquals(0, c.unwrap().refCnt());
+    }
+
+    @Test
+    void aConnectionClosedBeforeTheBatchRunsIsSkippedAndNothingLeaks() throws Exception {
+        Pair open = connect(WireFormat.JSON);
+        Pair closing = connect(WireFormat.JSON);
+        SharedFrame frame = new SharedFrame(message("m"));
+        open.transport().send(frame);
+        closing.transport().send(frame);
+        closing.transport().channel().close().sync();
+        frame.release();
+
+        await(open.received(), 1);
+        ByteBuf view = (ByteBuf) open.received().poll();
+        ByteBuf loopCopy = view.unwrap();
+        view.release();
+        assertEquals(0, loopCopy.refCnt());
+        assertTrue(closing.received().isEmpty());
+    }
+
+    @Test
+    void aFanOutArrivesBeforeWhatItsThreadSendsNext() throws Exception {
+        Pair p = connect(WireFormat.JSON);
+        for (int i = 0; i < 50; i++) {
+            SharedFrame frame = new SharedFrame(message("fan-" + i));
+            p.transport().send(frame);
+            frame.release();
+            p.transport().send(ProtocolMessage.heartbeat("after-" + i));
+        }
+        await(p.received(), 100);
+        for (int i = 0; i < 50; i++) {
+            String fan = text(p.received().poll());
+            String direct = text(p.received().poll());
+            assertTrue(fan.contains("fan-" + i), fan);
+            assertTrue(direct.contains("after-" + i), direct);
+        }
+    }
+
+    /** Handlers before the encoder (where TLS would be) see fan-out bytes; those after it are skipped. */
+    @Test
+    void fanOutBytesEnterThePipelineAtTheWebSocketEncoder() throws Exception {
+        Pair p = connect(WireFormat.JSON);
+        List<Object> before = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Object> after = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Channel ch = p.transport().channel();
+        ch.eventLoop().submit(() -> ch.pipeline()
+                .addLast("before", recorder(before))
+                .addLast("encoder", new io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder(false))
+                .addLast("after", recorder(after))).sync();
+
+        SharedFrame frame = new SharedFrame(message("through"));
+        p.transport().send(frame);
+        frame.release();
+        await(p.received(), 1);
+        assertEquals(1, before.size(), "a handler before the encoder sees the frame");
+        assertTrue(after.isEmpty(), "handlers after the encoder are skipped: " + after);
+        assertTrue(text(p.received().poll()).contains("through"));
+    }
+
+    private static io.netty.channel.ChannelOutboundHandlerAdapter recorder(List<Object> seen) {
+        return new io.netty.channel.ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, io.netty.channel.ChannelPromise promise) {
+                seen.add(msg.getClass().getSimpleName());
+                ctx.write(msg, promise);
+            }
+        };
+    }
+
+    private static String text(Object out) {
+        WebSocketFrame f = (WebSocketFrame) OutboundFrames.asFrame(out);
+        try {
+            return f.content().toString(java.nio.charset.StandardCharsets.UTF_8);
+        } finally {
+            f.release();
+        }
+    }
+}
