@@ -31,7 +31,11 @@ import java.util.concurrent.TimeUnit;
  * available, NIO otherwise.
  */
 public final class BrokerServer implements AutoCloseable {
-    /** Listener settings. {@code ioThreads} 0 means Netty's default (2 x cores). */
+    /**
+     * Listener settings. {@code ioThreads} 0 means one event loop per core: nothing blocks the
+     * loops, so more loops than cores only adds context switches (on 2 cores, 2 loops gave about
+     * 5% less CPU per fan-out delivery and a lower p50 than Netty's default of 2 x cores).
+     */
     public record Options(String host, int port, int ioThreads, long maxBacklogBytes, int maxRequestBytes) {
         public static Options defaults(String host, int port) {
             return new Options(host, port, 0, 8L * 1024 * 1024, 1024 * 1024);
@@ -60,7 +64,8 @@ public final class BrokerServer implements AutoCloseable {
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         boss = new MultiThreadIoEventLoopGroup(1, io);
-        workers = new MultiThreadIoEventLoopGroup(options.ioThreads(), io);
+        int loops = options.ioThreads() > 0 ? options.ioThreads() : Runtime.getRuntime().availableProcessors();
+        workers = new MultiThreadIoEventLoopGroup(loops, io);
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(channelType)
