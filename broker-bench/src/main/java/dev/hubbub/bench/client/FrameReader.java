@@ -169,7 +169,11 @@ abstract class FrameReader {
         }
         for (int k : BY_LENGTH[len]) {
             byte[] key = KEYS[k];
-            if (key[0] == src[start] && java.util.Arrays.equals(key, 0, len, src, start, start + len)) {
+            int i = 0;
+            while (i < len && key[i] == src[start + i]) { // keys are short: a plain loop beats Arrays.equals
+                i++;
+            }
+            if (i == len) {
                 return k;
             }
         }

@@ -2,6 +2,9 @@ package dev.hubbub.bench.client;
 
 import dev.hubbub.bench.run.Payload;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /** {@link FrameReader} for JSON text (RFC 8259; numbers with fractions or exponents are truncated). */
@@ -93,21 +96,40 @@ final class JsonFrameReader extends FrameReader {
         return k;
     }
 
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+
+    /** Whether any of the eight bytes is '"' or '\\' (the classic has-zero-byte test on x ^ pattern). */
+    static boolean hasQuoteOrBackslash(long x) {
+        long q = x ^ (ONES * '"');
+        long s = x ^ (ONES * '\\');
+        return ((((q - ONES) & ~q) | ((s - ONES) & ~s)) & HIGHS) != 0;
+    }
+
     /** Skips to just past the closing quote; true if the string had escapes. */
     private boolean skipStringBody() throws IOException {
         boolean escaped = false;
-        while (true) {
-            need(1);
-            byte c = b[pos++];
+        byte[] bytes = b;
+        int p = pos;
+        int limit = end;
+        // eight bytes at a time up to the first quote or backslash (payload strings are long)
+        while (p + 8 <= limit && !hasQuoteOrBackslash((long) LONGS.get(bytes, p))) {
+            p += 8;
+        }
+        while (p < limit) {
+            byte c = bytes[p++];
             if (c == '"') {
+                pos = p;
                 return escaped;
             }
             if (c == '\\') {
                 escaped = true;
-                need(1);
-                pos++;
+                p++;
             }
         }
+        pos = limit;
+        throw new IOException("truncated frame");
     }
 
     @Override

@@ -61,6 +61,32 @@ class ReportMathTest {
     }
 
     @Test
+    void recordingsFromEveryThreadAreCountedOnceEach() throws Exception {
+        LatencyRecorder r = new LatencyRecorder();
+        r.recordNanos(1_000_000);
+        Thread[] threads = new Thread[3];
+        for (int t = 0; t < threads.length; t++) {
+            long micros = (t + 2) * 1000L;
+            threads[t] = new Thread(() -> {
+                for (int i = 0; i < 1000; i++) {
+                    r.recordNanos(micros * 1000);
+                }
+            });
+            threads[t].start();
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertEquals(3001, r.interval().count());
+        assertEquals(0, r.interval().count(), "an interval is only what came since the last");
+        r.recordNanos(9_000_000);
+        Latency total = r.total();
+        assertEquals(3002, total.count());
+        assertEquals(9.0, total.max(), 0.01);
+        assertEquals(3.0, total.p50(), 0.01); // 1,000 each of 2, 3 and 4 ms
+    }
+
+    @Test
     void errorCountsKeepFirstMessagePerCode() {
         ErrorCounts e = new ErrorCounts();
         e.add("40160", 2, "denied");
