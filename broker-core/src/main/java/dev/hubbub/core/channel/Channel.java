@@ -7,6 +7,8 @@ import dev.hubbub.core.protocol.PublishResult;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
 /**
@@ -24,6 +26,10 @@ public final class Channel {
 
     private final ChannelKey key;
     private volatile Subscription[] subscriptions = NONE;
+    /** The subset holding PRESENCE_SUBSCRIBE, so a presence event costs its audience, not every attachment. */
+    private volatile Subscription[] presenceSubscriptions = NONE;
+    /** Every subscription by connection id, to find a presence event's owner without a scan. */
+    private final Map<String, Subscription> byConnection = new ConcurrentHashMap<>();
     private long serial;
 
     Channel(ChannelKey key) { this.key = key; }
@@ -36,33 +42,62 @@ public final class Channel {
 
     /** Adds or replaces (re-attach) a subscriber's subscription. */
     synchronized void attach(Subscriber subscriber, int modes) {
-        Subscription[] current = subscriptions;
-        for (int i = 0; i < current.length; i++) {
-            if (current[i].subscriber() == subscriber) {
-                Subscription[] copy = current.clone();
-                copy[i] = new Subscription(subscriber, modes);
-                subscriptions = copy;
-                return;
-            }
-        }
-        Subscription[] copy = Arrays.copyOf(current, current.length + 1);
-        copy[current.length] = new Subscription(subscriber, modes);
-        subscriptions = copy;
+        Subscription added = new Subscription(subscriber, modes);
+        subscriptions = replaceOrAppend(subscriptions, subscriber, added);
+        Subscription[] presence = without(presenceSubscriptions, subscriber);
+        presenceSubscriptions = (modes & Flags.MODE_PRESENCE_SUBSCRIBE) != 0 ? replaceOrAppend(presence, subscriber, added) : presence;
+        byConnection.put(subscriber.connectionId(), added);
     }
 
     /** @return true when the subscriber was attached. */
     synchronized boolean detach(Subscriber subscriber) {
         Subscription[] current = subscriptions;
+        Subscription[] remaining = without(current, subscriber);
+        if (remaining == current) {
+            return false;
+        }
+        subscriptions = remaining;
+        presenceSubscriptions = without(presenceSubscriptions, subscriber);
+        byConnection.remove(subscriber.connectionId(), find(current, subscriber));
+        return true;
+    }
+
+    private static Subscription find(Subscription[] in, Subscriber subscriber) {
+        for (Subscription s : in) {
+            if (s.subscriber() == subscriber) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    private static Subscription[] replaceOrAppend(Subscription[] current, Subscriber subscriber, Subscription replacement) {
         for (int i = 0; i < current.length; i++) {
             if (current[i].subscriber() == subscriber) {
+                Subscription[] copy = current.clone();
+                copy[i] = replacement;
+                return copy;
+            }
+        }
+        Subscription[] copy = Arrays.copyOf(current, current.length + 1);
+        copy[current.length] = replacement;
+        return copy;
+    }
+
+    /** {@code current} without the subscriber's subscription; the same array when it had none. */
+    private static Subscription[] without(Subscription[] current, Subscriber subscriber) {
+        for (int i = 0; i < current.length; i++) {
+            if (current[i].subscriber() == subscriber) {
+                if (current.length == 1) {
+                    return NONE;
+                }
                 Subscription[] copy = new Subscription[current.length - 1];
                 System.arraycopy(current, 0, copy, 0, i);
                 System.arraycopy(current, i + 1, copy, i, current.length - i - 1);
-                subscriptions = copy;
-                return true;
+                return copy;
             }
         }
-        return false;
+        return current;
     }
 
     boolean isIdle() { return subscriptions.length == 0; }
@@ -101,12 +136,30 @@ public final class Channel {
      * Delivers a presence frame, encoded once per format, to every subscriber holding
      * PRESENCE_SUBSCRIBE and always to {@code ownerId}, the connection whose members it is about
      * (RTP17a: a client lists its own members only once it sees their events). Ignores echo=false.
+     * Costs the presence audience plus one lookup, however many connections are attached
+     * without presence modes.
      */
     public void fanOutPresence(ProtocolMessage frame, String ownerId) {
-        deliver(frame, s -> (s.modes() & Flags.MODE_PRESENCE_SUBSCRIBE) != 0 || s.subscriber().connectionId().equals(ownerId));
+        Subscription[] audience = presenceSubscriptions;
+        Subscription owner = ownerId == null ? null : byConnection.get(ownerId);
+        boolean ownerApart = owner != null && (owner.modes() & Flags.MODE_PRESENCE_SUBSCRIBE) == 0;
+        if (audience.length == 0 && !ownerApart) {
+            return;
+        }
+        SharedFrame shared = new SharedFrame(frame);
+        try {
+            for (Subscription s : audience) {
+                s.subscriber().deliver(shared);
+            }
+            if (ownerApart) {
+                owner.subscriber().deliver(shared);
+            }
+        } finally {
+            shared.release();
+        }
     }
 
-    /** The one fan-out loop: a shared frame, encoded at most once per wire format, to each wanted subscriber. */
+    /** The message fan-out loop: a shared frame, encoded at most once per wire format, to each wanted subscriber. */
     private void deliver(ProtocolMessage frame, Predicate<Subscription> wanted) {
         Subscription[] targets = subscriptions;
         if (targets.length == 0) {
