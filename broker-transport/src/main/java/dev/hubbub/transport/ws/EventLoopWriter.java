@@ -67,9 +67,14 @@ final class EventLoopWriter {
 
     Object fanOutKey(int format) { return fanOutKeys[format]; }
 
-    /** A new fan-out batch for this loop, with its own copy of {@code encodedFrame} (which stays the caller's). */
+    /**
+     * A new fan-out batch for this loop holding its own reference to {@code encodedFrame} (whose
+     * reference stays the caller's): a copy when the fan-out runs on another thread, so that
+     * counting this loop's views stays on this loop's core; the buffer itself when the fan-out
+     * runs on this loop already.
+     */
     FanOut newFanOut(ByteBuf encodedFrame) {
-        return new FanOut(encodedFrame.copy());
+        return new FanOut(loop.inEventLoop() ? encodedFrame.retain() : encodedFrame.copy());
     }
 
     /**

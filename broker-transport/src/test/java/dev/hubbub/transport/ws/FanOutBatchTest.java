@@ -128,6 +128,23 @@ class FanOutBatchTest {
     }
 
     @Test
+    void aFanOutOnTheSubscribersOwnLoopWritesItsBufferWithoutACopy() throws Exception {
+        Pair p = connect(WireFormat.JSON);
+        ByteBuf[] original = new ByteBuf[1];
+        p.transport().channel().eventLoop().submit(() -> {
+            SharedFrame frame = new SharedFrame(message("local"));
+            p.transport().send(frame);
+            original[0] = ((NettyTransport.Encoded) frame.encoded(WireFormat.JSON.index(), m -> null)).buf;
+            frame.release();
+        }).sync();
+        await(p.received(), 1);
+        ByteBuf view = (ByteBuf) p.received().poll();
+        assertSame(original[0], view.unwrap(), "same core: nothing to gain from a copy");
+        view.release();
+        assertEquals(0, original[0].refCnt());
+    }
+
+    @Test
     void aConnectionClosedBeforeTheBatchRunsIsSkippedAndNothingLeaks() throws Exception {
         Pair open = connect(WireFormat.JSON);
         Pair closing = connect(WireFormat.JSON);
