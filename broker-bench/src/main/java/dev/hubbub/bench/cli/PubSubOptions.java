@@ -1,0 +1,72 @@
+package dev.hubbub.bench.cli;
+
+import dev.hubbub.bench.report.Report;
+import dev.hubbub.bench.run.Payload;
+import dev.hubbub.bench.scenario.PubSubScenario;
+import dev.hubbub.bench.scenario.RunContext;
+import java.util.List;
+import java.util.function.IntFunction;
+import picocli.CommandLine.Option;
+
+/** The options fanout and channels share: offered rate, payload, pacing, drain and the protocol. */
+final class PubSubOptions {
+    @Option(names = "--rate", defaultValue = "1000", paramLabel = "MSGS_PER_S",
+            description = "Total publishes per second offered, shared by all publishers (default: ${DEFAULT-VALUE}).")
+    double rate;
+
+    @Option(names = "--size", defaultValue = "100", paramLabel = "BYTES", description = "Payload size (default: ${DEFAULT-VALUE}).")
+    int size;
+
+    @Option(names = "--drain", defaultValue = "5", paramLabel = "SECONDS",
+            description = "Wait at most this long after the window for late deliveries (default: ${DEFAULT-VALUE}).")
+    double drain;
+
+    @Option(names = "--tick-ms", defaultValue = "2", paramLabel = "MS",
+            description = "Publisher pacing interval (default: ${DEFAULT-VALUE}).")
+    double tickMs;
+
+    @Option(names = "--protocol", defaultValue = "ably", paramLabel = "ably|nats",
+            description = "ably: the broker's realtime protocol (default). nats: the same run against a NATS server's "
+                    + "WebSocket listener (--url ws://HOST:PORT of its websocket block, no auth; --key and --format "
+                    + "are not used), to compare the figures with a peer.")
+    String protocol;
+
+    boolean nats() {
+        return "nats".equalsIgnoreCase(protocol);
+    }
+
+    /** Adds what is wrong with these options; {@code nameOption}/{@code name} is the channel naming option. */
+    void problems(List<String> out, String url, String nameOption, String name) {
+        if (!(rate > 0 && rate <= 10_000_000)) {
+            out.add("--rate must be more than 0 and at most 10000000 messages/s");
+        }
+        if (size < Payload.STAMP_CHARS || size > 1_000_000) {
+            out.add("--size must be between " + Payload.STAMP_CHARS + " and 1000000 bytes (the payload carries a "
+                    + Payload.STAMP_CHARS + "-character send time)");
+        }
+        if (!(drain >= 0 && drain <= 120)) {
+            out.add("--drain must be between 0 and 120 seconds");
+        }
+        if (!(tickMs >= 0.1 && tickMs <= 1000)) {
+            out.add("--tick-ms must be between 0.1 and 1000");
+        }
+        boolean nats = nats();
+        if (!nats && !"ably".equalsIgnoreCase(protocol)) {
+            out.add("--protocol must be ably or nats, was '" + protocol + "'");
+        }
+        if (nats && url != null && !url.regionMatches(true, 0, "ws://", 0, 5)) {
+            out.add("--protocol nats needs a ws:// URL (no TLS support for the peer)");
+        }
+        if (nats && !name.matches("[^\\s*>]+")) {
+            out.add(nameOption + " must be a plain NATS subject (no spaces, '*' or '>') with --protocol nats");
+        }
+    }
+
+    /** Runs the scenario over the chosen protocol. */
+    Report run(String scenario, int channels, int subscribersPerChannel, int publishersPerChannel,
+               IntFunction<String> channelName, RunContext ctx) {
+        PubSubScenario.Settings settings = new PubSubScenario.Settings(scenario, channels, subscribersPerChannel,
+                publishersPerChannel, rate, size, drain, (long) (tickMs * 1000), channelName);
+        return (nats() ? PubSubScenario.overNats(settings, ctx) : new PubSubScenario(settings, ctx)).run();
+    }
+}
