@@ -50,10 +50,12 @@ public final class TestBroker {
 
     /** A channel subscriber that records what it is sent. */
     public static final class RecordingSubscriber implements Subscriber {
+        private static final java.util.concurrent.atomic.AtomicInteger IDS = new java.util.concurrent.atomic.AtomicInteger();
         public final List<ProtocolMessage> received = new CopyOnWriteArrayList<>();
+        private final String id = "recording-subscriber-" + IDS.incrementAndGet();
 
         @Override
-        public String connectionId() { return "recording-subscriber"; }
+        public String connectionId() { return id; }
 
         @Override
         public boolean echoes() { return true; }

@@ -141,18 +141,22 @@ public final class Channel {
      */
     public void fanOutPresence(ProtocolMessage frame, String ownerId) {
         Subscription[] audience = presenceSubscriptions;
-        Subscription owner = ownerId == null ? null : byConnection.get(ownerId);
-        boolean ownerApart = owner != null && (owner.modes() & Flags.MODE_PRESENCE_SUBSCRIBE) == 0;
-        if (audience.length == 0 && !ownerApart) {
+        Subscription ownerSubscription = ownerId == null ? null : byConnection.get(ownerId);
+        Subscriber owner = ownerSubscription == null ? null : ownerSubscription.subscriber();
+        if (audience.length == 0 && owner == null) {
             return;
         }
         SharedFrame shared = new SharedFrame(frame);
         try {
+            // the owner once, whatever its modes: the audience and the map are read without the
+            // lock, so a re-attach in between must not make it miss its own event or see it twice
             for (Subscription s : audience) {
-                s.subscriber().deliver(shared);
+                if (s.subscriber() != owner) {
+                    s.subscriber().deliver(shared);
+                }
             }
-            if (ownerApart) {
-                owner.subscriber().deliver(shared);
+            if (owner != null) {
+                owner.deliver(shared);
             }
         } finally {
             shared.release();

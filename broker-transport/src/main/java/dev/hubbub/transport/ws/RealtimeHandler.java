@@ -36,15 +36,17 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
     private final ProtocolCodec codec;
     private final long maxBacklogBytes;
     private static final long NOT_PINGED = Long.MIN_VALUE;
+    private static final long NOT_CLOSING = Long.MIN_VALUE;
 
     private Session session;
     private NettyTransport transport;
-    // liveness, all on the event loop; set once the session is open
+    // liveness, all on the event loop; set when the handshake completes
     private final Runnable tick = this::tick;
     private ChannelHandlerContext ctx;
     private long intervalNanos;
     private long lastReadNanos;
     private long pingSentNanos = NOT_PINGED;
+    private long closingSinceNanos = NOT_CLOSING;
 
     public RealtimeHandler(Broker broker, ConnectRequest request, ProtocolCodec codec, long maxBacklogBytes) {
         this.broker = broker;
@@ -66,13 +68,11 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
                 }));
         session = broker.connect(request, transport);
         request = null;
-        if (session != null) {
-            this.transport = transport;
-            this.ctx = ctx;
-            this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(broker.limits().maxIdleInterval());
-            this.lastReadNanos = EventLoopWriter.nanoTime(ctx.channel().eventLoop());
-            ctx.executor().schedule(tick, intervalNanos, TimeUnit.NANOSECONDS);
-        }
+        this.transport = session != null ? transport : null;
+        this.ctx = ctx;
+        this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(broker.limits().maxIdleInterval());
+        this.lastReadNanos = EventLoopWriter.nanoTime(ctx.channel().eventLoop());
+        ctx.executor().schedule(tick, intervalNanos, TimeUnit.NANOSECONDS);
     }
 
     /**
@@ -80,10 +80,26 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
      * first. Outbound: a HEARTBEAT when nothing went out for maxIdleInterval. Inbound: a WebSocket
      * ping when nothing came in for maxIdleInterval, and a drop when the ping got nothing back
      * within another. (Netty's IdleStateHandler would cost a handler, a second timer per connection
-     * and, for write idleness, a promise and a listener on every write.)
+     * and, for write idleness, a promise and a listener on every write.) Once the session is over
+     * (or never opened) the connection only has its last frames to send: if it is still open one
+     * interval later, its peer is not reading them, and it is closed without them.
      */
     private void tick() {
-        if (!ctx.channel().isActive() || session == null || session.isClosed()) {
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        if (session == null || session.isClosed()) {
+            long now = EventLoopWriter.nanoTime(ctx.channel().eventLoop());
+            if (closingSinceNanos == NOT_CLOSING) {
+                closingSinceNanos = now;
+                ctx.executor().schedule(tick, intervalNanos, TimeUnit.NANOSECONDS);
+            } else if (now - closingSinceNanos >= intervalNanos) {
+                log.debug("{} closing frames not taken within maxIdleInterval; closing",
+                        session == null ? "conn=?" : session.who());
+                ctx.close();
+            } else {
+                ctx.executor().schedule(tick, intervalNanos - (now - closingSinceNanos), TimeUnit.NANOSECONDS);
+            }
             return;
         }
         long interval = intervalNanos;

@@ -246,6 +246,59 @@ class RealtimeHandlerTest {
         assertEquals(0, core.router.channelCount());
     }
 
+    /**
+     * A peer that stops reading: the Close frame after CLOSED never leaves (this stand-in for a full
+     * socket swallows it), so the channel would stay open, holding its backlog, forever. It is closed
+     * one maxIdleInterval after the liveness timer sees the session over.
+     */
+    @Test
+    void aConnectionWhoseClosingFramesAreNeverTakenIsClosedAnyway() {
+        EmbeddedChannel ch = connectBehindAStuckSocket(TestBroker.FULL_KEY);
+        drainData(ch);
+        ch.writeInbound(text("{\"action\":7}"));
+        drain(ch).forEach(io.netty.util.ReferenceCountUtil::release);
+        assertTrue(ch.isOpen(), "the Close frame is stuck");
+
+        long idle = core.broker.limits().maxIdleInterval();
+        ch.advanceTimeBy(idle, java.util.concurrent.TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
+        assertTrue(ch.isOpen(), "the timer first notices the session is over");
+        ch.advanceTimeBy(idle, java.util.concurrent.TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
+        assertFalse(ch.isOpen(), "one interval later the connection is closed without its last frames");
+    }
+
+    @Test
+    void aRefusedConnectionWhoseErrorIsNeverTakenIsClosedAnyway() {
+        EmbeddedChannel ch = connectBehindAStuckSocket("dev.local:wrong-secret");
+        drain(ch).forEach(io.netty.util.ReferenceCountUtil::release);
+        assertTrue(ch.isOpen());
+        long idle = core.broker.limits().maxIdleInterval();
+        for (int i = 0; i < 2; i++) {
+            ch.advanceTimeBy(idle, java.util.concurrent.TimeUnit.MILLISECONDS);
+            ch.runScheduledPendingTasks();
+        }
+        assertFalse(ch.isOpen());
+    }
+
+    /** A connection whose outbound side swallows Close frames without completing them, as a full socket would. */
+    private EmbeddedChannel connectBehindAStuckSocket(String key) {
+        ConnectRequest request = new ConnectRequest(key, null, "alice", "json", "2", true, null, null, "embedded");
+        io.netty.channel.ChannelOutboundHandlerAdapter stuck = new io.netty.channel.ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(io.netty.channel.ChannelHandlerContext ctx, Object msg, io.netty.channel.ChannelPromise promise) {
+                if (msg instanceof CloseWebSocketFrame close) {
+                    close.release(); // never written, never completed
+                } else {
+                    ctx.write(msg, promise);
+                }
+            }
+        };
+        EmbeddedChannel ch = new EmbeddedChannel(stuck, new RealtimeHandler(core.broker, request, ProtocolCodec.of(WireFormat.JSON), BACKLOG));
+        channels.add(ch);
+        return ch;
+    }
+
     @Test
     void abruptDisconnectReleasesTheSession() {
         EmbeddedChannel ch = connected("alice", WireFormat.JSON);
