@@ -126,11 +126,12 @@ final class EventLoopWriter {
             }
             NettyTransport t = p.transport();
             Channel ch = t.channel();
-            if (!ch.isActive()) {
+            if (!ch.isActive() || t.closing) { // nothing may follow a Close frame
                 ReferenceCountUtil.release(p.frame()); // CLOSE is not reference counted: a no-op
                 continue;
             }
             if (p.frame() == CLOSE) {
+                t.closing = true;
                 ch.writeAndFlush(new CloseWebSocketFrame(1000, "")).addListener(ChannelFutureListener.CLOSE);
                 continue;
             }
@@ -153,7 +154,7 @@ final class EventLoopWriter {
             for (int i = 0; i < fanOut.size; i++) {
                 NettyTransport t = fanOut.targets[i];
                 Channel ch = t.channel();
-                if (ch.isActive()) {
+                if (ch.isActive() && !t.closing) {
                     t.writeFramed(fanOut.frame.retainedDuplicate());
                     touch(t, thisBatch);
                 }

@@ -36,6 +36,8 @@ public final class NettyTransport implements Transport {
     /** Loop-confined, kept by {@link EventLoopWriter}: the last batch that wrote here and when it flushed. */
     long batch;
     long lastWriteNanos;
+    /** Loop-confined: a Close frame was written; later frames are dropped. */
+    boolean closing;
     /** Loop-confined: where complete WebSocket frames enter the pipeline (see {@link #writeFramed}). */
     private ChannelHandlerContext framedOut;
 

@@ -180,6 +180,33 @@ class FanOutBatchTest {
         }
     }
 
+    /** Nothing follows a Close frame, though the close itself is still waiting on a full socket. */
+    @Test
+    void framesQueuedAfterTheCloseAreDropped() throws Exception {
+        Pair p = connect(WireFormat.JSON);
+        Channel ch = p.transport().channel();
+        ch.eventLoop().submit(() -> ch.pipeline().addFirst("stuck", new io.netty.channel.ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, io.netty.channel.ChannelPromise promise) {
+                if (msg instanceof io.netty.handler.codec.http.websocketx.CloseWebSocketFrame close) {
+                    close.release(); // never completes, as on a socket the peer stopped reading
+                } else {
+                    ctx.write(msg, promise);
+                }
+            }
+        })).sync();
+        p.transport().sendAndClose(ProtocolMessage.heartbeat("last"));
+        p.transport().send(ProtocolMessage.heartbeat("after-close"));
+        SharedFrame frame = new SharedFrame(message("fan-after-close"));
+        p.transport().send(frame);
+        frame.release();
+        ch.eventLoop().submit(() -> { }).sync(); // the drain ran before this
+        await(p.received(), 1);
+        assertTrue(text(p.received().poll()).contains("last"));
+        ch.eventLoop().submit(() -> { }).sync();
+        assertTrue(p.received().isEmpty(), "nothing after the Close frame: " + p.received());
+    }
+
     /** Handlers before the encoder (where TLS would be) see fan-out bytes; those after it are skipped. */
     @Test
     void fanOutBytesEnterThePipelineAtTheWebSocketEncoder() throws Exception {
