@@ -2,18 +2,9 @@ package dev.hubbub.bench.client;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
-import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.util.concurrent.TimeUnit;
@@ -26,9 +17,6 @@ import javax.net.ssl.SSLException;
  * connection past the cap fails with code "limit" without touching the network.
  */
 public final class BenchClient implements AutoCloseable {
-    private static final int MAX_FRAME = 16 * 1024 * 1024;
-    private static final int CONNECT_TIMEOUT_MS = 10_000;
-    private static final long HANDSHAKE_TIMEOUT_MS = 10_000;
 
     private final Endpoint endpoint;
     private final WireCodec codec;
@@ -63,33 +51,8 @@ public final class BenchClient implements AutoCloseable {
             conn.fail(new BenchFailure("limit", "connection cap of " + maxConnections + " reached"));
             return conn;
         }
-        WebSocketClientProtocolConfig ws = WebSocketClientProtocolConfig.newBuilder()
-                .webSocketUri(endpoint.connectUri(credentials, codec.format()))
-                .version(WebSocketVersion.V13)
-                .allowExtensions(false)
-                .maxFramePayloadLength(MAX_FRAME)
-                .handshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MS)
-                .handleCloseFrames(true)
-                .dropPongFrames(true)
-                .withUTF8Validator(false)
-                .build();
-        Bootstrap b = new Bootstrap()
-                .group(group)
-                .channel(SocketTransport.channelClass())
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MS)
-                .handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        addTls(ch);
-                        ChannelPipeline p = ch.pipeline();
-                        p.addLast("http", new HttpClientCodec());
-                        p.addLast("http-aggregator", new HttpObjectAggregator(64 * 1024));
-                        p.addLast("ws", new WebSocketClientProtocolHandler(ws));
-                        p.addLast("ws-aggregator", new WebSocketFrameAggregator(MAX_FRAME));
-                        p.addLast("realtime", conn);
-                    }
-                });
+        Bootstrap b = WebSocketClients.bootstrap(group, endpoint.connectUri(credentials, codec.format()), this::addTls,
+                "realtime", conn);
         ChannelFuture cf = b.connect(endpoint.host(), endpoint.port());
         conn.bind(cf.channel());
         cf.addListener(f -> {

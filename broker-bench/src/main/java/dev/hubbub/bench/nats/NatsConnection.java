@@ -1,29 +1,20 @@
 package dev.hubbub.bench.nats;
 
 import dev.hubbub.bench.client.BenchFailure;
-import dev.hubbub.bench.client.SocketTransport;
+import dev.hubbub.bench.client.WebSocketClients;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler.ClientHandshakeStateEvent;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
-import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -55,9 +46,6 @@ public final class NatsConnection extends SimpleChannelInboundHandler<WebSocketF
     public static final String CONNECT =
             "CONNECT {\"verbose\":false,\"pedantic\":false,\"echo\":true,\"protocol\":1,\"lang\":\"java\","
                     + "\"name\":\"broker-bench\"}\r\n";
-    private static final int MAX_FRAME = 16 * 1024 * 1024;
-    private static final int CONNECT_TIMEOUT_MS = 10_000;
-    private static final long HANDSHAKE_TIMEOUT_MS = 10_000;
     private static final byte[] CRLF = {'\r', '\n'};
 
     private final Listener listener;
@@ -81,33 +69,9 @@ public final class NatsConnection extends SimpleChannelInboundHandler<WebSocketF
 
     /** Opens a connection to {@code ws://host:port/} on {@code group}; watch {@link #connected()}. */
     public static NatsConnection open(EventLoopGroup group, URI uri, Listener listener) {
-        NatsConnection conn = new NatsConnection(listener, MAX_FRAME);
-        WebSocketClientProtocolConfig ws = WebSocketClientProtocolConfig.newBuilder()
-                .webSocketUri(uri)
-                .version(WebSocketVersion.V13)
-                .allowExtensions(false)
-                .maxFramePayloadLength(MAX_FRAME)
-                .handshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MS)
-                .handleCloseFrames(true)
-                .dropPongFrames(true)
-                .withUTF8Validator(false)
-                .build();
-        Bootstrap b = new Bootstrap()
-                .group(group)
-                .channel(SocketTransport.channelClass())
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MS)
-                .handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        conn.channel = ch; // before any inbound event: INFO may beat connect() returning
-                        ch.pipeline().addLast("http", new HttpClientCodec());
-                        ch.pipeline().addLast("http-aggregator", new HttpObjectAggregator(64 * 1024));
-                        ch.pipeline().addLast("ws", new WebSocketClientProtocolHandler(ws));
-                        ch.pipeline().addLast("ws-aggregator", new WebSocketFrameAggregator(MAX_FRAME));
-                        ch.pipeline().addLast("nats", conn);
-                    }
-                });
+        NatsConnection conn = new NatsConnection(listener, WebSocketClients.MAX_FRAME);
+        // conn.channel is set before any inbound event: INFO may beat connect() returning
+        Bootstrap b = WebSocketClients.bootstrap(group, uri, ch -> conn.channel = ch, "nats", conn);
         ChannelFuture cf = b.connect(uri.getHost(), uri.getPort());
         conn.channel = cf.channel();
         cf.addListener(f -> {
