@@ -4,26 +4,40 @@ import dev.hubbub.core.auth.Authenticator;
 import dev.hubbub.core.auth.KeyStore;
 import dev.hubbub.core.auth.TokenAuthority;
 import dev.hubbub.core.channel.ChannelRouter;
+import dev.hubbub.core.identity.IdentityGate;
+import dev.hubbub.core.presence.PresenceService;
 import dev.hubbub.core.presence.PresenceTimers;
-import dev.hubbub.core.session.Broker;
+import dev.hubbub.core.publish.Admission;
+import dev.hubbub.core.publish.Publishing;
 import dev.hubbub.core.session.BrokerMetrics;
+import dev.hubbub.core.session.Connector;
+import dev.hubbub.core.session.Disconnects;
+import dev.hubbub.core.session.SessionServices;
 import dev.hubbub.server.config.BrokerConfig;
 import dev.hubbub.transport.BrokerServer;
 import dev.hubbub.transport.http.PresenceRoute;
+import dev.hubbub.transport.http.RestAuth;
 import dev.hubbub.transport.http.RestHandler;
 import dev.hubbub.transport.http.TokenRoute;
+import dev.hubbub.transport.ws.NettyFanOut;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The composition root: builds the whole object graph by hand, in the order a reader would
- * explain it, and starts the listener.
+ * explain it, and starts the listener. Each class gets exactly the collaborators it uses.
  */
 public final class BrokerApp implements AutoCloseable {
-    private final Broker broker;
+    private static final Logger log = LoggerFactory.getLogger(BrokerApp.class);
+
+    private final ChannelRouter router;
+    private final PresenceService presence;
+    private final BrokerMetrics metrics;
     private final BrokerServer server;
     private InetSocketAddress address;
 
@@ -37,20 +51,32 @@ public final class BrokerApp implements AutoCloseable {
         KeyStore keys = new KeyStore(config.keys());
         TokenAuthority tokens = new TokenAuthority(keys, clock);
         Authenticator authenticator = new Authenticator(keys, tokens, clock);
-        // where messages go: channels by app and name
-        ChannelRouter router = new ChannelRouter();
-        BrokerMetrics metrics = new BrokerMetrics(registry, router);
-        // the core, which owns sessions and the identity gate
-        this.broker = new Broker(authenticator, router, config.limits(), clock, metrics, presenceTimers);
+        // where messages go: channels by app and name, fanned out by the network layer
+        this.router = new ChannelRouter(new NettyFanOut());
+        this.metrics = new BrokerMetrics(registry, router);
+        // the rules on the way in: one identity gate, one set of write checks, one publish funnel
+        IdentityGate gate = new IdentityGate((who, identity, reason, claimed) -> {
+            metrics.rejectedClaim(reason);
+            log.info("{} rejected clientId claim: reason={} identity={}{} claimed={}", who, reason, identity.kind(),
+                    identity.isIdentified() ? "(" + identity.clientId() + ")" : "", claimed == null ? "<none>" : "'" + claimed + "'");
+        });
+        Admission admission = new Admission(config.limits().maxMessageSize());
+        Publishing publishing = new Publishing(admission, gate, router, clock, metrics);
+        this.presence = new PresenceService(router, admission, gate, clock, presenceTimers, config.presence());
+        // connections: what each session works with, and the one way out
+        Disconnects disconnects = new Disconnects(metrics);
+        Connector connector = new Connector(new SessionServices(authenticator, router, publishing, presence, disconnects,
+                config.limits(), clock, metrics));
         // the network: REST and WebSocket on one port
-        RestHandler rest = new RestHandler(broker);
-        rest.with(new PresenceRoute(rest.auth(), broker.presence()));
-        rest.with(new TokenRoute(tokens, rest.auth()));
+        RestAuth restAuth = new RestAuth(authenticator);
+        RestHandler rest = new RestHandler(restAuth, publishing, clock, metrics);
+        rest.with(new PresenceRoute(restAuth, presence));
+        rest.with(new TokenRoute(tokens, restAuth));
         if (registry instanceof PrometheusMeterRegistry prometheus) {
             rest.with(new MetricsRoute(prometheus));
         }
-        this.server = new BrokerServer(broker, rest, new BrokerServer.Options(config.host(), config.port(),
-                config.ioThreads(), config.maxBacklogBytes(), 2 * config.limits().maxFrameSize()));
+        this.server = new BrokerServer(connector, rest, config.limits(), new BrokerServer.Options(config.host(), config.port(),
+                config.ioThreads(), config.maxBacklogBytes(), 2 * config.limits().maxFrameSize(), config.closeLingerMillis()));
     }
 
     public BrokerApp(BrokerConfig config) {
@@ -64,7 +90,13 @@ public final class BrokerApp implements AutoCloseable {
 
     public InetSocketAddress address() { return address; }
 
-    public Broker broker() { return broker; }
+    /** For tests and diagnostics: the live channels. */
+    public ChannelRouter router() { return router; }
+
+    /** For tests and diagnostics: presence sets. */
+    public PresenceService presence() { return presence; }
+
+    public BrokerMetrics metrics() { return metrics; }
 
     @Override
     public void close() { server.close(); }

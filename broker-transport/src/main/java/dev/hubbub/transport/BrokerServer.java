@@ -1,6 +1,7 @@
 package dev.hubbub.transport;
 
-import dev.hubbub.core.session.Broker;
+import dev.hubbub.core.session.Connector;
+import dev.hubbub.core.session.Limits;
 import dev.hubbub.transport.http.RestHandler;
 import dev.hubbub.transport.ws.HttpEntryHandler;
 import dev.hubbub.transport.ws.PipelineNames;
@@ -35,26 +36,35 @@ public final class BrokerServer implements AutoCloseable {
      * Listener settings. {@code ioThreads} 0 means one event loop per core: nothing blocks the
      * loops, so more loops than cores only adds context switches (on 2 cores, 2 loops gave about
      * 5% less CPU per fan-out delivery and a lower p50 than Netty's default of 2 x cores).
+     * {@code closeLingerMillis}: when the broker ends a connection with a last frame (ERROR,
+     * DISCONNECTED, CLOSED), how long the client gets to read it and close by itself before the
+     * broker closes. An SDK whose socket is closed under it reports a transport failure and retries
+     * instead of acting on the error (ably-java given 40102 would retry forever).
      */
-    public record Options(String host, int port, int ioThreads, long maxBacklogBytes, int maxRequestBytes) {
+    public record Options(String host, int port, int ioThreads, long maxBacklogBytes, int maxRequestBytes,
+                          long closeLingerMillis) {
+        public static final long DEFAULT_CLOSE_LINGER_MILLIS = 1000;
+
         public static Options defaults(String host, int port) {
-            return new Options(host, port, 0, 8L * 1024 * 1024, 1024 * 1024);
+            return new Options(host, port, 0, 8L * 1024 * 1024, 1024 * 1024, DEFAULT_CLOSE_LINGER_MILLIS);
         }
     }
 
     /** An HTTP (not yet upgraded) connection idle this long is closed. */
     static final int HTTP_IDLE_SECONDS = 60;
 
-    private final Broker broker;
+    private final Connector connector;
     private final RestHandler rest;
+    private final Limits limits;
     private final Options options;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private Channel serverChannel;
 
-    public BrokerServer(Broker broker, RestHandler rest, Options options) {
-        this.broker = broker;
+    public BrokerServer(Connector connector, RestHandler rest, Limits limits, Options options) {
+        this.connector = connector;
         this.rest = rest;
+        this.limits = limits;
         this.options = options;
     }
 
@@ -75,7 +85,7 @@ public final class BrokerServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        configure(ch.pipeline(), broker, rest, options);
+                        configure(ch.pipeline(), connector, rest, limits, options);
                     }
                 });
         serverChannel = b.bind(options.host(), options.port()).sync().channel();
@@ -87,11 +97,12 @@ public final class BrokerServer implements AutoCloseable {
      * either serves REST or upgrades to a realtime WebSocket. No flush consolidation: realtime writes
      * are already batched per event loop with one flush per connection ({@code EventLoopWriter}).
      */
-    public static void configure(ChannelPipeline pipeline, Broker broker, RestHandler rest, Options options) {
+    public static void configure(ChannelPipeline pipeline, Connector connector, RestHandler rest, Limits limits,
+                                 Options options) {
         pipeline.addLast(PipelineNames.HTTP_IDLE, new IdleStateHandler(0, 0, HTTP_IDLE_SECONDS, TimeUnit.SECONDS))
                 .addLast(PipelineNames.HTTP_CODEC, new HttpServerCodec())
                 .addLast(PipelineNames.HTTP_AGGREGATOR, new HttpObjectAggregator(options.maxRequestBytes()))
-                .addLast(PipelineNames.HTTP_ENTRY, new HttpEntryHandler(broker, rest, options.maxBacklogBytes()));
+                .addLast(PipelineNames.HTTP_ENTRY, new HttpEntryHandler(connector, rest, limits, options));
     }
 
     @Override

@@ -27,12 +27,7 @@ import java.util.TreeSet;
  * {@code :}-separated segment, and a trailing {@code *} segment for one or more remaining segments.
  */
 public final class Capability {
-    public static final String ALL_OPS = "*";
-    public static final Set<String> KNOWN_OPERATIONS = Set.of(
-            "*", "subscribe", "publish", "presence", "history", "stats", "channel-metadata", "push-subscribe",
-            "push-admin", "privileged-headers", "object-subscribe", "object-publish", "annotation-subscribe",
-            "annotation-publish", "message-update-own", "message-update-any", "message-delete-own",
-            "message-delete-any");
+    public static final String ALL_OPS = Operation.ALL.wireName();
 
     private static final ObjectMapper JSON = new ObjectMapper();
     public static final Capability ALL = new Capability(new TreeMap<>(Map.of("*", new TreeSet<>(Set.of(ALL_OPS)))));
@@ -86,7 +81,7 @@ public final class Capability {
             }
             SortedSet<String> set = new TreeSet<>();
             for (JsonNode op : ops) {
-                if (!op.isTextual() || !KNOWN_OPERATIONS.contains(op.asText())) {
+                if (!op.isTextual() || Operation.fromWireName(op.asText()) == null) {
                     return Outcome.fail(ErrorCode.BAD_REQUEST,
                             "Invalid capability: unknown operation " + op + " for '" + resource + "'");
                 }
@@ -109,10 +104,11 @@ public final class Capability {
     public boolean isEmpty() { return resources.isEmpty(); }
 
     /** Whether {@code operation} is permitted on channel {@code channel}. */
-    public boolean allows(String channel, String operation) {
+    public boolean allows(String channel, Operation operation) {
+        String name = operation.wireName();
         for (Map.Entry<String, SortedSet<String>> e : resources.entrySet()) {
             Set<String> ops = e.getValue();
-            if ((ops.contains(ALL_OPS) || ops.contains(operation)) && matches(e.getKey(), channel)) {
+            if ((ops.contains(ALL_OPS) || ops.contains(name)) && matches(e.getKey(), channel)) {
                 return true;
             }
         }
@@ -132,25 +128,25 @@ public final class Capability {
     /** The channel mode bits this capability grants on a channel. */
     public int grantedModes(String channel) {
         int modes = 0;
-        if (allows(channel, "subscribe")) {
+        if (allows(channel, Operation.SUBSCRIBE)) {
             modes |= Flags.MODE_SUBSCRIBE | Flags.MODE_PRESENCE_SUBSCRIBE;
         }
-        if (allows(channel, "publish")) {
+        if (allows(channel, Operation.PUBLISH)) {
             modes |= Flags.MODE_PUBLISH;
         }
-        if (allows(channel, "presence")) {
+        if (allows(channel, Operation.PRESENCE)) {
             modes |= Flags.MODE_PRESENCE;
         }
-        if (allows(channel, "annotation-publish")) {
+        if (allows(channel, Operation.ANNOTATION_PUBLISH)) {
             modes |= Flags.MODE_ANNOTATION_PUBLISH;
         }
-        if (allows(channel, "annotation-subscribe")) {
+        if (allows(channel, Operation.ANNOTATION_SUBSCRIBE)) {
             modes |= Flags.MODE_ANNOTATION_SUBSCRIBE;
         }
-        if (allows(channel, "object-subscribe")) {
+        if (allows(channel, Operation.OBJECT_SUBSCRIBE)) {
             modes |= Flags.MODE_OBJECT_SUBSCRIBE;
         }
-        if (allows(channel, "object-publish")) {
+        if (allows(channel, Operation.OBJECT_PUBLISH)) {
             modes |= Flags.MODE_OBJECT_PUBLISH;
         }
         return modes;

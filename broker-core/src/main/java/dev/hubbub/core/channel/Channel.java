@@ -1,5 +1,6 @@
 package dev.hubbub.core.channel;
 
+import dev.hubbub.core.outbound.FanOutPort;
 import dev.hubbub.core.protocol.Flags;
 import dev.hubbub.core.protocol.Message;
 import dev.hubbub.core.protocol.ProtocolMessage;
@@ -9,12 +10,13 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Predicate;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One channel of one app: its attached subscribers and its serial. The subscriber list is
  * copy-on-write (attach/detach are rare, fan-out is hot). Publishes are serialised per channel so
- * every subscriber sees one order, and the publisher's own order is kept.
+ * every subscriber sees one order, and the publisher's own order is kept. Frames leave through the
+ * {@link FanOutPort}, one fan-out per frame, dispatched under the channel's lock.
  *
  * <p>Threading: any thread may publish; attach/detach run under the router's map lock for this key.
  */
@@ -30,9 +32,16 @@ public final class Channel {
     private volatile Subscription[] presenceSubscriptions = NONE;
     /** Every subscription by connection id, to find a presence event's owner without a scan. */
     private final Map<String, Subscription> byConnection = new ConcurrentHashMap<>();
+    private final FanOutPort port;
+    /** Shared by every channel of the router: frames handed to subscribers, for the metrics. */
+    private final LongAdder deliveries;
     private long serial;
 
-    Channel(ChannelKey key) { this.key = key; }
+    Channel(ChannelKey key, FanOutPort port, LongAdder deliveries) {
+        this.key = key;
+        this.port = port;
+        this.deliveries = deliveries;
+    }
 
     public ChannelKey key() { return key; }
 
@@ -126,18 +135,34 @@ public final class Channel {
         return new PublishResult(serials);
     }
 
-    /** Delivers one frame to every subscriber holding {@code requiredMode}, encoding it once per format. */
+    /** Delivers one frame to every subscriber holding {@code requiredMode}, skipping a publisher that asked for no echo. */
     void fanOut(ProtocolMessage frame, String publisherId, int requiredMode) {
-        deliver(frame, s -> (s.modes() & requiredMode) != 0
-                && (publisherId == null || s.subscriber().echoes() || !publisherId.equals(s.subscriber().connectionId())));
+        Subscription[] targets = subscriptions;
+        if (targets.length == 0) {
+            return;
+        }
+        FanOutPort.FanOut out = port.begin(frame);
+        int n = 0;
+        try {
+            for (Subscription s : targets) {
+                Subscriber sub = s.subscriber();
+                if ((s.modes() & requiredMode) != 0
+                        && (publisherId == null || sub.echoes() || !publisherId.equals(sub.connectionId()))) {
+                    out.add(sub.outbound());
+                    n++;
+                }
+            }
+        } finally {
+            out.dispatch();
+            deliveries.add(n);
+        }
     }
 
     /**
-     * Delivers a presence frame, encoded once per format, to every subscriber holding
-     * PRESENCE_SUBSCRIBE and always to {@code ownerId}, the connection whose members it is about
-     * (RTP17a: a client lists its own members only once it sees their events). Ignores echo=false.
-     * Costs the presence audience plus one lookup, however many connections are attached
-     * without presence modes.
+     * Delivers a presence frame to every subscriber holding PRESENCE_SUBSCRIBE and always to
+     * {@code ownerId}, the connection whose members it is about (RTP17a: a client lists its own
+     * members only once it sees their events). Ignores echo=false. Costs the presence audience
+     * plus one lookup, however many connections are attached without presence modes.
      */
     public void fanOutPresence(ProtocolMessage frame, String ownerId) {
         Subscription[] audience = presenceSubscriptions;
@@ -146,38 +171,24 @@ public final class Channel {
         if (audience.length == 0 && owner == null) {
             return;
         }
-        SharedFrame shared = new SharedFrame(frame);
+        FanOutPort.FanOut out = port.begin(frame);
+        int n = 0;
         try {
             // the owner once, whatever its modes: the audience and the map are read without the
             // lock, so a re-attach in between must not make it miss its own event or see it twice
             for (Subscription s : audience) {
                 if (s.subscriber() != owner) {
-                    s.subscriber().deliver(shared);
+                    out.add(s.subscriber().outbound());
+                    n++;
                 }
             }
             if (owner != null) {
-                owner.deliver(shared);
+                out.add(owner.outbound());
+                n++;
             }
         } finally {
-            shared.release();
-        }
-    }
-
-    /** The message fan-out loop: a shared frame, encoded at most once per wire format, to each wanted subscriber. */
-    private void deliver(ProtocolMessage frame, Predicate<Subscription> wanted) {
-        Subscription[] targets = subscriptions;
-        if (targets.length == 0) {
-            return;
-        }
-        SharedFrame shared = new SharedFrame(frame);
-        try {
-            for (Subscription s : targets) {
-                if (wanted.test(s)) {
-                    s.subscriber().deliver(shared);
-                }
-            }
-        } finally {
-            shared.release();
+            out.dispatch();
+            deliveries.add(n);
         }
     }
 

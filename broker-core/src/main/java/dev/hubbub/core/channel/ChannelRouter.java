@@ -1,7 +1,10 @@
 package dev.hubbub.core.channel;
 
+import dev.hubbub.core.outbound.FanOutPort;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Every live channel, by app and name. A channel exists while something is attached to it; a
@@ -9,11 +12,16 @@ import java.util.concurrent.ConcurrentMap;
  */
 public final class ChannelRouter {
     private final ConcurrentMap<ChannelKey, Channel> channels = new ConcurrentHashMap<>();
+    private final FanOutPort port;
+    private final LongAdder deliveries = new LongAdder();
+
+    /** @param port how the network hands one frame to many connections */
+    public ChannelRouter(FanOutPort port) { this.port = Objects.requireNonNull(port); }
 
     /** Attaches (or re-attaches with new modes) and returns the channel. */
     public Channel attach(ChannelKey key, Subscriber subscriber, int modes) {
         return channels.compute(key, (k, existing) -> {
-            Channel ch = existing != null ? existing : new Channel(k);
+            Channel ch = existing != null ? existing : new Channel(k, port, deliveries);
             ch.attach(subscriber, modes);
             return ch;
         });
@@ -31,4 +39,7 @@ public final class ChannelRouter {
     public Channel find(ChannelKey key) { return channels.get(key); }
 
     public int channelCount() { return channels.size(); }
+
+    /** Frames handed to subscribers by every channel so far (messages and presence events). */
+    public long deliveries() { return deliveries.sum(); }
 }

@@ -1,9 +1,8 @@
 package dev.hubbub.core.channel;
 
-/**
- * A connection attached to a channel, as the channel sees it. {@link #deliver} may be called from
- * any thread (the publisher's); implementations hand the frame to their own I/O thread.
- */
+import dev.hubbub.core.outbound.Transport;
+
+/** A connection attached to a channel, as the channel sees it. Its methods may be called from any thread. */
 public interface Subscriber {
     /** Unique among the subscribers of a channel: presence events find their owner by it. */
     String connectionId();
@@ -11,5 +10,6 @@ public interface Subscriber {
     /** False when the connection asked not to receive its own messages ({@code echo=false}). */
     boolean echoes();
 
-    void deliver(SharedFrame frame);
+    /** Where frames for this subscriber go: a fan-out adds it as a recipient. */
+    Transport outbound();
 }

@@ -1,12 +1,13 @@
 package dev.hubbub.core.presence;
 
+import dev.hubbub.core.auth.Operation;
 import dev.hubbub.core.auth.Principal;
 import dev.hubbub.core.channel.Channel;
 import dev.hubbub.core.channel.ChannelKey;
-import dev.hubbub.core.channel.ChannelNames;
 import dev.hubbub.core.channel.ChannelRouter;
 import dev.hubbub.core.identity.IdentityGate;
 import dev.hubbub.core.protocol.Action;
+import dev.hubbub.core.publish.Admission;
 import dev.hubbub.core.protocol.ErrorCode;
 import dev.hubbub.core.protocol.ErrorInfo;
 import dev.hubbub.core.protocol.Flags;
@@ -53,18 +54,18 @@ public final class PresenceService {
     private final Clock clock;
     private final PresenceTimers timers;
     private final PresenceSettings settings;
-    private final int maxMessageSize;
+    private final Admission admission;
     private final SyncPager pager;
     private final ConcurrentMap<ChannelKey, PresenceSet> sets = new ConcurrentHashMap<>();
 
-    public PresenceService(ChannelRouter router, IdentityGate gate, Clock clock, int maxMessageSize,
+    public PresenceService(ChannelRouter router, Admission admission, IdentityGate gate, Clock clock,
                            PresenceTimers timers, PresenceSettings settings) {
         this.router = Objects.requireNonNull(router);
         this.gate = Objects.requireNonNull(gate);
         this.clock = Objects.requireNonNull(clock);
         this.timers = Objects.requireNonNull(timers);
         this.settings = Objects.requireNonNull(settings);
-        this.maxMessageSize = maxMessageSize;
+        this.admission = Objects.requireNonNull(admission);
         this.pager = new SyncPager(settings.syncPageMembers(), settings.syncPageBytes());
     }
 
@@ -76,7 +77,8 @@ public final class PresenceService {
     /**
      * A client's PRESENCE frame. Checks, in order: channel name, items, the {@code presence}
      * capability (40160), that the channel is attached (90001) with the PRESENCE mode (40165), the
-     * actions, the size, then every item's clientId through the identity gate (40012). A rejected
+     * actions, the size (name, capability, mode and size through the same {@link Admission} as
+     * publishing), then every item's clientId through the identity gate (40012). A rejected
      * frame changes nothing. On success the events have been broadcast; they are returned.
      *
      * @param attachedModes the modes the connection holds on the channel, or null when it is not attached
@@ -84,25 +86,25 @@ public final class PresenceService {
     public Outcome<List<PresenceMessage>> handle(String who, String connectionId, Principal principal,
                                                  ProtocolMessage message, Integer attachedModes) {
         String name = message.channel();
-        ErrorInfo invalid = ChannelNames.validate(name);
-        if (invalid != null) {
-            return Outcome.fail(invalid);
+        ErrorInfo refused = admission.channel(name);
+        if (refused != null) {
+            return Outcome.fail(refused);
         }
         List<PresenceMessage> items = message.presence();
         if (items == null || items.isEmpty()) {
             return Outcome.fail(ErrorCode.BAD_REQUEST, "PRESENCE carries no presence messages");
         }
-        if (!principal.capability().allows(name, "presence")) {
-            return Outcome.fail(ErrorCode.CAPABILITY_DENIED,
-                    "Unable to enter presence on channel '" + name + "': the 'presence' capability is not granted");
+        refused = admission.capability(principal, name, Operation.PRESENCE, "enter presence on");
+        if (refused != null) {
+            return Outcome.fail(refused);
         }
         if (attachedModes == null) {
             return Outcome.fail(ErrorCode.CHANNEL_NOT_ATTACHED,
                     "Unable to perform operation on channel: " + name + " (not currently attached)");
         }
-        if ((attachedModes & Flags.MODE_PRESENCE) == 0) {
-            return Outcome.fail(ErrorCode.MODE_NOT_REQUESTED,
-                    "Unable to enter presence: channel '" + name + "' was attached without the PRESENCE mode");
+        refused = admission.mode(attachedModes, Flags.MODE_PRESENCE, name, "enter presence", "PRESENCE");
+        if (refused != null) {
+            return Outcome.fail(refused);
         }
         long size = 0;
         for (PresenceMessage p : items) {
@@ -113,9 +115,9 @@ public final class PresenceService {
             }
             size += p.size();
         }
-        if (size > maxMessageSize) {
-            return Outcome.fail(ErrorCode.MESSAGE_TOO_LARGE, "Maximum message length exceeded (size was " + size
-                    + " bytes, limit is " + maxMessageSize + " bytes)");
+        refused = admission.size(size);
+        if (refused != null) {
+            return Outcome.fail(refused);
         }
         Outcome<List<PresenceMessage>> admitted = gate.admitPresence(who, principal.identity(), items);
         if (!admitted.isOk()) {

@@ -3,19 +3,20 @@ package dev.hubbub.core.session;
 import dev.hubbub.core.channel.ChannelRouter;
 import dev.hubbub.core.identity.IdentityGate;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** The broker's meters: connections, channels, messages in and out, rejected identity claims by reason. */
+/** The broker's meters: connections, channels, messages in and out, disconnects and rejected identity claims by reason. */
 public final class BrokerMetrics {
     private final MeterRegistry registry;
     private final AtomicInteger connections = new AtomicInteger();
     private final Counter messagesIn;
-    private final Counter messagesOut;
     private final Counter slowConsumers;
+    private final Map<DisconnectReason, Counter> disconnects = new EnumMap<>(DisconnectReason.class);
     private final Map<IdentityGate.Rejection, Counter> rejectedClaims = new EnumMap<>(IdentityGate.Rejection.class);
 
     public BrokerMetrics(MeterRegistry registry, ChannelRouter router) {
@@ -25,7 +26,12 @@ public final class BrokerMetrics {
         Gauge.builder("broker.channels", router, ChannelRouter::channelCount)
                 .description("Channels with at least one attached connection").register(registry);
         messagesIn = Counter.builder("broker.messages.in").description("Messages accepted from publishers").register(registry);
-        messagesOut = Counter.builder("broker.messages.out").description("Message frames delivered to subscribers").register(registry);
+        FunctionCounter.builder("broker.messages.out", router, ChannelRouter::deliveries)
+                .description("Message and presence frames handed to subscribers").register(registry);
+        for (DisconnectReason r : DisconnectReason.values()) {
+            disconnects.put(r, Counter.builder("broker.disconnects").description("Connections ended, by reason")
+                    .tag("reason", r.name().toLowerCase()).register(registry));
+        }
         slowConsumers = Counter.builder("broker.connections.slow").description("Connections dropped for not keeping up").register(registry);
         for (IdentityGate.Rejection r : IdentityGate.Rejection.values()) {
             rejectedClaims.put(r, Counter.builder("broker.identity.rejected")
@@ -43,7 +49,7 @@ public final class BrokerMetrics {
 
     public void messagesIn(int n) { messagesIn.increment(n); }
 
-    public void messageOut() { messagesOut.increment(); }
+    public void disconnected(DisconnectReason reason) { disconnects.get(reason).increment(); }
 
     public void slowConsumer() { slowConsumers.increment(); }
 

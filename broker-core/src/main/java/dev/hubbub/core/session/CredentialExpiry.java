@@ -1,5 +1,6 @@
 package dev.hubbub.core.session;
 
+import dev.hubbub.core.outbound.Transport;
 import java.time.Clock;
 
 /**

@@ -5,17 +5,19 @@ import dev.hubbub.core.auth.Principal;
 import dev.hubbub.core.channel.Channel;
 import dev.hubbub.core.channel.ChannelKey;
 import dev.hubbub.core.channel.ChannelNames;
-import dev.hubbub.core.channel.SharedFrame;
 import dev.hubbub.core.channel.Subscriber;
+import dev.hubbub.core.auth.Operation;
+import dev.hubbub.core.outbound.Transport;
+import dev.hubbub.core.protocol.Action;
 import dev.hubbub.core.protocol.ConnectionDetails;
 import dev.hubbub.core.protocol.ErrorCode;
 import dev.hubbub.core.protocol.ErrorInfo;
 import dev.hubbub.core.protocol.Flags;
-import dev.hubbub.core.protocol.Message;
 import dev.hubbub.core.protocol.Outcome;
 import dev.hubbub.core.protocol.PresenceMessage;
 import dev.hubbub.core.protocol.ProtocolMessage;
 import dev.hubbub.core.protocol.PublishResult;
+import dev.hubbub.core.publish.PublishRequest;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,14 +26,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One client connection, as core sees it: who it is, which channels it is attached to, and the
- * protocol state machine. Threading: every method except {@link #deliver} runs on the
- * connection's own I/O thread; {@link #deliver} may be called from any publisher's thread and only
- * hands the frame to the transport.
+ * protocol state machine. It works with exactly the {@link SessionServices} it is given: checks
+ * live in the publish funnel, the identity gate and the presence service, and every way out goes
+ * through {@link #end}, whose frame, metric and log line {@link Disconnects} decides.
+ *
+ * <p>Threading: every method runs on the connection's own I/O thread; the {@link Subscriber}
+ * methods may be called from any publisher's thread and only read final fields.
  */
 public final class Session implements Subscriber {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
 
-    private final Broker broker;
+    private final SessionServices services;
     private final Transport transport;
     // only what outlives the handshake: a ConnectRequest carries the credentials, kept by nobody
     private final boolean echo;
@@ -50,8 +55,8 @@ public final class Session implements Subscriber {
     /** A channel this connection is attached to, with the modes it was granted. */
     record Attachment(Channel channel, int modes) {}
 
-    Session(Broker broker, Principal principal, ConnectRequest request, Transport transport) {
-        this.broker = broker;
+    Session(SessionServices services, Principal principal, ConnectRequest request, Transport transport) {
+        this.services = services;
         this.principal = principal;
         this.echo = request.echo();
         this.remainPresentFor = request.remainPresentFor();
@@ -60,7 +65,7 @@ public final class Session implements Subscriber {
         this.connectionId = ConnectionIds.connectionId();
         this.connectionKey = ConnectionIds.connectionKey(connectionId);
         this.who = "conn=" + connectionId;
-        this.expiry = new CredentialExpiry(transport, broker.clock(), this::requestRenewal, this::expired);
+        this.expiry = new CredentialExpiry(transport, services.clock(), this::requestRenewal, this::expired);
     }
 
     @Override
@@ -68,6 +73,9 @@ public final class Session implements Subscriber {
 
     @Override
     public boolean echoes() { return echo; }
+
+    @Override
+    public Transport outbound() { return transport; }
 
     public Principal principal() { return principal; }
 
@@ -83,12 +91,12 @@ public final class Session implements Subscriber {
                     "Unable to recover connection: this broker does not keep connection state; continuity was lost");
         }
         log.debug("{} connected from {} as {}", who, remoteAddress, principal);
-        transport.send(ProtocolMessage.connected(connectionId, details(), continuity, broker.clock().millis()));
+        transport.send(ProtocolMessage.connected(connectionId, details(), continuity, services.clock().millis()));
         expiry.arm(principal.expiresAt());
     }
 
     ConnectionDetails details() {
-        Limits l = broker.limits();
+        Limits l = services.limits();
         return new ConnectionDetails(principal.identity().wireClientId(), connectionKey, l.maxMessageSize(), l.maxFrameSize(),
                 l.maxInboundRate(), l.maxIdleInterval(), l.connectionStateTtl(), l.serverId());
     }
@@ -100,12 +108,8 @@ public final class Session implements Subscriber {
         }
         switch (message.action()) {
             case HEARTBEAT -> transport.send(ProtocolMessage.heartbeat(message.id()));
-            case CLOSE -> close();
-            case DISCONNECT -> {
-                presenceGrace = true;
-                transport.sendAndClose(ProtocolMessage.disconnected(ErrorCode.CONNECTION_DISCONNECTED.info("Disconnected at the client's request")));
-                release();
-            }
+            case CLOSE -> end(DisconnectReason.CLIENT_CLOSED, null);
+            case DISCONNECT -> end(DisconnectReason.CLIENT_DISCONNECTED, null);
             case ATTACH -> attach(message);
             case DETACH -> detach(message);
             case MESSAGE -> publish(message);
@@ -136,53 +140,30 @@ public final class Session implements Subscriber {
         }
     }
 
-    /** The transport went away without CLOSE. */
-    public void transportClosed() {
-        presenceGrace = true;
-        release();
-    }
-
-    /** Disconnects the client with a reason (used for slow consumers and shutdown). */
-    public void disconnect(ErrorInfo reason) {
+    /**
+     * Ends the connection, the one way out: {@link Disconnects} decides the last frame (sent, then
+     * the transport closes once the client has had time to read it), the metric and the log line;
+     * the reason decides whether presence members get their grace period. Idempotent.
+     *
+     * @param error the specific error, or null for the reason's own
+     */
+    public void end(DisconnectReason reason, ErrorInfo error) {
         if (closed) {
             return;
         }
-        transport.sendAndClose(ProtocolMessage.disconnected(reason));
-        release();
-    }
-
-    /** Fails the connection: ERROR, then close (for protocol violations the client must not retry). */
-    public void fail(ErrorInfo reason) {
-        if (closed) {
-            return;
-        }
-        transport.sendAndClose(ProtocolMessage.error(reason));
-        release();
-    }
-
-    @Override
-    public void deliver(SharedFrame frame) {
-        broker.metrics().messageOut();
-        transport.send(frame);
-    }
-
-    private void close() {
-        transport.sendAndClose(ProtocolMessage.closed());
+        presenceGrace = reason.presenceGrace();
+        transport.close(services.disconnects().end(who, reason, error));
         release();
     }
 
     private void release() {
-        if (closed) {
-            return;
-        }
         closed = true;
         expiry.cancel();
         for (Attachment a : attachments.values()) {
             dropAttachment(a);
         }
         attachments.clear();
-        broker.metrics().connectionClosed();
-        log.debug("{} released", who);
+        services.metrics().connectionClosed();
     }
 
     private void attach(ProtocolMessage message) {
@@ -199,16 +180,16 @@ public final class Session implements Subscriber {
             return;
         }
         Attachment existing = attachments.get(name);
-        if (existing == null && attachments.size() >= broker.limits().maxChannelsPerConnection()) {
+        if (existing == null && attachments.size() >= services.limits().maxChannelsPerConnection()) {
             transport.send(ProtocolMessage.channelError(name, ErrorCode.TOO_MANY_CHANNELS.info(
-                    "Maximum number of channels per connection (" + broker.limits().maxChannelsPerConnection() + ") exceeded")));
+                    "Maximum number of channels per connection (" + services.limits().maxChannelsPerConnection() + ") exceeded")));
             return;
         }
         int requested = Flags.modes(message.flagsOrZero());
         int modes = (requested == 0 ? Flags.DEFAULT_MODES : requested) & p.capability().grantedModes(name);
-        Channel channel = broker.router().attach(new ChannelKey(p.appId(), name), this, modes);
+        Channel channel = services.router().attach(new ChannelKey(p.appId(), name), this, modes);
         attachments.put(name, new Attachment(channel, modes));
-        broker.presence().attached(channel.key(), modes, channel.currentSerial(), transport::send);
+        services.presence().attached(channel.key(), modes, channel.currentSerial(), transport::send);
     }
 
     private void detach(ProtocolMessage message) {
@@ -226,9 +207,9 @@ public final class Session implements Subscriber {
 
     /** Leaves a channel this connection was attached to (already removed from {@code attachments}). */
     private void dropAttachment(Attachment a) {
-        broker.router().detach(a.channel().key(), this);
-        broker.presence().connectionLeft(a.channel().key(), connectionId,
-                closed && presenceGrace ? broker.presence().graceFor(remainPresentFor) : 0);
+        services.router().detach(a.channel().key(), this);
+        services.presence().connectionLeft(a.channel().key(), connectionId,
+                closed && presenceGrace ? services.presence().graceFor(remainPresentFor) : 0);
     }
 
     /**
@@ -238,30 +219,23 @@ public final class Session implements Subscriber {
     private void reauthenticate(ProtocolMessage message) {
         String token = message.authAccessToken();
         if (token == null || token.isEmpty()) {
-            fail(ErrorCode.INVALID_CREDENTIAL.info("AUTH carries no auth.accessToken"));
+            end(DisconnectReason.REAUTH_REFUSED, ErrorCode.INVALID_CREDENTIAL.info("AUTH carries no auth.accessToken"));
             return;
         }
         Principal current = principal;
         ClientIdentity identity = current.identity();
-        Outcome<Principal> next = broker.authenticator().authenticateToken(token, identity.isIdentified() ? identity.clientId() : null);
+        Outcome<Principal> next = services.authenticator().authenticateToken(token, identity.isIdentified() ? identity.clientId() : null);
         if (next.isOk() && (!next.value().appId().equals(current.appId()) || !next.value().identity().equals(identity))) {
             next = Outcome.fail(ErrorCode.INCOMPATIBLE_CREDENTIALS.info(
                     "Invalid clientId for credentials: a new token may not change the connection's clientId or app"));
         }
         if (!next.isOk()) {
-            ErrorInfo error = next.error();
-            broker.metrics().authFailed(error.code());
-            log.info("{} re-authentication refused: {} {}", who, error.code(), error.message());
-            if (error.isTokenError()) {
-                disconnect(error);
-            } else {
-                fail(error);
-            }
+            end(DisconnectReason.REAUTH_REFUSED, next.error());
             return;
         }
         principal = next.value();
         expiry.arm(principal.expiresAt());
-        transport.send(ProtocolMessage.connected(connectionId, details(), null, broker.clock().millis()));
+        transport.send(ProtocolMessage.connected(connectionId, details(), null, services.clock().millis()));
         enforceCapability();
     }
 
@@ -281,12 +255,12 @@ public final class Session implements Subscriber {
             }
             int modes = a.modes() & p.capability().grantedModes(name);
             if (modes != a.modes()) {
-                broker.router().attach(a.channel().key(), this, modes);
+                services.router().attach(a.channel().key(), this, modes);
                 e.setValue(new Attachment(a.channel(), modes));
             }
-            if (!p.capability().allows(name, "presence")) {
+            if (!p.capability().allows(name, Operation.PRESENCE)) {
                 // no longer allowed to be present, whatever mode it attached with: its members leave now
-                broker.presence().connectionLeft(a.channel().key(), connectionId, 0);
+                services.presence().connectionLeft(a.channel().key(), connectionId, 0);
             }
         }
     }
@@ -296,7 +270,9 @@ public final class Session implements Subscriber {
             reject(message, ErrorCode.PROTOCOL_ERROR.info("MESSAGE without msgSerial"));
             return;
         }
-        Outcome<PublishResult> result = checkAndPublish(message);
+        Attachment a = message.channel() == null ? null : attachments.get(message.channel());
+        Outcome<PublishResult> result = services.publishing().publish(new PublishRequest(who, principal, message.channel(),
+                message.messages(), new PublishRequest.Realtime(connectionId, message.msgSerial(), a == null ? null : a.modes())));
         if (result.isOk()) {
             transport.send(ProtocolMessage.ack(message.msgSerial(), 1, List.of(result.value())));
         } else {
@@ -311,7 +287,7 @@ public final class Session implements Subscriber {
             return;
         }
         Attachment a = message.channel() == null ? null : attachments.get(message.channel());
-        Outcome<List<PresenceMessage>> result = broker.presence().handle(who, connectionId, principal, message,
+        Outcome<List<PresenceMessage>> result = services.presence().handle(who, connectionId, principal, message,
                 a == null ? null : a.modes());
         transport.send(result.isOk() ? ProtocolMessage.ack(message.msgSerial(), 1, null)
                 : ProtocolMessage.nack(message.msgSerial(), 1, result.error()));
@@ -321,40 +297,8 @@ public final class Session implements Subscriber {
     private void syncPresence(ProtocolMessage message) {
         Attachment a = message.channel() == null ? null : attachments.get(message.channel());
         if (a != null) {
-            broker.presence().sync(a.channel().key(), a.modes(), transport::send);
+            services.presence().sync(a.channel().key(), a.modes(), transport::send);
         }
-    }
-
-    private Outcome<PublishResult> checkAndPublish(ProtocolMessage message) {
-        String name = message.channel();
-        ErrorInfo invalid = ChannelNames.validate(name);
-        if (invalid != null) {
-            return Outcome.fail(invalid);
-        }
-        List<Message> messages = message.messages();
-        if (messages == null || messages.isEmpty()) {
-            return Outcome.fail(ErrorCode.BAD_REQUEST, "MESSAGE carries no messages");
-        }
-        Principal p = principal;
-        if (!p.capability().allows(name, "publish")) {
-            return Outcome.fail(ErrorCode.CAPABILITY_DENIED,
-                    "Unable to publish to channel '" + name + "': the 'publish' capability is not granted");
-        }
-        Attachment a = attachments.get(name);
-        if (a != null && (a.modes() & Flags.MODE_PUBLISH) == 0) {
-            return Outcome.fail(ErrorCode.MODE_NOT_REQUESTED, "Unable to publish: channel '" + name
-                    + "' was attached without the PUBLISH mode");
-        }
-        Outcome<List<Message>> admitted = broker.gate().admitMessages(who, p.identity(), messages);
-        if (!admitted.isOk()) {
-            return Outcome.fail(admitted.error());
-        }
-        ErrorInfo tooBig = broker.checkMessages(admitted.value(), connectionId); // after the gate: an implied clientId counts too
-        if (tooBig != null) {
-            return Outcome.fail(tooBig);
-        }
-        broker.metrics().messagesIn(messages.size());
-        return Outcome.ok(broker.deliver(p.appId(), name, connectionId, connectionId + ':' + message.msgSerial(), admitted.value()));
     }
 
     /** NACKs a frame that carries a msgSerial, else answers ERROR (channel-level when it names one). */
@@ -365,15 +309,12 @@ public final class Session implements Subscriber {
     /** Asks the client for a new token shortly before its current one expires (it answers with AUTH). */
     private void requestRenewal() {
         if (!closed) {
-            transport.send(ProtocolMessage.of(dev.hubbub.core.protocol.Action.AUTH));
+            transport.send(ProtocolMessage.of(Action.AUTH));
         }
     }
 
     /** The credentials have expired: the client must renew and reconnect. */
     private void expired() {
-        if (!closed) {
-            log.info("{} token expired; disconnecting", who);
-            disconnect(ErrorCode.TOKEN_EXPIRED.info("Token expired"));
-        }
+        end(DisconnectReason.CREDENTIALS_EXPIRED, null);
     }
 }

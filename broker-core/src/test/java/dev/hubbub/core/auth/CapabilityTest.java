@@ -150,10 +150,10 @@ class CapabilityTest {
     void resultAllowsOnlyWhatBothAllow() {
         Capability key = cap("{\"chat:*\":[\"publish\",\"subscribe\"],\"news\":[\"subscribe\"]}");
         Capability token = Capability.intersect(cap("{\"*\":[\"*\"]}"), key).value();
-        assertTrue(token.allows("chat:room", "publish"));
-        assertTrue(token.allows("news", "subscribe"));
-        assertFalse(token.allows("news", "publish"));
-        assertFalse(token.allows("other", "subscribe"));
-        assertFalse(token.allows("chat:room", "presence"));
+        assertTrue(token.allows("chat:room", Operation.PUBLISH));
+        assertTrue(token.allows("news", Operation.SUBSCRIBE));
+        assertFalse(token.allows("news", Operation.PUBLISH));
+        assertFalse(token.allows("other", Operation.SUBSCRIBE));
+        assertFalse(token.allows("chat:room", Operation.PRESENCE));
     }
 }

@@ -1,5 +1,6 @@
 package dev.hubbub.core.bench;
 
+import dev.hubbub.core.auth.Operation;
 import dev.hubbub.core.auth.Capability;
 import dev.hubbub.core.auth.ClientIdentity;
 import dev.hubbub.core.identity.IdentityGate;
@@ -36,7 +37,7 @@ public class IdentityGateBenchmark {
 
     @Benchmark
     public Outcome<List<Message>> admitFillsClientId() {
-        if (!capability.allows("chat:room-1", "publish")) {
+        if (!capability.allows("chat:room-1", Operation.PUBLISH)) {
             throw new IllegalStateException();
         }
         return gate.admitMessages("bench", alice, unnamed);
@@ -44,7 +45,7 @@ public class IdentityGateBenchmark {
 
     @Benchmark
     public Outcome<List<Message>> admitMatchingClientId() {
-        if (!capability.allows("chat:room-1", "publish")) {
+        if (!capability.allows("chat:room-1", Operation.PUBLISH)) {
             throw new IllegalStateException();
         }
         return gate.admitMessages("bench", alice, named);

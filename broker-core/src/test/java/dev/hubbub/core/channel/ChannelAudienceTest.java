@@ -3,10 +3,12 @@ package dev.hubbub.core.channel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hubbub.core.outbound.FanOutPort;
+import dev.hubbub.core.outbound.Transport;
 import dev.hubbub.core.protocol.Flags;
 import dev.hubbub.core.protocol.Message;
 import dev.hubbub.core.protocol.ProtocolMessage;
-import java.util.ArrayList;
+import dev.hubbub.testkit.RecordingTransport;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -18,7 +20,7 @@ class ChannelAudienceTest {
     static final class Recorder implements Subscriber {
         final String id;
         final boolean echo;
-        final List<ProtocolMessage> got = new ArrayList<>();
+        final RecordingTransport out = new RecordingTransport();
 
         Recorder(String id, boolean echo) {
             this.id = id;
@@ -32,10 +34,12 @@ class ChannelAudienceTest {
         public boolean echoes() { return echo; }
 
         @Override
-        public void deliver(SharedFrame frame) { got.add(frame.message()); }
+        public Transport outbound() { return out; }
+
+        List<ProtocolMessage> got() { return out.frames(); }
     }
 
-    private final ChannelRouter router = new ChannelRouter();
+    private final ChannelRouter router = new ChannelRouter(FanOutPort.DIRECT);
     private final ChannelKey key = new ChannelKey("app", "room");
 
     private static ProtocolMessage presenceFrame() {
@@ -52,18 +56,18 @@ class ChannelAudienceTest {
         Channel channel = router.attach(key, bystander, SUB);
 
         channel.fanOutPresence(presenceFrame(), "owner");
-        assertEquals(1, watcher.got.size());
-        assertEquals(1, owner.got.size(), "the owner sees its own members' events without presence modes");
-        assertTrue(bystander.got.isEmpty());
+        assertEquals(1, watcher.got().size());
+        assertEquals(1, owner.got().size(), "the owner sees its own members' events without presence modes");
+        assertTrue(bystander.got().isEmpty());
 
         channel.fanOutPresence(presenceFrame(), "watcher");
-        assertEquals(2, watcher.got.size(), "an owner that subscribes to presence gets the event once");
-        assertEquals(1, owner.got.size());
+        assertEquals(2, watcher.got().size(), "an owner that subscribes to presence gets the event once");
+        assertEquals(1, owner.got().size());
 
         channel.fanOutPresence(presenceFrame(), "gone-connection");
-        assertEquals(3, watcher.got.size());
-        assertEquals(1, owner.got.size());
-        assertTrue(bystander.got.isEmpty());
+        assertEquals(3, watcher.got().size());
+        assertEquals(1, owner.got().size());
+        assertTrue(bystander.got().isEmpty());
     }
 
     @Test
@@ -75,20 +79,20 @@ class ChannelAudienceTest {
 
         router.attach(key, a, SUB); // re-attach without presence
         channel.fanOutPresence(presenceFrame(), null);
-        assertTrue(a.got.isEmpty());
-        assertEquals(1, b.got.size());
+        assertTrue(a.got().isEmpty());
+        assertEquals(1, b.got().size());
 
         router.attach(key, a, PRESENCE_SUB); // and back, without message modes
         channel.fanOutPresence(presenceFrame(), null);
-        assertEquals(1, a.got.size());
+        assertEquals(1, a.got().size());
         channel.publish("x", "x:0", List.of(Message.of("n", "d")), 1L);
-        assertEquals(1, a.got.size(), "no SUBSCRIBE mode: no messages");
-        assertEquals(3, b.got.size());
+        assertEquals(1, a.got().size(), "no SUBSCRIBE mode: no messages");
+        assertEquals(3, b.got().size());
 
         router.detach(key, b);
         channel.fanOutPresence(presenceFrame(), "b");
-        assertEquals(2, a.got.size());
-        assertEquals(3, b.got.size(), "a detached owner gets nothing");
+        assertEquals(2, a.got().size());
+        assertEquals(3, b.got().size(), "a detached owner gets nothing");
         assertEquals(1, channel.subscriberCount());
     }
 }

@@ -16,7 +16,9 @@ import dev.hubbub.core.protocol.Outcome;
 import dev.hubbub.core.protocol.PresenceAction;
 import dev.hubbub.core.protocol.PresenceMessage;
 import dev.hubbub.core.protocol.ProtocolMessage;
-import dev.hubbub.core.session.Broker;
+import dev.hubbub.core.session.Connector;
+import dev.hubbub.testkit.RecordingTransport;
+import dev.hubbub.testkit.TestCore;
 import dev.hubbub.core.session.BrokerMetrics;
 import dev.hubbub.core.session.ConnectRequest;
 import dev.hubbub.core.session.Limits;
@@ -27,7 +29,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * A real Broker (router, identity gate, presence service) with a hand-driven clock and timers,
+ * The real core graph (router, identity gate, publish funnel, presence service) with a hand-driven clock and timers,
  * and clients made of a real Session over a {@link RecordingTransport}.
  *
  * <p>Keys: {@code app.all} (everything), {@code app.nopresence} (subscribe + publish), {@code app.presenceonly}
@@ -40,25 +42,29 @@ final class PresenceHarness {
 
     final TestClock clock = new TestClock(START);
     final ManualTimers timers = new ManualTimers(clock);
-    final ChannelRouter router = new ChannelRouter();
-    final Broker broker;
+    final TestCore core;
+    final ChannelRouter router;
+    final Connector broker;
 
     PresenceHarness() {
-        KeyStore keys = new KeyStore(List.of(
+        List<ApiKey> keys = List.of(
                 new ApiKey("app.all", "secret", Capability.ALL),
                 new ApiKey("app.nopresence", "secret", Capability.parse("{\"*\":[\"subscribe\",\"publish\"]}").value()),
-                new ApiKey("app.presenceonly", "secret", Capability.parse("{\"*\":[\"presence\"]}").value())));
+                new ApiKey("app.presenceonly", "secret", Capability.parse("{\"*\":[\"presence\"]}").value()));
         TokenVerifier tokens = token -> switch (token) {
             case "anon" -> Outcome.ok(new TokenClaims("app.all", APP, null, Capability.ALL, START, Long.MAX_VALUE));
             case "wild" -> Outcome.ok(new TokenClaims("app.all", APP, "*", Capability.ALL, START, Long.MAX_VALUE));
             case "eve-60s" -> Outcome.ok(new TokenClaims("app.all", APP, "eve", Capability.ALL, START, START + 60_000));
             default -> Outcome.fail(ErrorCode.TOKEN_UNRECOGNISED.info());
         };
-        broker = new Broker(new Authenticator(keys, tokens, clock), router, Limits.defaults(), clock,
-                new BrokerMetrics(new SimpleMeterRegistry(), router), timers);
+        TestCore.Builder b = TestCore.builder().tokens(tokens).clock(clock).timers(timers);
+        keys.forEach(b::key);
+        core = b.build();
+        router = core.router;
+        broker = core.connector;
     }
 
-    PresenceService presence() { return broker.presence(); }
+    PresenceService presence() { return core.presence; }
 
     static ChannelKey key(String channel) { return new ChannelKey(APP, channel); }
 
@@ -71,9 +77,9 @@ final class PresenceHarness {
     }
 
     Client connect(ConnectRequest request) {
-        RecordingTransport t = new RecordingTransport(timers);
+        RecordingTransport t = new RecordingTransport((task, delay) -> timers.schedule(task, delay)::cancel);
         Session s = broker.connect(request, t);
-        assertNotNull(s, () -> "refused: " + t.sent());
+        assertNotNull(s, () -> "refused: " + t.frames());
         t.clear();
         return new Client(s, t);
     }
@@ -102,20 +108,20 @@ final class PresenceHarness {
             transport.clear();
             session.handle(new ProtocolMessage(Action.ATTACH, null, channel, null, null, null, null, null, flags, null,
                     null, null, null, null, null, null));
-            return transport.sent();
+            return transport.frames();
         }
 
         List<ProtocolMessage> detach(String channel) {
             transport.clear();
             session.handle(new ProtocolMessage(Action.DETACH, null, channel, null, null, null, null, null, null, null,
                     null, null, null, null, null, null));
-            return transport.sent();
+            return transport.frames();
         }
 
         List<ProtocolMessage> requestSync(String channel) {
             transport.clear();
             session.handle(ProtocolMessage.presence(Action.SYNC, channel, null, null, null, null, null));
-            return transport.sent();
+            return transport.frames();
         }
 
         void close() { session.handle(ProtocolMessage.of(Action.CLOSE)); }
@@ -123,10 +129,10 @@ final class PresenceHarness {
         /** Sends one PRESENCE frame with the next msgSerial; returns the ACK or NACK it got. */
         ProtocolMessage presence(String channel, PresenceMessage... items) {
             long serial = msgSerial++;
-            int before = transport.sent().size();
+            int before = transport.frames().size();
             session.handle(new ProtocolMessage(Action.PRESENCE, null, channel, null, null, null, null, null, null, serial,
                     null, Arrays.asList(items), null, null, null, null));
-            List<ProtocolMessage> after = transport.sent().subList(before, transport.sent().size());
+            List<ProtocolMessage> after = transport.frames().subList(before, transport.frames().size());
             return after.stream().filter(m -> m.action() == Action.ACK || m.action() == Action.NACK)
                     .filter(m -> m.msgSerial() == serial).findFirst()
                     .orElseThrow(() -> new AssertionError("no ACK/NACK for msgSerial " + serial + ": " + after));
@@ -139,7 +145,7 @@ final class PresenceHarness {
         /** Every presence event received on a channel (PRESENCE frames only), in order. */
         List<PresenceMessage> events(String channel) {
             List<PresenceMessage> out = new ArrayList<>();
-            for (ProtocolMessage m : transport.sent()) {
+            for (ProtocolMessage m : transport.frames()) {
                 if (m.action() == Action.PRESENCE && channel.equals(m.channel())) {
                     out.addAll(m.presence());
                 }
@@ -148,7 +154,7 @@ final class PresenceHarness {
         }
 
         List<ProtocolMessage> frames(Action action) {
-            return transport.sent().stream().filter(m -> m.action() == action).toList();
+            return transport.frames().stream().filter(m -> m.action() == action).toList();
         }
     }
 }

@@ -10,6 +10,7 @@ import dev.hubbub.core.presence.PresenceHarness.Client;
 import dev.hubbub.core.protocol.Action;
 import dev.hubbub.core.protocol.Flags;
 import dev.hubbub.core.protocol.PresenceAction;
+import dev.hubbub.core.session.DisconnectReason;
 import dev.hubbub.core.protocol.PresenceMessage;
 import dev.hubbub.core.protocol.ProtocolMessage;
 import dev.hubbub.core.session.ConnectRequest;
@@ -65,7 +66,7 @@ class PresenceLeavingTest {
 
     @Test
     void aDroppedConnectionsMembersStayForTheGracePeriod() {
-        alice.session.transportClosed();
+        alice.session.end(DisconnectReason.TRANSPORT_LOST, null);
         assertTrue(observer.events("room").isEmpty());
         assertEquals(1, members());
         h.timers.advance(Duration.ofMillis(14_999));
@@ -92,7 +93,7 @@ class PresenceLeavingTest {
         Client bob = h.connect(new ConnectRequest("app.all:secret", null, "bob", "json", "2", true, null, null, "t", 3_000L));
         bob.attach("room");
         bob.enter("room", null);
-        bob.session.transportClosed();
+        bob.session.end(DisconnectReason.TRANSPORT_LOST, null);
         h.timers.advance(Duration.ofMillis(2_999));
         assertEquals(2, members());
         h.timers.advance(Duration.ofMillis(1));
@@ -111,7 +112,7 @@ class PresenceLeavingTest {
     @Test
     void membersInTheirGracePeriodOutliveTheChannel() {
         observer.detach("room");
-        alice.session.transportClosed();
+        alice.session.end(DisconnectReason.TRANSPORT_LOST, null);
         assertNull(h.router.find(PresenceHarness.key("room")), "nobody is attached any more");
         Client late = h.key("app.all", "late");
         List<ProtocolMessage> frames = late.attach("room");
@@ -125,7 +126,7 @@ class PresenceLeavingTest {
     void reEnteringWithinTheGracePeriodEmitsNoLeave() {
         // a connection that comes back (resume) re-enters as the same member
         String conn = alice.id();
-        alice.session.transportClosed();
+        alice.session.end(DisconnectReason.TRANSPORT_LOST, null);
         h.timers.advance(Duration.ofSeconds(10));
         var again = h.presence().handle("conn=" + conn, conn, alice.session.principal(), ProtocolMessage.presence(
                 Action.PRESENCE, "room", null, null, null, null, List.of(item(PresenceAction.ENTER, null, "back"))),
@@ -139,7 +140,7 @@ class PresenceLeavingTest {
 
     @Test
     void aResumedConnectionKeepsItsMembersSilently() {
-        alice.session.transportClosed();
+        alice.session.end(DisconnectReason.TRANSPORT_LOST, null);
         h.presence().connectionResumed(PresenceHarness.key("room"), alice.id());
         h.timers.advance(Duration.ofSeconds(60));
         assertTrue(observer.events("room").isEmpty());
@@ -164,7 +165,7 @@ class PresenceLeavingTest {
         server.attach("room");
         server.presence("room", item(PresenceAction.ENTER, "a", null), item(PresenceAction.ENTER, "b", null));
         observer.transport.clear();
-        alice.session.transportClosed();
+        alice.session.end(DisconnectReason.TRANSPORT_LOST, null);
         server.detach("room");
         assertEquals(List.of("a", "b"), observer.events("room").stream().map(PresenceMessage::clientId).toList());
         assertEquals(1, members());

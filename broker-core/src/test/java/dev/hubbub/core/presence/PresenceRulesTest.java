@@ -70,7 +70,7 @@ class PresenceRulesTest {
         assertEquals(1, own.size());
         assertEquals("alice", own.get(0).clientId());
         // the event comes before the ACK, so the SDK lists its member when enter() completes
-        List<ProtocolMessage> sent = alice.transport.sent();
+        List<ProtocolMessage> sent = alice.transport.frames();
         assertEquals(Action.PRESENCE, sent.get(0).action());
         assertEquals(Action.ACK, sent.get(1).action());
     }

@@ -163,7 +163,7 @@ class PresenceSyncTest {
         Client late = h.key("app.all", "late");
         late.attach("room");
         server.presence("room", item(PresenceAction.LEAVE, "u1", null));
-        List<ProtocolMessage> sent = late.transport.sent();
+        List<ProtocolMessage> sent = late.transport.frames();
         int lastPage = -1;
         int leave = -1;
         for (int i = 0; i < sent.size(); i++) {

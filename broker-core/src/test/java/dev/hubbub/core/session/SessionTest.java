@@ -19,6 +19,9 @@ import dev.hubbub.core.protocol.ConnectionDetails;
 import dev.hubbub.core.protocol.ErrorInfo;
 import dev.hubbub.core.protocol.Flags;
 import dev.hubbub.core.protocol.Message;
+import dev.hubbub.testkit.RecordingTransport;
+import dev.hubbub.core.session.DisconnectReason;
+import dev.hubbub.testkit.TestCore;
 import dev.hubbub.core.protocol.ProtocolMessage;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
@@ -27,22 +30,22 @@ import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The session state machine with a real Broker and ChannelRouter and a recording fake transport. */
+/** The session state machine with the real core graph (router, gate, publish funnel, presence) and a recording fake transport. */
 class SessionTest {
     private static final long T0 = 1_700_000_000_000L;
     private static final String FULL = "app1.full:secret1";
     private static final String SUBSCRIBE_ONLY = "app1.subonly:secret2";
     private static final String OTHER_APP = "app2.full:secret3";
 
-    private final ChannelRouter router = new ChannelRouter();
-    private final BrokerMetrics metrics = new BrokerMetrics(new SimpleMeterRegistry(), router);
-    private final Broker broker = new Broker(
-            new Authenticator(new KeyStore(List.of(
-                    new ApiKey("app1.full", "secret1", Capability.ALL),
-                    new ApiKey("app1.subonly", "secret2", Capability.parse("{\"*\":[\"subscribe\"]}").value()),
-                    new ApiKey("app2.full", "secret3", Capability.ALL))),
-                    TokenVerifier.NONE, Clock.fixed(Instant.ofEpochMilli(T0), ZoneOffset.UTC)),
-            router, Limits.defaults(), Clock.fixed(Instant.ofEpochMilli(T0), ZoneOffset.UTC), metrics);
+    private final TestCore core = TestCore.builder()
+            .key(new ApiKey("app1.full", "secret1", Capability.ALL))
+            .key(new ApiKey("app1.subonly", "secret2", Capability.parse("{\"*\":[\"subscribe\"]}").value()))
+            .key(new ApiKey("app2.full", "secret3", Capability.ALL))
+            .clock(Clock.fixed(Instant.ofEpochMilli(T0), ZoneOffset.UTC))
+            .build();
+    private final ChannelRouter router = core.router;
+    private final BrokerMetrics metrics = core.metrics;
+    private final Connector broker = core.connector;
 
     /** A connected client: its session and everything sent to it. */
     record Client(Session session, RecordingTransport out) {
@@ -505,8 +508,8 @@ class SessionTest {
     void transportGoingAwayReleasesChannelsOnce() {
         Client alice = connect(FULL, "alice");
         alice.send(attach("room"));
-        alice.session().transportClosed();
-        alice.session().transportClosed();
+        alice.session().end(DisconnectReason.TRANSPORT_LOST, null);
+        alice.session().end(DisconnectReason.TRANSPORT_LOST, null);
         assertEquals(0, router.channelCount());
         assertEquals(0, metrics.connections());
     }
@@ -514,7 +517,7 @@ class SessionTest {
     @Test
     void basicAuthConnectionsScheduleNoExpiry() {
         Client alice = connect(FULL, "alice");
-        assertTrue(alice.out().pendingTasks().isEmpty(), "an API key never expires");
+        assertTrue(alice.out().liveTimers().isEmpty(), "an API key never expires");
         assertEquals(0, alice.out().runScheduled());
     }
 

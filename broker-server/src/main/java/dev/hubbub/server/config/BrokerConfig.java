@@ -1,17 +1,34 @@
 package dev.hubbub.server.config;
 
 import dev.hubbub.core.auth.ApiKey;
+import dev.hubbub.core.presence.PresenceSettings;
 import dev.hubbub.core.session.Limits;
 import java.util.List;
+import java.util.Objects;
 
-/** The validated, frozen configuration. Built only by {@link ConfigLoader}. */
-public record BrokerConfig(String host, int port, List<ApiKey> keys, Limits limits, long maxBacklogBytes, int ioThreads) {
+/**
+ * The validated, frozen configuration. Built only by {@link ConfigLoader} (and by tests).
+ *
+ * @param closeLingerMillis how long a client gets to read the last frame of a connection the
+ *                          broker ends (ERROR, DISCONNECTED) and close it itself
+ */
+public record BrokerConfig(String host, int port, List<ApiKey> keys, Limits limits, long maxBacklogBytes, int ioThreads,
+                           long closeLingerMillis, PresenceSettings presence) {
+    public static final long DEFAULT_CLOSE_LINGER_MILLIS = 1000;
+
     public BrokerConfig {
         keys = List.copyOf(keys);
+        Objects.requireNonNull(limits);
+        Objects.requireNonNull(presence);
+    }
+
+    /** With the default close linger and presence settings. */
+    public BrokerConfig(String host, int port, List<ApiKey> keys, Limits limits, long maxBacklogBytes, int ioThreads) {
+        this(host, port, keys, limits, maxBacklogBytes, ioThreads, DEFAULT_CLOSE_LINGER_MILLIS, PresenceSettings.defaults());
     }
 
     public BrokerConfig withListener(String newHost, Integer newPort) {
         return new BrokerConfig(newHost != null ? newHost : host, newPort != null ? newPort : port, keys, limits,
-                maxBacklogBytes, ioThreads);
+                maxBacklogBytes, ioThreads, closeLingerMillis, presence);
     }
 }

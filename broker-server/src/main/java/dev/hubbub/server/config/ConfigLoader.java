@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.hubbub.core.auth.ApiKey;
 import dev.hubbub.core.auth.Capability;
+import dev.hubbub.core.presence.PresenceSettings;
 import dev.hubbub.core.protocol.Outcome;
 import dev.hubbub.core.session.Limits;
 import java.io.IOException;
@@ -35,10 +36,13 @@ public final class ConfigLoader {
             .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
 
     // The file's shape. Every field is optional except keys.
-    record FileShape(ServerShape server, List<KeyShape> keys, LimitsShape limits) {}
+    record FileShape(ServerShape server, List<KeyShape> keys, LimitsShape limits, PresenceShape presence) {}
 
     record ServerShape(String host, Integer port, @JsonProperty("ioThreads") Integer ioThreads,
-                       @JsonProperty("maxBacklogBytes") Long maxBacklogBytes) {}
+                       @JsonProperty("maxBacklogBytes") Long maxBacklogBytes, @JsonProperty("closeLinger") Long closeLinger) {}
+
+    record PresenceShape(Long gracePeriod, Long minGracePeriod, Long maxGracePeriod, Integer syncPageMembers,
+                         Integer syncPageBytes) {}
 
     record KeyShape(String name, String secret, JsonNode capability) {}
 
@@ -76,7 +80,7 @@ public final class ConfigLoader {
         if (shape == null) {
             throw new ConfigException(fileName + ": the file is empty; it needs at least one key under 'keys'");
         }
-        ServerShape server = shape.server() != null ? shape.server() : new ServerShape(null, null, null, null);
+        ServerShape server = shape.server() != null ? shape.server() : new ServerShape(null, null, null, null, null);
         String host = server.host() != null ? server.host() : "127.0.0.1";
         int port = server.port() != null ? server.port() : 8080;
         if (port < 0 || port > 65535) {
@@ -90,8 +94,12 @@ public final class ConfigLoader {
         if (backlog < 64 * 1024) {
             throw new ConfigException(fileName + lineOf(text, "maxBacklogBytes") + ": 'server.maxBacklogBytes' must be at least 65536");
         }
+        long linger = server.closeLinger() != null ? server.closeLinger() : BrokerConfig.DEFAULT_CLOSE_LINGER_MILLIS;
+        if (linger < 0 || linger > 60_000) {
+            throw new ConfigException(fileName + lineOf(text, "closeLinger") + ": 'server.closeLinger' must be 0..60000 (ms)");
+        }
         return new BrokerConfig(host, port, keys(fileName, text, shape.keys()), limits(fileName, text, shape.limits()),
-                backlog, ioThreads);
+                backlog, ioThreads, linger, presence(fileName, text, shape.presence()));
     }
 
     private static List<ApiKey> keys(String fileName, String text, List<KeyShape> shapes) throws ConfigException {
@@ -153,9 +161,33 @@ public final class ConfigLoader {
         return l;
     }
 
+    private static PresenceSettings presence(String fileName, String text, PresenceShape s) throws ConfigException {
+        PresenceSettings d = PresenceSettings.defaults();
+        if (s == null) {
+            return d;
+        }
+        long grace = s.gracePeriod() != null ? s.gracePeriod() : d.defaultGraceMillis();
+        long min = s.minGracePeriod() != null ? s.minGracePeriod() : Math.min(d.minGraceMillis(), grace);
+        long max = s.maxGracePeriod() != null ? s.maxGracePeriod() : Math.max(d.maxGraceMillis(), grace);
+        int pageMembers = s.syncPageMembers() != null ? s.syncPageMembers() : d.syncPageMembers();
+        int pageBytes = s.syncPageBytes() != null ? s.syncPageBytes() : d.syncPageBytes();
+        check(fileName, text, "presence", "minGracePeriod", min >= 0, "must not be negative");
+        check(fileName, text, "presence", "maxGracePeriod", max >= min, "must be at least minGracePeriod");
+        check(fileName, text, "presence", "gracePeriod", grace >= min && grace <= max,
+                "must lie within minGracePeriod..maxGracePeriod (" + min + ".." + max + ")");
+        check(fileName, text, "presence", "syncPageMembers", pageMembers >= 1, "must be at least 1");
+        check(fileName, text, "presence", "syncPageBytes", pageBytes >= 1024, "must be at least 1024");
+        return new PresenceSettings(grace, min, max, pageMembers, pageBytes);
+    }
+
     private static void check(String fileName, String text, String setting, boolean ok, String rule) throws ConfigException {
+        check(fileName, text, "limits", setting, ok, rule);
+    }
+
+    private static void check(String fileName, String text, String section, String setting, boolean ok, String rule)
+            throws ConfigException {
         if (!ok) {
-            throw new ConfigException(fileName + lineOf(text, setting) + ": 'limits." + setting + "' " + rule);
+            throw new ConfigException(fileName + lineOfKey(text, setting) + ": '" + section + "." + setting + "' " + rule);
         }
     }
 

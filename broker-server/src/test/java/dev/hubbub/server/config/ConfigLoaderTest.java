@@ -1,5 +1,6 @@
 package dev.hubbub.server.config;
 
+import dev.hubbub.core.auth.Operation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -75,9 +76,9 @@ class ConfigLoaderTest {
         assertEquals(3, config.ioThreads());
         assertEquals(1048576, config.maxBacklogBytes());
         assertEquals(2, config.keys().size());
-        assertTrue(config.keys().get(0).capability().allows("chat:x", "publish"));
-        assertTrue(!config.keys().get(0).capability().allows("news", "publish"));
-        assertTrue(config.keys().get(1).capability().allows("any", "subscribe"));
+        assertTrue(config.keys().get(0).capability().allows("chat:x", Operation.PUBLISH));
+        assertTrue(!config.keys().get(0).capability().allows("news", Operation.PUBLISH));
+        assertTrue(config.keys().get(1).capability().allows("any", Operation.SUBSCRIBE));
         assertEquals(new Limits(2048, 4096, 10, 5000, 60000, 7, "test-1"), config.limits());
     }
 

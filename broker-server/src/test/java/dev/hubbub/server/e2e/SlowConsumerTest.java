@@ -57,7 +57,7 @@ class SlowConsumerTest {
             publisher.awaitAction(4);
             healthy.send("{\"action\":10,\"channel\":\"" + channel + "\"}");
             healthy.await("ATTACHED", f -> f.path("action").asInt() == 11);
-            await().atMost(Duration.ofSeconds(10)).until(() -> app.broker().router().find(
+            await().atMost(Duration.ofSeconds(10)).until(() -> app.router().find(
                     new dev.hubbub.core.channel.ChannelKey("app1", channel)).subscriberCount() == 2);
 
             String payload = "x".repeat(4000);
@@ -68,7 +68,7 @@ class SlowConsumerTest {
             }
             await().atMost(Duration.ofSeconds(20)).until(() -> healthy.deliveredData(channel).size() == count);
             await().atMost(Duration.ofSeconds(10)).until(() -> registry.counter("broker.connections.slow").count() == 1.0);
-            await().atMost(Duration.ofSeconds(10)).until(() -> app.broker().metrics().connections() == 2);
+            await().atMost(Duration.ofSeconds(10)).until(() -> app.metrics().connections() == 2);
             assertTrue(healthy.isOpen());
             assertEquals(count, healthy.deliveredData(channel).size());
         }

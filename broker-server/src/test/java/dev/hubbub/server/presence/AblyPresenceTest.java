@@ -178,7 +178,7 @@ class AblyPresenceTest {
         ErrorInfo refused = outcome(l -> ch.presence.enter("x", l));
         assertNotNull(refused);
         assertEquals(40160, refused.code);
-        assertEquals(0, broker.app.broker().presence().channelCount());
+        assertEquals(0, broker.app.presence().channelCount());
     }
 
     @Test
@@ -191,7 +191,7 @@ class AblyPresenceTest {
         assertEquals(40012, nack.path("error").path("code").asInt());
         nack = anon.presence("room", RawClient.JSON.createArrayNode().add(RawClient.item(2, "someone", null)));
         assertEquals(40012, nack.path("error").path("code").asInt());
-        assertEquals(0, broker.app.broker().presence().channelCount());
+        assertEquals(0, broker.app.presence().channelCount());
     }
 
     @ParameterizedTest(name = "binary={0}")
@@ -209,7 +209,7 @@ class AblyPresenceTest {
                 assertEquals(1, server.presence("crowd", items).path("action").asInt());
             }
         }
-        assertEquals(1_200, broker.app.broker().presence().memberCount(new dev.hubbub.core.channel.ChannelKey("app", "crowd")));
+        assertEquals(1_200, broker.app.presence().memberCount(new dev.hubbub.core.channel.ChannelKey("app", "crowd")));
 
         RawClient probe = broker.raw(RawClient.param("key", BrokerFixture.ALL));
         probe.attach("crowd");

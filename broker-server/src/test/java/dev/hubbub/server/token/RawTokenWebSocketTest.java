@@ -122,7 +122,7 @@ class RawTokenWebSocketTest {
         p.trySend(attach(channel)); // races the refusal: must be ignored either way
         assertRefused(p, ERROR, 40102);
         assertTrue(p.frames().stream().noneMatch(f -> f.path("action").asInt() == CONNECTED || f.path("action").asInt() == ATTACHED));
-        assertNull(broker.app().broker().router().find(new ChannelKey(TokenBroker.APP_ID, channel)), "nothing was attached");
+        assertNull(broker.app().router().find(new ChannelKey(TokenBroker.APP_ID, channel)), "nothing was attached");
     }
 
     @Test

@@ -1,6 +1,6 @@
 package dev.hubbub.transport.codec;
 
-/** The two wire formats; the index keys a {@link dev.hubbub.core.channel.SharedFrame}'s per-format cache. */
+/** The two wire formats; the index keys a fan-out's per-format encodings ({@code ws.NettyFanOut}). */
 public enum WireFormat {
     JSON(0, "application/json"),
     MSGPACK(1, "application/x-msgpack");

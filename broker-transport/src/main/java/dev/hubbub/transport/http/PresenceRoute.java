@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hubbub.core.auth.Principal;
 import dev.hubbub.core.channel.ChannelKey;
 import dev.hubbub.core.channel.ChannelNames;
+import dev.hubbub.core.auth.Operation;
 import dev.hubbub.core.presence.PresenceService;
 import dev.hubbub.core.protocol.ErrorCode;
 import dev.hubbub.core.protocol.ErrorInfo;
@@ -56,7 +57,7 @@ public final class PresenceRoute implements RestHandler.Route {
         }
         Principal p = principal.value();
         // reading the set is a subscribe right, as on realtime (where only subscribe grants PRESENCE_SUBSCRIBE)
-        if (!p.capability().allows(channel, "subscribe")) {
+        if (!p.capability().allows(channel, Operation.SUBSCRIBE)) {
             return HttpResponses.error(ErrorCode.CAPABILITY_DENIED.info("Unable to read the presence of channel '" + channel
                     + "': the 'subscribe' capability is not granted"));
         }

@@ -10,7 +10,10 @@ import dev.hubbub.core.protocol.ErrorInfo;
 import dev.hubbub.core.protocol.Message;
 import dev.hubbub.core.protocol.Outcome;
 import dev.hubbub.core.protocol.PublishResult;
-import dev.hubbub.core.session.Broker;
+import dev.hubbub.core.publish.PublishRequest;
+import dev.hubbub.core.publish.Publishing;
+import dev.hubbub.core.session.BrokerMetrics;
+import java.time.Clock;
 import dev.hubbub.transport.codec.DecodeException;
 import dev.hubbub.transport.codec.MessageReader;
 import dev.hubbub.transport.codec.ProtocolCodec;
@@ -37,18 +40,21 @@ public final class RestHandler {
         FullHttpResponse handle(FullHttpRequest request, List<String> segments, QueryStringDecoder query);
     }
 
-    private final Broker broker;
     private final RestAuth auth;
+    private final Publishing publishing;
+    private final Clock clock;
+    private final BrokerMetrics metrics;
     private final List<Route> extraRoutes = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    public RestHandler(Broker broker) {
-        this.broker = broker;
-        this.auth = new RestAuth(broker.authenticator());
+    /** @param metrics read by {@code /health} */
+    public RestHandler(RestAuth auth, Publishing publishing, Clock clock, BrokerMetrics metrics) {
+        this.auth = auth;
+        this.publishing = publishing;
+        this.clock = clock;
+        this.metrics = metrics;
     }
 
     public RestAuth auth() { return auth; }
-
-    public Broker broker() { return broker; }
 
     /** Adds a route tried before the 404 answer. */
     public RestHandler with(Route route) {
@@ -68,11 +74,11 @@ public final class RestHandler {
         HttpMethod method = request.method();
         try {
             if (segments.size() == 1 && segments.get(0).equals("time") && method.equals(HttpMethod.GET)) {
-                return HttpResponses.json(HttpResponseStatus.OK, "[" + broker.clock().millis() + "]");
+                return HttpResponses.json(HttpResponseStatus.OK, "[" + clock.millis() + "]");
             }
             if (segments.size() == 1 && segments.get(0).equals("health") && method.equals(HttpMethod.GET)) {
                 return HttpResponses.json(HttpResponseStatus.OK, "{\"status\":\"ok\",\"connections\":"
-                        + broker.metrics().connections() + "}");
+                        + metrics.connections() + "}");
             }
             if (segments.size() == 1 && segments.get(0).equals("is-the-internet-up.txt")) {
                 return HttpResponses.body(HttpResponseStatus.OK, "text/plain", HttpResponses.utf8("yes\n"));
@@ -102,8 +108,8 @@ public final class RestHandler {
         if (!messages.isOk()) {
             return HttpResponses.error(messages.error());
         }
-        Outcome<PublishResult> result = broker.publish("rest key=" + principal.value().keyName(), principal.value(), channel,
-                messages.value());
+        Outcome<PublishResult> result = publishing.publish(new PublishRequest("rest key=" + principal.value().keyName(),
+                principal.value(), channel, messages.value(), PublishRequest.REST));
         if (!result.isOk()) {
             return HttpResponses.error(result.error());
         }

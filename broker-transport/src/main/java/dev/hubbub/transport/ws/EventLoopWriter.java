@@ -1,9 +1,7 @@
 package dev.hubbub.transport.ws;
 
-import dev.hubbub.core.channel.EncodedFrame;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
@@ -15,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -23,7 +22,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * turns "one task and one flush per subscriber per message" into "one task per loop per batch".
  * Every frame of a connection goes through here, so a connection's frames keep their order.
  *
- * <p>A fan-out reaches this loop's subscribers as one {@link FanOut}: one queue entry per message
+ * <p>A fan-out reaches this loop's subscribers as one {@link Batch}: one queue entry per message
  * rather than one per subscriber, carrying the loop's own copy of the encoded frame, so that the
  * reference counting of its per-subscriber views happens on this loop only (one buffer shared by
  * every loop had its count bounced between cores on every write and release).
@@ -31,14 +30,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class EventLoopWriter {
     private static final Map<EventLoop, EventLoopWriter> WRITERS = new ConcurrentHashMap<>();
 
-    /** Submitted after a last frame: sends a WebSocket close and closes the connection. */
-    static final Object CLOSE = new Object();
+    /**
+     * Submitted after a connection's last frame: nothing more is written, and once the client has
+     * had the transport's linger time to read the frame and close by itself, a WebSocket close is
+     * sent and the connection closed.
+     */
+    static final Object CLOSE_AFTER_LINGER = new Object();
+    /** Submitted to end a connection at once: a WebSocket close, then the connection is closed. */
+    static final Object CLOSE_NOW = new Object();
 
     private record Pending(NettyTransport transport, Object frame) {}
 
     private final EventLoop loop;
-    /** Keys of this loop's fan-out batches on a SharedFrame, one per wire format. */
-    private final Object[] fanOutKeys = {new Object(), new Object()};
     private final Queue<Pending> queue = PlatformDependent.newMpscQueue();
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final Runnable drain = this::drain;
@@ -65,29 +68,28 @@ final class EventLoopWriter {
         return loop instanceof AbstractScheduledEventExecutor e ? e.ticker().nanoTime() : System.nanoTime();
     }
 
-    Object fanOutKey(int format) { return fanOutKeys[format]; }
-
     /**
      * A new fan-out batch for this loop holding its own reference to {@code encodedFrame} (whose
      * reference stays the caller's): a copy when the fan-out runs on another thread, so that
      * counting this loop's views stays on this loop's core; the buffer itself when the fan-out
      * runs on this loop already.
      */
-    FanOut newFanOut(ByteBuf encodedFrame) {
-        return new FanOut(loop.inEventLoop() ? encodedFrame.retain() : encodedFrame.copy());
+    Batch newBatch(ByteBuf encodedFrame) {
+        return new Batch(loop.inEventLoop() ? encodedFrame.retain() : encodedFrame.copy());
     }
 
     /**
      * One message's deliveries to connections of this loop. Filled by the fan-out's thread, then
-     * handed over whole when the SharedFrame is released (by the same thread, still under the
-     * channel's lock, so batches of one channel arrive in publish order).
+     * handed over whole by {@link #submit(Batch)} (by the same thread, still under the channel's
+     * lock, so batches of one channel arrive in publish order). Its buffer reference is released
+     * once the loop has written it, or when the loop refuses it.
      */
-    final class FanOut implements EncodedFrame {
+    static final class Batch {
         private final ByteBuf frame;
         private NettyTransport[] targets = new NettyTransport[4];
         private int size;
 
-        private FanOut(ByteBuf frame) { this.frame = frame; }
+        private Batch(ByteBuf frame) { this.frame = frame; }
 
         void add(NettyTransport t) {
             if (size == targets.length) {
@@ -95,12 +97,10 @@ final class EventLoopWriter {
             }
             targets[size++] = t;
         }
-
-        @Override
-        public void release() {
-            submit(null, this);
-        }
     }
+
+    /** Hands a fan-out batch to the loop. */
+    void submit(Batch batch) { submit(null, batch); }
 
     /** Queues a frame for a connection; the frame is released if the connection is gone by then. */
     void submit(NettyTransport transport, Object frame) {
@@ -120,19 +120,24 @@ final class EventLoopWriter {
         long thisBatch = ++batch;
         Pending p;
         while ((p = queue.poll()) != null) {
-            if (p.frame() instanceof FanOut fanOut) {
+            if (p.frame() instanceof Batch fanOut) {
                 write(fanOut, thisBatch);
                 continue;
             }
             NettyTransport t = p.transport();
             Channel ch = t.channel();
             if (!ch.isActive() || t.closing) { // nothing may follow a Close frame
-                ReferenceCountUtil.release(p.frame()); // CLOSE is not reference counted: a no-op
+                ReferenceCountUtil.release(p.frame()); // the CLOSE markers are not reference counted: a no-op
                 continue;
             }
-            if (p.frame() == CLOSE) {
+            if (p.frame() == CLOSE_AFTER_LINGER || p.frame() == CLOSE_NOW) {
                 t.closing = true;
-                ch.writeAndFlush(new CloseWebSocketFrame(1000, "")).addListener(ChannelFutureListener.CLOSE);
+                if (p.frame() == CLOSE_NOW) {
+                    closeNow(ch);
+                } else {
+                    ch.flush(); // the last frame goes out now; the close waits for the client
+                    ch.eventLoop().schedule(() -> closeNow(ch), t.lingerMillis(), TimeUnit.MILLISECONDS);
+                }
                 continue;
             }
             ch.write(p.frame(), ch.voidPromise());
@@ -149,7 +154,19 @@ final class EventLoopWriter {
         touched.clear();
     }
 
-    private void write(FanOut fanOut, long thisBatch) {
+    /**
+     * Sends a WebSocket close and closes the connection without waiting for the close to be
+     * written: a peer that stopped reading must not keep it open (the close frame then goes
+     * with it, unsent).
+     */
+    private static void closeNow(Channel ch) {
+        if (ch.isActive()) {
+            ch.writeAndFlush(new CloseWebSocketFrame(1000, ""), ch.voidPromise());
+            ch.close();
+        }
+    }
+
+    private void write(Batch fanOut, long thisBatch) {
         try {
             for (int i = 0; i < fanOut.size; i++) {
                 NettyTransport t = fanOut.targets[i];
@@ -174,7 +191,7 @@ final class EventLoopWriter {
     private void discard() {
         Pending p;
         while ((p = queue.poll()) != null) {
-            if (p.frame() instanceof FanOut fanOut) {
+            if (p.frame() instanceof Batch fanOut) {
                 fanOut.frame.release();
             } else {
                 ReferenceCountUtil.release(p.frame());

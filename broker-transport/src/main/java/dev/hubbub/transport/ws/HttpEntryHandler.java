@@ -2,8 +2,10 @@ package dev.hubbub.transport.ws;
 
 import dev.hubbub.core.protocol.ErrorCode;
 import dev.hubbub.core.protocol.ProtocolMessage;
-import dev.hubbub.core.session.Broker;
 import dev.hubbub.core.session.ConnectRequest;
+import dev.hubbub.core.session.Connector;
+import dev.hubbub.core.session.Limits;
+import dev.hubbub.transport.BrokerServer;
 import dev.hubbub.transport.codec.ProtocolCodec;
 import dev.hubbub.transport.codec.WireFormat;
 import dev.hubbub.transport.http.HttpResponses;
@@ -40,14 +42,16 @@ import java.util.List;
 public final class HttpEntryHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(HttpEntryHandler.class);
 
-    private final Broker broker;
+    private final Connector connector;
     private final RestHandler rest;
-    private final long maxBacklogBytes;
+    private final Limits limits;
+    private final BrokerServer.Options options;
 
-    public HttpEntryHandler(Broker broker, RestHandler rest, long maxBacklogBytes) {
-        this.broker = broker;
+    public HttpEntryHandler(Connector connector, RestHandler rest, Limits limits, BrokerServer.Options options) {
+        this.connector = connector;
         this.rest = rest;
-        this.maxBacklogBytes = maxBacklogBytes;
+        this.limits = limits;
+        this.options = options;
     }
 
     @Override
@@ -88,7 +92,7 @@ public final class HttpEntryHandler extends SimpleChannelInboundHandler<FullHttp
 
     private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request) {
         QueryStringDecoder query = new QueryStringDecoder(request.uri());
-        int maxFrame = broker.limits().maxFrameSize();
+        int maxFrame = limits.maxFrameSize();
         WebSocketDecoderConfig config = WebSocketDecoderConfig.newBuilder()
                 .maxFramePayloadLength(maxFrame)
                 .allowExtensions(false)
@@ -133,7 +137,8 @@ public final class HttpEntryHandler extends SimpleChannelInboundHandler<FullHttp
                 p.remove(PipelineNames.HTTP_IDLE);
             }
             p.addLast(PipelineNames.WS_AGGREGATOR, new WebSocketFrameAggregator(maxFrame));
-            p.addLast(PipelineNames.REALTIME, new RealtimeHandler(broker, connect, ProtocolCodec.of(format), maxBacklogBytes));
+            p.addLast(PipelineNames.REALTIME, new RealtimeHandler(connector, connect, ProtocolCodec.of(format), limits,
+                    options.maxBacklogBytes(), options.closeLingerMillis()));
             p.remove(this);
         });
     }

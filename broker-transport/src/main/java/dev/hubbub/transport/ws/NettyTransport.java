@@ -1,9 +1,7 @@
 package dev.hubbub.transport.ws;
 
-import dev.hubbub.core.channel.EncodedFrame;
-import dev.hubbub.core.channel.SharedFrame;
+import dev.hubbub.core.outbound.Transport;
 import dev.hubbub.core.protocol.ProtocolMessage;
-import dev.hubbub.core.session.Transport;
 import dev.hubbub.transport.codec.ProtocolCodec;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -15,22 +13,23 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /**
  * Core's {@link Transport} over one Netty WebSocket channel. JSON goes out in text frames and
- * MessagePack in binary frames. Shared frames are encoded once per format and written as retained
- * duplicates of one buffer. Every frame for a connection goes through its event loop's
+ * MessagePack in binary frames. Every frame for a connection goes through its event loop's
  * {@link EventLoopWriter} queue, so frames keep the order they were sent in (a publisher's echoed
- * MESSAGE before its ACK, a MESSAGE before a later DETACHED) and flushes are batched; a fan-out
- * joins its loop's batch for that message, which is queued when the fan-out ends. A subscriber whose unsent backlog passes {@code maxBacklogBytes} is
- * reported through {@code onSlowConsumer} (once) and gets nothing more.
+ * MESSAGE before its ACK, a MESSAGE before a later DETACHED) and flushes are batched; fan-out
+ * frames arrive through {@link NettyFanOut} as per-loop batches in the same queue.
+ *
+ * <p>A subscriber whose unsent backlog passes {@code maxBacklogBytes} gets no more fan-out
+ * frames, and {@code onOverloaded} runs once (on any thread); what to do about it is core's call.
  */
 public final class NettyTransport implements Transport {
     private final Channel channel;
     private final ProtocolCodec codec;
     private final long maxBacklogBytes;
-    private final Consumer<NettyTransport> onSlowConsumer;
+    private final long lingerMillis;
+    private final Runnable onOverloaded;
     private final EventLoopWriter writer;
     private volatile boolean overloaded;
     /** Loop-confined, kept by {@link EventLoopWriter}: the last batch that wrote here and when it flushed. */
@@ -41,27 +40,23 @@ public final class NettyTransport implements Transport {
     /** Loop-confined: where complete WebSocket frames enter the pipeline (see {@link #writeFramed}). */
     private ChannelHandlerContext framedOut;
 
-    public NettyTransport(Channel channel, ProtocolCodec codec, long maxBacklogBytes, Consumer<NettyTransport> onSlowConsumer) {
+    /**
+     * @param lingerMillis how long a client gets, after the last frame of a connection the broker
+     *                     ends, to read it and close by itself before the broker closes
+     */
+    public NettyTransport(Channel channel, ProtocolCodec codec, long maxBacklogBytes, long lingerMillis,
+                          Runnable onOverloaded) {
         this.channel = channel;
         this.codec = codec;
         this.maxBacklogBytes = maxBacklogBytes;
-        this.onSlowConsumer = onSlowConsumer;
+        this.lingerMillis = lingerMillis;
+        this.onOverloaded = onOverloaded;
         this.writer = EventLoopWriter.of(channel.eventLoop());
         this.lastWriteNanos = EventLoopWriter.nanoTime(channel.eventLoop());
     }
 
     /** Nanoseconds (on the loop's clock) since anything was last written; call on the event loop. */
     long idleNanos() { return EventLoopWriter.nanoTime(channel.eventLoop()) - lastWriteNanos; }
-
-    /** The encoded bytes of a shared frame in one format; the SharedFrame owns this reference. */
-    static final class Encoded implements EncodedFrame {
-        final ByteBuf buf;
-
-        Encoded(ByteBuf buf) { this.buf = buf; }
-
-        @Override
-        public void release() { buf.release(); }
-    }
 
     @Override
     public void send(ProtocolMessage message) {
@@ -71,36 +66,35 @@ public final class NettyTransport implements Transport {
         writer.submit(this, frame(codec.encode(message, channel.alloc())));
     }
 
-    @Override
-    public void send(SharedFrame frame) {
+    /**
+     * Whether a fan-out frame may be queued here: the connection is open and its unsent backlog
+     * is within bounds. The first time it is not, the connection is reported overloaded and takes
+     * no more fan-out frames. Any thread.
+     */
+    boolean acceptsFanOut() {
         if (overloaded || !channel.isActive()) {
-            return;
+            return false;
         }
         ChannelOutboundBuffer backlog = channel.unsafe().outboundBuffer();
         if (backlog != null && backlog.totalPendingWriteBytes() > maxBacklogBytes) {
             overloaded = true;
-            onSlowConsumer.accept(this);
-            return;
+            onOverloaded.run();
+            return false;
         }
-        // complete WebSocket frames, encoded once per format; each event loop writes its own copy
-        int format = codec.format().index();
-        Object key = writer.fanOutKey(format);
-        EventLoopWriter.FanOut fanOut = (EventLoopWriter.FanOut) frame.attachment(key);
-        if (fanOut == null) {
-            Encoded encoded = frame.encoded(format, m -> new Encoded(codec.encodeWebSocketFrame(m, channel.alloc())));
-            fanOut = writer.newFanOut(encoded.buf);
-            frame.attach(key, fanOut);
-        }
-        fanOut.add(this);
+        return true;
     }
 
     @Override
-    public void sendAndClose(ProtocolMessage last) {
+    public void close(ProtocolMessage last) {
         if (!channel.isActive()) {
             return;
         }
+        if (last == null) {
+            writer.submit(this, EventLoopWriter.CLOSE_NOW);
+            return;
+        }
         writer.submit(this, frame(codec.encode(last, channel.alloc())));
-        writer.submit(this, EventLoopWriter.CLOSE);
+        writer.submit(this, EventLoopWriter.CLOSE_AFTER_LINGER);
     }
 
     @Override
@@ -110,6 +104,12 @@ public final class NettyTransport implements Transport {
     }
 
     public Channel channel() { return channel; }
+
+    ProtocolCodec codec() { return codec; }
+
+    EventLoopWriter writer() { return writer; }
+
+    long lingerMillis() { return lingerMillis; }
 
     /**
      * Writes bytes that are already a complete WebSocket frame, on the event loop. They enter the

@@ -1,8 +1,11 @@
 package dev.hubbub.transport.ws;
 
 import dev.hubbub.core.protocol.ErrorCode;
-import dev.hubbub.core.session.Broker;
+import dev.hubbub.core.protocol.ErrorInfo;
 import dev.hubbub.core.session.ConnectRequest;
+import dev.hubbub.core.session.Connector;
+import dev.hubbub.core.session.DisconnectReason;
+import dev.hubbub.core.session.Limits;
 import dev.hubbub.core.session.Session;
 import dev.hubbub.transport.codec.DecodeResult;
 import dev.hubbub.transport.codec.ProtocolCodec;
@@ -26,17 +29,21 @@ import org.slf4j.LoggerFactory;
  * The inbound bridge for one realtime connection: decodes each data frame by the connection's
  * negotiated format (never by frame type: ably-java sends JSON in binary frames) and calls the
  * core {@link Session}. Also answers pings, sends heartbeats when the connection has been quiet
- * for maxIdleInterval, and drops connections that stay silent past a ping.
+ * for maxIdleInterval, and notices connections that stay silent past a ping. What ends a
+ * connection (silence, a bad frame, a socket closed under us, a subscriber that cannot keep up)
+ * is reported to the session, which decides what the client is told; this handler only carries
+ * that out through its {@link NettyTransport}.
  */
 public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     private static final Logger log = LoggerFactory.getLogger(RealtimeHandler.class);
 
-    private final Broker broker;
+    private final Connector connector;
     private ConnectRequest request; // until the session opens: it carries the credentials
     private final ProtocolCodec codec;
+    private final Limits limits;
     private final long maxBacklogBytes;
+    private final long lingerMillis;
     private static final long NOT_PINGED = Long.MIN_VALUE;
-    private static final long NOT_CLOSING = Long.MIN_VALUE;
 
     private Session session;
     private NettyTransport transport;
@@ -46,31 +53,30 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
     private long intervalNanos;
     private long lastReadNanos;
     private long pingSentNanos = NOT_PINGED;
-    private long closingSinceNanos = NOT_CLOSING;
 
-    public RealtimeHandler(Broker broker, ConnectRequest request, ProtocolCodec codec, long maxBacklogBytes) {
-        this.broker = broker;
+    /**
+     * @param lingerMillis how long a client gets to read the last frame of a connection the broker
+     *                     ends and close by itself (see {@link NettyTransport#close})
+     */
+    public RealtimeHandler(Connector connector, ConnectRequest request, ProtocolCodec codec, Limits limits,
+                           long maxBacklogBytes, long lingerMillis) {
+        this.connector = connector;
         this.request = request;
         this.codec = codec;
+        this.limits = limits;
         this.maxBacklogBytes = maxBacklogBytes;
+        this.lingerMillis = lingerMillis;
     }
 
     /** Opens the core session: called once the handshake has completed, on the event loop. */
     public void start(ChannelHandlerContext ctx) {
-        NettyTransport transport = new NettyTransport(ctx.channel(), codec, maxBacklogBytes, t ->
-                ctx.executor().execute(() -> {
-                    if (session != null) {
-                        broker.metrics().slowConsumer();
-                        log.info("{} disconnected: cannot keep up", session.who());
-                        session.disconnect(ErrorCode.SLOW_CONSUMER.info(
-                                "Disconnected: the client could not keep up with the rate of messages"));
-                    }
-                }));
-        session = broker.connect(request, transport);
+        NettyTransport transport = new NettyTransport(ctx.channel(), codec, maxBacklogBytes, lingerMillis, () ->
+                ctx.executor().execute(() -> end(DisconnectReason.SLOW_CONSUMER, null)));
+        session = connector.connect(request, transport);
         request = null;
         this.transport = session != null ? transport : null;
         this.ctx = ctx;
-        this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(broker.limits().maxIdleInterval());
+        this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(limits.maxIdleInterval());
         this.lastReadNanos = EventLoopWriter.nanoTime(ctx.channel().eventLoop());
         ctx.executor().schedule(tick, intervalNanos, TimeUnit.NANOSECONDS);
     }
@@ -81,25 +87,10 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
      * ping when nothing came in for maxIdleInterval, and a drop when the ping got nothing back
      * within another. (Netty's IdleStateHandler would cost a handler, a second timer per connection
      * and, for write idleness, a promise and a listener on every write.) Once the session is over
-     * (or never opened) the connection only has its last frames to send: if it is still open one
-     * interval later, its peer is not reading them, and it is closed without them.
+     * (or never opened) the timer stops: the transport closes the connection within its linger.
      */
     private void tick() {
-        if (!ctx.channel().isActive()) {
-            return;
-        }
-        if (session == null || session.isClosed()) {
-            long now = EventLoopWriter.nanoTime(ctx.channel().eventLoop());
-            if (closingSinceNanos == NOT_CLOSING) {
-                closingSinceNanos = now;
-                ctx.executor().schedule(tick, intervalNanos, TimeUnit.NANOSECONDS);
-            } else if (now - closingSinceNanos >= intervalNanos) {
-                log.debug("{} closing frames not taken within maxIdleInterval; closing",
-                        session == null ? "conn=?" : session.who());
-                ctx.close();
-            } else {
-                ctx.executor().schedule(tick, intervalNanos - (now - closingSinceNanos), TimeUnit.NANOSECONDS);
-            }
+        if (!ctx.channel().isActive() || session == null || session.isClosed()) {
             return;
         }
         long interval = intervalNanos;
@@ -120,8 +111,7 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
             pingSentNanos = now;
             untilReadCheck = interval;
         } else if (now - pingSentNanos >= interval) {
-            log.debug("{} silent past its ping; dropping", session.who());
-            ctx.close();
+            session.end(DisconnectReason.IDLE_TIMEOUT, null);
             return;
         } else {
             untilReadCheck = interval - (now - pingSentNanos);
@@ -167,32 +157,42 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        if (session != null) {
-            session.transportClosed();
-        }
+        end(DisconnectReason.TRANSPORT_LOST, null);
         super.channelInactive(ctx);
+    }
+
+    /** Reports the end of the connection to its session (on the event loop); without one, just closes. */
+    private void end(DisconnectReason reason, ErrorInfo error) {
+        if (session != null) {
+            session.end(reason, error);
+        } else if (ctx != null && reason != DisconnectReason.TRANSPORT_LOST) {
+            ctx.close();
+        }
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        String who = session == null ? "conn=?" : session.who();
         if (cause instanceof CorruptedWebSocketFrameException || cause instanceof TooLongFrameException
                 || cause instanceof CorruptedFrameException) {
-            log.debug("{} bad frame: {}", session == null ? "conn=?" : session.who(), cause.getMessage());
-            var error = ErrorCode.MESSAGE_TOO_LARGE.info("Frame rejected: " + cause.getMessage()
-                    + " (maxFrameSize is " + broker.limits().maxFrameSize() + " bytes)");
-            if (session != null) {
-                session.fail(error);
-            } else {
+            log.debug("{} bad frame: {}", who, cause.getMessage());
+            end(DisconnectReason.FRAME_REJECTED, ErrorCode.MESSAGE_TOO_LARGE.info("Frame rejected: " + cause.getMessage()
+                    + " (maxFrameSize is " + limits.maxFrameSize() + " bytes)"));
+            if (session == null) {
                 ctx.close();
             }
             return;
         }
         if (cause instanceof java.io.IOException) { // resets, broken pipes, shutdown: routine for a network server
-            log.debug("{} connection error: {}", session == null ? "conn=?" : session.who(), cause.toString());
-        } else {
-            log.warn("{} unexpected error; closing", session == null ? "conn=?" : session.who(), cause);
+            log.debug("{} connection error: {}", who, cause.toString());
+            ctx.close(); // the session hears of it as TRANSPORT_LOST
+            return;
         }
-        ctx.close();
+        log.warn("{} unexpected error; ending the connection", who, cause);
+        end(DisconnectReason.INTERNAL_ERROR, null);
+        if (session == null) {
+            ctx.close();
+        }
     }
 
     Session session() { return session; }

@@ -3,12 +3,13 @@ package dev.hubbub.transport.bench;
 import dev.hubbub.core.channel.Channel;
 import dev.hubbub.core.channel.ChannelKey;
 import dev.hubbub.core.channel.ChannelRouter;
-import dev.hubbub.core.channel.EncodedFrame;
 import dev.hubbub.core.channel.Subscriber;
+import dev.hubbub.core.outbound.FanOutPort;
+import dev.hubbub.core.outbound.Transport;
 import dev.hubbub.core.protocol.Flags;
-import dev.hubbub.core.protocol.PublishResult;
-import dev.hubbub.core.channel.SharedFrame;
 import dev.hubbub.core.protocol.Message;
+import dev.hubbub.core.protocol.ProtocolMessage;
+import dev.hubbub.core.protocol.PublishResult;
 import dev.hubbub.transport.codec.ProtocolCodec;
 import dev.hubbub.transport.codec.WireFormat;
 import io.netty.buffer.ByteBuf;
@@ -46,31 +47,66 @@ public class FanOutBenchmark {
     private final List<Message> messages = List.of(Message.of("greeting", "x".repeat(100)).withClientId("alice"));
     private long serial;
 
-    record Encoded(ByteBuf buf) implements EncodedFrame {
+    /** Stands in for a connection: only its wire format matters here. */
+    static final class InMemoryConnection implements Transport {
+        final ProtocolCodec codec;
+
+        InMemoryConnection(ProtocolCodec codec) { this.codec = codec; }
+
         @Override
-        public void release() { buf.release(); }
+        public void send(ProtocolMessage message) { throw new UnsupportedOperationException(); }
+
+        @Override
+        public void close(ProtocolMessage last) {}
+
+        @Override
+        public Cancellable schedule(Runnable task, long delayMillis) { throw new UnsupportedOperationException(); }
     }
 
-    /** Stands in for a connection: takes its own view of the shared bytes and drops it as a socket write would. */
-    record InMemorySubscriber(String connectionId, ProtocolCodec codec) implements Subscriber {
+    record InMemorySubscriber(String connectionId, InMemoryConnection outbound) implements Subscriber {
         @Override
         public boolean echoes() { return true; }
+    }
 
+    /**
+     * The port's work without sockets or loops: encode once per format, take a retained view per
+     * recipient and drop it as a socket write would, release the encodings at dispatch.
+     */
+    static final class InMemoryPort implements FanOutPort {
         @Override
-        public void deliver(SharedFrame frame) {
-            Encoded e = frame.encoded(codec.format().index(), msg -> new Encoded(codec.encodeWebSocketFrame(msg, PooledByteBufAllocator.DEFAULT)));
-            ByteBuf view = e.buf().retainedDuplicate();
-            view.release();
+        public FanOut begin(ProtocolMessage frame) {
+            return new FanOut() {
+                final ByteBuf[] encoded = new ByteBuf[2];
+
+                @Override
+                public void add(Transport recipient) {
+                    ProtocolCodec codec = ((InMemoryConnection) recipient).codec;
+                    int f = codec.format().index();
+                    if (encoded[f] == null) {
+                        encoded[f] = codec.encodeWebSocketFrame(frame, PooledByteBufAllocator.DEFAULT);
+                    }
+                    encoded[f].retainedDuplicate().release();
+                }
+
+                @Override
+                public void dispatch() {
+                    for (ByteBuf b : encoded) {
+                        if (b != null) {
+                            b.release();
+                        }
+                    }
+                }
+            };
         }
     }
 
     @Setup
     public void setUp() {
-        ChannelRouter router = new ChannelRouter();
+        ChannelRouter router = new ChannelRouter(new InMemoryPort());
         ChannelKey key = new ChannelKey("bench", "chat:room-1");
         for (int i = 0; i < subscribers; i++) {
             ProtocolCodec codec = ProtocolCodec.of((i & 1) == 0 ? WireFormat.JSON : WireFormat.MSGPACK);
-            channel = router.attach(key, new InMemorySubscriber("sub" + i, codec), Flags.DEFAULT_MODES);
+            channel = router.attach(key, new InMemorySubscriber("sub" + i, new InMemoryConnection(codec)), Flags.DEFAULT_MODES);
         }
     }
 

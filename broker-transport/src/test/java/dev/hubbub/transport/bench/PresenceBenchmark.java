@@ -5,7 +5,9 @@ import dev.hubbub.core.auth.ClientIdentity;
 import dev.hubbub.core.auth.Principal;
 import dev.hubbub.core.channel.ChannelKey;
 import dev.hubbub.core.channel.ChannelRouter;
-import dev.hubbub.core.channel.SharedFrame;
+import dev.hubbub.core.outbound.FanOutPort;
+import dev.hubbub.core.outbound.Transport;
+import dev.hubbub.core.publish.Admission;
 import dev.hubbub.core.channel.Subscriber;
 import dev.hubbub.core.identity.IdentityGate;
 import dev.hubbub.core.presence.PresenceService;
@@ -58,23 +60,32 @@ public class PresenceBenchmark {
     private long serial;
 
     /** Stands in for one JSON connection: encodes what it is sent and drops the bytes. */
-    record EncodingSubscriber(String connectionId) implements Subscriber {
+    record EncodingSubscriber(String connectionId) implements Subscriber, Transport {
         @Override
         public boolean echoes() { return true; }
 
         @Override
-        public void deliver(SharedFrame frame) {
-            ByteBuf buf = ProtocolCodec.of(WireFormat.JSON).encode(frame.message(), PooledByteBufAllocator.DEFAULT);
+        public Transport outbound() { return this; }
+
+        @Override
+        public void send(ProtocolMessage message) {
+            ByteBuf buf = ProtocolCodec.of(WireFormat.JSON).encode(message, PooledByteBufAllocator.DEFAULT);
             buf.release();
         }
+
+        @Override
+        public void close(ProtocolMessage last) {}
+
+        @Override
+        public Cancellable schedule(Runnable task, long delayMillis) { throw new UnsupportedOperationException(); }
     }
 
     @Setup
     public void setUp() {
-        ChannelRouter router = new ChannelRouter();
+        ChannelRouter router = new ChannelRouter(FanOutPort.DIRECT);
         router.attach(KEY, new EncodingSubscriber("watcher"), Flags.DEFAULT_MODES);
-        presence = new PresenceService(router, new IdentityGate(), Clock.systemUTC(), 65536, PresenceTimers.shared(),
-                PresenceSettings.defaults());
+        presence = new PresenceService(router, new Admission(65536), new IdentityGate(), Clock.systemUTC(),
+                PresenceTimers.shared(), PresenceSettings.defaults());
         for (int c = 0; c < members / 100; c++) {
             List<PresenceMessage> batch = new ArrayList<>();
             for (int i = 0; i < 100; i++) {

@@ -19,7 +19,7 @@ import dev.hubbub.core.protocol.Flags;
 import dev.hubbub.core.protocol.PresenceAction;
 import dev.hubbub.core.protocol.PresenceMessage;
 import dev.hubbub.core.protocol.ProtocolMessage;
-import dev.hubbub.core.session.Broker;
+import dev.hubbub.testkit.TestCore;
 import dev.hubbub.core.session.BrokerMetrics;
 import dev.hubbub.core.session.Limits;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -43,23 +43,22 @@ class PresenceRouteTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ObjectMapper MSGPACK = new ObjectMapper(new MessagePackFactory());
 
-    private Broker broker;
+    private TestCore core;
     private RestHandler rest;
 
     @BeforeEach
     void setUp() {
-        ChannelRouter router = new ChannelRouter();
-        KeyStore keys = new KeyStore(List.of(
+        List<ApiKey> keys = List.of(
                 new ApiKey("app1.all", "s1", Capability.ALL),
                 new ApiKey("app1.sub", "s2", Capability.parse("{\"*\":[\"subscribe\"]}").value()),
                 new ApiKey("app1.pres", "s3", Capability.parse("{\"*\":[\"presence\"]}").value()),
                 new ApiKey("app1.pub", "s4", Capability.parse("{\"*\":[\"publish\"]}").value()),
-                new ApiKey("app2.all", "s5", Capability.ALL)));
-        Clock clock = Clock.systemUTC();
-        broker = new Broker(new Authenticator(keys, TokenVerifier.NONE, clock), router, Limits.defaults(), clock,
-                new BrokerMetrics(new SimpleMeterRegistry(), router));
-        rest = new RestHandler(broker);
-        rest.with(new PresenceRoute(rest.auth(), broker.presence()));
+                new ApiKey("app2.all", "s5", Capability.ALL));
+        TestCore.Builder b = TestCore.builder().clock(Clock.systemUTC());
+        keys.forEach(b::key);
+        core = b.build();
+        rest = new RestHandler(new RestAuth(core.authenticator), core.publishing, core.clock, core.metrics);
+        rest.with(new PresenceRoute(rest.auth(), core.presence));
         Principal wildcard = new Principal("app1", "app1.all", Principal.CredentialKind.BASIC, ClientIdentity.WILDCARD,
                 Capability.ALL, Long.MAX_VALUE);
         enter(wildcard, "connA", new PresenceMessage(null, PresenceAction.ENTER, "alice", null, "hi", null, null, null),
@@ -68,7 +67,7 @@ class PresenceRouteTest {
     }
 
     private void enter(Principal p, String conn, PresenceMessage... items) {
-        var r = broker.presence().handle("test", conn, p, new ProtocolMessage(Action.PRESENCE, null, "room:1", null, null,
+        var r = core.presence.handle("test", conn, p, new ProtocolMessage(Action.PRESENCE, null, "room:1", null, null,
                 null, null, null, null, 0L, null, List.of(items), null, null, null, null), Flags.DEFAULT_MODES);
         assertTrue(r.isOk(), () -> String.valueOf(r.error()));
     }

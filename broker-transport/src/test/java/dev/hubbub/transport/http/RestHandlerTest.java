@@ -25,7 +25,7 @@ class RestHandlerTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final TestBroker core = new TestBroker();
-    private final RestHandler rest = new RestHandler(core.broker);
+    private final RestHandler rest = core.rest();
 
     private static String basic(String key) {
         return "Basic " + Base64.getEncoder().encodeToString(key.getBytes(StandardCharsets.UTF_8));
@@ -95,8 +95,8 @@ class RestHandlerTest {
         FullHttpResponse r = handle(post("/channels/news/messages", "{\"name\":\"n\",\"data\":\"hello\"}", basic(TestBroker.FULL_KEY)));
         assertEquals(201, r.status().code());
         assertEquals("news", body(r).path("channel").asText());
-        assertEquals(1, sub.received.size());
-        Message m = sub.received.get(0).messages().get(0);
+        assertEquals(1, sub.received().size());
+        Message m = sub.received().get(0).messages().get(0);
         assertEquals("hello", m.data());
         assertEquals(null, m.clientId(), "a key-only publisher without a clientId publishes none");
         assertEquals(TestBroker.NOW, m.timestamp());
@@ -110,7 +110,7 @@ class RestHandlerTest {
                 "[{\"data\":\"a\"},{\"data\":\"b\",\"clientId\":\"carol\"}]", basic(TestBroker.FULL_KEY)));
         assertEquals(201, r.status().code());
         r.release();
-        List<Message> got = sub.received.get(0).messages();
+        List<Message> got = sub.received().get(0).messages();
         assertEquals(List.of("a", "b"), got.stream().map(Message::data).toList());
         assertEquals("carol", got.get(1).clientId());
     }
@@ -121,7 +121,7 @@ class RestHandlerTest {
         FullHttpRequest req = post("/channels/news/messages", "{\"data\":\"hi\"}", basic(TestBroker.FULL_KEY));
         req.headers().set("X-Ably-ClientId", b64("alice"));
         assertEquals(201, handle(req).status().code());
-        assertEquals("alice", sub.received.get(0).messages().get(0).clientId());
+        assertEquals("alice", sub.received().get(0).messages().get(0).clientId());
     }
 
     @Test
@@ -131,7 +131,7 @@ class RestHandlerTest {
                 basic(TestBroker.FULL_KEY));
         req.headers().set("X-Ably-ClientId", b64("alice"));
         assertAblyError(400, 40012, handle(req));
-        assertTrue(sub.received.isEmpty(), "nothing from a rejected batch is delivered");
+        assertTrue(sub.received().isEmpty(), "nothing from a rejected batch is delivered");
     }
 
     @Test
@@ -184,7 +184,7 @@ class RestHandlerTest {
         TestBroker.RecordingSubscriber app1 = core.subscribe("app1", "news");
         TestBroker.RecordingSubscriber app2 = core.subscribe("app2", "news");
         assertEquals(201, handle(post("/channels/news/messages", "{\"data\":\"x\"}", basic(TestBroker.OTHER_APP_KEY))).status().code());
-        assertTrue(app1.received.isEmpty());
-        assertEquals(1, app2.received.size());
+        assertTrue(app1.received().isEmpty());
+        assertEquals(1, app2.received().size());
     }
 }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.hubbub.core.channel.SharedFrame;
+import dev.hubbub.core.outbound.FanOutPort;
 import dev.hubbub.core.protocol.Message;
 import dev.hubbub.core.protocol.ProtocolMessage;
 import dev.hubbub.transport.codec.ProtocolCodec;
@@ -62,6 +62,36 @@ class FanOutBatchTest {
     }
 
     private LocalAddress address;
+    private final NettyFanOut fanOut = new NettyFanOut();
+    /** Every buffer the broker's side allocates, in order: encodings and the loops' copies. */
+    private final List<ByteBuf> allocated = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final io.netty.buffer.ByteBufAllocator alloc = new io.netty.buffer.AbstractByteBufAllocator(false) {
+        @Override
+        protected ByteBuf newHeapBuffer(int initialCapacity, int maxCapacity) {
+            ByteBuf b = new io.netty.buffer.UnpooledHeapByteBuf(this, initialCapacity, maxCapacity);
+            allocated.add(b);
+            return b;
+        }
+
+        @Override
+        protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
+            ByteBuf b = new io.netty.buffer.UnpooledDirectByteBuf(this, initialCapacity, maxCapacity);
+            allocated.add(b);
+            return b;
+        }
+
+        @Override
+        public boolean isDirectBufferPooled() { return false; }
+    };
+
+    /** One fan-out of {@code message} to {@code recipients}, as a channel makes it. */
+    private void fanOut(ProtocolMessage message, NettyTransport... recipients) {
+        FanOutPort.FanOut out = fanOut.begin(message);
+        for (NettyTransport t : recipients) {
+            out.add(t);
+        }
+        out.dispatch();
+    }
 
     @AfterEach
     void tearDown() {
@@ -83,7 +113,8 @@ class FanOutBatchTest {
                 .connect(address).sync().channel();
         clients.add(client);
         Channel serverSide = accepted.poll(5, TimeUnit.SECONDS);
-        return new Pair(new NettyTransport(serverSide, ProtocolCodec.of(format), 1 << 20, t -> { }), received);
+        serverSide.config().setAllocator(alloc);
+        return new Pair(new NettyTransport(serverSide, ProtocolCodec.of(format), 1 << 20, 1000, () -> { }), received);
     }
 
     private static ProtocolMessage message(String name) {
@@ -101,12 +132,8 @@ class FanOutBatchTest {
         Pair json2 = connect(WireFormat.JSON);
         Pair msgpack = connect(WireFormat.MSGPACK);
 
-        SharedFrame frame = new SharedFrame(message("greeting"));
-        json1.transport().send(frame);
-        json2.transport().send(frame);
-        msgpack.transport().send(frame);
-        ByteBuf original = ((NettyTransport.Encoded) frame.encoded(WireFormat.JSON.index(), m -> null)).buf;
-        frame.release();
+        fanOut(message("greeting"), json1.transport(), json2.transport(), msgpack.transport());
+        ByteBuf original = allocated.get(0); // the JSON encoding (then the loop's copy of it, then MessagePack's)
         assertEquals(0, original.refCnt(), "the fan-out's own encoding is released when it ends");
 
         for (Pair p : List.of(json1, json2, msgpack)) {
@@ -132,10 +159,8 @@ class FanOutBatchTest {
         Pair p = connect(WireFormat.JSON);
         ByteBuf[] original = new ByteBuf[1];
         p.transport().channel().eventLoop().submit(() -> {
-            SharedFrame frame = new SharedFrame(message("local"));
-            p.transport().send(frame);
-            original[0] = ((NettyTransport.Encoded) frame.encoded(WireFormat.JSON.index(), m -> null)).buf;
-            frame.release();
+            fanOut(message("local"), p.transport());
+            original[0] = allocated.get(0);
         }).sync();
         await(p.received(), 1);
         ByteBuf view = (ByteBuf) p.received().poll();
@@ -148,11 +173,11 @@ class FanOutBatchTest {
     void aConnectionClosedBeforeTheBatchRunsIsSkippedAndNothingLeaks() throws Exception {
         Pair open = connect(WireFormat.JSON);
         Pair closing = connect(WireFormat.JSON);
-        SharedFrame frame = new SharedFrame(message("m"));
-        open.transport().send(frame);
-        closing.transport().send(frame);
+        FanOutPort.FanOut out = fanOut.begin(message("m"));
+        out.add(open.transport());
+        out.add(closing.transport());
         closing.transport().channel().close().sync();
-        frame.release();
+        out.dispatch();
 
         await(open.received(), 1);
         ByteBuf view = (ByteBuf) open.received().poll();
@@ -166,9 +191,7 @@ class FanOutBatchTest {
     void aFanOutArrivesBeforeWhatItsThreadSendsNext() throws Exception {
         Pair p = connect(WireFormat.JSON);
         for (int i = 0; i < 50; i++) {
-            SharedFrame frame = new SharedFrame(message("fan-" + i));
-            p.transport().send(frame);
-            frame.release();
+            fanOut(message("fan-" + i), p.transport());
             p.transport().send(ProtocolMessage.heartbeat("after-" + i));
         }
         await(p.received(), 100);
@@ -195,11 +218,9 @@ class FanOutBatchTest {
                 }
             }
         })).sync();
-        p.transport().sendAndClose(ProtocolMessage.heartbeat("last"));
+        p.transport().close(ProtocolMessage.heartbeat("last"));
         p.transport().send(ProtocolMessage.heartbeat("after-close"));
-        SharedFrame frame = new SharedFrame(message("fan-after-close"));
-        p.transport().send(frame);
-        frame.release();
+        fanOut(message("fan-after-close"), p.transport());
         ch.eventLoop().submit(() -> { }).sync(); // the drain ran before this
         await(p.received(), 1);
         assertTrue(text(p.received().poll()).contains("last"));
@@ -219,9 +240,7 @@ class FanOutBatchTest {
                 .addLast("encoder", new io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder(false))
                 .addLast("after", recorder(after))).sync();
 
-        SharedFrame frame = new SharedFrame(message("through"));
-        p.transport().send(frame);
-        frame.release();
+        fanOut(message("through"), p.transport());
         await(p.received(), 1);
         assertEquals(1, before.size(), "a handler before the encoder sees the frame");
         assertTrue(after.isEmpty(), "handlers after the encoder are skipped: " + after);

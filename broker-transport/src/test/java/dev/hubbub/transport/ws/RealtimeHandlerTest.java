@@ -34,6 +34,7 @@ import org.junit.jupiter.api.Test;
 /** The inbound bridge: WebSocket frames in, session frames out, on an EmbeddedChannel. */
 class RealtimeHandlerTest {
     private static final long BACKLOG = 8L * 1024 * 1024;
+    private static final long LINGER = 1000;
 
     private final TestBroker core = new TestBroker();
     private final List<EmbeddedChannel> channels = new java.util.ArrayList<>();
@@ -46,9 +47,27 @@ class RealtimeHandlerTest {
     private EmbeddedChannel connect(String key, String clientId, WireFormat format) {
         ConnectRequest request = new ConnectRequest(key, null, clientId, format == WireFormat.JSON ? "json" : "msgpack", "2",
                 true, null, null, "embedded");
-        EmbeddedChannel ch = new EmbeddedChannel(new RealtimeHandler(core.broker, request, ProtocolCodec.of(format), BACKLOG));
+        EmbeddedChannel ch = new EmbeddedChannel(new RealtimeHandler(core.connector, request, ProtocolCodec.of(format), core.limits, BACKLOG, LINGER));
         channels.add(ch);
         return ch;
+    }
+
+    /** Lets the close linger run out: what the broker does when the client does not close by itself. */
+    private static void lingerPasses(EmbeddedChannel ch) {
+        ch.advanceTimeBy(LINGER, java.util.concurrent.TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
+        ch.runPendingTasks();
+    }
+
+    /** The last frame went out and the connection waits for the client; after the linger, a Close frame and the close. */
+    private static void assertClosedAfterTheLinger(EmbeddedChannel ch) {
+        assertTrue(ch.isOpen(), "the client gets time to read the last frame and close by itself");
+        lingerPasses(ch);
+        List<Object> out = drain(ch);
+        assertEquals(1, out.size(), out::toString);
+        assertInstanceOf(CloseWebSocketFrame.class, out.get(0));
+        ((CloseWebSocketFrame) out.get(0)).release();
+        assertFalse(ch.isOpen());
     }
 
     /** Connects and checks the CONNECTED frame. */
@@ -184,18 +203,31 @@ class RealtimeHandlerTest {
     }
 
     @Test
-    void wrongKeyGetsErrorThenCloseFrameThenClose() {
+    void wrongKeyGetsErrorThenTimeToReadItThenCloseFrameThenClose() {
         EmbeddedChannel ch = connect("app1.full:wrong", null, WireFormat.JSON);
         List<Object> out = drain(ch);
-        assertEquals(2, out.size(), out::toString);
+        assertEquals(1, out.size(), "the ERROR alone, not yet a Close frame: " + out);
         JsonNode error = parse((TextWebSocketFrame) out.get(0));
         assertEquals(9, error.path("action").asInt());
         assertEquals(40101, error.path("error").path("code").asInt());
         assertEquals(401, error.path("error").path("statusCode").asInt());
-        assertInstanceOf(CloseWebSocketFrame.class, out.get(1));
-        ((CloseWebSocketFrame) out.get(1)).release();
-        assertFalse(ch.isOpen());
         assertEquals(0, core.metrics.connections());
+        assertClosedAfterTheLinger(ch);
+    }
+
+    /** An SDK that read the ERROR closes by itself: the close handshake completes at once, no linger. */
+    @Test
+    void aClientThatClosesAfterTheErrorIsNotKeptWaiting() {
+        EmbeddedChannel ch = connect("app1.full:wrong", null, WireFormat.JSON);
+        drain(ch).forEach(io.netty.util.ReferenceCountUtil::release);
+        ch.writeInbound(new CloseWebSocketFrame(1000, ""));
+        List<Object> out = drain(ch);
+        assertEquals(1, out.size(), out::toString);
+        assertInstanceOf(CloseWebSocketFrame.class, out.get(0));
+        ((CloseWebSocketFrame) out.get(0)).release();
+        assertFalse(ch.isOpen());
+        lingerPasses(ch);
+        assertTrue(drain(ch).isEmpty(), "nothing more after the linger");
     }
 
     @Test
@@ -239,17 +271,16 @@ class RealtimeHandlerTest {
         drainData(ch);
         ch.writeInbound(text("{\"action\":7}"));
         List<Object> out = drain(ch);
+        assertEquals(1, out.size(), out::toString);
         assertEquals(8, parse((TextWebSocketFrame) out.get(0)).path("action").asInt());
-        assertInstanceOf(CloseWebSocketFrame.class, out.get(1));
-        ((CloseWebSocketFrame) out.get(1)).release();
-        assertFalse(ch.isOpen());
         assertEquals(0, core.router.channelCount());
+        assertClosedAfterTheLinger(ch);
     }
 
     /**
      * A peer that stops reading: the Close frame after CLOSED never leaves (this stand-in for a full
-     * socket swallows it), so the channel would stay open, holding its backlog, forever. It is closed
-     * one maxIdleInterval after the liveness timer sees the session over.
+     * socket swallows it). The close does not wait for it: once the linger has passed the connection
+     * is closed, without its last frames, instead of holding its backlog forever.
      */
     @Test
     void aConnectionWhoseClosingFramesAreNeverTakenIsClosedAnyway() {
@@ -257,15 +288,9 @@ class RealtimeHandlerTest {
         drainData(ch);
         ch.writeInbound(text("{\"action\":7}"));
         drain(ch).forEach(io.netty.util.ReferenceCountUtil::release);
-        assertTrue(ch.isOpen(), "the Close frame is stuck");
-
-        long idle = core.broker.limits().maxIdleInterval();
-        ch.advanceTimeBy(idle, java.util.concurrent.TimeUnit.MILLISECONDS);
-        ch.runScheduledPendingTasks();
-        assertTrue(ch.isOpen(), "the timer first notices the session is over");
-        ch.advanceTimeBy(idle, java.util.concurrent.TimeUnit.MILLISECONDS);
-        ch.runScheduledPendingTasks();
-        assertFalse(ch.isOpen(), "one interval later the connection is closed without its last frames");
+        assertTrue(ch.isOpen(), "the client has the linger to close by itself");
+        lingerPasses(ch);
+        assertFalse(ch.isOpen(), "closed when the linger ran out, though the Close frame is stuck");
     }
 
     @Test
@@ -273,11 +298,7 @@ class RealtimeHandlerTest {
         EmbeddedChannel ch = connectBehindAStuckSocket("dev.local:wrong-secret");
         drain(ch).forEach(io.netty.util.ReferenceCountUtil::release);
         assertTrue(ch.isOpen());
-        long idle = core.broker.limits().maxIdleInterval();
-        for (int i = 0; i < 2; i++) {
-            ch.advanceTimeBy(idle, java.util.concurrent.TimeUnit.MILLISECONDS);
-            ch.runScheduledPendingTasks();
-        }
+        lingerPasses(ch);
         assertFalse(ch.isOpen());
     }
 
@@ -294,7 +315,8 @@ class RealtimeHandlerTest {
                 }
             }
         };
-        EmbeddedChannel ch = new EmbeddedChannel(stuck, new RealtimeHandler(core.broker, request, ProtocolCodec.of(WireFormat.JSON), BACKLOG));
+        EmbeddedChannel ch = new EmbeddedChannel(stuck, new RealtimeHandler(core.connector, request, ProtocolCodec.of(WireFormat.JSON), core.limits, BACKLOG,
+                LINGER));
         channels.add(ch);
         return ch;
     }
@@ -315,20 +337,24 @@ class RealtimeHandlerTest {
         ch.pipeline().fireExceptionCaught(new CorruptedWebSocketFrameException(WebSocketCloseStatus.MESSAGE_TOO_BIG,
                 "Max frame length of 524288 has been exceeded."));
         List<Object> out = drain(ch);
+        assertEquals(1, out.size(), out::toString);
         JsonNode error = parse((TextWebSocketFrame) out.get(0));
         assertEquals(9, error.path("action").asInt());
         assertEquals(40009, error.path("error").path("code").asInt());
-        assertInstanceOf(CloseWebSocketFrame.class, out.get(1));
-        ((CloseWebSocketFrame) out.get(1)).release();
-        assertFalse(ch.isOpen());
         assertEquals(0, core.metrics.connections());
+        assertClosedAfterTheLinger(ch);
     }
 
     @Test
-    void unexpectedExceptionClosesTheConnectionAndReleasesTheSession() {
+    void unexpectedExceptionDisconnectsSoTheSdkRetriesAndReleasesTheSession() {
         EmbeddedChannel ch = connected("alice", WireFormat.JSON);
         ch.pipeline().fireExceptionCaught(new IllegalStateException("boom (expected by the test)"));
-        assertFalse(ch.isOpen());
+        List<Object> out = drain(ch);
+        assertEquals(1, out.size(), out::toString);
+        JsonNode disconnected = parse((TextWebSocketFrame) out.get(0));
+        assertEquals(6, disconnected.path("action").asInt());
+        assertEquals(50000, disconnected.path("error").path("code").asInt());
         assertEquals(0, core.metrics.connections());
+        assertClosedAfterTheLinger(ch);
     }
 }

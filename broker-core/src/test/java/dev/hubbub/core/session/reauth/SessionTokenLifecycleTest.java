@@ -19,12 +19,13 @@ import dev.hubbub.core.protocol.Action;
 import dev.hubbub.core.protocol.ErrorInfo;
 import dev.hubbub.core.protocol.Message;
 import dev.hubbub.core.protocol.ProtocolMessage;
-import dev.hubbub.core.session.Broker;
+import dev.hubbub.core.session.Connector;
 import dev.hubbub.core.session.BrokerMetrics;
 import dev.hubbub.core.session.ConnectRequest;
 import dev.hubbub.core.session.Limits;
 import dev.hubbub.core.session.Session;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import dev.hubbub.testkit.RecordingTransport;
+import dev.hubbub.testkit.TestCore;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -33,7 +34,7 @@ import org.junit.jupiter.api.Test;
  * A token's life on one connection, in core with no network: the expiry timer, the renewal request
  * before expiry, and in-band AUTH (same identity re-arms the timer; another identity fails the
  * connection; a narrower capability drops channels at once). Time is a {@link SettableClock};
- * timers are recorded by {@link ScriptedTransport} and run by hand.
+ * timers are recorded by {@link RecordingTransport} and run by hand.
  */
 class SessionTokenLifecycleTest {
     private static final String KEY_NAME = "app1.main";
@@ -46,13 +47,14 @@ class SessionTokenLifecycleTest {
     private final ApiKey otherAppKey = new ApiKey("app2.main", "other-secret", Capability.ALL);
     private final KeyStore keys = new KeyStore(List.of(key, otherAppKey));
     private final TokenAuthority authority = new TokenAuthority(keys, clock);
-    private final ChannelRouter router = new ChannelRouter();
     private final PresenceTimers noPresenceTimers = (task, delay) -> () -> { };
-    private final Broker broker = new Broker(new Authenticator(keys, authority, clock), router, Limits.defaults(), clock,
-            new BrokerMetrics(new SimpleMeterRegistry(), router), noPresenceTimers);
+    private final TestCore core = TestCore.builder().key(key).key(otherAppKey).tokens(authority).clock(clock)
+            .timers(noPresenceTimers).build();
+    private final ChannelRouter router = core.router;
+    private final Connector broker = core.connector;
 
     /** A connected client: its session and its outbound. */
-    private record Client(Session session, ScriptedTransport out) {
+    private record Client(Session session, RecordingTransport out) {
         void send(ProtocolMessage m) { session.handle(m); }
     }
 
@@ -63,7 +65,7 @@ class SessionTokenLifecycleTest {
     }
 
     private Client connectWithToken(String token, String clientIdParam) {
-        ScriptedTransport out = new ScriptedTransport();
+        RecordingTransport out = new RecordingTransport();
         Session s = broker.connect(new ConnectRequest(null, token, clientIdParam, "json", "2", true, null, null, "test:1"), out);
         assertNotNull(s, () -> "connection refused: " + out.frames());
         assertEquals(Action.CONNECTED, out.last().action());
@@ -71,7 +73,7 @@ class SessionTokenLifecycleTest {
     }
 
     private Client connectWithKey() {
-        ScriptedTransport out = new ScriptedTransport();
+        RecordingTransport out = new RecordingTransport();
         Session s = broker.connect(new ConnectRequest(KEY_NAME + ":main-secret", null, null, "json", "2", true, null, null,
                 "test:2"), out);
         assertNotNull(s, () -> "connection refused: " + out.frames());
@@ -113,7 +115,7 @@ class SessionTokenLifecycleTest {
         assertEquals(1, subscribers("beta"));
         // ttl 10 s: too short for a renewal request, so the expiry timer is the only one
         assertEquals(1, bob.out().liveTimers().size(), () -> bob.out().allTimers().toString());
-        ScriptedTransport.Timer expiry = bob.out().liveTimer(10_000);
+        RecordingTransport.Timer expiry = bob.out().liveTimer(10_000);
 
         clock.advance(Duration.ofSeconds(10));
         expiry.run();
@@ -131,14 +133,14 @@ class SessionTokenLifecycleTest {
     @Test
     void expiryTimerThatFiresEarlyReArmsForTheRemainderInsteadOfDisconnecting() {
         Client bob = connectWithToken(token("bob", 10_000), null);
-        ScriptedTransport.Timer expiry = bob.out().liveTimer(10_000);
+        RecordingTransport.Timer expiry = bob.out().liveTimer(10_000);
 
         clock.advance(Duration.ofSeconds(4));
         expiry.run(); // a scheduler may fire early: the session must believe the clock, not the timer
 
         assertFalse(bob.session().isClosed());
         assertTrue(bob.out().frames(Action.DISCONNECTED).isEmpty());
-        ScriptedTransport.Timer rest = bob.out().liveTimer(6_000);
+        RecordingTransport.Timer rest = bob.out().liveTimer(6_000);
         clock.advance(Duration.ofSeconds(6));
         rest.run();
         assertError(40142, 401, bob.out().last().error());
@@ -148,9 +150,9 @@ class SessionTokenLifecycleTest {
     @Test
     void longLivedTokenGetsAnAuthRequestBeforeItExpires() {
         Client bob = connectWithToken(token("bob", HOUR), null);
-        ScriptedTransport.Timer renewal = bob.out().liveTimer(HOUR - RENEWAL_LEAD);
+        RecordingTransport.Timer renewal = bob.out().liveTimer(HOUR - RENEWAL_LEAD);
         bob.out().liveTimer(HOUR); // and the expiry timer itself
-        bob.out().clearFrames();
+        bob.out().clear();
 
         clock.advance(Duration.ofMillis(HOUR - RENEWAL_LEAD));
         renewal.run();
@@ -175,8 +177,8 @@ class SessionTokenLifecycleTest {
         String connectionId = bob.session().connectionId();
         String connectionKey = bob.out().frames(Action.CONNECTED).get(0).connectionDetails().connectionKey();
         bob.send(attach("alpha"));
-        ScriptedTransport.Timer firstExpiry = bob.out().liveTimer(20_000);
-        bob.out().clearFrames();
+        RecordingTransport.Timer firstExpiry = bob.out().liveTimer(20_000);
+        bob.out().clear();
 
         clock.advance(Duration.ofSeconds(15));
         bob.send(auth(token("bob", 40_000)));
@@ -187,8 +189,8 @@ class SessionTokenLifecycleTest {
         assertEquals("bob", connected.get(0).connectionDetails().clientId());
         assertEquals(connectionKey, connected.get(0).connectionDetails().connectionKey());
         assertNull(connected.get(0).error());
-        assertTrue(firstExpiry.cancelled, "the old expiry timer is cancelled");
-        ScriptedTransport.Timer secondExpiry = bob.out().liveTimer(40_000);
+        assertTrue(firstExpiry.cancelled(), "the old expiry timer is cancelled");
+        RecordingTransport.Timer secondExpiry = bob.out().liveTimer(40_000);
 
         // past the first token's expiry: still connected (even if a stale timer fired anyway)
         clock.advance(Duration.ofSeconds(10));
@@ -208,14 +210,14 @@ class SessionTokenLifecycleTest {
     @Test
     void reauthAfterTheRenewalRequestCancelsTheOldTimersAndSchedulesNewOnes() {
         Client bob = connectWithToken(token("bob", HOUR), null);
-        ScriptedTransport.Timer renewal = bob.out().liveTimer(HOUR - RENEWAL_LEAD);
-        ScriptedTransport.Timer expiry = bob.out().liveTimer(HOUR);
+        RecordingTransport.Timer renewal = bob.out().liveTimer(HOUR - RENEWAL_LEAD);
+        RecordingTransport.Timer expiry = bob.out().liveTimer(HOUR);
         clock.advance(Duration.ofMillis(HOUR - RENEWAL_LEAD));
         renewal.run();
 
         bob.send(auth(token("bob", HOUR)));
 
-        assertTrue(expiry.cancelled);
+        assertTrue(expiry.cancelled());
         assertEquals(2, bob.out().liveTimers().stream().filter(t -> t != renewal).count(), () -> bob.out().allTimers().toString());
         bob.out().liveTimer(HOUR);
         bob.out().liveTimer(HOUR - RENEWAL_LEAD);
@@ -226,7 +228,7 @@ class SessionTokenLifecycleTest {
     void reauthWithTokenForAnotherClientIdFailsTheConnectionWith40102() {
         Client bob = connectWithToken(token("bob", HOUR), null);
         bob.send(attach("alpha"));
-        bob.out().clearFrames();
+        bob.out().clear();
 
         bob.send(auth(token("mallory", HOUR)));
 
@@ -276,7 +278,7 @@ class SessionTokenLifecycleTest {
         bob.send(attach("alpha"));
         bob.send(attach("beta"));
         Client publisher = connectWithKey();
-        bob.out().clearFrames();
+        bob.out().clear();
 
         bob.send(auth(token("bob", HOUR, "{\"alpha\":[\"subscribe\"]}")));
 
@@ -290,7 +292,7 @@ class SessionTokenLifecycleTest {
         assertEquals(0, subscribers("beta"));
         assertEquals(1, subscribers("alpha"));
 
-        bob.out().clearFrames();
+        bob.out().clear();
         publisher.send(publish("alpha", 0, "still here"));
         publisher.send(publish("beta", 1, "gone"));
         List<ProtocolMessage> delivered = bob.out().frames(Action.MESSAGE);
@@ -312,12 +314,12 @@ class SessionTokenLifecycleTest {
                 List.of(new dev.hubbub.core.protocol.PresenceMessage(null, dev.hubbub.core.protocol.PresenceAction.ENTER,
                         null, null, "here", null, null, null)), null, null, null, null));
         ChannelKey room = new ChannelKey("app1", "room");
-        assertEquals(1, broker.presence().memberCount(room), () -> bob.out().frames().toString());
-        bob.out().clearFrames();
+        assertEquals(1, core.presence.memberCount(room), () -> bob.out().frames().toString());
+        bob.out().clear();
 
         bob.send(auth(token("bob", HOUR, "{\"room\":[\"subscribe\"]}")));
 
-        assertEquals(0, broker.presence().memberCount(room), "a member without the presence capability is not kept");
+        assertEquals(0, core.presence.memberCount(room), "a member without the presence capability is not kept");
         List<ProtocolMessage> leaves = bob.out().frames(Action.PRESENCE);
         assertEquals(1, leaves.size(), () -> bob.out().frames().toString());
         assertEquals(dev.hubbub.core.protocol.PresenceAction.LEAVE, leaves.get(0).presence().get(0).action());

@@ -9,16 +9,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.hubbub.core.channel.Channel;
 import dev.hubbub.core.channel.ChannelKey;
 import dev.hubbub.core.channel.ChannelRouter;
-import dev.hubbub.core.channel.EncodedFrame;
-import dev.hubbub.core.channel.SharedFrame;
 import dev.hubbub.core.channel.Subscriber;
+import dev.hubbub.core.outbound.Transport;
 import dev.hubbub.core.protocol.Flags;
 import dev.hubbub.core.protocol.Message;
 import dev.hubbub.transport.codec.DecodeResult;
 import dev.hubbub.transport.codec.ProtocolCodec;
 import dev.hubbub.transport.codec.WireFormat;
+import dev.hubbub.transport.ws.NettyFanOut;
 import dev.hubbub.transport.ws.NettyTransport;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -32,88 +33,96 @@ import org.junit.jupiter.api.Test;
 class FanOutEncodeOnceTest {
     private static final byte[] PAYLOAD = {9, 8, 7};
 
-    /** A subscriber in one wire format whose encoder counts how often it runs. */
-    static final class CountingSubscriber implements Subscriber {
-        final WireFormat format;
-        final AtomicInteger[] encodings;
-        final String id;
-        final List<byte[]> received = new ArrayList<>();
+    /** Counts every buffer the fan-out allocates: one per encoding (embedded loops run the fan-out on their own thread: no copies). */
+    static final class CountingAllocator extends io.netty.buffer.AbstractByteBufAllocator {
+        final AtomicInteger allocations = new AtomicInteger();
 
-        CountingSubscriber(String id, WireFormat format, AtomicInteger[] encodings) {
-            this.id = id;
-            this.format = format;
-            this.encodings = encodings;
+        CountingAllocator() { super(false); }
+
+        @Override
+        protected ByteBuf newHeapBuffer(int initialCapacity, int maxCapacity) {
+            allocations.incrementAndGet();
+            return new io.netty.buffer.UnpooledHeapByteBuf(this, initialCapacity, maxCapacity);
         }
 
         @Override
-        public String connectionId() { return id; }
-
-        @Override
-        public boolean echoes() { return true; }
-
-        @Override
-        public void deliver(SharedFrame frame) {
-            Bytes b = frame.encoded(format.index(), m -> {
-                encodings[format.index()].incrementAndGet();
-                return new Bytes(ProtocolCodec.of(format).encodeToBytes(m));
-            });
-            received.add(b.bytes);
+        protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
+            allocations.incrementAndGet();
+            return new io.netty.buffer.UnpooledDirectByteBuf(this, initialCapacity, maxCapacity);
         }
+
+        @Override
+        public boolean isDirectBufferPooled() { return false; }
     }
 
-    record Bytes(byte[] bytes) implements EncodedFrame {
-        @Override
-        public void release() {}
+    /** A subscriber over a real NettyTransport on an EmbeddedChannel that allocates from {@code alloc}. */
+    private static EmbeddedChannel subscribe(ChannelRouter router, ChannelKey key, String id, WireFormat format,
+                                             ByteBufAllocator alloc) {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        ch.config().setAllocator(alloc);
+        NettyTransport transport = new NettyTransport(ch, ProtocolCodec.of(format), 1 << 20, 1000, () -> { });
+        router.attach(key, new Subscriber() {
+            @Override
+            public String connectionId() { return id; }
+
+            @Override
+            public boolean echoes() { return true; }
+
+            @Override
+            public Transport outbound() { return transport; }
+        }, Flags.MODE_SUBSCRIBE);
+        return ch;
     }
 
     @Test
     void eachFormatIsEncodedOncePerPublishWhateverTheNumberOfSubscribers() {
-        AtomicInteger[] encodings = {new AtomicInteger(), new AtomicInteger()};
-        ChannelRouter router = new ChannelRouter();
+        CountingAllocator alloc = new CountingAllocator();
+        ChannelRouter router = new ChannelRouter(new NettyFanOut());
         ChannelKey key = new ChannelKey("app", "room");
-        List<CountingSubscriber> subs = new ArrayList<>();
-        Channel channel = null;
+        List<EmbeddedChannel> channels = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
-            CountingSubscriber s = new CountingSubscriber("c" + i, i % 2 == 0 ? WireFormat.JSON : WireFormat.MSGPACK, encodings);
-            subs.add(s);
-            channel = router.attach(key, s, Flags.MODE_SUBSCRIBE);
+            channels.add(subscribe(router, key, "c" + i, i % 2 == 0 ? WireFormat.JSON : WireFormat.MSGPACK, alloc));
         }
+        Channel channel = router.find(key);
 
         channel.publish("pub", "pub:0", List.of(Message.of("n", PAYLOAD)), 1L);
-        assertEquals(1, encodings[WireFormat.JSON.index()].get());
-        assertEquals(1, encodings[WireFormat.MSGPACK.index()].get());
+        assertEquals(2, alloc.allocations.get(), "one encoding per format");
         channel.publish("pub", "pub:1", List.of(Message.of("n", "text")), 2L);
-        assertEquals(2, encodings[WireFormat.JSON.index()].get());
-        assertEquals(2, encodings[WireFormat.MSGPACK.index()].get());
+        assertEquals(4, alloc.allocations.get(), "one encoding per format per publish");
 
-        for (CountingSubscriber s : subs) {
-            assertEquals(2, s.received.size(), s.id);
-            CountingSubscriber first = subs.get(s.format == WireFormat.JSON ? 0 : 1);
-            assertSame(first.received.get(0), s.received.get(0), "subscribers of one format share one encoding");
-            DecodeResult r = Frames.decode(ProtocolCodec.of(s.format), s.received.get(0));
+        for (int i = 0; i < channels.size(); i++) {
+            WireFormat format = i % 2 == 0 ? WireFormat.JSON : WireFormat.MSGPACK;
+            EmbeddedChannel ch = channels.get(i);
+            ch.runPendingTasks();
+            WebSocketFrame first = (WebSocketFrame) dev.hubbub.transport.ws.OutboundFrames.asFrame(ch.readOutbound());
+            WebSocketFrame second = (WebSocketFrame) dev.hubbub.transport.ws.OutboundFrames.asFrame(ch.readOutbound());
+            DecodeResult r = Frames.decode(ProtocolCodec.of(format), io.netty.buffer.ByteBufUtil.getBytes(first.content()));
             assertTrue(r.isOk(), () -> String.valueOf(r.error()));
             Message m = r.message().messages().get(0);
-            if (s.format == WireFormat.MSGPACK) {
+            if (format == WireFormat.MSGPACK) {
                 assertArrayEquals(PAYLOAD, (byte[]) m.data());
             } else {
                 assertEquals("CQgH", m.data());
                 assertEquals("base64", m.encoding());
             }
+            first.release();
+            second.release();
+            ch.finishAndReleaseAll();
         }
     }
 
     @Test
     void aFormatNobodyUsesIsNeverEncoded() {
-        AtomicInteger[] encodings = {new AtomicInteger(), new AtomicInteger()};
-        ChannelRouter router = new ChannelRouter();
-        Channel channel = null;
+        CountingAllocator alloc = new CountingAllocator();
+        ChannelRouter router = new ChannelRouter(new NettyFanOut());
+        ChannelKey key = new ChannelKey("app", "mp");
+        List<EmbeddedChannel> channels = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            channel = router.attach(new ChannelKey("app", "mp"), new CountingSubscriber("m" + i, WireFormat.MSGPACK, encodings),
-                    Flags.MODE_SUBSCRIBE);
+            channels.add(subscribe(router, key, "m" + i, WireFormat.MSGPACK, alloc));
         }
-        channel.publish("pub", "pub:0", List.of(Message.of("n", PAYLOAD)), 1L);
-        assertEquals(0, encodings[WireFormat.JSON.index()].get());
-        assertEquals(1, encodings[WireFormat.MSGPACK.index()].get());
+        router.find(key).publish("pub", "pub:0", List.of(Message.of("n", PAYLOAD)), 1L);
+        assertEquals(1, alloc.allocations.get(), "MessagePack only");
+        channels.forEach(EmbeddedChannel::finishAndReleaseAll);
     }
 
     /**
@@ -124,7 +133,7 @@ class FanOutEncodeOnceTest {
      */
     @Test
     void nettyTransportsWriteViewsOfOneEncodingPerFormat() {
-        ChannelRouter router = new ChannelRouter();
+        ChannelRouter router = new ChannelRouter(new NettyFanOut());
         ChannelKey key = new ChannelKey("app", "netty");
         List<EmbeddedChannel> channels = new ArrayList<>();
         List<WireFormat> formats = new ArrayList<>();
@@ -132,7 +141,7 @@ class FanOutEncodeOnceTest {
         for (int i = 0; i < 6; i++) {
             WireFormat format = i % 3 == 0 ? WireFormat.JSON : WireFormat.MSGPACK;
             EmbeddedChannel ch = new EmbeddedChannel();
-            NettyTransport transport = new NettyTransport(ch, ProtocolCodec.of(format), 1 << 20, t -> { });
+            NettyTransport transport = new NettyTransport(ch, ProtocolCodec.of(format), 1 << 20, 1000, () -> { });
             String id = "n" + i;
             channel = router.attach(key, new Subscriber() {
                 @Override
@@ -142,7 +151,7 @@ class FanOutEncodeOnceTest {
                 public boolean echoes() { return true; }
 
                 @Override
-                public void deliver(SharedFrame frame) { transport.send(frame); }
+                public Transport outbound() { return transport; }
             }, Flags.MODE_SUBSCRIBE);
             channels.add(ch);
             formats.add(format);

@@ -25,7 +25,8 @@ import dev.hubbub.core.auth.TokenRequestSigner;
 import dev.hubbub.core.channel.ChannelRouter;
 import dev.hubbub.core.presence.PresenceTimers;
 import dev.hubbub.core.protocol.Outcome;
-import dev.hubbub.core.session.Broker;
+import dev.hubbub.testkit.TestCore;
+import dev.hubbub.transport.http.RestAuth;
 import dev.hubbub.core.session.BrokerMetrics;
 import dev.hubbub.core.session.Limits;
 import dev.hubbub.transport.http.RestAuth;
@@ -85,11 +86,10 @@ class TokenRouteTest {
     private final KeyStore keys = new KeyStore(List.of(key, narrowKey));
     private final TokenAuthority authority = new TokenAuthority(keys, clock);
     private final Authenticator authenticator = new Authenticator(keys, authority, clock);
-    private final ChannelRouter router = new ChannelRouter();
     private final PresenceTimers noTimers = (task, delay) -> () -> { };
-    private final Broker broker = new Broker(authenticator, router, Limits.defaults(), clock,
-            new BrokerMetrics(new SimpleMeterRegistry(), router), noTimers);
-    private final RestHandler rest = new RestHandler(broker);
+    private final TestCore core = TestCore.builder().key(key).key(narrowKey).tokens(authority).clock(clock).timers(noTimers)
+            .build();
+    private final RestHandler rest = new RestHandler(new RestAuth(authenticator), core.publishing, clock, core.metrics);
     private final TokenRequestSigner signer = new TokenRequestSigner(clock);
 
     TokenRouteTest() {

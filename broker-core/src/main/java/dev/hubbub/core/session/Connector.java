@@ -1,0 +1,61 @@
+package dev.hubbub.core.session;
+
+import dev.hubbub.core.auth.Authenticator;
+import dev.hubbub.core.auth.Principal;
+import dev.hubbub.core.outbound.Transport;
+import dev.hubbub.core.protocol.ErrorCode;
+import dev.hubbub.core.protocol.Outcome;
+import java.util.Objects;
+
+/**
+ * Where a new realtime connection enters core: authenticates the connect request and opens its
+ * {@link Session}, or refuses it. Thread-safe.
+ */
+public final class Connector {
+    private final SessionServices services;
+
+    public Connector(SessionServices services) { this.services = Objects.requireNonNull(services); }
+
+    /**
+     * Authenticates a new connection. On success the client has been sent CONNECTED and the session
+     * is returned; on failure it has been sent ERROR (or DISCONNECTED for token errors), the
+     * transport is closing, and null is returned.
+     */
+    public Session connect(ConnectRequest request, Transport transport) {
+        Outcome<Principal> principal = authenticate(request);
+        if (!principal.isOk()) {
+            transport.close(services.disconnects().end("from=" + request.remoteAddress(), DisconnectReason.CONNECT_REFUSED,
+                    principal.error()));
+            return null;
+        }
+        Session session = new Session(services, principal.value(), request, transport);
+        services.metrics().connectionOpened();
+        session.start(request.remoteAddress());
+        return session;
+    }
+
+    Outcome<Principal> authenticate(ConnectRequest request) {
+        String v = request.protocolVersion();
+        if (v != null && !isSupportedVersion(v)) {
+            return Outcome.fail(ErrorCode.UNSUPPORTED_PROTOCOL_VERSION, "Unsupported protocol version " + v + "; supported: 2 to 6");
+        }
+        if (request.key() != null && request.accessToken() != null) {
+            return Outcome.fail(ErrorCode.INVALID_CREDENTIAL, "Both a key and an access token were given; use one");
+        }
+        Authenticator authenticator = services.authenticator();
+        if (request.key() != null) {
+            return authenticator.authenticateKey(request.key(), request.clientId());
+        }
+        if (request.accessToken() != null) {
+            return authenticator.authenticateToken(request.accessToken(), request.clientId());
+        }
+        return Outcome.fail(ErrorCode.AUTHENTICATION_FAILED, "No credentials: give key or access_token/accessToken");
+    }
+
+    static boolean isSupportedVersion(String v) {
+        return switch (v) {
+            case "2", "3", "4", "5", "6" -> true;
+            default -> false;
+        };
+    }
+}

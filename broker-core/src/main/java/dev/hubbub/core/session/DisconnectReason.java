@@ -1,0 +1,63 @@
+package dev.hubbub.core.session;
+
+import dev.hubbub.core.protocol.ErrorCode;
+import dev.hubbub.core.protocol.ErrorInfo;
+
+/**
+ * Why a connection ends, and what follows from it: the last frame the client is told, whether its
+ * presence members get the grace period (a client that may come back) or leave at once, and how
+ * loud the log line is. {@link Disconnects} turns a reason into the frame, the metric and the log line.
+ */
+public enum DisconnectReason {
+    /** The client sent CLOSE: CLOSED, members leave now. */
+    CLIENT_CLOSED(Farewell.CLOSED, false, false, null),
+    /** The client sent DISCONNECT: DISCONNECTED, members stay for the grace period. */
+    CLIENT_DISCONNECTED(Farewell.DISCONNECTED, true, false,
+            ErrorCode.CONNECTION_DISCONNECTED.info("Disconnected at the client's request")),
+    /** The socket closed or failed under us: nothing to send, members stay for the grace period. */
+    TRANSPORT_LOST(Farewell.NONE, true, false, null),
+    /** Nothing came in for maxIdleInterval, not even after a ping: dropped, members stay for the grace period. */
+    IDLE_TIMEOUT(Farewell.NONE, true, false, null),
+    /** The client's unsent backlog passed the limit: DISCONNECTED 80020. */
+    SLOW_CONSUMER(Farewell.DISCONNECTED, false, true,
+            ErrorCode.SLOW_CONSUMER.info("Disconnected: the client could not keep up with the rate of messages")),
+    /** The token expired without renewal: DISCONNECTED 40142, so the SDK renews and reconnects. */
+    CREDENTIALS_EXPIRED(Farewell.DISCONNECTED, false, true, ErrorCode.TOKEN_EXPIRED.info("Token expired")),
+    /** In-band AUTH refused: DISCONNECTED for a token error the client can fix by renewing, else ERROR. */
+    REAUTH_REFUSED(Farewell.BY_ERROR, false, true, null),
+    /** The connect itself was refused (credentials, clientId, protocol version): as {@link #REAUTH_REFUSED}. */
+    CONNECT_REFUSED(Farewell.BY_ERROR, false, true, null),
+    /** A frame broke the WebSocket or size rules badly enough that the stream cannot go on: ERROR. */
+    FRAME_REJECTED(Farewell.ERROR, false, false, null),
+    /** A bug on our side: DISCONNECTED 50000, so the SDK retries rather than giving up. */
+    INTERNAL_ERROR(Farewell.DISCONNECTED, true, true, ErrorCode.INTERNAL.info("Internal error; reconnect")),
+    /** The broker is stopping: DISCONNECTED, so the SDK reconnects (to another node where there is one). */
+    SHUTDOWN(Farewell.DISCONNECTED, true, true,
+            ErrorCode.CONNECTION_DISCONNECTED.info("The broker is shutting down; reconnect"));
+
+    /** The kind of last frame. */
+    enum Farewell { NONE, CLOSED, DISCONNECTED, ERROR, BY_ERROR }
+
+    private final Farewell farewell;
+    private final boolean presenceGrace;
+    private final boolean notable;
+    private final ErrorInfo defaultError;
+
+    DisconnectReason(Farewell farewell, boolean presenceGrace, boolean notable, ErrorInfo defaultError) {
+        this.farewell = farewell;
+        this.presenceGrace = presenceGrace;
+        this.notable = notable;
+        this.defaultError = defaultError;
+    }
+
+    Farewell farewell() { return farewell; }
+
+    /** Whether the connection's presence members stay for the grace period (true) or leave now. */
+    public boolean presenceGrace() { return presenceGrace; }
+
+    /** Logged at INFO (an operator wants to see it) rather than DEBUG (routine). */
+    boolean notable() { return notable; }
+
+    /** The error told when the caller gives none (null: the reason needs none, or the caller must give one). */
+    ErrorInfo defaultError() { return defaultError; }
+}

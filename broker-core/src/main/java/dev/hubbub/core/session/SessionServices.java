@@ -1,0 +1,36 @@
+package dev.hubbub.core.session;
+
+import dev.hubbub.core.auth.Authenticator;
+import dev.hubbub.core.channel.ChannelRouter;
+import dev.hubbub.core.presence.PresenceService;
+import dev.hubbub.core.publish.Publishing;
+import java.time.Clock;
+import java.util.Objects;
+
+/**
+ * What every session works with, built once by the composition root and shared: exactly the
+ * collaborators a {@link Session} calls, nothing it would have to look up.
+ *
+ * @param authenticator checks the tokens of in-band AUTH
+ * @param router        attach and detach
+ * @param publishing    MESSAGE
+ * @param presence      PRESENCE, SYNC, and members leaving with their connection
+ * @param disconnects   how a connection ends
+ * @param limits        advertised in CONNECTED, and the channel count per connection
+ * @param clock         timestamps and token expiry
+ * @param metrics       connections closed
+ */
+public record SessionServices(Authenticator authenticator, ChannelRouter router, Publishing publishing,
+                              PresenceService presence, Disconnects disconnects, Limits limits, Clock clock,
+                              BrokerMetrics metrics) {
+    public SessionServices {
+        Objects.requireNonNull(authenticator);
+        Objects.requireNonNull(router);
+        Objects.requireNonNull(publishing);
+        Objects.requireNonNull(presence);
+        Objects.requireNonNull(disconnects);
+        Objects.requireNonNull(limits);
+        Objects.requireNonNull(clock);
+        Objects.requireNonNull(metrics);
+    }
+}

@@ -1,0 +1,116 @@
+package dev.hubbub.testkit;
+
+import dev.hubbub.core.auth.ApiKey;
+import dev.hubbub.core.auth.Authenticator;
+import dev.hubbub.core.auth.KeyStore;
+import dev.hubbub.core.auth.TokenVerifier;
+import dev.hubbub.core.channel.ChannelRouter;
+import dev.hubbub.core.identity.IdentityGate;
+import dev.hubbub.core.outbound.FanOutPort;
+import dev.hubbub.core.presence.PresenceService;
+import dev.hubbub.core.presence.PresenceSettings;
+import dev.hubbub.core.presence.PresenceTimers;
+import dev.hubbub.core.publish.Admission;
+import dev.hubbub.core.publish.Publishing;
+import dev.hubbub.core.session.BrokerMetrics;
+import dev.hubbub.core.session.Connector;
+import dev.hubbub.core.session.Disconnects;
+import dev.hubbub.core.session.Limits;
+import dev.hubbub.core.session.SessionServices;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The real core object graph for tests, wired as the server's composition root wires it (router,
+ * identity gate, admission, publish funnel, presence, disconnects, connector), with what a test
+ * wants to control: keys, token verifier, clock, timers, limits, fan-out port. No Netty.
+ */
+public final class TestCore {
+    public final Clock clock;
+    public final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    public final ChannelRouter router;
+    public final BrokerMetrics metrics;
+    public final IdentityGate gate;
+    public final Admission admission;
+    public final Publishing publishing;
+    public final PresenceService presence;
+    public final Disconnects disconnects;
+    public final Authenticator authenticator;
+    public final Limits limits;
+    public final SessionServices services;
+    public final Connector connector;
+
+    private TestCore(Builder b) {
+        clock = b.clock;
+        limits = b.limits;
+        router = new ChannelRouter(b.fanOut);
+        metrics = new BrokerMetrics(registry, router);
+        gate = new IdentityGate((who, identity, reason, claimed) -> metrics.rejectedClaim(reason));
+        admission = new Admission(limits.maxMessageSize());
+        publishing = new Publishing(admission, gate, router, clock, metrics);
+        presence = new PresenceService(router, admission, gate, clock, b.timers, b.presence);
+        disconnects = new Disconnects(metrics);
+        authenticator = new Authenticator(new KeyStore(b.keys), b.tokens, clock);
+        services = new SessionServices(authenticator, router, publishing, presence, disconnects, limits, clock, metrics);
+        connector = new Connector(services);
+    }
+
+    public static Builder builder() { return new Builder(); }
+
+    /** The counter's value, 0 when it was never registered. */
+    public double count(String name, String... tags) {
+        var c = registry.find(name).tags(tags).counter();
+        return c == null ? 0 : c.count();
+    }
+
+    public static final class Builder {
+        private final List<ApiKey> keys = new ArrayList<>();
+        private TokenVerifier tokens = TokenVerifier.NONE;
+        private Clock clock = Clock.fixed(Instant.ofEpochMilli(1_700_000_000_000L), ZoneOffset.UTC);
+        private PresenceTimers timers = PresenceTimers.shared();
+        private Limits limits = Limits.defaults();
+        private PresenceSettings presence = PresenceSettings.defaults();
+        private FanOutPort fanOut = FanOutPort.DIRECT;
+
+        public Builder key(ApiKey key) {
+            keys.add(key);
+            return this;
+        }
+
+        public Builder tokens(TokenVerifier verifier) {
+            tokens = verifier;
+            return this;
+        }
+
+        public Builder clock(Clock c) {
+            clock = c;
+            return this;
+        }
+
+        public Builder timers(PresenceTimers t) {
+            timers = t;
+            return this;
+        }
+
+        public Builder limits(Limits l) {
+            limits = l;
+            return this;
+        }
+
+        public Builder presence(PresenceSettings p) {
+            presence = p;
+            return this;
+        }
+
+        public Builder fanOut(FanOutPort port) {
+            fanOut = port;
+            return this;
+        }
+
+        public TestCore build() { return new TestCore(this); }
+    }
+}
