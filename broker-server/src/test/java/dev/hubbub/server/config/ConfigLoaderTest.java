@@ -83,6 +83,28 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void presenceAndCloseLingerAreReadAndDefaulted() throws Exception {
+        BrokerConfig defaults = ConfigLoader.parse(FILE, KEY);
+        assertEquals(dev.hubbub.core.presence.PresenceSettings.defaults(), defaults.presence());
+        assertEquals(1000, defaults.closeLingerMillis());
+
+        BrokerConfig config = ConfigLoader.parse(FILE, "server: { closeLinger: 250 }\n"
+                + "presence: { gracePeriod: 5000, minGracePeriod: 500, maxGracePeriod: 9000, syncPageMembers: 10, "
+                + "syncPageBytes: 2048 }\n" + KEY);
+        assertEquals(250, config.closeLingerMillis());
+        assertEquals(new dev.hubbub.core.presence.PresenceSettings(5000, 500, 9000, 10, 2048), config.presence());
+        assertEquals(9000, config.presence().graceFor(60_000L), "remainPresentFor clamped to the configured max");
+    }
+
+    @Test
+    void presenceSettingsAreValidatedWithTheirLine() {
+        ConfigException e = failure(KEY + "presence:\n  gracePeriod: 20000\n  maxGracePeriod: 10000\n");
+        assertMentions(e, FILE + ":5", "presence.gracePeriod", "minGracePeriod..maxGracePeriod");
+        assertMentions(failure(KEY + "presence:\n  syncPageMembers: 0\n"), "presence.syncPageMembers", "at least 1");
+        assertMentions(failure("server:\n  closeLinger: -1\n" + KEY), "server.closeLinger");
+    }
+
+    @Test
     void listenerOverridesWinOverTheFile() throws Exception {
         BrokerConfig config = ConfigLoader.parse(FILE, "server: { host: 127.0.0.1, port: 8080 }\n" + KEY);
         assertEquals(0, config.withListener(null, 0).port());
