@@ -4,6 +4,7 @@ import dev.hubbub.core.auth.Authenticator;
 import dev.hubbub.core.auth.Principal;
 import dev.hubbub.core.outbound.Transport;
 import dev.hubbub.core.protocol.ErrorCode;
+import dev.hubbub.core.protocol.ErrorInfo;
 import dev.hubbub.core.protocol.Outcome;
 import java.util.Objects;
 
@@ -32,6 +33,17 @@ public final class Connector {
         services.metrics().connectionOpened();
         session.start(request.remoteAddress());
         return session;
+    }
+
+    /**
+     * Refuses a connection before there is a request to authenticate (a realtime upgrade on a
+     * path or in a format the broker does not serve): the client is told {@code error}, through
+     * the same way out as every other ended connection.
+     *
+     * @param who log correlation key, e.g. {@code from=address}
+     */
+    public void refuse(String who, ErrorInfo error, Transport transport) {
+        transport.close(services.disconnects().end(who, DisconnectReason.CONNECT_REFUSED, error));
     }
 
     Outcome<Principal> authenticate(ConnectRequest request) {

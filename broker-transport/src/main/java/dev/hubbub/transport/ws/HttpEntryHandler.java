@@ -22,8 +22,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
@@ -127,9 +125,9 @@ public final class HttpEntryHandler extends SimpleChannelInboundHandler<FullHttp
                 var error = !rootPath
                         ? ErrorCode.NOT_FOUND.info("No realtime endpoint at " + query.path() + "; connect to /")
                         : ErrorCode.BAD_REQUEST.info("Unsupported format '" + formatParam + "'; use json or msgpack");
-                ctx.write(new TextWebSocketFrame(ctx.alloc().buffer().writeBytes(
-                        ProtocolCodec.of(WireFormat.JSON).encodeToBytes(ProtocolMessage.error(error)))));
-                ctx.writeAndFlush(new CloseWebSocketFrame(1000, "")).addListener(ChannelFutureListener.CLOSE);
+                // JSON: the one format every client can read when the one it asked for is not served
+                connector.refuse("from=" + connect.remoteAddress(), error, new NettyTransport(ctx.channel(),
+                        ProtocolCodec.of(WireFormat.JSON), options.maxBacklogBytes(), options.closeLingerMillis(), () -> { }));
                 return;
             }
             ChannelPipeline p = ctx.pipeline();

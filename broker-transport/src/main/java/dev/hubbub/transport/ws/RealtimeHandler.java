@@ -161,7 +161,7 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
         super.channelInactive(ctx);
     }
 
-    /** Reports the end of the connection to its session (on the event loop); without one, just closes. */
+    /** Reports the end of the connection to its session (on the event loop); without one (refused), just closes. */
     private void end(DisconnectReason reason, ErrorInfo error) {
         if (session != null) {
             session.end(reason, error);
@@ -178,9 +178,6 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
             log.debug("{} bad frame: {}", who, cause.getMessage());
             end(DisconnectReason.FRAME_REJECTED, ErrorCode.MESSAGE_TOO_LARGE.info("Frame rejected: " + cause.getMessage()
                     + " (maxFrameSize is " + limits.maxFrameSize() + " bytes)"));
-            if (session == null) {
-                ctx.close();
-            }
             return;
         }
         if (cause instanceof java.io.IOException) { // resets, broken pipes, shutdown: routine for a network server
@@ -190,9 +187,6 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
         }
         log.warn("{} unexpected error; ending the connection", who, cause);
         end(DisconnectReason.INTERNAL_ERROR, null);
-        if (session == null) {
-            ctx.close();
-        }
     }
 
     Session session() { return session; }
