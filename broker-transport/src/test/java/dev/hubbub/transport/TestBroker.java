@@ -4,14 +4,11 @@ import dev.hubbub.core.auth.ApiKey;
 import dev.hubbub.core.auth.Capability;
 import dev.hubbub.core.channel.ChannelKey;
 import dev.hubbub.core.channel.ChannelRouter;
-import dev.hubbub.core.channel.Subscriber;
-import dev.hubbub.core.outbound.Transport;
 import dev.hubbub.core.protocol.Flags;
-import dev.hubbub.core.protocol.ProtocolMessage;
 import dev.hubbub.core.session.BrokerMetrics;
 import dev.hubbub.core.session.Connector;
 import dev.hubbub.core.session.Limits;
-import dev.hubbub.testkit.RecordingTransport;
+import dev.hubbub.testkit.TestSubscriber;
 import dev.hubbub.testkit.TestCore;
 import dev.hubbub.transport.http.RestAuth;
 import dev.hubbub.transport.http.RestHandler;
@@ -19,7 +16,6 @@ import dev.hubbub.transport.ws.NettyFanOut;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** The real core graph for transport tests, with Netty's fan-out: three keys, a fixed clock, default limits. */
@@ -47,27 +43,11 @@ public final class TestBroker {
     }
 
     /** Attaches a recording subscriber to a channel, as a realtime client would be. */
-    public RecordingSubscriber subscribe(String appId, String channel) {
-        RecordingSubscriber s = new RecordingSubscriber();
+    public TestSubscriber subscribe(String appId, String channel) {
+        TestSubscriber s = TestSubscriber.recording("recording-subscriber-" + IDS.incrementAndGet());
         router.attach(new ChannelKey(appId, channel), s, Flags.MODE_SUBSCRIBE);
         return s;
     }
 
-    /** A channel subscriber that records what it is sent. */
-    public static final class RecordingSubscriber implements Subscriber {
-        private static final AtomicInteger IDS = new AtomicInteger();
-        private final RecordingTransport out = new RecordingTransport();
-        private final String id = "recording-subscriber-" + IDS.incrementAndGet();
-
-        @Override
-        public String connectionId() { return id; }
-
-        @Override
-        public boolean echoes() { return true; }
-
-        @Override
-        public Transport outbound() { return out; }
-
-        public List<ProtocolMessage> received() { return out.frames(); }
-    }
+    private static final AtomicInteger IDS = new AtomicInteger();
 }

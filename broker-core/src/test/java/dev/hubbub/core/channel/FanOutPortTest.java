@@ -10,6 +10,7 @@ import dev.hubbub.core.protocol.Flags;
 import dev.hubbub.core.protocol.Message;
 import dev.hubbub.core.protocol.ProtocolMessage;
 import dev.hubbub.testkit.RecordingTransport;
+import dev.hubbub.testkit.TestSubscriber;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -49,19 +50,7 @@ class FanOutPortTest {
         Named(String name) { this.name = name; }
     }
 
-    static Subscriber subscriber(String id, boolean echo) {
-        Named out = new Named(id);
-        return new Subscriber() {
-            @Override
-            public String connectionId() { return id; }
-
-            @Override
-            public boolean echoes() { return echo; }
-
-            @Override
-            public Transport outbound() { return out; }
-        };
-    }
+    static Subscriber subscriber(String id, boolean echo) { return new TestSubscriber(id, echo, new Named(id)); }
 
     private final RecordingPort port = new RecordingPort();
     private final ChannelRouter router = new ChannelRouter(port);

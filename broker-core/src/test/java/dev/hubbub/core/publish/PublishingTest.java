@@ -8,8 +8,6 @@ import dev.hubbub.core.auth.Capability;
 import dev.hubbub.core.auth.ClientIdentity;
 import dev.hubbub.core.auth.Principal;
 import dev.hubbub.core.channel.ChannelKey;
-import dev.hubbub.core.channel.Subscriber;
-import dev.hubbub.core.outbound.Transport;
 import dev.hubbub.core.protocol.Flags;
 import dev.hubbub.core.protocol.Message;
 import dev.hubbub.core.protocol.Outcome;
@@ -18,6 +16,7 @@ import dev.hubbub.core.protocol.PublishResult;
 import dev.hubbub.core.session.Limits;
 import dev.hubbub.testkit.RecordingTransport;
 import dev.hubbub.testkit.TestCore;
+import dev.hubbub.testkit.TestSubscriber;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,16 +35,7 @@ class PublishingTest {
     private final RecordingTransport watcher = new RecordingTransport();
 
     PublishingTest() {
-        core.router.attach(new ChannelKey(APP, "room"), new Subscriber() {
-            @Override
-            public String connectionId() { return "watcher"; }
-
-            @Override
-            public boolean echoes() { return true; }
-
-            @Override
-            public Transport outbound() { return watcher; }
-        }, Flags.MODE_SUBSCRIBE);
+        core.router.attach(new ChannelKey(APP, "room"), new TestSubscriber("watcher", true, watcher), Flags.MODE_SUBSCRIBE);
     }
 
     static Stream<Arguments> origins() {

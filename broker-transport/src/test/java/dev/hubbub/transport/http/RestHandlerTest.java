@@ -91,7 +91,7 @@ class RestHandlerTest {
 
     @Test
     void publishWithBasicAuthIsCreatedAndDelivered() throws Exception {
-        TestBroker.RecordingSubscriber sub = core.subscribe("app1", "news");
+        dev.hubbub.testkit.TestSubscriber sub = core.subscribe("app1", "news");
         FullHttpResponse r = handle(post("/channels/news/messages", "{\"name\":\"n\",\"data\":\"hello\"}", basic(TestBroker.FULL_KEY)));
         assertEquals(201, r.status().code());
         assertEquals("news", body(r).path("channel").asText());
@@ -105,7 +105,7 @@ class RestHandlerTest {
 
     @Test
     void publishAcceptsAnArrayAndUrlEncodedChannelNames() throws Exception {
-        TestBroker.RecordingSubscriber sub = core.subscribe("app1", "chat:room/1");
+        dev.hubbub.testkit.TestSubscriber sub = core.subscribe("app1", "chat:room/1");
         FullHttpResponse r = handle(post("/channels/chat%3Aroom%2F1/messages",
                 "[{\"data\":\"a\"},{\"data\":\"b\",\"clientId\":\"carol\"}]", basic(TestBroker.FULL_KEY)));
         assertEquals(201, r.status().code());
@@ -117,7 +117,7 @@ class RestHandlerTest {
 
     @Test
     void clientIdHeaderIdentifiesThePublisher() throws Exception {
-        TestBroker.RecordingSubscriber sub = core.subscribe("app1", "news");
+        dev.hubbub.testkit.TestSubscriber sub = core.subscribe("app1", "news");
         FullHttpRequest req = post("/channels/news/messages", "{\"data\":\"hi\"}", basic(TestBroker.FULL_KEY));
         req.headers().set("X-Ably-ClientId", b64("alice"));
         assertEquals(201, handle(req).status().code());
@@ -126,7 +126,7 @@ class RestHandlerTest {
 
     @Test
     void clientIdHeaderPlusMessageClaimingAnotherClientIdIs40012() throws Exception {
-        TestBroker.RecordingSubscriber sub = core.subscribe("app1", "news");
+        dev.hubbub.testkit.TestSubscriber sub = core.subscribe("app1", "news");
         FullHttpRequest req = post("/channels/news/messages", "[{\"data\":\"ok\"},{\"data\":\"spoof\",\"clientId\":\"bob\"}]",
                 basic(TestBroker.FULL_KEY));
         req.headers().set("X-Ably-ClientId", b64("alice"));
@@ -181,8 +181,8 @@ class RestHandlerTest {
 
     @Test
     void appsAreIsolatedOverRest() throws Exception {
-        TestBroker.RecordingSubscriber app1 = core.subscribe("app1", "news");
-        TestBroker.RecordingSubscriber app2 = core.subscribe("app2", "news");
+        dev.hubbub.testkit.TestSubscriber app1 = core.subscribe("app1", "news");
+        dev.hubbub.testkit.TestSubscriber app2 = core.subscribe("app2", "news");
         assertEquals(201, handle(post("/channels/news/messages", "{\"data\":\"x\"}", basic(TestBroker.OTHER_APP_KEY))).status().code());
         assertTrue(app1.received().isEmpty());
         assertEquals(1, app2.received().size());

@@ -9,8 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.hubbub.core.channel.Channel;
 import dev.hubbub.core.channel.ChannelKey;
 import dev.hubbub.core.channel.ChannelRouter;
-import dev.hubbub.core.channel.Subscriber;
-import dev.hubbub.core.outbound.Transport;
+import dev.hubbub.testkit.TestSubscriber;
 import dev.hubbub.core.protocol.Flags;
 import dev.hubbub.core.protocol.Message;
 import dev.hubbub.transport.codec.DecodeResult;
@@ -61,16 +60,7 @@ class FanOutEncodeOnceTest {
         EmbeddedChannel ch = new EmbeddedChannel();
         ch.config().setAllocator(alloc);
         NettyTransport transport = new NettyTransport(ch, ProtocolCodec.of(format), 1 << 20, 1000, () -> { });
-        router.attach(key, new Subscriber() {
-            @Override
-            public String connectionId() { return id; }
-
-            @Override
-            public boolean echoes() { return true; }
-
-            @Override
-            public Transport outbound() { return transport; }
-        }, Flags.MODE_SUBSCRIBE);
+        router.attach(key, new TestSubscriber(id, true, transport), Flags.MODE_SUBSCRIBE);
         return ch;
     }
 
@@ -143,16 +133,7 @@ class FanOutEncodeOnceTest {
             EmbeddedChannel ch = new EmbeddedChannel();
             NettyTransport transport = new NettyTransport(ch, ProtocolCodec.of(format), 1 << 20, 1000, () -> { });
             String id = "n" + i;
-            channel = router.attach(key, new Subscriber() {
-                @Override
-                public String connectionId() { return id; }
-
-                @Override
-                public boolean echoes() { return true; }
-
-                @Override
-                public Transport outbound() { return transport; }
-            }, Flags.MODE_SUBSCRIBE);
+            channel = router.attach(key, new TestSubscriber(id, true, transport), Flags.MODE_SUBSCRIBE);
             channels.add(ch);
             formats.add(format);
         }
