@@ -3,6 +3,7 @@ package dev.hubbub.core.presence;
 import dev.hubbub.core.channel.SharedFrame;
 import dev.hubbub.core.protocol.ProtocolMessage;
 import dev.hubbub.core.session.Transport;
+import dev.hubbub.testkit.ManualTimers;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -7,6 +7,8 @@ import dev.hubbub.core.auth.Capability;
 import dev.hubbub.core.session.Limits;
 import dev.hubbub.server.BrokerApp;
 import dev.hubbub.server.config.BrokerConfig;
+import dev.hubbub.testkit.ManualClock;
+import dev.hubbub.testkit.ManualTimers;
 import io.ably.lib.realtime.AblyRealtime;
 import io.ably.lib.realtime.Channel;
 import io.ably.lib.realtime.ChannelState;
@@ -35,7 +37,10 @@ final class BrokerFixture implements AutoCloseable {
     static final String NO_PRESENCE = "app.nopresence:secret-np";
     static final String PUBLISH_ONLY = "app.publishonly:secret-po";
 
-    final HandDrivenTime time = new HandDrivenTime();
+    /** The broker's clock; starts at the real time so tokens and TokenRequest timestamps stay plausible. */
+    final ManualClock clock = ManualClock.startingNow();
+    /** The broker's presence timers: {@code time.advance} moves {@link #clock} and runs what fell due, on the calling thread. */
+    final ManualTimers time = new ManualTimers(clock);
     final BrokerApp app;
     final int port;
     private final List<AblyRealtime> realtimes = new ArrayList<>();
@@ -48,7 +53,7 @@ final class BrokerFixture implements AutoCloseable {
                 new ApiKey("app.nopresence", "secret-np", Capability.parse("{\"*\":[\"subscribe\",\"publish\"]}").value()),
                 new ApiKey("app.publishonly", "secret-po", Capability.parse("{\"*\":[\"publish\"]}").value()));
         BrokerConfig config = new BrokerConfig("127.0.0.1", 0, keys, Limits.defaults(), 8L * 1024 * 1024, 2);
-        app = new BrokerApp(config, time, new SimpleMeterRegistry(), time);
+        app = new BrokerApp(config, clock, new SimpleMeterRegistry(), time);
         port = app.start().getPort();
     }
 
