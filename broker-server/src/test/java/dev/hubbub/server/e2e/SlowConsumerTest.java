@@ -9,6 +9,7 @@ import dev.hubbub.core.auth.Capability;
 import dev.hubbub.core.session.Limits;
 import dev.hubbub.server.BrokerApp;
 import dev.hubbub.server.config.BrokerConfig;
+import dev.hubbub.testkit.RawWebSocket;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -51,8 +52,8 @@ class SlowConsumerTest {
         String channel = TestServer.uniqueChannel("slow");
 
         stalled = stalledSubscriber(port, channel);
-        try (RawClient healthy = RawClient.connect(URI.create("ws://127.0.0.1:" + port + "/?key=app1.full:secret-full&format=json&v=6"));
-             RawClient publisher = RawClient.connect(URI.create("ws://127.0.0.1:" + port + "/?key=app1.full:secret-full&format=json&v=6"))) {
+        try (RawWebSocket healthy = RawWebSocket.open(URI.create("ws://127.0.0.1:" + port + "/?key=app1.full:secret-full&format=json&v=6"));
+             RawWebSocket publisher = RawWebSocket.open(URI.create("ws://127.0.0.1:" + port + "/?key=app1.full:secret-full&format=json&v=6"))) {
             healthy.awaitAction(4);
             publisher.awaitAction(4);
             healthy.send("{\"action\":10,\"channel\":\"" + channel + "\"}");

@@ -9,6 +9,7 @@ import dev.hubbub.server.BrokerApp;
 import dev.hubbub.server.config.BrokerConfig;
 import dev.hubbub.testkit.ManualClock;
 import dev.hubbub.testkit.ManualTimers;
+import dev.hubbub.testkit.RawWebSocket;
 import io.ably.lib.realtime.AblyRealtime;
 import io.ably.lib.realtime.Channel;
 import io.ably.lib.realtime.ChannelState;
@@ -20,6 +21,7 @@ import io.ably.lib.types.ClientOptions;
 import io.ably.lib.types.ErrorInfo;
 import io.ably.lib.util.Log;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +47,7 @@ final class BrokerFixture implements AutoCloseable {
     final int port;
     private final List<AblyRealtime> realtimes = new ArrayList<>();
     private final List<AblyRest> rests = new ArrayList<>();
-    private final List<RawClient> raws = new ArrayList<>();
+    private final List<RawWebSocket> raws = new ArrayList<>();
 
     BrokerFixture() throws Exception {
         List<ApiKey> keys = List.of(
@@ -88,8 +90,10 @@ final class BrokerFixture implements AutoCloseable {
         return rest;
     }
 
-    RawClient raw(String query) throws Exception {
-        RawClient c = RawClient.connect(port, query);
+    /** A raw JSON connection with the given query ({@code key=...&clientId=...}) plus format=json and v=2; waits for CONNECTED. */
+    RawWebSocket raw(String query) throws Exception {
+        RawWebSocket c = RawWebSocket.open(URI.create("ws://127.0.0.1:" + port + "/?format=json&v=2&" + query));
+        c.awaitAction(4);
         raws.add(c);
         return c;
     }
@@ -158,7 +162,7 @@ final class BrokerFixture implements AutoCloseable {
                 // closing anyway
             }
         }
-        raws.forEach(RawClient::close);
+        raws.forEach(RawWebSocket::close);
         app.close();
     }
 }
