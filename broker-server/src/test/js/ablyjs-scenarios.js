@@ -365,7 +365,12 @@ const scenarios = {
       const list = await withTimeout(bPresence.get(), WAIT_MS, 'appB presence.get');
       return list.some((p) => p.clientId === 'b-user') ? list : null;
     }, 'b-user in appB presence')).map(presenceFacts);
-    facts.membersA = (await withTimeout(aSub.channels.get(name).presence.get(), WAIT_MS, 'appA presence.get')).map(presenceFacts);
+    // appA's ENTER reaches aSub on its own connection, ordered by nothing above: wait for it as for b-user
+    const aPresence = aSub.channels.get(name).presence;
+    facts.membersA = (await until(async () => {
+      const list = await withTimeout(aPresence.get(), WAIT_MS, 'appA presence.get');
+      return list.some((p) => p.clientId === 'a-user') ? list : null;
+    }, 'a-user in appA presence')).map(presenceFacts);
   },
 };
 

@@ -9,6 +9,7 @@ import com.auth0.jwt.JWTCreator;
 import com.auth0.jwt.algorithms.Algorithm;
 import dev.hubbub.core.protocol.ErrorCode;
 import dev.hubbub.core.protocol.Outcome;
+import dev.hubbub.testkit.ManualClock;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
@@ -20,7 +21,7 @@ class AblyJwtTest {
 
     private final ApiKey keyA = new ApiKey("app1.keyA", "secretA", Capability.parse(KEY_A_CAPABILITY).value());
     private final ApiKey keyB = new ApiKey("app1.keyB", "secretB", Capability.ALL);
-    private final TokenAuthority authority = new TokenAuthority(new KeyStore(List.of(keyA, keyB)), new MutableClock(NOW_S * 1000));
+    private final TokenAuthority authority = new TokenAuthority(new KeyStore(List.of(keyA, keyB)), new ManualClock(NOW_S * 1000));
 
     private static JWTCreator.Builder jwt(String kid) {
         return JWT.create().withKeyId(kid).withClaim("iat", NOW_S).withClaim("exp", NOW_S + 3600);

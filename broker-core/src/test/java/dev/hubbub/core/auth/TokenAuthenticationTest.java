@@ -7,6 +7,7 @@ import com.auth0.jwt.JWT;
 import com.auth0.jwt.algorithms.Algorithm;
 import dev.hubbub.core.protocol.ErrorCode;
 import dev.hubbub.core.protocol.Outcome;
+import dev.hubbub.testkit.ManualClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -19,7 +20,7 @@ class TokenAuthenticationTest {
     private final ApiKey key = new ApiKey("app1.keyA", "secretA",
             Capability.parse("{\"chat:*\":[\"presence\",\"publish\",\"subscribe\"]}").value());
     private final KeyStore keys = new KeyStore(List.of(key));
-    private final MutableClock clock = new MutableClock(T0);
+    private final ManualClock clock = new ManualClock(T0);
     private final TokenAuthority authority = new TokenAuthority(keys, clock);
     private final Authenticator authenticator = new Authenticator(keys, authority, clock);
     private final TokenRequestSigner authServer = new TokenRequestSigner(clock);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hubbub.core.protocol.ErrorCode;
 import dev.hubbub.core.protocol.Outcome;
+import dev.hubbub.testkit.ManualClock;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -16,7 +17,7 @@ class TokenAuthorityIssueTest {
 
     private final ApiKey keyA = new ApiKey("app1.keyA", "secretA", Capability.parse(KEY_A_CAPABILITY).value());
     private final ApiKey keyB = new ApiKey("app1.keyB", "secretB", Capability.ALL);
-    private final MutableClock clock = new MutableClock(T0);
+    private final ManualClock clock = new ManualClock(T0);
     private final TokenAuthority authority = new TokenAuthority(new KeyStore(List.of(keyA, keyB)), clock);
     private final TokenRequestSigner signer = new TokenRequestSigner(clock);
 

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hubbub.core.protocol.ErrorCode;
 import dev.hubbub.core.protocol.Outcome;
+import dev.hubbub.testkit.ManualClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -23,7 +24,7 @@ class TokenAuthorityVerifyTest {
             Capability.parse("{\"chat:*\":[\"publish\",\"subscribe\"],\"news\":[\"subscribe\"]}").value());
     private final ApiKey keyB = new ApiKey("app1.keyB", "secretB", Capability.ALL);
     private final KeyStore keys = new KeyStore(List.of(keyA, keyB));
-    private final MutableClock clock = new MutableClock(T0);
+    private final ManualClock clock = new ManualClock(T0);
     private final TokenAuthority authority = new TokenAuthority(keys, clock);
 
     private static void assertRejected(ErrorCode expected, Outcome<?> outcome) {
@@ -67,7 +68,7 @@ class TokenAuthorityVerifyTest {
     @Test
     void anotherNodeWithTheSameKeysVerifiesTheToken() {
         String token = authority.issue(keyA, TokenParams.forClientId("Bob")).value().token();
-        TokenAuthority otherNode = new TokenAuthority(new KeyStore(List.of(keyB, keyA)), new MutableClock(T0 + 1));
+        TokenAuthority otherNode = new TokenAuthority(new KeyStore(List.of(keyB, keyA)), new ManualClock(T0 + 1));
         assertEquals("Bob", otherNode.verify(token).value().clientId());
     }
 

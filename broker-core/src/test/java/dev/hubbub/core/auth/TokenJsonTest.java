@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hubbub.core.protocol.ErrorCode;
+import dev.hubbub.testkit.ManualClock;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +17,7 @@ class TokenJsonTest {
     private static final long T0 = 1_700_000_000_000L;
     private static final ObjectMapper JSON = new ObjectMapper();
     private final ApiKey key = new ApiKey("app1.keyA", "secretA", Capability.ALL);
-    private final MutableClock clock = new MutableClock(T0);
+    private final ManualClock clock = new ManualClock(T0);
     private final TokenAuthority authority = new TokenAuthority(new KeyStore(List.of(key)), clock);
 
     private static JsonNode json(String text) throws Exception { return JSON.readTree(text); }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hubbub.core.protocol.ErrorCode;
+import dev.hubbub.testkit.ManualClock;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import javax.crypto.Mac;
@@ -17,7 +18,7 @@ class TokenRequestSignerTest {
     private static final long T0 = 1_700_000_000_000L;
     private static final String NONCE = "0123456789abcdef";
     private final ApiKey key = new ApiKey("app1.keyA", "shh-secret", Capability.ALL);
-    private final MutableClock clock = new MutableClock(T0);
+    private final ManualClock clock = new ManualClock(T0);
     private final TokenRequestSigner signer = new TokenRequestSigner(clock);
 
     private static String hmacBase64(String secret, String text) throws Exception {

@@ -23,6 +23,8 @@ import dev.hubbub.core.session.BrokerMetrics;
 import dev.hubbub.core.session.ConnectRequest;
 import dev.hubbub.core.session.Limits;
 import dev.hubbub.core.session.Session;
+import dev.hubbub.testkit.ManualClock;
+import dev.hubbub.testkit.ManualTimers;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -40,7 +42,7 @@ final class PresenceHarness {
     static final String APP = "app";
     static final long START = 1_700_000_000_000L;
 
-    final TestClock clock = new TestClock(START);
+    final ManualClock clock = new ManualClock(START);
     final ManualTimers timers = new ManualTimers(clock);
     final TestCore core;
     final ChannelRouter router;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hubbub.testkit.RawWebSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.Test;
  */
 class RawWebSocketEndToEndTest {
     private static TestServer server;
-    private final List<RawClient> clients = new ArrayList<>();
+    private final List<RawWebSocket> clients = new ArrayList<>();
 
     @BeforeAll
     static void startServer() throws Exception { server = TestServer.start(); }
@@ -29,10 +30,10 @@ class RawWebSocketEndToEndTest {
     static void stopServer() { server.close(); }
 
     @AfterEach
-    void closeClients() { clients.forEach(RawClient::close); }
+    void closeClients() { clients.forEach(RawWebSocket::close); }
 
-    private RawClient open(String query) throws Exception {
-        RawClient c = RawClient.connect(server.realtime(query));
+    private RawWebSocket open(String query) throws Exception {
+        RawWebSocket c = RawWebSocket.open(server.realtime(query));
         clients.add(c);
         return c;
     }
@@ -40,14 +41,14 @@ class RawWebSocketEndToEndTest {
     private static String keyParam(String key) { return "key=" + key.replace(":", "%3A"); }
 
     /** Opens a JSON connection and waits for CONNECTED. */
-    private RawClient connected(String key, String clientId) throws Exception {
-        RawClient c = open(keyParam(key) + (clientId == null ? "" : "&clientId=" + clientId) + "&format=json&v=6&heartbeats=true");
+    private RawWebSocket connected(String key, String clientId) throws Exception {
+        RawWebSocket c = open(keyParam(key) + (clientId == null ? "" : "&clientId=" + clientId) + "&format=json&v=6&heartbeats=true");
         JsonNode connected = c.awaitAction(4);
         assertFalse(connected.path("connectionId").asText().contains(":"));
         return c;
     }
 
-    private static void attach(RawClient c, String channel) {
+    private static void attach(RawWebSocket c, String channel) {
         c.send("{\"action\":10,\"channel\":\"" + channel + "\"}");
         c.await("ATTACHED " + channel, f -> f.path("action").asInt() == 11 && channel.equals(f.path("channel").asText()));
     }
@@ -65,10 +66,10 @@ class RawWebSocketEndToEndTest {
     @Test
     void masqueradingIsNackedAndNeverDelivered() throws Exception {
         String channel = TestServer.uniqueChannel("masq");
-        RawClient subscriber = connected(TestServer.FULL_KEY, null);
+        RawWebSocket subscriber = connected(TestServer.FULL_KEY, null);
         attach(subscriber, channel);
-        RawClient alice = connected(TestServer.FULL_KEY, "alice");
-        assertEquals("alice", alice.frames.get(0).path("connectionDetails").path("clientId").asText());
+        RawWebSocket alice = connected(TestServer.FULL_KEY, "alice");
+        assertEquals("alice", alice.frames().get(0).path("connectionDetails").path("clientId").asText());
 
         alice.send(publish(channel, 0, "[{\"name\":\"spoof\",\"data\":\"bad\",\"clientId\":\"mallory\"}]"));
         JsonNode nack = alice.awaitAck(2, 0);
@@ -86,7 +87,7 @@ class RawWebSocketEndToEndTest {
                 && "marker".equals(f.path("messages").path(0).path("data").asText()));
         JsonNode marker = delivered.path("messages").get(0);
         assertEquals("alice", marker.path("clientId").asText());
-        String aliceId = alice.frames.get(0).path("connectionId").asText();
+        String aliceId = alice.frames().get(0).path("connectionId").asText();
         assertEquals(aliceId, marker.path("connectionId").asText());
         assertEquals(aliceId + ":2:0", marker.path("id").asText());
         assertTrue(marker.path("timestamp").asLong() > 0);
@@ -97,8 +98,8 @@ class RawWebSocketEndToEndTest {
 
     @Test
     void wildcardMessageClientIdIsNacked() throws Exception {
-        RawClient anyone = connected(TestServer.FULL_KEY, null);
-        assertEquals("*", anyone.frames.get(0).path("connectionDetails").path("clientId").asText());
+        RawWebSocket anyone = connected(TestServer.FULL_KEY, null);
+        assertEquals("*", anyone.frames().get(0).path("connectionDetails").path("clientId").asText());
         anyone.send(publish("c", 0, "[{\"data\":\"x\",\"clientId\":\"*\"}]"));
         assertError(40012, 400, anyone.awaitAck(2, 0));
         anyone.send(publish("c", 1, "[{\"data\":\"x\",\"clientId\":\"carol\"}]"));
@@ -107,17 +108,17 @@ class RawWebSocketEndToEndTest {
 
     @Test
     void wrongSecretIsReportedInsideTheProtocolThenClosed() throws Exception {
-        RawClient c = open(keyParam("app1.full:wrong-secret") + "&format=json&v=2"); // the upgrade itself succeeds
+        RawWebSocket c = open(keyParam("app1.full:wrong-secret") + "&format=json&v=2"); // the upgrade itself succeeds
         JsonNode error = c.awaitAction(9);
         assertFalse(error.has("channel"));
         assertError(40101, 401, error);
         c.awaitClosed();
-        assertTrue(c.frames.stream().noneMatch(f -> f.path("action").asInt() == 4));
+        assertTrue(c.frames().stream().noneMatch(f -> f.path("action").asInt() == 4));
     }
 
     @Test
     void unknownKeyIsRefused() throws Exception {
-        RawClient c = open(keyParam("app1.nosuchkey:whatever") + "&format=json");
+        RawWebSocket c = open(keyParam("app1.nosuchkey:whatever") + "&format=json");
         int code = c.awaitAction(9).path("error").path("code").asInt();
         assertTrue(code == 40101 || code == 40400, "code " + code);
         c.awaitClosed();
@@ -125,14 +126,14 @@ class RawWebSocketEndToEndTest {
 
     @Test
     void wildcardClientIdParameterIsRefused() throws Exception {
-        RawClient c = open(keyParam(TestServer.FULL_KEY) + "&clientId=*&format=json");
+        RawWebSocket c = open(keyParam(TestServer.FULL_KEY) + "&clientId=*&format=json");
         assertError(40012, 400, c.awaitAction(9));
         c.awaitClosed();
     }
 
     @Test
     void malformedJsonGetsAnErrorAndTheConnectionStaysUsable() throws Exception {
-        RawClient c = connected(TestServer.FULL_KEY, "alice");
+        RawWebSocket c = connected(TestServer.FULL_KEY, "alice");
         c.send("{\"action\":10, this is not json");
         JsonNode error = c.awaitAction(9);
         assertFalse(error.has("channel"));
@@ -145,7 +146,7 @@ class RawWebSocketEndToEndTest {
 
     @Test
     void unknownActionGetsAnError() throws Exception {
-        RawClient c = connected(TestServer.FULL_KEY, "alice");
+        RawWebSocket c = connected(TestServer.FULL_KEY, "alice");
         c.send("{\"action\":42}");
         assertError(80013, 400, c.awaitAction(9));
         c.send("{\"action\":0,\"id\":\"still-alive\"}");
@@ -154,7 +155,7 @@ class RawWebSocketEndToEndTest {
 
     @Test
     void wrongFieldTypeWithMsgSerialIsNacked() throws Exception {
-        RawClient c = connected(TestServer.FULL_KEY, "alice");
+        RawWebSocket c = connected(TestServer.FULL_KEY, "alice");
         c.send("{\"action\":15,\"channel\":\"c\",\"msgSerial\":0,\"messages\":{\"not\":\"an array\"}}");
         JsonNode nack = c.awaitAck(2, 0);
         assertEquals(1, nack.path("count").asInt());
@@ -166,9 +167,9 @@ class RawWebSocketEndToEndTest {
     @Test
     void oversizedFrameClosesThatConnectionOnly() throws Exception {
         String channel = TestServer.uniqueChannel("big");
-        RawClient bystander = connected(TestServer.FULL_KEY, "bystander");
+        RawWebSocket bystander = connected(TestServer.FULL_KEY, "bystander");
         attach(bystander, channel);
-        RawClient big = connected(TestServer.FULL_KEY, "big");
+        RawWebSocket big = connected(TestServer.FULL_KEY, "big");
 
         try {
             big.send(publish(channel, 0, "[{\"data\":\"" + "x".repeat(600_000) + "\"}]")); // over maxFrameSize 524288
@@ -180,7 +181,7 @@ class RawWebSocketEndToEndTest {
         assertEquals(40009, error.path("error").path("code").asInt());
         big.awaitClosed();
 
-        RawClient publisher = connected(TestServer.FULL_KEY, "after");
+        RawWebSocket publisher = connected(TestServer.FULL_KEY, "after");
         publisher.send(publish(channel, 0, "[{\"data\":\"still works\"}]"));
         publisher.awaitAck(1, 0);
         bystander.await("delivery", f -> f.path("action").asInt() == 15);
@@ -191,7 +192,7 @@ class RawWebSocketEndToEndTest {
 
     @Test
     void messageOverMaxMessageSizeIsNackedAndTheConnectionSurvives() throws Exception {
-        RawClient c = connected(TestServer.FULL_KEY, "alice");
+        RawWebSocket c = connected(TestServer.FULL_KEY, "alice");
         c.send(publish("c", 0, "[{\"data\":\"" + "x".repeat(70_000) + "\"}]"));
         assertEquals(40009, c.awaitAck(2, 0).path("error").path("code").asInt());
         c.send(publish("c", 1, "[{\"data\":\"small\"}]"));
@@ -201,7 +202,7 @@ class RawWebSocketEndToEndTest {
     @Test
     void jsonInBinaryFramesAsAblyJavaSendsIt() throws Exception {
         String channel = TestServer.uniqueChannel("bin");
-        RawClient c = open(keyParam(TestServer.FULL_KEY) + "&clientId=java&format=json&v=2&heartbeats=false");
+        RawWebSocket c = open(keyParam(TestServer.FULL_KEY) + "&clientId=java&format=json&v=2&heartbeats=false");
         c.awaitAction(4);
         c.sendBinary(("{\"action\":10,\"flags\":0,\"count\":0,\"channel\":\"" + channel + "\",\"timestamp\":0}")
                 .getBytes(StandardCharsets.UTF_8));
@@ -215,10 +216,10 @@ class RawWebSocketEndToEndTest {
 
     @Test
     void resumeGivesAFreshConnectionWithAnError() throws Exception {
-        RawClient first = connected(TestServer.FULL_KEY, "alice");
-        JsonNode firstConnected = first.frames.get(0);
+        RawWebSocket first = connected(TestServer.FULL_KEY, "alice");
+        JsonNode firstConnected = first.frames().get(0);
         String connectionKey = firstConnected.path("connectionDetails").path("connectionKey").asText();
-        RawClient resumed = open(keyParam(TestServer.FULL_KEY) + "&clientId=alice&format=json&resume="
+        RawWebSocket resumed = open(keyParam(TestServer.FULL_KEY) + "&clientId=alice&format=json&resume="
                 + java.net.URLEncoder.encode(connectionKey, StandardCharsets.UTF_8));
         JsonNode connected = resumed.awaitAction(4);
         assertNotEquals(firstConnected.path("connectionId").asText(), connected.path("connectionId").asText());
@@ -228,10 +229,10 @@ class RawWebSocketEndToEndTest {
     @Test
     void echoFalseSuppressesOwnMessages() throws Exception {
         String channel = TestServer.uniqueChannel("echo");
-        RawClient quiet = open(keyParam(TestServer.FULL_KEY) + "&clientId=quiet&format=json&echo=false");
+        RawWebSocket quiet = open(keyParam(TestServer.FULL_KEY) + "&clientId=quiet&format=json&echo=false");
         quiet.awaitAction(4);
         attach(quiet, channel);
-        RawClient other = connected(TestServer.FULL_KEY, "other");
+        RawWebSocket other = connected(TestServer.FULL_KEY, "other");
         attach(other, channel);
         quiet.send(publish(channel, 0, "[{\"data\":\"mine\"}]"));
         quiet.awaitAck(1, 0);
@@ -244,9 +245,9 @@ class RawWebSocketEndToEndTest {
     @Test
     void appsDoNotShareChannels() throws Exception {
         String channel = TestServer.uniqueChannel("iso");
-        RawClient app2 = connected(TestServer.OTHER_APP_KEY, "two");
+        RawWebSocket app2 = connected(TestServer.OTHER_APP_KEY, "two");
         attach(app2, channel);
-        RawClient app1 = connected(TestServer.FULL_KEY, "one");
+        RawWebSocket app1 = connected(TestServer.FULL_KEY, "one");
         attach(app1, channel);
         app1.send(publish(channel, 0, "[{\"data\":\"app1 only\"}]"));
         app1.await("own echo", f -> f.path("action").asInt() == 15);
@@ -257,7 +258,7 @@ class RawWebSocketEndToEndTest {
 
     @Test
     void closeIsAnsweredWithClosed() throws Exception {
-        RawClient c = connected(TestServer.FULL_KEY, "alice");
+        RawWebSocket c = connected(TestServer.FULL_KEY, "alice");
         attach(c, TestServer.uniqueChannel("close"));
         c.send("{\"action\":7}");
         c.awaitAction(8);

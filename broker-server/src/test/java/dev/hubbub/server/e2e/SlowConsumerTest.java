@@ -2,14 +2,19 @@ package dev.hubbub.server.e2e;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.hubbub.core.auth.ApiKey;
 import dev.hubbub.core.auth.Capability;
 import dev.hubbub.core.session.Limits;
 import dev.hubbub.server.BrokerApp;
 import dev.hubbub.server.config.BrokerConfig;
+import dev.hubbub.testkit.RawWebSocket;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -51,8 +56,8 @@ class SlowConsumerTest {
         String channel = TestServer.uniqueChannel("slow");
 
         stalled = stalledSubscriber(port, channel);
-        try (RawClient healthy = RawClient.connect(URI.create("ws://127.0.0.1:" + port + "/?key=app1.full:secret-full&format=json&v=6"));
-             RawClient publisher = RawClient.connect(URI.create("ws://127.0.0.1:" + port + "/?key=app1.full:secret-full&format=json&v=6"))) {
+        try (RawWebSocket healthy = RawWebSocket.open(URI.create("ws://127.0.0.1:" + port + "/?key=app1.full:secret-full&format=json&v=6"));
+             RawWebSocket publisher = RawWebSocket.open(URI.create("ws://127.0.0.1:" + port + "/?key=app1.full:secret-full&format=json&v=6"))) {
             healthy.awaitAction(4);
             publisher.awaitAction(4);
             healthy.send("{\"action\":10,\"channel\":\"" + channel + "\"}");
@@ -62,16 +67,80 @@ class SlowConsumerTest {
 
             String payload = "x".repeat(4000);
             int count = 3000; // 12 MB: past what the kernel buffers for the stalled socket, and its 64 KiB backlog
-            for (int i = 0; i < count; i++) {
-                publisher.send("{\"action\":15,\"channel\":\"" + channel + "\",\"msgSerial\":" + i
-                        + ",\"messages\":[{\"name\":\"n" + i + "\",\"data\":\"" + payload + "\"}]}");
+            // Published in windows of at most half the backlog limit, each once the healthy reader has all of the one
+            // before: however late its reads (a descheduled thread on a busy machine), the healthy subscriber never has
+            // more than one window unsent, far below the limit, while the stalled one's backlog grows with every window.
+            int window = (int) (BACKLOG / 2 / payload.length());
+            StalledRead dropped = null;
+            for (int sent = 0; sent < count; ) {
+                int end = Math.min(count, sent + window);
+                for (int i = sent; i < end; i++) {
+                    publisher.send("{\"action\":15,\"channel\":\"" + channel + "\",\"msgSerial\":" + i
+                            + ",\"messages\":[{\"name\":\"n" + i + "\",\"data\":\"" + payload + "\"}]}");
+                }
+                sent = end;
+                int delivered = sent;
+                await().alias("the healthy subscriber has the first " + delivered + " messages").atMost(RawWebSocket.TIMEOUT)
+                        .pollInSameThread().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
+                        .until(() -> healthy.deliveredData(channel).size() >= delivered);
+                if (dropped == null && slowConsumers() == 1.0) {
+                    // read what the broker still held for it at once, before its liveness timer gives up on the close
+                    dropped = drain(stalled);
+                }
             }
             await().atMost(Duration.ofSeconds(20)).until(() -> healthy.deliveredData(channel).size() == count);
             await().atMost(Duration.ofSeconds(10)).until(() -> registry.counter("broker.connections.slow").count() == 1.0);
             await().atMost(Duration.ofSeconds(10)).until(() -> app.metrics().connections() == 2);
             assertTrue(healthy.isOpen());
             assertEquals(count, healthy.deliveredData(channel).size());
+
+            // the stalled subscriber, reading at last, finds DISCONNECTED 80020 after far fewer than all the messages:
+            // what the broker held for it stayed bounded
+            if (dropped == null) {
+                dropped = drain(stalled);
+            }
+            StalledRead read = dropped;
+            assertNotNull(read.disconnected(), () -> "no DISCONNECTED after " + read.messages() + " messages");
+            assertEquals(80020, read.disconnected().path("error").path("code").asInt(), read.disconnected()::toString);
+            assertTrue(read.messages() < count, "the stalled subscriber was sent all " + read.messages() + " messages");
         }
+    }
+
+    private double slowConsumers() { return registry.counter("broker.connections.slow").count(); }
+
+    /** What a stalled subscriber reads once it reads again: its MESSAGE frames, and the DISCONNECTED (null if none). */
+    private record StalledRead(int messages, JsonNode disconnected) {}
+
+    /** Reads the socket's server frames (unmasked, unfragmented) up to the Close frame or the end of the stream. */
+    private static StalledRead drain(Socket s) throws Exception {
+        s.setSoTimeout((int) RawWebSocket.TIMEOUT.toMillis());
+        DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
+        int messages = 0;
+        JsonNode disconnected = null;
+        for (;;) {
+            int b0 = in.read();
+            if (b0 < 0) {
+                break;
+            }
+            int opcode = b0 & 0x0f;
+            int len = in.readUnsignedByte() & 0x7f;
+            long length = len == 126 ? in.readUnsignedShort() : len == 127 ? in.readLong() : len;
+            byte[] payload = new byte[Math.toIntExact(length)];
+            in.readFully(payload);
+            if (opcode == 0x8) {
+                break;
+            }
+            if (opcode == 0x1) {
+                JsonNode frame = RawWebSocket.JSON.readTree(payload);
+                int action = frame.path("action").asInt();
+                if (action == 15) {
+                    messages++;
+                } else if (action == 6) {
+                    disconnected = frame;
+                }
+            }
+        }
+        return new StalledRead(messages, disconnected);
     }
 
     /** A raw socket that upgrades, attaches, then never reads again (with a small receive buffer). */

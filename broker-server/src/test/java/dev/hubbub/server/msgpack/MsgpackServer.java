@@ -1,10 +1,12 @@
 package dev.hubbub.server.msgpack;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hubbub.core.auth.ApiKey;
 import dev.hubbub.core.auth.Capability;
 import dev.hubbub.core.session.Limits;
 import dev.hubbub.server.BrokerApp;
 import dev.hubbub.server.config.BrokerConfig;
+import dev.hubbub.testkit.RawWebSocket;
 import io.ably.lib.types.ClientOptions;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetSocketAddress;
@@ -12,11 +14,15 @@ import java.net.URI;
 import java.time.Clock;
 import java.util.List;
 import java.util.UUID;
+import org.msgpack.jackson.dataformat.MessagePackFactory;
 
 /** A real broker on 127.0.0.1 and an ephemeral port with one full-capability key. Close it after use. */
 final class MsgpackServer implements AutoCloseable {
     static final String KEY = "mp.full:secret-mp";
     static final int MAX_MESSAGE_SIZE = Limits.defaults().maxMessageSize();
+    static final ObjectMapper MSGPACK = new ObjectMapper(new MessagePackFactory());
+    /** How a raw WebSocket reads this broker's frames: MessagePack in binary frames, JSON in text frames. */
+    static final RawWebSocket.Decoder FRAMES = RawWebSocket.binaryAs(MSGPACK);
 
     private final BrokerApp app;
     private final InetSocketAddress address;

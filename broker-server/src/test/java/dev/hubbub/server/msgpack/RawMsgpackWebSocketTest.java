@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hubbub.testkit.RawWebSocket;
 import io.ably.lib.types.ProtocolMessage;
 import io.ably.lib.types.ProtocolSerializer;
 import java.io.IOException;
@@ -55,15 +56,15 @@ class RawMsgpackWebSocketTest {
         }
     }
 
-    private RawWs connect(String format) {
-        RawWs ws = new RawWs(server.realtime("key=" + URLEncoder.encode(MsgpackServer.KEY, StandardCharsets.UTF_8)
-                + "&format=" + format + "&v=2&heartbeats=false"));
-        RawWs.Frame connected = ws.nextAction(4);
+    private RawWebSocket connect(String format) {
+        RawWebSocket ws = RawWebSocket.open(server.realtime("key=" + URLEncoder.encode(MsgpackServer.KEY, StandardCharsets.UTF_8)
+                + "&format=" + format + "&v=2&heartbeats=false"), MsgpackServer.FRAMES);
+        RawWebSocket.Frame connected = ws.nextAction(4);
         assertEquals(format.equals("msgpack"), connected.binary(), "msgpack in binary frames, JSON in text frames");
         return ws;
     }
 
-    private static ProtocolMessage asAblyJavaReadsIt(RawWs.Frame f) throws Exception {
+    private static ProtocolMessage asAblyJavaReadsIt(RawWebSocket.Frame f) throws Exception {
         assertTrue(f.binary());
         return ProtocolSerializer.readMsgpack(f.bytes());
     }
@@ -79,8 +80,8 @@ class RawMsgpackWebSocketTest {
 
     @Test
     void connectedIsReadByAblyJavasMsgpackReader() throws Exception {
-        try (RawWs ws = new RawWs(server.realtime("key=" + URLEncoder.encode(MsgpackServer.KEY, StandardCharsets.UTF_8)
-                + "&format=msgpack&v=2"))) {
+        try (RawWebSocket ws = RawWebSocket.open(server.realtime("key=" + URLEncoder.encode(MsgpackServer.KEY, StandardCharsets.UTF_8)
+                + "&format=msgpack&v=2"), MsgpackServer.FRAMES)) {
             ProtocolMessage connected = asAblyJavaReadsIt(ws.nextAction(4));
             assertEquals(ProtocolMessage.Action.connected, connected.action);
             assertNotNull(connected.connectionId);
@@ -94,7 +95,7 @@ class RawMsgpackWebSocketTest {
     @Test
     void malformedFramesAreAnsweredAndTheConnectionStaysUsable() throws Exception {
         String channel = MsgpackServer.channel("raw");
-        try (RawWs ws = connect("msgpack")) {
+        try (RawWebSocket ws = connect("msgpack")) {
             // garbage: no msgSerial to NACK, so a connection-level ERROR
             ws.sendBinary(new byte[] {(byte) 0xc1, 0x00, 0x17});
             ProtocolMessage garbage = asAblyJavaReadsIt(ws.nextAction(ERROR));
@@ -152,7 +153,7 @@ class RawMsgpackWebSocketTest {
         }
     }
 
-    private static void assertNack(RawWs ws, long msgSerial) throws Exception {
+    private static void assertNack(RawWebSocket ws, long msgSerial) throws Exception {
         ProtocolMessage nack = asAblyJavaReadsIt(ws.nextAction(NACK));
         assertEquals(msgSerial, nack.msgSerial);
         assertEquals(1, nack.count);
@@ -168,21 +169,21 @@ class RawMsgpackWebSocketTest {
         new Random(1).nextBytes(atLimit);
         byte[] overLimit = Arrays.copyOf(atLimit, limit + 1);
         String channel = MsgpackServer.channel("size");
-        try (RawWs mp = connect("msgpack"); RawWs json = connect("json")) {
+        try (RawWebSocket mp = connect("msgpack"); RawWebSocket json = connect("json")) {
             mp.sendBinary(publish(channel, 0, p -> p.packBinaryHeader(atLimit.length).writePayload(atLimit)));
-            RawWs.Frame ack = mp.next(f -> f.action() == ACK || f.action() == NACK);
+            RawWebSocket.Frame ack = mp.next(f -> f.action() == ACK || f.action() == NACK);
             assertEquals(ACK, ack.action(), ack.tree().toString());
             mp.sendBinary(publish(channel, 1, p -> p.packBinaryHeader(overLimit.length).writePayload(overLimit)));
-            RawWs.Frame nack = mp.next(f -> f.action() == ACK || f.action() == NACK);
+            RawWebSocket.Frame nack = mp.next(f -> f.action() == ACK || f.action() == NACK);
             assertEquals(NACK, nack.action());
             assertEquals(40009, nack.tree().path("error").path("code").asInt());
 
             json.sendText(jsonPublish(channel, 0, Base64.getEncoder().encodeToString(atLimit)));
-            RawWs.Frame jsonAck = json.next(f -> f.action() == ACK || f.action() == NACK);
+            RawWebSocket.Frame jsonAck = json.next(f -> f.action() == ACK || f.action() == NACK);
             assertFalse(jsonAck.binary());
             assertEquals(ACK, jsonAck.action(), jsonAck.tree().toString());
             json.sendText(jsonPublish(channel, 1, Base64.getEncoder().encodeToString(overLimit)));
-            RawWs.Frame jsonNack = json.next(f -> f.action() == ACK || f.action() == NACK);
+            RawWebSocket.Frame jsonNack = json.next(f -> f.action() == ACK || f.action() == NACK);
             assertEquals(NACK, jsonNack.action());
             assertEquals(40009, jsonNack.tree().path("error").path("code").asInt());
         }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hubbub.testkit.RawWebSocket;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URLEncoder;
@@ -75,7 +76,7 @@ class RestMsgpackTest {
                 "application/x-msgpack,application/json", MsgpackServer.KEY);
         assertEquals(201, single.statusCode(), () -> new String(single.body(), StandardCharsets.UTF_8));
         assertEquals(MSGPACK, single.headers().firstValue("Content-Type").orElse(null));
-        JsonNode body = RawWs.MSGPACK.readTree(single.body());
+        JsonNode body = MsgpackServer.MSGPACK.readTree(single.body());
         assertEquals(channel, body.path("channel").textValue());
         assertEquals(1, body.path("serials").size());
 
@@ -85,21 +86,21 @@ class RestMsgpackTest {
             message(p, "b", new byte[] {3}, null);
         }), MSGPACK, MsgpackServer.KEY);
         assertEquals(201, array.statusCode());
-        assertEquals(2, RawWs.MSGPACK.readTree(array.body()).path("serials").size());
+        assertEquals(2, MsgpackServer.MSGPACK.readTree(array.body()).path("serials").size());
 
         HttpResponse<byte[]> jsonAnswer = post(channel, msgpack(p -> message(p, "c", new byte[] {4}, null)), "application/json",
                 MsgpackServer.KEY);
         assertEquals(201, jsonAnswer.statusCode());
         assertEquals("application/json", jsonAnswer.headers().firstValue("Content-Type").orElse(null));
-        assertEquals(channel, RawWs.JSON.readTree(jsonAnswer.body()).path("channel").textValue());
+        assertEquals(channel, RawWebSocket.JSON.readTree(jsonAnswer.body()).path("channel").textValue());
     }
 
     @Test
     void binaryFromAMsgpackRestPublishReachesAJsonSubscriberAsBase64() throws Exception {
         String channel = MsgpackServer.channel("rest-bin");
         byte[] bytes = {0, (byte) 0xfe, 42};
-        try (RawWs sub = new RawWs(server.realtime("key=" + URLEncoder.encode(MsgpackServer.KEY, StandardCharsets.UTF_8)
-                + "&format=json"))) {
+        try (RawWebSocket sub = RawWebSocket.open(server.realtime("key=" + URLEncoder.encode(MsgpackServer.KEY, StandardCharsets.UTF_8)
+                + "&format=json"), MsgpackServer.FRAMES)) {
             sub.nextAction(4);
             sub.sendText("{\"action\":10,\"channel\":\"" + channel + "\"}");
             sub.nextAction(11);
@@ -109,7 +110,7 @@ class RestMsgpackTest {
                 message(p, "cipher", bytes, "utf-8/cipher+aes-128-cbc");
             }), MSGPACK, MsgpackServer.KEY);
             assertEquals(201, r.statusCode());
-            RawWs.Frame frame = sub.nextAction(15);
+            RawWebSocket.Frame frame = sub.nextAction(15);
             assertFalse(frame.binary(), "a JSON subscriber gets text frames");
             JsonNode plain = frame.tree().path("messages").get(0);
             assertEquals(Base64.getEncoder().encodeToString(bytes), plain.path("data").textValue());
@@ -147,7 +148,7 @@ class RestMsgpackTest {
 
     private static void assertJsonError(HttpResponse<byte[]> r, int code) throws IOException {
         assertEquals("application/json", r.headers().firstValue("Content-Type").orElse(null));
-        JsonNode error = RawWs.JSON.readTree(r.body()).path("error");
+        JsonNode error = RawWebSocket.JSON.readTree(r.body()).path("error");
         assertEquals(code, error.path("code").asInt(), error.toString());
         assertEquals(r.statusCode(), error.path("statusCode").asInt());
         assertTrue(error.path("message").isTextual());

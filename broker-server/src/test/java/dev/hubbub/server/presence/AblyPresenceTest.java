@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.hubbub.testkit.RawWebSocket;
 import io.ably.lib.realtime.AblyRealtime;
 import io.ably.lib.realtime.Channel;
 import io.ably.lib.rest.AblyRest;
@@ -116,9 +117,9 @@ class AblyPresenceTest {
         AblyRealtime b = broker.realtime(BrokerFixture.ALL, "bob", false);
         Channel chB = attached(b, "room");
         List<PresenceMessage> seen = watch(chB);
-        RawClient alice = broker.raw(RawClient.param("key", BrokerFixture.ALL) + "&clientId=alice");
+        RawWebSocket alice = broker.raw(RawWebSocket.param("key", BrokerFixture.ALL) + "&clientId=alice");
         alice.attach("room");
-        ArrayNode enter = RawClient.JSON.createArrayNode().add(RawClient.item(2, null, "on the train"));
+        ArrayNode enter = RawWebSocket.JSON.createArrayNode().add(RawWebSocket.presenceItem(2, null, "on the train"));
         assertEquals(1, alice.presence("room", enter).path("action").asInt());
         awaitEvent(seen, is(PresenceMessage.Action.enter, "alice"));
 
@@ -147,9 +148,9 @@ class AblyPresenceTest {
         assertEquals(40012, refused.code);
 
         // what ably-java would not send: the server is the guard
-        RawClient raw = broker.raw(RawClient.param("key", BrokerFixture.ALL) + "&clientId=alice");
+        RawWebSocket raw = broker.raw(RawWebSocket.param("key", BrokerFixture.ALL) + "&clientId=alice");
         raw.attach("room");
-        var nack = raw.presence("room", RawClient.JSON.createArrayNode().add(RawClient.item(2, "mallory", null)));
+        var nack = raw.presence("room", RawWebSocket.JSON.createArrayNode().add(RawWebSocket.presenceItem(2, "mallory", null)));
         assertEquals(2, nack.path("action").asInt());
         assertEquals(40012, nack.path("error").path("code").asInt());
         assertEquals(400, nack.path("error").path("statusCode").asInt());
@@ -185,11 +186,11 @@ class AblyPresenceTest {
     void aTokenWithoutClientIdCannotEnter() throws Exception {
         AblyRest rest = broker.rest(BrokerFixture.ALL, false);
         String token = rest.auth.requestToken(null, null).token;
-        RawClient anon = broker.raw(RawClient.param("accessToken", token));
+        RawWebSocket anon = broker.raw(RawWebSocket.param("accessToken", token));
         anon.attach("room");
-        var nack = anon.presence("room", RawClient.JSON.createArrayNode().add(RawClient.item(2, null, null)));
+        var nack = anon.presence("room", RawWebSocket.JSON.createArrayNode().add(RawWebSocket.presenceItem(2, null, null)));
         assertEquals(40012, nack.path("error").path("code").asInt());
-        nack = anon.presence("room", RawClient.JSON.createArrayNode().add(RawClient.item(2, "someone", null)));
+        nack = anon.presence("room", RawWebSocket.JSON.createArrayNode().add(RawWebSocket.presenceItem(2, "someone", null)));
         assertEquals(40012, nack.path("error").path("code").asInt());
         assertEquals(0, broker.app.presence().channelCount());
     }
@@ -199,23 +200,23 @@ class AblyPresenceTest {
     void aLateAttacherGetsAThousandMembersThroughAPagedSync(boolean binary) throws Exception {
         int total = 0;
         for (int conn = 0; conn < 3; conn++) {
-            RawClient server = broker.raw(RawClient.param("key", BrokerFixture.ALL));
+            RawWebSocket server = broker.raw(RawWebSocket.param("key", BrokerFixture.ALL));
             server.attach("crowd");
             for (int batch = 0; batch < 4; batch++) {
-                ArrayNode items = RawClient.JSON.createArrayNode();
+                ArrayNode items = RawWebSocket.JSON.createArrayNode();
                 for (int i = 0; i < 100; i++) {
-                    items.add(RawClient.item(2, "m" + (total++), "d"));
+                    items.add(RawWebSocket.presenceItem(2, "m" + (total++), "d"));
                 }
                 assertEquals(1, server.presence("crowd", items).path("action").asInt());
             }
         }
         assertEquals(1_200, broker.app.presence().memberCount(new dev.hubbub.core.channel.ChannelKey("app", "crowd")));
 
-        RawClient probe = broker.raw(RawClient.param("key", BrokerFixture.ALL));
+        RawWebSocket probe = broker.raw(RawWebSocket.param("key", BrokerFixture.ALL));
         probe.attach("crowd");
-        await().atMost(WAIT).until(() -> probe.received.stream().anyMatch(f -> f.path("action").asInt() == 16
+        await().atMost(WAIT).until(() -> probe.frames().stream().anyMatch(f -> f.path("action").asInt() == 16
                 && f.path("channelSerial").asText().endsWith(":")));
-        long pages = probe.received.stream().filter(f -> f.path("action").asInt() == 16).count();
+        long pages = probe.frames().stream().filter(f -> f.path("action").asInt() == 16).count();
         assertTrue(pages > 1, "pages: " + pages);
 
         AblyRealtime late = broker.realtime(BrokerFixture.ALL, "late", binary);

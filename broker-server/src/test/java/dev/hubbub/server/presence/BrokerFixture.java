@@ -7,6 +7,9 @@ import dev.hubbub.core.auth.Capability;
 import dev.hubbub.core.session.Limits;
 import dev.hubbub.server.BrokerApp;
 import dev.hubbub.server.config.BrokerConfig;
+import dev.hubbub.testkit.ManualClock;
+import dev.hubbub.testkit.ManualTimers;
+import dev.hubbub.testkit.RawWebSocket;
 import io.ably.lib.realtime.AblyRealtime;
 import io.ably.lib.realtime.Channel;
 import io.ably.lib.realtime.ChannelState;
@@ -18,6 +21,7 @@ import io.ably.lib.types.ClientOptions;
 import io.ably.lib.types.ErrorInfo;
 import io.ably.lib.util.Log;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,12 +39,15 @@ final class BrokerFixture implements AutoCloseable {
     static final String NO_PRESENCE = "app.nopresence:secret-np";
     static final String PUBLISH_ONLY = "app.publishonly:secret-po";
 
-    final HandDrivenTime time = new HandDrivenTime();
+    /** The broker's clock; starts at the real time so tokens and TokenRequest timestamps stay plausible. */
+    final ManualClock clock = ManualClock.startingNow();
+    /** The broker's presence timers: {@code time.advance} moves {@link #clock} and runs what fell due, on the calling thread. */
+    final ManualTimers time = new ManualTimers(clock);
     final BrokerApp app;
     final int port;
     private final List<AblyRealtime> realtimes = new ArrayList<>();
     private final List<AblyRest> rests = new ArrayList<>();
-    private final List<RawClient> raws = new ArrayList<>();
+    private final List<RawWebSocket> raws = new ArrayList<>();
 
     BrokerFixture() throws Exception {
         List<ApiKey> keys = List.of(
@@ -48,7 +55,7 @@ final class BrokerFixture implements AutoCloseable {
                 new ApiKey("app.nopresence", "secret-np", Capability.parse("{\"*\":[\"subscribe\",\"publish\"]}").value()),
                 new ApiKey("app.publishonly", "secret-po", Capability.parse("{\"*\":[\"publish\"]}").value()));
         BrokerConfig config = new BrokerConfig("127.0.0.1", 0, keys, Limits.defaults(), 8L * 1024 * 1024, 2);
-        app = new BrokerApp(config, time, new SimpleMeterRegistry(), time);
+        app = new BrokerApp(config, clock, new SimpleMeterRegistry(), time);
         port = app.start().getPort();
     }
 
@@ -83,8 +90,10 @@ final class BrokerFixture implements AutoCloseable {
         return rest;
     }
 
-    RawClient raw(String query) throws Exception {
-        RawClient c = RawClient.connect(port, query);
+    /** A raw JSON connection with the given query ({@code key=...&clientId=...}) plus format=json and v=2; waits for CONNECTED. */
+    RawWebSocket raw(String query) throws Exception {
+        RawWebSocket c = RawWebSocket.open(URI.create("ws://127.0.0.1:" + port + "/?format=json&v=2&" + query));
+        c.awaitAction(4);
         raws.add(c);
         return c;
     }
@@ -153,7 +162,7 @@ final class BrokerFixture implements AutoCloseable {
                 // closing anyway
             }
         }
-        raws.forEach(RawClient::close);
+        raws.forEach(RawWebSocket::close);
         app.close();
     }
 }

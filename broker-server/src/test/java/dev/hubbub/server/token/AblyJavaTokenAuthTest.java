@@ -336,9 +336,11 @@ class AblyJavaTokenAuthTest {
         List<Integer> disconnectCodes = new CopyOnWriteArrayList<>();
         List<ConnectionState> states = new CopyOnWriteArrayList<>();
         AblyRealtime client = realtime(withCallback(binary, params -> {
-            calls.incrementAndGet();
+            int call = calls.incrementAndGet();
             Auth.TokenParams p = ablyParams("renewer");
-            p.ttl = 2_000; // the shortest practical real ttl: expiry timers run on Netty's real scheduler
+            // the first token: the shortest practical real ttl (expiry timers run on Netty's real scheduler); the renewed
+            // one lives an hour, so the publish below cannot race another expiry on a slow machine
+            p.ttl = call == 1 ? 2_000 : Duration.ofHours(1).toMillis();
             return authServer.auth.createTokenRequest(p, null);
         }));
         client.connection.on((ConnectionStateListener) change -> {

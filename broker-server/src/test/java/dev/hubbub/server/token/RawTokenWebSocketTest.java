@@ -12,6 +12,8 @@ import dev.hubbub.core.auth.TokenJson;
 import dev.hubbub.core.auth.TokenParams;
 import dev.hubbub.core.auth.TokenRequest;
 import dev.hubbub.core.channel.ChannelKey;
+import dev.hubbub.testkit.ManualClock;
+import dev.hubbub.testkit.RawWebSocket;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -37,7 +39,7 @@ class RawTokenWebSocketTest {
             MESSAGE = 15;
 
     private static TokenBroker broker;
-    private final List<WsProbe> probes = new ArrayList<>();
+    private final List<RawWebSocket> probes = new ArrayList<>();
 
     @BeforeAll
     static void start() throws Exception { broker = new TokenBroker(); }
@@ -46,17 +48,17 @@ class RawTokenWebSocketTest {
     static void stop() { broker.close(); }
 
     @AfterEach
-    void closeProbes() { probes.forEach(WsProbe::close); }
+    void closeProbes() { probes.forEach(RawWebSocket::close); }
 
     private static String enc(String s) { return URLEncoder.encode(s, StandardCharsets.UTF_8); }
 
-    private WsProbe open(String query) {
-        WsProbe p = WsProbe.open(broker.realtime("format=json&v=2&heartbeats=true&" + query));
+    private RawWebSocket open(String query) {
+        RawWebSocket p = RawWebSocket.open(broker.realtime("format=json&v=2&heartbeats=true&" + query), RawWebSocket.JSON_TEXT_ONLY);
         probes.add(p);
         return p;
     }
 
-    private WsProbe withToken(String token, String clientId) {
+    private RawWebSocket withToken(String token, String clientId) {
         return open("accessToken=" + enc(token) + (clientId == null ? "" : "&clientId=" + enc(clientId)));
     }
 
@@ -68,7 +70,7 @@ class RawTokenWebSocketTest {
     }
 
     /** A refused connection: exactly one frame (ERROR or DISCONNECTED), then the socket closes. */
-    private static JsonNode assertRefused(WsProbe p, int action, int code) {
+    private static JsonNode assertRefused(RawWebSocket p, int action, int code) {
         p.awaitClosed();
         List<JsonNode> frames = p.frames();
         assertEquals(1, frames.size(), frames::toString);
@@ -95,11 +97,11 @@ class RawTokenWebSocketTest {
         return frame.toString();
     }
 
-    private static JsonNode awaitAttached(WsProbe p, String channel) {
-        return p.awaitFrame("ATTACHED " + channel, f -> f.path("action").asInt() == ATTACHED && channel.equals(f.path("channel").asText()));
+    private static JsonNode awaitAttached(RawWebSocket p, String channel) {
+        return p.await("ATTACHED " + channel, f -> f.path("action").asInt() == ATTACHED && channel.equals(f.path("channel").asText()));
     }
 
-    private static List<JsonNode> messagesOn(WsProbe p, String channel) {
+    private static List<JsonNode> messagesOn(RawWebSocket p, String channel) {
         return p.frames().stream()
                 .filter(f -> f.path("action").asInt() == MESSAGE && channel.equals(f.path("channel").asText())).toList();
     }
@@ -118,7 +120,7 @@ class RawTokenWebSocketTest {
     @Test
     void tokenForXWithClientIdParamYIsRefusedWith40102AndNothingIsAttached() {
         String channel = TokenBroker.channel("refused");
-        WsProbe p = withToken(broker.token("xavier"), "yolanda");
+        RawWebSocket p = withToken(broker.token("xavier"), "yolanda");
         p.trySend(attach(channel)); // races the refusal: must be ignored either way
         assertRefused(p, ERROR, 40102);
         assertTrue(p.frames().stream().noneMatch(f -> f.path("action").asInt() == CONNECTED || f.path("action").asInt() == ATTACHED));
@@ -144,7 +146,7 @@ class RawTokenWebSocketTest {
 
     @Test
     void wildcardTokenWithoutClientIdParamIsAWildcardConnectionThatMayNameAnyClientId() {
-        WsProbe p = withToken(broker.token("*"), null);
+        RawWebSocket p = withToken(broker.token("*"), null);
         JsonNode connected = p.awaitAction(CONNECTED);
         assertEquals("*", connected.path("connectionDetails").path("clientId").asText(), connected::toString);
         String channel = TokenBroker.channel("wild");
@@ -158,7 +160,7 @@ class RawTokenWebSocketTest {
 
     @Test
     void anonymousTokenConnectsWithoutClientIdAndCannotNameOne() {
-        WsProbe p = withToken(broker.token(null), null);
+        RawWebSocket p = withToken(broker.token(null), null);
         JsonNode connected = p.awaitAction(CONNECTED);
         assertFalse(connected.path("connectionDetails").has("clientId"), connected::toString);
         String channel = TokenBroker.channel("anon");
@@ -187,13 +189,24 @@ class RawTokenWebSocketTest {
         assertRefused(withToken(broker.expiredToken("xavier"), null), DISCONNECTED, 40142);
     }
 
+    /**
+     * On a broker of its own whose clock only the test moves: with the real clock, a one-second token
+     * minted before the connect could expire before a slow connect got its CONNECTED. The expiry timer
+     * still runs on Netty's real scheduler (it re-arms while the clock says the token is valid).
+     */
     @Test
-    void tokenExpiringOnALiveConnectionEndsItWithDisconnected40142() {
-        WsProbe p = withToken(broker.token("xavier", 1_000L, null), null);
-        p.awaitAction(CONNECTED);
-        JsonNode disconnected = p.awaitAction(DISCONNECTED);
-        assertError(40142, 401, disconnected);
-        p.awaitClosed();
+    void tokenExpiringOnALiveConnectionEndsItWithDisconnected40142() throws Exception {
+        ManualClock clock = ManualClock.startingNow();
+        try (TokenBroker own = new TokenBroker(clock)) {
+            RawWebSocket p = RawWebSocket.open(own.realtime("format=json&v=2&heartbeats=true&accessToken="
+                    + enc(own.token("xavier", 1_000L, null))), RawWebSocket.JSON_TEXT_ONLY);
+            probes.add(p);
+            p.awaitAction(CONNECTED);
+            clock.advance(Duration.ofMillis(1_000));
+            JsonNode disconnected = p.awaitAction(DISCONNECTED);
+            assertError(40142, 401, disconnected);
+            p.awaitClosed();
+        }
     }
 
     @Test
@@ -225,7 +238,7 @@ class RawTokenWebSocketTest {
     void jwtCapabilityClaimIsEnforced() {
         String readable = TokenBroker.channel("jwtcap");
         String other = TokenBroker.channel("jwtother");
-        WsProbe p = withToken(broker.jwt("jwtuser", "{\"" + readable + "\":[\"subscribe\"]}"), null);
+        RawWebSocket p = withToken(broker.jwt("jwtuser", "{\"" + readable + "\":[\"subscribe\"]}"), null);
         p.awaitAction(CONNECTED);
         p.send(attach(readable));
         awaitAttached(p, readable);
@@ -303,7 +316,7 @@ class RawTokenWebSocketTest {
 
     @Test
     void authWithTokenForTheSameClientIdSendsAnotherConnectedWithTheSameConnectionId() {
-        WsProbe p = withToken(broker.token("bob"), null);
+        RawWebSocket p = withToken(broker.token("bob"), null);
         JsonNode first = p.awaitAction(CONNECTED);
         String channel = TokenBroker.channel("reauth");
         p.send(attach(channel));
@@ -323,7 +336,7 @@ class RawTokenWebSocketTest {
 
     @Test
     void authWithTokenForAnotherClientIdIsAnErrorAndTheConnectionCloses() {
-        WsProbe p = withToken(broker.token("bob"), null);
+        RawWebSocket p = withToken(broker.token("bob"), null);
         p.awaitAction(CONNECTED);
 
         p.send(auth(broker.token("mallory")));
@@ -340,7 +353,7 @@ class RawTokenWebSocketTest {
         String kept = TokenBroker.channel("kept");
         String dropped = TokenBroker.channel("dropped");
         String both = "{\"" + kept + "\":[\"*\"],\"" + dropped + "\":[\"*\"]}";
-        WsProbe p = withToken(broker.token("bob", null, both), null);
+        RawWebSocket p = withToken(broker.token("bob", null, both), null);
         p.awaitAction(CONNECTED);
         p.send(attach(kept));
         p.send(attach(dropped));
@@ -353,12 +366,12 @@ class RawTokenWebSocketTest {
         assertEquals(dropped, channelError.path("channel").asText(), channelError::toString);
         assertError(40160, 401, channelError);
 
-        WsProbe publisher = open("key=" + enc(TokenBroker.FULL_KEY));
+        RawWebSocket publisher = open("key=" + enc(TokenBroker.FULL_KEY));
         publisher.awaitAction(CONNECTED);
         publisher.send(publish(dropped, 0, null, "to the dropped channel"));
         publisher.send(publish(kept, 1, null, "to the kept channel"));
         publisher.awaitAction(ACK, 2);
-        p.awaitFrame("MESSAGE on " + kept, f -> f.path("action").asInt() == MESSAGE && kept.equals(f.path("channel").asText()));
+        p.await("MESSAGE on " + kept, f -> f.path("action").asInt() == MESSAGE && kept.equals(f.path("channel").asText()));
         assertEquals(List.of(), messagesOn(p, dropped), "nothing arrives on the dropped channel");
         assertFalse(p.isClosed(), "a channel-level ERROR leaves the connection up");
     }

@@ -36,14 +36,19 @@ final class TokenBroker implements AutoCloseable {
     final ApiKey key = new ApiKey(KEY_NAME, SECRET, Capability.ALL);
     private final KeyStore keys = new KeyStore(List.of(key));
     /** The auth server's own authority: same key, its own process as far as the broker knows. */
-    final TokenAuthority authServer = new TokenAuthority(keys, Clock.systemUTC());
-    final TokenRequestSigner signer = new TokenRequestSigner(Clock.systemUTC());
+    final TokenAuthority authServer;
+    final TokenRequestSigner signer;
     private final BrokerApp app;
     private final int port;
 
-    TokenBroker() throws InterruptedException {
+    TokenBroker() throws InterruptedException { this(Clock.systemUTC()); }
+
+    /** The broker and the auth server both on {@code clock} (a hand-driven one for expiry on a live connection). */
+    TokenBroker(Clock clock) throws InterruptedException {
+        authServer = new TokenAuthority(keys, clock);
+        signer = new TokenRequestSigner(clock);
         BrokerConfig config = new BrokerConfig("127.0.0.1", 0, List.of(key), Limits.defaults(), 8L * 1024 * 1024, 1);
-        app = new BrokerApp(config, Clock.systemUTC(), new SimpleMeterRegistry());
+        app = new BrokerApp(config, clock, new SimpleMeterRegistry());
         port = app.start().getPort();
     }
 

@@ -24,6 +24,7 @@ import dev.hubbub.core.session.BrokerMetrics;
 import dev.hubbub.core.session.ConnectRequest;
 import dev.hubbub.core.session.Limits;
 import dev.hubbub.core.session.Session;
+import dev.hubbub.testkit.ManualClock;
 import dev.hubbub.testkit.RecordingTransport;
 import dev.hubbub.testkit.TestCore;
 import java.time.Duration;
@@ -33,7 +34,7 @@ import org.junit.jupiter.api.Test;
 /**
  * A token's life on one connection, in core with no network: the expiry timer, the renewal request
  * before expiry, and in-band AUTH (same identity re-arms the timer; another identity fails the
- * connection; a narrower capability drops channels at once). Time is a {@link SettableClock};
+ * connection; a narrower capability drops channels at once). Time is a {@link ManualClock};
  * timers are recorded by {@link RecordingTransport} and run by hand.
  */
 class SessionTokenLifecycleTest {
@@ -42,7 +43,7 @@ class SessionTokenLifecycleTest {
     /** CredentialExpiry.RENEWAL_LEAD_MILLIS (package-private there): the AUTH request comes this long before expiry. */
     private static final long RENEWAL_LEAD = 30_000;
 
-    private final SettableClock clock = new SettableClock(1_700_000_000_000L);
+    private final ManualClock clock = new ManualClock(1_700_000_000_000L);
     private final ApiKey key = new ApiKey(KEY_NAME, "main-secret", Capability.ALL);
     private final ApiKey otherAppKey = new ApiKey("app2.main", "other-secret", Capability.ALL);
     private final KeyStore keys = new KeyStore(List.of(key, otherAppKey));

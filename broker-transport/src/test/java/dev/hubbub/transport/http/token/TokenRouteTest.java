@@ -31,6 +31,7 @@ import dev.hubbub.core.session.BrokerMetrics;
 import dev.hubbub.core.session.Limits;
 import dev.hubbub.transport.http.RestAuth;
 import dev.hubbub.transport.http.RestHandler;
+import dev.hubbub.testkit.ManualClock;
 import dev.hubbub.transport.http.TokenRoute;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.Unpooled;
@@ -43,14 +44,10 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -64,22 +61,7 @@ class TokenRouteTest {
     private static final String FULL_KEY = KEY_NAME + ":" + SECRET;
     private static final String NARROW_KEY_NAME = "app1.narrow";
 
-    /** A clock the test moves by hand. */
-    private static final class HandClock extends Clock {
-        final AtomicLong now = new AtomicLong(1_700_000_000_000L);
-
-        void advance(Duration d) { now.addAndGet(d.toMillis()); }
-
-        @Override public long millis() { return now.get(); }
-
-        @Override public Instant instant() { return Instant.ofEpochMilli(now.get()); }
-
-        @Override public ZoneId getZone() { return ZoneOffset.UTC; }
-
-        @Override public Clock withZone(ZoneId zone) { return this; }
-    }
-
-    private final HandClock clock = new HandClock();
+    private final ManualClock clock = new ManualClock(1_700_000_000_000L);
     private final ApiKey key = new ApiKey(KEY_NAME, SECRET, Capability.ALL);
     private final ApiKey narrowKey = new ApiKey(NARROW_KEY_NAME, "narrow-secret",
             Capability.parse("{\"news\":[\"subscribe\"]}").value());
