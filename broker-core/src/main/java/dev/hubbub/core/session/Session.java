@@ -1,12 +1,12 @@
 package dev.hubbub.core.session;
 
 import dev.hubbub.core.auth.ClientIdentity;
+import dev.hubbub.core.auth.Operation;
 import dev.hubbub.core.auth.Principal;
 import dev.hubbub.core.channel.Channel;
 import dev.hubbub.core.channel.ChannelKey;
 import dev.hubbub.core.channel.ChannelNames;
 import dev.hubbub.core.channel.Subscriber;
-import dev.hubbub.core.auth.Operation;
 import dev.hubbub.core.outbound.Transport;
 import dev.hubbub.core.protocol.Action;
 import dev.hubbub.core.protocol.ConnectionDetails;
