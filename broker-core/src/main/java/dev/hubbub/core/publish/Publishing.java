@@ -54,7 +54,7 @@ public final class Publishing {
         }
         List<Message> messages = request.messages();
         if (messages == null || messages.isEmpty()) {
-            return Outcome.fail(ErrorCode.BAD_REQUEST, "MESSAGE carries no messages");
+            return Outcome.fail(ErrorCode.BAD_REQUEST, "No messages to publish");
         }
         Principal principal = request.principal();
         refused = admission.capability(principal, name, Operation.PUBLISH, "publish to");

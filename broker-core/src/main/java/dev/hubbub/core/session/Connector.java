@@ -43,7 +43,7 @@ public final class Connector {
      * @param who log correlation key, e.g. {@code from=address}
      */
     public void refuse(String who, ErrorInfo error, Transport transport) {
-        transport.close(services.disconnects().end(who, DisconnectReason.CONNECT_REFUSED, error));
+        transport.close(services.disconnects().end(who, DisconnectReason.ENDPOINT_REFUSED, error));
     }
 
     Outcome<Principal> authenticate(ConnectRequest request) {

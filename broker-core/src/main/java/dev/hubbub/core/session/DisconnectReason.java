@@ -27,13 +27,12 @@ public enum DisconnectReason {
     REAUTH_REFUSED(Farewell.BY_ERROR, false, true, null),
     /** The connect itself was refused (credentials, clientId, protocol version): as {@link #REAUTH_REFUSED}. */
     CONNECT_REFUSED(Farewell.BY_ERROR, false, true, null),
+    /** A realtime upgrade on a path or in a format the broker does not serve: ERROR (not an authentication failure). */
+    ENDPOINT_REFUSED(Farewell.ERROR, false, true, null),
     /** A frame broke the WebSocket or size rules badly enough that the stream cannot go on: ERROR. */
     FRAME_REJECTED(Farewell.ERROR, false, false, null),
     /** A bug on our side: DISCONNECTED 50000, so the SDK retries rather than giving up. */
-    INTERNAL_ERROR(Farewell.DISCONNECTED, true, true, ErrorCode.INTERNAL.info("Internal error; reconnect")),
-    /** The broker is stopping: DISCONNECTED, so the SDK reconnects (to another node where there is one). */
-    SHUTDOWN(Farewell.DISCONNECTED, true, true,
-            ErrorCode.CONNECTION_DISCONNECTED.info("The broker is shutting down; reconnect"));
+    INTERNAL_ERROR(Farewell.DISCONNECTED, true, true, ErrorCode.INTERNAL.info("Internal error; reconnect"));
 
     /** The kind of last frame. */
     enum Farewell { NONE, CLOSED, DISCONNECTED, ERROR, BY_ERROR }

@@ -84,7 +84,8 @@ class SlowConsumerTest {
                         .pollInSameThread().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
                         .until(() -> healthy.deliveredData(channel).size() >= delivered);
                 if (dropped == null && slowConsumers() == 1.0) {
-                    // read what the broker still held for it at once, before its liveness timer gives up on the close
+                    // read what the broker still held for it: its DISCONNECTED waits behind that backlog (for at most one
+                    // maxIdleInterval), and the close linger starts only once it is out
                     dropped = drain(stalled);
                 }
             }

@@ -142,7 +142,7 @@ final class ProtocolWriter {
             // decodes to the same bytes in every SDK, but this way a MessagePack subscriber gets
             // binary whichever format the publisher used, and the frame is a quarter smaller. Text
             // that is not valid base64 is passed on as published, step and all: the broker never
-            // invents or drops data. Encoded once per fan-out (SharedFrame), so the decode is too.
+            // invents or drops data. Encoded once per format per fan-out (NettyFanOut), so the decode is too.
             byte[] bytes = decodeBase64(text);
             if (bytes != null) {
                 g.writeFieldName("data");

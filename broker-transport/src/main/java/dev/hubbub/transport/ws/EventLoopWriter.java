@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -31,11 +32,13 @@ final class EventLoopWriter {
     private static final Map<EventLoop, EventLoopWriter> WRITERS = new ConcurrentHashMap<>();
 
     /**
-     * Submitted after a connection's last frame: nothing more is written, and once the client has
-     * had the transport's linger time to read the frame and close by itself, a WebSocket close is
-     * sent and the connection closed.
+     * A connection's last frame: nothing is written after it. Once it is on the wire the client
+     * gets the transport's linger time to read it and close by itself; then a WebSocket close is
+     * sent and the connection closed. A peer that never takes the frame is closed after the
+     * transport's drain time all the same.
      */
-    static final Object CLOSE_AFTER_LINGER = new Object();
+    record LastFrame(Object frame) {}
+
     /** Submitted to end a connection at once: a WebSocket close, then the connection is closed. */
     static final Object CLOSE_NOW = new Object();
 
@@ -126,18 +129,20 @@ final class EventLoopWriter {
             }
             NettyTransport t = p.transport();
             Channel ch = t.channel();
-            if (!ch.isActive() || t.closing) { // nothing may follow a Close frame
-                ReferenceCountUtil.release(p.frame()); // the CLOSE markers are not reference counted: a no-op
+            if (!ch.isActive() || t.closing) { // nothing may follow the last frame
+                release(p.frame());
                 continue;
             }
-            if (p.frame() == CLOSE_AFTER_LINGER || p.frame() == CLOSE_NOW) {
+            if (p.frame() == CLOSE_NOW) {
                 t.closing = true;
-                if (p.frame() == CLOSE_NOW) {
-                    closeNow(ch);
-                } else {
-                    ch.flush(); // the last frame goes out now; the close waits for the client
-                    ch.eventLoop().schedule(() -> closeNow(ch), t.lingerMillis(), TimeUnit.MILLISECONDS);
-                }
+                closeNow(ch);
+                continue;
+            }
+            if (p.frame() instanceof LastFrame last) {
+                t.closing = true;
+                // flushes what this batch wrote before it too; the linger starts once the frame is out
+                ch.writeAndFlush(last.frame()).addListener(f -> closeLater(ch, t.lingerMillis()));
+                closeLater(ch, t.drainMillis());
                 continue;
             }
             ch.write(p.frame(), ch.voidPromise());
@@ -159,6 +164,19 @@ final class EventLoopWriter {
      * written: a peer that stopped reading must not keep it open (the close frame then goes
      * with it, unsent).
      */
+    /** Closes the connection (see {@link #closeNow}) after {@code millis}; at once if its loop takes no more tasks. */
+    private static void closeLater(Channel ch, long millis) {
+        try {
+            ch.eventLoop().schedule(() -> closeNow(ch), millis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException shuttingDown) {
+            closeNow(ch);
+        }
+    }
+
+    private static void release(Object frame) {
+        ReferenceCountUtil.release(frame instanceof LastFrame last ? last.frame() : frame); // CLOSE_NOW: a no-op
+    }
+
     private static void closeNow(Channel ch) {
         if (ch.isActive()) {
             ch.writeAndFlush(new CloseWebSocketFrame(1000, ""), ch.voidPromise());
@@ -194,7 +212,7 @@ final class EventLoopWriter {
             if (p.frame() instanceof Batch fanOut) {
                 fanOut.frame.release();
             } else {
-                ReferenceCountUtil.release(p.frame());
+                release(p.frame());
             }
         }
     }

@@ -22,7 +22,9 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
@@ -126,8 +128,10 @@ public final class HttpEntryHandler extends SimpleChannelInboundHandler<FullHttp
                         ? ErrorCode.NOT_FOUND.info("No realtime endpoint at " + query.path() + "; connect to /")
                         : ErrorCode.BAD_REQUEST.info("Unsupported format '" + formatParam + "'; use json or msgpack");
                 // JSON: the one format every client can read when the one it asked for is not served
+                ctx.pipeline().addLast(PipelineNames.REFUSED, new RefusedHandler());
                 connector.refuse("from=" + connect.remoteAddress(), error, new NettyTransport(ctx.channel(),
-                        ProtocolCodec.of(WireFormat.JSON), options.maxBacklogBytes(), options.closeLingerMillis(), () -> { }));
+                        ProtocolCodec.of(WireFormat.JSON), options.maxBacklogBytes(), options.closeLingerMillis(),
+                        limits.maxIdleInterval(), () -> { }));
                 return;
             }
             ChannelPipeline p = ctx.pipeline();
@@ -139,6 +143,19 @@ public final class HttpEntryHandler extends SimpleChannelInboundHandler<FullHttp
                     options.maxBacklogBytes(), options.closeLingerMillis()));
             p.remove(this);
         });
+    }
+
+    /**
+     * After a refused upgrade: answers the client's WebSocket close (an SDK that read the ERROR)
+     * so the connection ends then, not when the linger runs out; drops anything else.
+     */
+    static final class RefusedHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+            if (frame instanceof CloseWebSocketFrame) {
+                ctx.writeAndFlush(new CloseWebSocketFrame(1000, "")).addListener(ChannelFutureListener.CLOSE);
+            }
+        }
     }
 
     @Override

@@ -29,6 +29,7 @@ public final class NettyTransport implements Transport {
     private final ProtocolCodec codec;
     private final long maxBacklogBytes;
     private final long lingerMillis;
+    private final long drainMillis;
     private final Runnable onOverloaded;
     private final EventLoopWriter writer;
     private volatile boolean overloaded;
@@ -41,15 +42,18 @@ public final class NettyTransport implements Transport {
     private ChannelHandlerContext framedOut;
 
     /**
-     * @param lingerMillis how long a client gets, after the last frame of a connection the broker
-     *                     ends, to read it and close by itself before the broker closes
+     * @param lingerMillis how long a client gets, once the last frame of a connection the broker
+     *                     ends is on the wire, to read it and close by itself before the broker closes
+     * @param drainMillis  how long the last frame may wait behind unsent ones (a slow reader's
+     *                     backlog) before the connection is closed without it
      */
-    public NettyTransport(Channel channel, ProtocolCodec codec, long maxBacklogBytes, long lingerMillis,
+    public NettyTransport(Channel channel, ProtocolCodec codec, long maxBacklogBytes, long lingerMillis, long drainMillis,
                           Runnable onOverloaded) {
         this.channel = channel;
         this.codec = codec;
         this.maxBacklogBytes = maxBacklogBytes;
         this.lingerMillis = lingerMillis;
+        this.drainMillis = drainMillis;
         this.onOverloaded = onOverloaded;
         this.writer = EventLoopWriter.of(channel.eventLoop());
         this.lastWriteNanos = EventLoopWriter.nanoTime(channel.eventLoop());
@@ -93,8 +97,7 @@ public final class NettyTransport implements Transport {
             writer.submit(this, EventLoopWriter.CLOSE_NOW);
             return;
         }
-        writer.submit(this, frame(codec.encode(last, channel.alloc())));
-        writer.submit(this, EventLoopWriter.CLOSE_AFTER_LINGER);
+        writer.submit(this, new EventLoopWriter.LastFrame(frame(codec.encode(last, channel.alloc()))));
     }
 
     @Override
@@ -110,6 +113,8 @@ public final class NettyTransport implements Transport {
     EventLoopWriter writer() { return writer; }
 
     long lingerMillis() { return lingerMillis; }
+
+    long drainMillis() { return drainMillis; }
 
     /**
      * Writes bytes that are already a complete WebSocket frame, on the event loop. They enter the

@@ -8,6 +8,8 @@ public final class PipelineNames {
     public static final String HTTP_ENTRY = "httpEntry";
     public static final String WS_AGGREGATOR = "wsAggregator";
     public static final String REALTIME = "realtime";
+    /** Instead of REALTIME after a refused upgrade: answers the client's close. */
+    public static final String REFUSED = "refused";
 
     private PipelineNames() {}
 }

@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import dev.hubbub.core.protocol.ProtocolMessage;
 import org.slf4j.Logger;
@@ -70,8 +71,15 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
 
     /** Opens the core session: called once the handshake has completed, on the event loop. */
     public void start(ChannelHandlerContext ctx) {
-        NettyTransport transport = new NettyTransport(ctx.channel(), codec, maxBacklogBytes, lingerMillis, () ->
-                ctx.executor().execute(() -> end(DisconnectReason.SLOW_CONSUMER, null)));
+        // a last frame stuck behind a slow reader's backlog gets one idle interval to go out
+        NettyTransport transport = new NettyTransport(ctx.channel(), codec, maxBacklogBytes, lingerMillis,
+                limits.maxIdleInterval(), () -> {
+                    try {
+                        ctx.executor().execute(() -> end(DisconnectReason.SLOW_CONSUMER, null));
+                    } catch (RejectedExecutionException closing) {
+                        // the connection's loop is shutting down: it ends with it (never the publisher's problem)
+                    }
+                });
         session = connector.connect(request, transport);
         request = null;
         this.transport = session != null ? transport : null;

@@ -236,8 +236,21 @@ class HttpEntryPipelineTest {
         assertEquals(1, frames.size(), frames::toString);
         assertEquals(40000, WsFrames.parse(frames.get(0)).path("error").path("code").asInt());
         assertEquals(0, core.metrics.connections());
-        assertEquals(1, core.core.count("broker.disconnects", "reason", "connect_refused"), "refused through the one way out");
+        assertEquals(1, core.core.count("broker.disconnects", "reason", "endpoint_refused"), "refused through the one way out");
+        assertEquals(0, core.core.count("broker.auth.failed", "code", "40000"), "not an authentication failure");
         closedAfterTheLinger(w);
+    }
+
+    @Test
+    void aRefusedClientThatClosesIsNotKeptWaitingForTheLinger() {
+        Wire w = new Wire();
+        w.upgrade("/elsewhere?key=" + TestBroker.FULL_KEY);
+        w.frames().forEach(ReferenceCountUtil::release);
+        w.send(new CloseWebSocketFrame(1000, ""));
+        List<WebSocketFrame> frames = w.frames();
+        assertInstanceOf(CloseWebSocketFrame.class, frames.get(0), frames::toString);
+        frames.forEach(ReferenceCountUtil::release);
+        assertFalse(w.server.isOpen(), "closed on the client's close, before the linger");
     }
 
     @Test

@@ -278,46 +278,56 @@ class RealtimeHandlerTest {
     }
 
     /**
-     * A peer that stops reading: the Close frame after CLOSED never leaves (this stand-in for a full
-     * socket swallows it). The close does not wait for it: once the linger has passed the connection
-     * is closed, without its last frames, instead of holding its backlog forever.
+     * A peer that stops reading: from the CLOSED on, nothing leaves (this stand-in for a full socket
+     * holds every write uncompleted). The linger starts only once the last frame is out, so it does
+     * not start; one maxIdleInterval later the connection is closed without its last frames instead
+     * of holding its backlog forever.
      */
     @Test
-    void aConnectionWhoseClosingFramesAreNeverTakenIsClosedAnyway() {
-        EmbeddedChannel ch = connectBehindAStuckSocket(TestBroker.FULL_KEY);
-        drainData(ch);
-        ch.writeInbound(text("{\"action\":7}"));
-        drain(ch).forEach(io.netty.util.ReferenceCountUtil::release);
-        assertTrue(ch.isOpen(), "the client has the linger to close by itself");
+    void aConnectionWhoseLastFrameIsNeverTakenIsClosedAfterTheDrainTime() {
+        EmbeddedChannel ch = connectBehindAStuckSocket(TestBroker.FULL_KEY, "{\"action\":7}");
         lingerPasses(ch);
-        assertFalse(ch.isOpen(), "closed when the linger ran out, though the Close frame is stuck");
+        assertTrue(ch.isOpen(), "the linger counts from the last frame going out, and it has not");
+        ch.advanceTimeBy(core.limits.maxIdleInterval(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
+        assertFalse(ch.isOpen(), "closed one idle interval after the last frame was queued, though it never left");
     }
 
     @Test
-    void aRefusedConnectionWhoseErrorIsNeverTakenIsClosedAnyway() {
-        EmbeddedChannel ch = connectBehindAStuckSocket("dev.local:wrong-secret");
-        drain(ch).forEach(io.netty.util.ReferenceCountUtil::release);
+    void aRefusedConnectionWhoseErrorIsNeverTakenIsClosedAfterTheDrainTime() {
+        EmbeddedChannel ch = connectBehindAStuckSocket("dev.local:wrong-secret", null);
         assertTrue(ch.isOpen());
-        lingerPasses(ch);
+        ch.advanceTimeBy(core.limits.maxIdleInterval(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
         assertFalse(ch.isOpen());
     }
 
-    /** A connection whose outbound side swallows Close frames without completing them, as a full socket would. */
-    private EmbeddedChannel connectBehindAStuckSocket(String key) {
+    /**
+     * Connects (and sends {@code then}, if given), then from the next write on holds every write
+     * uncompleted, as a socket whose peer stopped reading would.
+     */
+    private EmbeddedChannel connectBehindAStuckSocket(String key, String then) {
         ConnectRequest request = new ConnectRequest(key, null, "alice", "json", "2", true, null, null, "embedded");
-        io.netty.channel.ChannelOutboundHandlerAdapter stuck = new io.netty.channel.ChannelOutboundHandlerAdapter() {
+        boolean[] stuck = {then == null};
+        io.netty.channel.ChannelOutboundHandlerAdapter socket = new io.netty.channel.ChannelOutboundHandlerAdapter() {
             @Override
             public void write(io.netty.channel.ChannelHandlerContext ctx, Object msg, io.netty.channel.ChannelPromise promise) {
-                if (msg instanceof CloseWebSocketFrame close) {
-                    close.release(); // never written, never completed
+                if (stuck[0]) {
+                    io.netty.util.ReferenceCountUtil.release(msg); // never written, never completed
                 } else {
                     ctx.write(msg, promise);
                 }
             }
         };
-        EmbeddedChannel ch = new EmbeddedChannel(stuck, new RealtimeHandler(core.connector, request, ProtocolCodec.of(WireFormat.JSON), core.limits, BACKLOG,
-                LINGER));
+        EmbeddedChannel ch = new EmbeddedChannel(socket, new RealtimeHandler(core.connector, request, ProtocolCodec.of(WireFormat.JSON),
+                core.limits, BACKLOG, LINGER));
         channels.add(ch);
+        if (then != null) {
+            drainData(ch);
+            stuck[0] = true;
+            ch.writeInbound(text(then));
+            ch.runPendingTasks();
+        }
         return ch;
     }
 

@@ -59,7 +59,7 @@ class FanOutEncodeOnceTest {
                                              ByteBufAllocator alloc) {
         EmbeddedChannel ch = new EmbeddedChannel();
         ch.config().setAllocator(alloc);
-        NettyTransport transport = new NettyTransport(ch, ProtocolCodec.of(format), 1 << 20, 1000, () -> { });
+        NettyTransport transport = new NettyTransport(ch, ProtocolCodec.of(format), 1 << 20, 1000, 15_000, () -> { });
         router.attach(key, new TestSubscriber(id, true, transport), Flags.MODE_SUBSCRIBE);
         return ch;
     }
@@ -131,7 +131,7 @@ class FanOutEncodeOnceTest {
         for (int i = 0; i < 6; i++) {
             WireFormat format = i % 3 == 0 ? WireFormat.JSON : WireFormat.MSGPACK;
             EmbeddedChannel ch = new EmbeddedChannel();
-            NettyTransport transport = new NettyTransport(ch, ProtocolCodec.of(format), 1 << 20, 1000, () -> { });
+            NettyTransport transport = new NettyTransport(ch, ProtocolCodec.of(format), 1 << 20, 1000, 15_000, () -> { });
             String id = "n" + i;
             channel = router.attach(key, new TestSubscriber(id, true, transport), Flags.MODE_SUBSCRIBE);
             channels.add(ch);
