@@ -5,6 +5,7 @@ import dev.hubbub.core.auth.Principal;
 import dev.hubbub.core.channel.Channel;
 import dev.hubbub.core.channel.ChannelKey;
 import dev.hubbub.core.channel.ChannelRouter;
+import dev.hubbub.core.history.MessageLog;
 import dev.hubbub.core.identity.IdentityGate;
 import dev.hubbub.core.protocol.Action;
 import dev.hubbub.core.publish.Admission;
@@ -25,6 +26,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,7 +40,9 @@ import org.slf4j.LoggerFactory;
  * hand-off of the frames it causes (broadcast, ATTACHED + SYNC pages) happen under it, so every
  * recipient sees one order: a SYNC snapshot is followed only by events that came after it, never
  * interleaved with them. Frames are only enqueued under the lock ({@code Transport.send} never
- * blocks); no two set locks are ever held at once.
+ * blocks); no two set locks are ever held at once. A broadcast takes the channel's order lock
+ * inside the set's lock (so presence frames have their place among the channel's serials); the
+ * order lock is never held while taking a set's lock.
  *
  * <p>Ids: an event a client caused has {@code connectionId:msgSerial:index}. A LEAVE the broker
  * makes (DETACH, CLOSE, grace expiry, lost capability) has {@code synthetic-leave:...}, which does not
@@ -50,6 +54,7 @@ public final class PresenceService {
     static final String SYNTHETIC_LEAVE_PREFIX = "synthetic-leave:";
 
     private final ChannelRouter router;
+    private final MessageLog messageLog;
     private final IdentityGate gate;
     private final Clock clock;
     private final PresenceTimers timers;
@@ -58,9 +63,10 @@ public final class PresenceService {
     private final SyncPager pager;
     private final ConcurrentMap<ChannelKey, PresenceSet> sets = new ConcurrentHashMap<>();
 
-    public PresenceService(ChannelRouter router, Admission admission, IdentityGate gate, Clock clock,
+    public PresenceService(ChannelRouter router, MessageLog log, Admission admission, IdentityGate gate, Clock clock,
                            PresenceTimers timers, PresenceSettings settings) {
         this.router = Objects.requireNonNull(router);
+        this.messageLog = Objects.requireNonNull(log);
         this.gate = Objects.requireNonNull(gate);
         this.clock = Objects.requireNonNull(clock);
         this.timers = Objects.requireNonNull(timers);
@@ -165,17 +171,18 @@ public final class PresenceService {
     }
 
     /**
-     * Answers an ATTACH: sends ATTACHED, with HAS_PRESENCE and then the SYNC pages when the set has
-     * members and the connection may see presence (PRESENCE_SUBSCRIBE), all under the set's lock.
+     * Answers an ATTACH: {@code attach} attaches and sends ATTACHED (given HAS_PRESENCE when the set
+     * has members and the connection may see presence, PRESENCE_SUBSCRIBE), then the SYNC pages
+     * follow, all under the set's lock, so the snapshot is followed only by later events.
      */
-    public void attached(ChannelKey key, int modes, String attachSerial, Consumer<ProtocolMessage> send) {
+    public void attached(ChannelKey key, int modes, IntConsumer attach, Consumer<ProtocolMessage> send) {
         if ((modes & Flags.MODE_PRESENCE_SUBSCRIBE) == 0) {
-            send.accept(ProtocolMessage.attached(key.name(), modes, attachSerial, null));
+            attach.accept(0);
             return;
         }
         locked(key, true, set -> {
             boolean members = !set.isEmpty();
-            send.accept(ProtocolMessage.attached(key.name(), members ? modes | Flags.HAS_PRESENCE : modes, attachSerial, null));
+            attach.accept(members ? Flags.HAS_PRESENCE : 0);
             if (members) {
                 pager.page(key.name(), SyncPager.newSyncId(), set.snapshot(), send);
             }
@@ -291,10 +298,13 @@ public final class PresenceService {
     /** Channels with at least one member. */
     public int channelCount() { return sets.size(); }
 
+    /** Hands an event to the channel's presence audience at the channel's next position (set lock held). */
     private void broadcast(ChannelKey key, ProtocolMessage frame, String ownerConnectionId) {
-        Channel channel = router.find(key);
-        if (channel != null) {
-            channel.fanOutPresence(frame, ownerConnectionId);
+        synchronized (router.orderLock(key)) {
+            Channel channel = router.find(key);
+            if (channel != null) {
+                channel.fanOutPresence(frame.withChannelSerial(messageLog.advance(key)), ownerConnectionId);
+            }
         }
     }
 

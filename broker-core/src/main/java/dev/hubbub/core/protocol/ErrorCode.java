@@ -41,6 +41,7 @@ public enum ErrorCode {
     CONNECTION_CLOSED(80017, 400, "Connection closed"),
     SLOW_CONSUMER(80020, 400, "Client cannot keep up with the rate of messages"),
     CHANNEL_NOT_ATTACHED(90001, 404, "Channel not attached"),
+    CHANNEL_NOT_RECOVERED(90003, 404, "Unable to recover channel (messages expired)"),
     TOO_MANY_CHANNELS(90010, 400, "Maximum number of channels per connection exceeded"),
     PRESENCE_NO_CLIENT_ID(91000, 400, "Unable to enter presence channel (no clientId)"),
     TOO_MANY_PRESENCE_MEMBERS(91003, 400, "Maximum number of presence members exceeded");

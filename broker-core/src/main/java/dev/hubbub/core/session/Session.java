@@ -7,12 +7,15 @@ import dev.hubbub.core.channel.Channel;
 import dev.hubbub.core.channel.ChannelKey;
 import dev.hubbub.core.channel.ChannelNames;
 import dev.hubbub.core.channel.Subscriber;
+import dev.hubbub.core.history.AttachReplay;
+import dev.hubbub.core.history.MessageLog;
 import dev.hubbub.core.outbound.Transport;
 import dev.hubbub.core.protocol.Action;
 import dev.hubbub.core.protocol.ConnectionDetails;
 import dev.hubbub.core.protocol.ErrorCode;
 import dev.hubbub.core.protocol.ErrorInfo;
 import dev.hubbub.core.protocol.Flags;
+import dev.hubbub.core.protocol.Message;
 import dev.hubbub.core.protocol.Outcome;
 import dev.hubbub.core.protocol.PresenceMessage;
 import dev.hubbub.core.protocol.ProtocolMessage;
@@ -185,11 +188,43 @@ public final class Session implements Subscriber {
                     "Maximum number of channels per connection (" + services.limits().maxChannelsPerConnection() + ") exceeded")));
             return;
         }
+        Outcome<AttachReplay.Rewind> rewind = AttachReplay.rewind(message.params());
+        if (rewind != null && !rewind.isOk()) {
+            transport.send(ProtocolMessage.channelError(name, rewind.error()));
+            return;
+        }
         int requested = Flags.modes(message.flagsOrZero());
         int modes = (requested == 0 ? Flags.DEFAULT_MODES : requested) & p.capability().grantedModes(name);
-        Channel channel = services.router().attach(new ChannelKey(p.appId(), name), this, modes);
-        attachments.put(name, new Attachment(channel, modes));
-        services.presence().attached(channel.key(), modes, channel.currentSerial(), transport::send);
+        ChannelKey key = new ChannelKey(p.appId(), name);
+        AttachReplay.Rewind rewindValue = rewind == null ? null : rewind.value();
+        services.presence().attached(key, modes, hasPresence -> attachInOrder(key, name, modes, hasPresence,
+                message.channelSerial(), rewindValue), transport::send);
+    }
+
+    /**
+     * Attaches, answers ATTACHED and replays what the client missed or asked to rewind, under the
+     * channel's order lock: everything published before is in the replay, everything after is
+     * delivered live, nothing twice.
+     */
+    private void attachInOrder(ChannelKey key, String name, int modes, int hasPresence, String channelSerial,
+                               AttachReplay.Rewind rewind) {
+        MessageLog log = services.log();
+        synchronized (services.router().orderLock(key)) {
+            Channel channel = services.router().attach(key, this, modes);
+            attachments.put(name, new Attachment(channel, modes));
+            AttachReplay.Plan plan = AttachReplay.plan(log, key, channelSerial, rewind, services.clock());
+            int flags = modes | hasPresence | (plan.resumed() ? Flags.RESUMED : 0);
+            transport.send(ProtocolMessage.attached(name, flags, log.currentSerial(key), plan.notice(), plan.params()));
+            if ((modes & Flags.MODE_SUBSCRIBE) == 0) {
+                return;
+            }
+            for (Message m : plan.replay()) {
+                if (echo || !connectionId.equals(m.connectionId())) {
+                    transport.send(ProtocolMessage.messages(name, null, m.connectionId(),
+                            m.timestamp() == null ? 0 : m.timestamp(), m.serial(), List.of(m)));
+                }
+            }
+        }
     }
 
     private void detach(ProtocolMessage message) {

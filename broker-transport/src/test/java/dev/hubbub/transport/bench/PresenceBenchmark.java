@@ -5,6 +5,8 @@ import dev.hubbub.core.auth.ClientIdentity;
 import dev.hubbub.core.auth.Principal;
 import dev.hubbub.core.channel.ChannelKey;
 import dev.hubbub.core.channel.ChannelRouter;
+import dev.hubbub.core.history.InMemoryMessageLog;
+import dev.hubbub.core.history.Retention;
 import dev.hubbub.core.outbound.FanOutPort;
 import dev.hubbub.core.outbound.Transport;
 import dev.hubbub.core.publish.Admission;
@@ -84,8 +86,8 @@ public class PresenceBenchmark {
     public void setUp() {
         ChannelRouter router = new ChannelRouter(FanOutPort.DIRECT);
         router.attach(KEY, new EncodingSubscriber("watcher"), Flags.DEFAULT_MODES);
-        presence = new PresenceService(router, new Admission(65536), new IdentityGate(), Clock.systemUTC(),
-                PresenceTimers.shared(), PresenceSettings.defaults());
+        presence = new PresenceService(router, new InMemoryMessageLog(Clock.systemUTC(), Retention.defaults(), k -> true),
+                new Admission(65536), new IdentityGate(), Clock.systemUTC(), PresenceTimers.shared(), PresenceSettings.defaults());
         for (int c = 0; c < members / 100; c++) {
             List<PresenceMessage> batch = new ArrayList<>();
             for (int i = 0; i < 100; i++) {
