@@ -16,6 +16,7 @@ import dev.hubbub.core.session.Disconnects;
 import dev.hubbub.core.session.SessionServices;
 import dev.hubbub.server.config.BrokerConfig;
 import dev.hubbub.transport.BrokerServer;
+import dev.hubbub.transport.http.HistoryRoute;
 import dev.hubbub.transport.http.PresenceRoute;
 import dev.hubbub.transport.http.RestAuth;
 import dev.hubbub.transport.http.RestHandler;
@@ -82,6 +83,7 @@ public final class BrokerApp implements AutoCloseable {
         RestAuth restAuth = new RestAuth(authenticator);
         RestHandler rest = new RestHandler(restAuth, publishing, clock, metrics);
         rest.with(new PresenceRoute(restAuth, presence));
+        rest.with(new HistoryRoute(restAuth, messageLog));
         rest.with(new TokenRoute(tokens, restAuth));
         if (registry instanceof PrometheusMeterRegistry prometheus) {
             rest.with(new MetricsRoute(prometheus));

@@ -181,6 +181,9 @@ public final class InMemoryMessageLog implements MessageLog {
         ChannelSerial until = ChannelSerial.parse(q.untilSerial());
         ChannelSerial cursor = ChannelSerial.parse(q.cursor());
         synchronized (log) {
+            if (cursor != null && !cursor.epoch().equals(log.epoch)) {
+                return new HistoryPage(List.of(), null); // the log the earlier pages came from is gone: nothing follows them
+            }
             trim(log, clock.millis());
             long untilOffset = until != null && until.epoch().equals(log.epoch) ? until.offset() : Long.MAX_VALUE;
             if (until != null && !until.epoch().equals(log.epoch)) {
