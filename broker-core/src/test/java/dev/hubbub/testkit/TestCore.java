@@ -15,6 +15,7 @@ import dev.hubbub.core.presence.PresenceTimers;
 import dev.hubbub.core.publish.Admission;
 import dev.hubbub.core.publish.Publishing;
 import dev.hubbub.core.session.BrokerMetrics;
+import dev.hubbub.core.session.ConnectionRegistry;
 import dev.hubbub.core.session.Connector;
 import dev.hubbub.core.session.Disconnects;
 import dev.hubbub.core.session.Limits;
@@ -43,6 +44,7 @@ public final class TestCore {
     public final Publishing publishing;
     public final PresenceService presence;
     public final Disconnects disconnects;
+    public final ConnectionRegistry connections;
     public final Authenticator authenticator;
     public final Limits limits;
     public final SessionServices services;
@@ -59,8 +61,10 @@ public final class TestCore {
         publishing = new Publishing(admission, gate, router, log, clock, metrics);
         presence = new PresenceService(router, log, admission, gate, clock, b.timers, b.presence);
         disconnects = new Disconnects(metrics);
+        connections = new ConnectionRegistry(clock);
         authenticator = new Authenticator(new KeyStore(b.keys), b.tokens, clock);
-        services = new SessionServices(authenticator, router, publishing, log, presence, disconnects, limits, clock, metrics);
+        services = new SessionServices(authenticator, router, publishing, log, presence, disconnects, connections, limits, clock,
+                metrics);
         connector = new Connector(services);
     }
 

@@ -11,6 +11,7 @@ import dev.hubbub.core.presence.PresenceTimers;
 import dev.hubbub.core.publish.Admission;
 import dev.hubbub.core.publish.Publishing;
 import dev.hubbub.core.session.BrokerMetrics;
+import dev.hubbub.core.session.ConnectionRegistry;
 import dev.hubbub.core.session.Connector;
 import dev.hubbub.core.session.Disconnects;
 import dev.hubbub.core.session.SessionServices;
@@ -41,6 +42,7 @@ public final class BrokerApp implements AutoCloseable {
 
     private final ChannelRouter router;
     private final InMemoryMessageLog messageLog;
+    private final ConnectionRegistry connections;
     private final PresenceService presence;
     private volatile PresenceTimers.Cancellable sweeping;
     private final BrokerMetrics metrics;
@@ -77,7 +79,8 @@ public final class BrokerApp implements AutoCloseable {
         this.presence = new PresenceService(router, messageLog, admission, gate, clock, presenceTimers, config.presence());
         // connections: what each session works with, and the one way out
         Disconnects disconnects = new Disconnects(metrics);
-        Connector connector = new Connector(new SessionServices(authenticator, router, publishing, messageLog, presence, disconnects,
+        this.connections = new ConnectionRegistry(clock);
+        Connector connector = new Connector(new SessionServices(authenticator, router, publishing, messageLog, presence, disconnects, connections,
                 config.limits(), clock, metrics));
         // the network: REST and WebSocket on one port
         RestAuth restAuth = new RestAuth(authenticator);
@@ -110,6 +113,7 @@ public final class BrokerApp implements AutoCloseable {
         sweeping = PresenceTimers.shared().schedule(() -> {
             try {
                 messageLog.sweep();
+                connections.purge();
             } finally {
                 if (sweeping != null) {
                     scheduleSweep();

@@ -22,8 +22,10 @@ import dev.hubbub.core.protocol.ProtocolMessage;
 import dev.hubbub.core.protocol.PublishResult;
 import dev.hubbub.core.publish.PublishRequest;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +46,6 @@ public final class Session implements Subscriber {
     // only what outlives the handshake: a ConnectRequest carries the credentials, kept by nobody
     private final boolean echo;
     private final Long remainPresentFor;
-    private final boolean continuityRequested;
     private final String connectionId;
     private final String connectionKey;
     private final String who;
@@ -58,14 +59,14 @@ public final class Session implements Subscriber {
     /** A channel this connection is attached to, with the modes it was granted. */
     record Attachment(Channel channel, int modes) {}
 
-    Session(SessionServices services, Principal principal, ConnectRequest request, Transport transport) {
+    /** @param connectionId a new id, or the id of the connection this one resumes */
+    Session(SessionServices services, Principal principal, ConnectRequest request, Transport transport, String connectionId) {
         this.services = services;
         this.principal = principal;
         this.echo = request.echo();
         this.remainPresentFor = request.remainPresentFor();
-        this.continuityRequested = request.resume() != null || request.recover() != null;
         this.transport = transport;
-        this.connectionId = ConnectionIds.connectionId();
+        this.connectionId = connectionId;
         this.connectionKey = ConnectionIds.connectionKey(connectionId);
         this.who = "conn=" + connectionId;
         this.expiry = new CredentialExpiry(transport, services.clock(), this::requestRenewal, this::expired);
@@ -84,15 +85,19 @@ public final class Session implements Subscriber {
 
     public String who() { return who; }
 
+    /** The secret that lets this connection be resumed; never logged. */
+    String connectionKey() { return connectionKey; }
+
     public boolean isClosed() { return closed; }
 
-    /** Sends CONNECTED and arms the credential expiry timer. */
-    void start(String remoteAddress) {
-        ErrorInfo continuity = null;
-        if (continuityRequested) {
-            continuity = ErrorCode.CONNECTION_NOT_RECOVERED.info(
-                    "Unable to recover connection: this broker does not keep connection state; continuity was lost");
-        }
+    /**
+     * Sends CONNECTED and arms the credential expiry timer.
+     *
+     * @param continuity why a requested resume or recover did not happen (the client learns it
+     *                   has a new connection), or null
+     */
+    void start(String remoteAddress, ErrorInfo continuity) {
+        services.connections().opened(this);
         log.debug("{} connected from {} as {}", who, remoteAddress, principal);
         transport.send(ProtocolMessage.connected(connectionId, details(), continuity, services.clock().millis()));
         expiry.arm(principal.expiresAt());
@@ -155,8 +160,36 @@ public final class Session implements Subscriber {
             return;
         }
         presenceGrace = reason.presenceGrace();
+        if (reason == DisconnectReason.SUPERSEDED) {
+            // another transport has taken this connection over: the registry entry is its now
+        } else if (presenceGrace) {
+            services.connections().parked(this, channelKeys(), services.limits().connectionStateTtl());
+        } else {
+            services.connections().closed(this);
+        }
         transport.close(services.disconnects().end(who, reason, error));
         release();
+    }
+
+    /**
+     * A resume on another transport took this connection over (its old transport is still open,
+     * as after a network that vanished without a FIN): it is closed, and its presence members,
+     * which the resumed connection now owns, keep their place. Runs on this session's own thread.
+     */
+    void superseded() {
+        Set<ChannelKey> channels = channelKeys();
+        end(DisconnectReason.SUPERSEDED, null);
+        for (ChannelKey key : channels) {
+            services.presence().connectionResumed(key, connectionId);
+        }
+    }
+
+    private Set<ChannelKey> channelKeys() {
+        Set<ChannelKey> keys = new HashSet<>();
+        for (Attachment a : attachments.values()) {
+            keys.add(a.channel().key());
+        }
+        return keys;
     }
 
     private void release() {

@@ -18,12 +18,13 @@ import java.util.Objects;
  * @param log           channel serials, and what an ATTACH replays
  * @param presence      PRESENCE, SYNC, and members leaving with their connection
  * @param disconnects   how a connection ends
+ * @param connections   connections that may be resumed
  * @param limits        advertised in CONNECTED, and the channel count per connection
  * @param clock         timestamps and token expiry
  * @param metrics       connections closed
  */
 public record SessionServices(Authenticator authenticator, ChannelRouter router, Publishing publishing,
-                              MessageLog log, PresenceService presence, Disconnects disconnects, Limits limits, Clock clock,
+                              MessageLog log, PresenceService presence, Disconnects disconnects, ConnectionRegistry connections, Limits limits, Clock clock,
                               BrokerMetrics metrics) {
     public SessionServices {
         Objects.requireNonNull(authenticator);
@@ -32,6 +33,7 @@ public record SessionServices(Authenticator authenticator, ChannelRouter router,
         Objects.requireNonNull(log);
         Objects.requireNonNull(presence);
         Objects.requireNonNull(disconnects);
+        Objects.requireNonNull(connections);
         Objects.requireNonNull(limits);
         Objects.requireNonNull(clock);
         Objects.requireNonNull(metrics);
