@@ -123,20 +123,17 @@ public final class Channel {
         if (targets.length == 0) {
             return;
         }
-        FanOutPort.FanOut out = port.begin(frame);
-        int n = 0;
+        Recipients out = new Recipients(frame);
         try {
             for (Subscription s : targets) {
                 Subscriber sub = s.subscriber();
                 if ((s.modes() & requiredMode) != 0
                         && (publisherId == null || sub.echoes() || !publisherId.equals(sub.connectionId()))) {
-                    out.add(sub.outbound());
-                    n++;
+                    out.add(sub);
                 }
             }
         } finally {
             out.dispatch();
-            deliveries.add(n);
         }
     }
 
@@ -153,25 +150,64 @@ public final class Channel {
         if (audience.length == 0 && owner == null) {
             return;
         }
-        FanOutPort.FanOut out = port.begin(frame);
-        int n = 0;
+        Recipients out = new Recipients(frame);
         try {
             // the owner once, whatever its modes: the audience and the map are read without the
             // lock, so a re-attach in between must not make it miss its own event or see it twice
             for (Subscription s : audience) {
                 if (s.subscriber() != owner) {
-                    out.add(s.subscriber().outbound());
-                    n++;
+                    out.add(s.subscriber());
                 }
             }
             if (owner != null) {
-                out.add(owner.outbound());
-                n++;
+                out.add(owner);
             }
         } finally {
             out.dispatch();
-            deliveries.add(n);
         }
     }
 
+    /**
+     * One frame's recipients: one fan-out for those that take the channel's own name, begun on
+     * first use, and one per qualified name (rare) with the frame under that name.
+     */
+    private final class Recipients {
+        private final ProtocolMessage frame;
+        private FanOutPort.FanOut plain;
+        private Map<String, FanOutPort.FanOut> aliased;
+        private int count;
+
+        Recipients(ProtocolMessage frame) { this.frame = frame; }
+
+        void add(Subscriber s) {
+            String alias = s.alias();
+            FanOutPort.FanOut out;
+            if (alias == null) {
+                if (plain == null) {
+                    plain = port.begin(frame);
+                }
+                out = plain;
+            } else {
+                if (aliased == null) {
+                    aliased = new java.util.HashMap<>();
+                }
+                out = aliased.computeIfAbsent(alias, a -> port.begin(frame.withChannel(a)));
+            }
+            out.add(s.outbound());
+            count++;
+        }
+
+        void dispatch() {
+            if (plain == null && aliased == null) {
+                port.begin(frame).dispatch(); // nobody: the port may still want to see the frame end
+            }
+            if (plain != null) {
+                plain.dispatch();
+            }
+            if (aliased != null) {
+                aliased.values().forEach(FanOutPort.FanOut::dispatch);
+            }
+            deliveries.add(count);
+        }
+    }
 }

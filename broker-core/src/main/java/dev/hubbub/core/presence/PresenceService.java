@@ -4,6 +4,7 @@ import dev.hubbub.core.auth.Operation;
 import dev.hubbub.core.auth.Principal;
 import dev.hubbub.core.channel.Channel;
 import dev.hubbub.core.channel.ChannelKey;
+import dev.hubbub.core.channel.ChannelNames;
 import dev.hubbub.core.channel.ChannelRouter;
 import dev.hubbub.core.history.MessageLog;
 import dev.hubbub.core.identity.IdentityGate;
@@ -96,6 +97,7 @@ public final class PresenceService {
         if (refused != null) {
             return Outcome.fail(refused);
         }
+        name = ChannelNames.baseName(name);
         List<PresenceMessage> items = message.presence();
         if (items == null || items.isEmpty()) {
             return Outcome.fail(ErrorCode.BAD_REQUEST, "PRESENCE carries no presence messages");
@@ -175,7 +177,7 @@ public final class PresenceService {
      * has members and the connection may see presence, PRESENCE_SUBSCRIBE), then the SYNC pages
      * follow, all under the set's lock, so the snapshot is followed only by later events.
      */
-    public void attached(ChannelKey key, int modes, IntConsumer attach, Consumer<ProtocolMessage> send) {
+    public void attached(ChannelKey key, String name, int modes, IntConsumer attach, Consumer<ProtocolMessage> send) {
         if ((modes & Flags.MODE_PRESENCE_SUBSCRIBE) == 0) {
             attach.accept(0);
             return;
@@ -184,18 +186,22 @@ public final class PresenceService {
             boolean members = !set.isEmpty();
             attach.accept(members ? Flags.HAS_PRESENCE : 0);
             if (members) {
-                pager.page(key.name(), SyncPager.newSyncId(), set.snapshot(), send);
+                pager.page(name, SyncPager.newSyncId(), set.snapshot(), send);
             }
             return null;
         });
     }
 
-    /** Answers a client's SYNC request with the complete set (an empty set is one empty last page). */
-    public void sync(ChannelKey key, int modes, Consumer<ProtocolMessage> send) {
+    /**
+     * Answers a client's SYNC request with the complete set (an empty set is one empty last page).
+     *
+     * @param name the channel name as the client attached it (qualified or not)
+     */
+    public void sync(ChannelKey key, String name, int modes, Consumer<ProtocolMessage> send) {
         if ((modes & Flags.MODE_PRESENCE_SUBSCRIBE) == 0) {
             return;
         }
-        locked(key, true, set -> pager.page(key.name(), SyncPager.newSyncId(), set.snapshot(), send));
+        locked(key, true, set -> pager.page(name, SyncPager.newSyncId(), set.snapshot(), send));
     }
 
     /**

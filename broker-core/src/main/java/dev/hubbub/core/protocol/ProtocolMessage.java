@@ -69,6 +69,12 @@ public record ProtocolMessage(
                 params == null || params.isEmpty() ? null : params, null);
     }
 
+    /** The same frame under another channel name (a subscription's qualified name). */
+    public ProtocolMessage withChannel(String name) {
+        return new ProtocolMessage(action, id, name, channelSerial, connectionId, connectionDetails, count, error, flags, msgSerial,
+                messages, presence, timestamp, authAccessToken, params, res);
+    }
+
     /** The same frame at a position in its channel's order. */
     public ProtocolMessage withChannelSerial(String serial) {
         return new ProtocolMessage(action, id, channel, serial, connectionId, connectionDetails, count, error, flags, msgSerial, messages,

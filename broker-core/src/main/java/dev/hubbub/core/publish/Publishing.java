@@ -4,6 +4,7 @@ import dev.hubbub.core.auth.Operation;
 import dev.hubbub.core.auth.Principal;
 import dev.hubbub.core.channel.Channel;
 import dev.hubbub.core.channel.ChannelKey;
+import dev.hubbub.core.channel.ChannelNames;
 import dev.hubbub.core.channel.ChannelRouter;
 import dev.hubbub.core.history.MessageLog;
 import dev.hubbub.core.identity.IdentityGate;
@@ -65,6 +66,7 @@ public final class Publishing {
             return Outcome.fail(ErrorCode.BAD_REQUEST, "MESSAGE carries no messages");
         }
         Principal principal = request.principal();
+        name = ChannelNames.baseName(name); // a subscription's qualifier says nothing about publishing
         refused = admission.capability(principal, name, Operation.PUBLISH, "publish to");
         if (refused == null && request.origin() instanceof PublishRequest.Realtime rt && rt.attachedModes() != null) {
             refused = admission.mode(rt.attachedModes(), Flags.MODE_PUBLISH, name, "publish", "PUBLISH");

@@ -56,8 +56,23 @@ public final class Session implements Subscriber {
     /** Set when the transport dropped or the client sent DISCONNECT: presence members stay for the grace period. */
     private boolean presenceGrace;
 
-    /** A channel this connection is attached to, with the modes it was granted. */
-    record Attachment(Channel channel, int modes) {}
+    /**
+     * A channel this connection is attached to, with the modes it was granted, as the channel
+     * sees it: this session, or for a qualified name a {@link Qualified} view of it.
+     */
+    record Attachment(Channel channel, int modes, Subscriber as) {}
+
+    /** This session attached under a qualified name: the channel's frames reach it under that name. */
+    private record Qualified(Session session, String alias) implements Subscriber {
+        @Override
+        public String connectionId() { return session.connectionId; }
+
+        @Override
+        public boolean echoes() { return session.echo; }
+
+        @Override
+        public Transport outbound() { return session.transport; }
+    }
 
     /** @param connectionId a new id, or the id of the connection this one resumes */
     Session(SessionServices services, Principal principal, ConnectRequest request, Transport transport, String connectionId) {
@@ -210,9 +225,10 @@ public final class Session implements Subscriber {
             return;
         }
         Principal p = principal;
-        if (!p.capability().allowsAny(name)) {
+        String base = ChannelNames.baseName(name);
+        if (!p.capability().allowsAny(base)) {
             transport.send(ProtocolMessage.channelError(name, ErrorCode.CAPABILITY_DENIED.info(
-                    "Channel denied access based on given capability: '" + name + "'")));
+                    "Channel denied access based on given capability: '" + base + "'")));
             return;
         }
         Attachment existing = attachments.get(name);
@@ -221,16 +237,22 @@ public final class Session implements Subscriber {
                     "Maximum number of channels per connection (" + services.limits().maxChannelsPerConnection() + ") exceeded")));
             return;
         }
-        Outcome<AttachReplay.Rewind> rewind = AttachReplay.rewind(message.params());
+        Map<String, String> params = ChannelNames.qualifierParams(name);
+        if (message.params() != null) {
+            params = new HashMap<>(params);
+            params.putAll(message.params());
+        }
+        Outcome<AttachReplay.Rewind> rewind = AttachReplay.rewind(params);
         if (rewind != null && !rewind.isOk()) {
             transport.send(ProtocolMessage.channelError(name, rewind.error()));
             return;
         }
         int requested = Flags.modes(message.flagsOrZero());
-        int modes = (requested == 0 ? Flags.DEFAULT_MODES : requested) & p.capability().grantedModes(name);
-        ChannelKey key = new ChannelKey(p.appId(), name);
+        int modes = (requested == 0 ? Flags.DEFAULT_MODES : requested) & p.capability().grantedModes(base);
+        ChannelKey key = new ChannelKey(p.appId(), base);
+        Subscriber as = existing != null ? existing.as() : base.equals(name) ? this : new Qualified(this, name);
         AttachReplay.Rewind rewindValue = rewind == null ? null : rewind.value();
-        services.presence().attached(key, modes, hasPresence -> attachInOrder(key, name, modes, hasPresence,
+        services.presence().attached(key, name, modes, hasPresence -> attachInOrder(key, name, as, modes, hasPresence,
                 message.channelSerial(), rewindValue), transport::send);
     }
 
@@ -239,12 +261,12 @@ public final class Session implements Subscriber {
      * channel's order lock: everything published before is in the replay, everything after is
      * delivered live, nothing twice.
      */
-    private void attachInOrder(ChannelKey key, String name, int modes, int hasPresence, String channelSerial,
+    private void attachInOrder(ChannelKey key, String name, Subscriber as, int modes, int hasPresence, String channelSerial,
                                AttachReplay.Rewind rewind) {
         MessageLog log = services.log();
         synchronized (services.router().orderLock(key)) {
-            Channel channel = services.router().attach(key, this, modes);
-            attachments.put(name, new Attachment(channel, modes));
+            Channel channel = services.router().attach(key, as, modes);
+            attachments.put(name, new Attachment(channel, modes, as));
             AttachReplay.Plan plan = AttachReplay.plan(log, key, channelSerial, rewind, services.clock());
             int flags = modes | hasPresence | (plan.resumed() ? Flags.RESUMED : 0);
             transport.send(ProtocolMessage.attached(name, flags, log.currentSerial(key), plan.notice(), plan.params()));
@@ -275,7 +297,7 @@ public final class Session implements Subscriber {
 
     /** Leaves a channel this connection was attached to (already removed from {@code attachments}). */
     private void dropAttachment(Attachment a) {
-        services.router().detach(a.channel().key(), this);
+        services.router().detach(a.channel().key(), a.as());
         services.presence().connectionLeft(a.channel().key(), connectionId,
                 closed && presenceGrace ? services.presence().graceFor(remainPresentFor) : 0);
     }
@@ -313,20 +335,21 @@ public final class Session implements Subscriber {
         for (var it = attachments.entrySet().iterator(); it.hasNext(); ) {
             var e = it.next();
             String name = e.getKey();
+            String base = ChannelNames.baseName(name);
             Attachment a = e.getValue();
-            if (!p.capability().allowsAny(name)) {
+            if (!p.capability().allowsAny(base)) {
                 it.remove();
                 dropAttachment(a);
                 transport.send(ProtocolMessage.channelError(name, ErrorCode.CAPABILITY_DENIED.info(
                         "Channel denied access based on given capability: '" + name + "'")));
                 continue;
             }
-            int modes = a.modes() & p.capability().grantedModes(name);
+            int modes = a.modes() & p.capability().grantedModes(base);
             if (modes != a.modes()) {
-                services.router().attach(a.channel().key(), this, modes);
-                e.setValue(new Attachment(a.channel(), modes));
+                services.router().attach(a.channel().key(), a.as(), modes);
+                e.setValue(new Attachment(a.channel(), modes, a.as()));
             }
-            if (!p.capability().allows(name, Operation.PRESENCE)) {
+            if (!p.capability().allows(base, Operation.PRESENCE)) {
                 // no longer allowed to be present, whatever mode it attached with: its members leave now
                 services.presence().connectionLeft(a.channel().key(), connectionId, 0);
             }
@@ -365,7 +388,7 @@ public final class Session implements Subscriber {
     private void syncPresence(ProtocolMessage message) {
         Attachment a = message.channel() == null ? null : attachments.get(message.channel());
         if (a != null) {
-            services.presence().sync(a.channel().key(), a.modes(), transport::send);
+            services.presence().sync(a.channel().key(), message.channel(), a.modes(), transport::send);
         }
     }
 

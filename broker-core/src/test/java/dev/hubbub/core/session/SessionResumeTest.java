@@ -239,4 +239,33 @@ class SessionResumeTest {
         assertEquals(40003, error.error().code());
         assertTrue(bad.out().frames(Action.ATTACHED).isEmpty());
     }
+
+    @Test
+    void aQualifiedNameRewindsAndCarriesTheQualifiedNameOnEveryFrameOfThatSubscription() {
+        Client publisher = connect(FULL, "pub", null, null);
+        for (int i = 0; i < 4; i++) {
+            publisher.send(publish("room", i, "m" + i));
+        }
+        Client plain = connect(FULL, "plain", null, null);
+        plain.send(attach("room", null));
+        Client q = connect(FULL, "q", null, null);
+        q.send(attach("[?rewind=2]room", null));
+        ProtocolMessage attached = q.out().only(Action.ATTACHED);
+        assertEquals("[?rewind=2]room", attached.channel());
+        assertEquals(Map.of("rewind", "2"), attached.params());
+        assertEquals(List.of("m2", "m3"), data(q.out()));
+
+        publisher.send(publish("room", 4, "live"));
+        q.send(publish("[?rewind=2]room", 0, "from-q")); // a qualified name publishes to the channel itself
+        assertEquals(List.of("m2", "m3", "live", "from-q"), data(q.out()));
+        assertTrue(q.out().frames(Action.MESSAGE).stream().allMatch(m -> m.channel().equals("[?rewind=2]room")),
+                "every frame of the subscription under its qualified name");
+        assertEquals(List.of("live", "from-q"), data(plain.out()));
+        assertTrue(plain.out().frames(Action.MESSAGE).stream().allMatch(m -> m.channel().equals("room")));
+
+        q.send(new ProtocolMessage(Action.DETACH, null, "[?rewind=2]room", null, null, null, null, null, null, null, null, null,
+                null, null, null, null));
+        publisher.send(publish("room", 5, "after-detach"));
+        assertEquals(List.of("m2", "m3", "live", "from-q"), data(q.out()), "detached by its qualified name");
+    }
 }

@@ -106,7 +106,7 @@ public class PresenceBenchmark {
     @Benchmark
     public int syncPagesOnly() {
         int[] n = {0};
-        presence.sync(KEY, Flags.DEFAULT_MODES, page -> n[0] += page.presence().size());
+        presence.sync(KEY, KEY.name(), Flags.DEFAULT_MODES, page -> n[0] += page.presence().size());
         return n[0];
     }
 
@@ -119,7 +119,7 @@ public class PresenceBenchmark {
     private long syncEncoded(WireFormat format) {
         ProtocolCodec codec = ProtocolCodec.of(format);
         long[] bytes = {0};
-        presence.sync(KEY, Flags.DEFAULT_MODES, page -> {
+        presence.sync(KEY, KEY.name(), Flags.DEFAULT_MODES, page -> {
             ByteBuf buf = codec.encode(page, PooledByteBufAllocator.DEFAULT);
             bytes[0] += buf.readableBytes();
             buf.release();
