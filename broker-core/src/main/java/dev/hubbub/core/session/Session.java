@@ -252,22 +252,26 @@ public final class Session implements Subscriber {
         ChannelKey key = new ChannelKey(p.appId(), base);
         Subscriber as = existing != null ? existing.as() : base.equals(name) ? this : new Qualified(this, name);
         AttachReplay.Rewind rewindValue = rewind == null ? null : rewind.value();
+        boolean live = existing != null;
         services.presence().attached(key, name, modes, hasPresence -> attachInOrder(key, name, as, modes, hasPresence,
-                message.channelSerial(), rewindValue), transport::send);
+                live, message.channelSerial(), rewindValue), transport::send);
     }
 
     /**
      * Attaches, answers ATTACHED and replays what the client missed or asked to rewind, under the
      * channel's order lock: everything published before is in the replay, everything after is
-     * delivered live, nothing twice.
+     * delivered live, nothing twice. A re-ATTACH of a channel this transport is attached to already
+     * (new modes, say) replays nothing: nothing was missed, and what its channelSerial lags behind
+     * is already on its way to the client.
      */
-    private void attachInOrder(ChannelKey key, String name, Subscriber as, int modes, int hasPresence, String channelSerial,
-                               AttachReplay.Rewind rewind) {
+    private void attachInOrder(ChannelKey key, String name, Subscriber as, int modes, int hasPresence, boolean live,
+                               String channelSerial, AttachReplay.Rewind rewind) {
         MessageLog log = services.log();
         synchronized (services.router().orderLock(key)) {
             Channel channel = services.router().attach(key, as, modes);
             attachments.put(name, new Attachment(channel, modes, as));
-            AttachReplay.Plan plan = AttachReplay.plan(log, key, channelSerial, rewind, services.clock());
+            AttachReplay.Plan plan = live ? new AttachReplay.Plan(true, List.of(), null, null)
+                    : AttachReplay.plan(log, key, channelSerial, rewind, services.clock());
             int flags = modes | hasPresence | (plan.resumed() ? Flags.RESUMED : 0);
             transport.send(ProtocolMessage.attached(name, flags, log.currentSerial(key), plan.notice(), plan.params()));
             if ((modes & Flags.MODE_SUBSCRIBE) == 0) {

@@ -268,4 +268,18 @@ class SessionResumeTest {
         publisher.send(publish("room", 5, "after-detach"));
         assertEquals(List.of("m2", "m3", "live", "from-q"), data(q.out()), "detached by its qualified name");
     }
+
+    @Test
+    void aReAttachOnTheSameTransportReplaysNothingItAlreadyHas() {
+        Client publisher = connect(FULL, "pub", null, null);
+        Client sub = connect(FULL, "sub", null, null);
+        sub.send(attach("room", null));
+        String early = lastSerial(sub.out(), "room");
+        publisher.send(publish("room", 0, "a"));
+        publisher.send(publish("room", 1, "b"));
+        sub.send(attach("room", early)); // a stale serial: the messages after it are already on their way
+        assertEquals(List.of("a", "b"), data(sub.out()), "nothing twice");
+        ProtocolMessage second = sub.out().frames(Action.ATTACHED).get(1);
+        assertTrue((second.flagsOrZero() & Flags.RESUMED) != 0, "continuity was never broken");
+    }
 }
