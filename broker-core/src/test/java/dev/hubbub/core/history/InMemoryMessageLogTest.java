@@ -70,7 +70,9 @@ class InMemoryMessageLogTest {
 
     private static List<Message> allHistory(InMemoryMessageLog log, ChannelKey key, HistoryQuery q) {
         List<Message> out = new ArrayList<>();
+        int pages = 0;
         for (HistoryQuery next = q; next != null; ) {
+            assertTrue(++pages <= 300, "paging must end");
             HistoryPage page = log.history(key, next);
             out.addAll(page.items());
             next = page.next();
