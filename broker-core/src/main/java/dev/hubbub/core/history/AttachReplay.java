@@ -72,9 +72,13 @@ public final class AttachReplay {
         }
         if (rewind != null) {
             long since = rewind.windowMillis() > 0 ? clock.millis() - rewind.windowMillis() : 0;
-            ErrorInfo notice = rewind.truncated() ? ErrorCode.INVALID_PARAMETER.info(
-                    "Rewind limited to the last " + MAX_REWIND + " messages") : null;
-            return new Plan(false, log.latest(key, rewind.count(), since), notice, params);
+            List<dev.hubbub.core.protocol.Message> latest = log.latest(key, rewind.count() + 1, since);
+            boolean cut = rewind.truncated() || (rewind.windowMillis() > 0 && latest.size() > MAX_REWIND);
+            if (latest.size() > rewind.count()) {
+                latest = latest.subList(latest.size() - rewind.count(), latest.size());
+            }
+            ErrorInfo notice = cut ? ErrorCode.INVALID_PARAMETER.info("Rewind limited to the last " + MAX_REWIND + " messages") : null;
+            return new Plan(false, latest, notice, params);
         }
         return new Plan(false, List.of(), null, null);
     }

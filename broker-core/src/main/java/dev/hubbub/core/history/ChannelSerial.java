@@ -50,6 +50,12 @@ public record ChannelSerial(String epoch, long offset) {
         if (epoch.indexOf(':') >= 0) {
             return null;
         }
+        for (int i = colon + 1; i < wire.length(); i++) {
+            char c = wire.charAt(i);
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z'))) {
+                return null; // only what wire() writes: no sign, no other digits
+            }
+        }
         try {
             return new ChannelSerial(epoch, Long.parseLong(wire.substring(colon + 1), 36));
         } catch (IllegalArgumentException e) { // NumberFormatException included

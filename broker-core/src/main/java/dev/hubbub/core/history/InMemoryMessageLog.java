@@ -186,8 +186,8 @@ public final class InMemoryMessageLog implements MessageLog {
             }
             trim(log, clock.millis());
             long untilOffset = until != null && until.epoch().equals(log.epoch) ? until.offset() : Long.MAX_VALUE;
-            if (until != null && !until.epoch().equals(log.epoch)) {
-                untilOffset = -1; // an attach point of another epoch: nothing of this log is before it
+            if ((until != null && !until.epoch().equals(log.epoch)) || (until == null && q.untilSerial() != null)) {
+                untilOffset = -1; // an attach point of another epoch (or none that parses): nothing of this log is before it
             }
             List<Message> items = new ArrayList<>();
             Iterator<Entry> it = q.backwards() ? log.entries.descendingIterator() : log.entries.iterator();

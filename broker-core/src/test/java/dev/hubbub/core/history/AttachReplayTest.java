@@ -201,7 +201,6 @@ class AttachReplayTest {
 
     // Rule (§5 "at most 100 (truncation = non-fatal error in ATTACHED)"): a time rewind that had to drop messages
     // to stay within 100 is told like a count over 100.
-    // KNOWN FAILURE (AttachReplay.rewind marks a time rewind never truncated; reported, main code left as it is).
     @Test
     void aTimeRewindTruncatedAt100IsToldWithANotice() {
         publish(150);

@@ -79,7 +79,6 @@ class ChannelSerialTest {
 
     // Rule: parse returns null for a non-base36 offset. A leading '+' or a non-ASCII digit is not a base-36 digit
     // and never appears in wire(), but Long.parseLong accepts both.
-    // KNOWN FAILURE (bug in ChannelSerial.parse, reported; the main code is left as it is).
     @Test
     void parseRejectsASignOrNonAsciiDigitsInTheOffset() {
         assertAll(
