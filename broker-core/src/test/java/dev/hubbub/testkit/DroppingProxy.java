@@ -25,7 +25,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       ones it has closed since);</li>
  *   <li>{@link #refuseNew()} resets every new connection as soon as it is accepted;
  *       {@link #holdNew()} accepts new connections but forwards nothing until {@link #admitNew()},
- *       which also restores plain forwarding for later ones.</li>
+ *       which also restores plain forwarding for later ones;</li>
+ *   <li>{@link #dropFromBroker()} drops what the broker sends on current connections while the
+ *       client's frames still get through (its ACKs are lost).</li>
  * </ul>
  * Counters ({@link #accepted()}, {@link #refused()}, {@link #held()}, {@link #forwarding()}) let a
  * test wait for what the client did instead of waiting for time to pass. Thread-safe; one daemon
@@ -130,6 +132,18 @@ public final class DroppingProxy implements AutoCloseable {
     }
 
     /**
+     * From now on, what the broker sends on every current connection is dropped; what the client
+     * sends still reaches the broker (replies such as ACKs are lost on the way back).
+     */
+    public void dropFromBroker() {
+        synchronized (lock) {
+            for (Link l : links) {
+                l.dropFromBroker = true;
+            }
+        }
+    }
+
+    /**
      * Cuts every current connection (and resets held ones): no byte is forwarded any more either
      * way, the client's side is reset, the broker's side reset or left open as {@code brokerSide} says.
      *
@@ -217,6 +231,8 @@ public final class DroppingProxy implements AutoCloseable {
         final Socket broker;
         /** How the link was cut; null while it forwards. */
         volatile BrokerSide cut;
+        /** Set by {@link #dropFromBroker()}: the broker's bytes are read and dropped. */
+        volatile boolean dropFromBroker;
         private final Runnable brokerEnded;
         private final AtomicInteger pumpsRunning = new AtomicInteger(2);
 
@@ -259,6 +275,9 @@ public final class DroppingProxy implements AutoCloseable {
                             continue; // swallowed
                         }
                         break;
+                    }
+                    if (fromBroker && dropFromBroker) {
+                        continue;
                     }
                     out.write(buffer, 0, n);
                     out.flush();

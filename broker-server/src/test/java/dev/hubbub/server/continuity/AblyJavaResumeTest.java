@@ -5,6 +5,7 @@ import static dev.hubbub.server.continuity.ContinuityBroker.TIMEOUT;
 import static dev.hubbub.server.continuity.ContinuityBroker.succeeds;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -17,13 +18,16 @@ import io.ably.lib.realtime.AblyRealtime;
 import io.ably.lib.realtime.Channel;
 import io.ably.lib.realtime.ChannelState;
 import io.ably.lib.realtime.ChannelStateListener.ChannelStateChange;
+import io.ably.lib.realtime.CompletionListener;
 import io.ably.lib.realtime.ConnectionState;
 import io.ably.lib.realtime.ConnectionStateListener.ConnectionStateChange;
+import io.ably.lib.types.ErrorInfo;
 import io.ably.lib.types.Message;
 import io.ably.lib.types.PresenceMessage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -138,6 +142,59 @@ class AblyJavaResumeTest {
                 "others saw alice leave or enter again: " + aliceEvents);
         assertEquals(2, broker.app.presence().memberCount(new ChannelKey("cont", name)), "alice and marker are present");
         assertTrue(List.of(watched.presence.get()).stream().anyMatch(p -> "alice".equals(p.clientId)), "alice still present");
+    }
+
+    /**
+     * RTN19a: a publish whose ACK was lost with the transport is sent again after the resume with
+     * its msgSerial, and one made while disconnected is sent then too: the broker ACKs both, and
+     * delivers each once, with ids that show msgSerial continuing across the resume.
+     */
+    @ParameterizedTest(name = "useBinaryProtocol={0}")
+    @ValueSource(booleans = {false, true})
+    void aPublishWhoseAckWasLostIsAckedAfterTheResumeAndDeliveredOnce(boolean binary) throws Exception {
+        broker = new ContinuityBroker();
+        String name = ContinuityBroker.uniqueChannel("inflight");
+        AblyRealtime subscriber = broker.connected("sub", binary, false);
+        List<Message> received = new CopyOnWriteArrayList<>();
+        Channel subscribed = subscriber.channels.get(name);
+        subscribed.subscribe(received::add);
+        await().atMost(TIMEOUT).until(() -> subscribed.state == ChannelState.attached);
+        AblyRealtime alice = broker.connected("alice", binary, true);
+        Channel channel = alice.channels.get(name);
+        succeeds(channel::attach);
+        String id = alice.connection.id;
+
+        broker.proxy.dropFromBroker();
+        CompletableFuture<ErrorInfo> inFlight = completion(l -> channel.publish("in-flight", "1", l));
+        await().atMost(TIMEOUT).until(() -> received.size() == 1); // the broker took it; its ACK is lost
+        assertFalse(inFlight.isDone(), "the ACK was dropped");
+        broker.proxy.holdNew();
+        broker.proxy.cutAll(BrokerSide.CLOSE);
+        await().atMost(TIMEOUT).until(() -> broker.proxy.held() >= 1);
+        CompletableFuture<ErrorInfo> queued = completion(l -> channel.publish("queued", "2", l));
+        broker.proxy.admitNew();
+
+        await().atMost(TIMEOUT).until(() -> inFlight.isDone() && queued.isDone());
+        assertNull(inFlight.join(), () -> "in-flight publish: " + inFlight.join().message);
+        assertNull(queued.join(), () -> "queued publish: " + queued.join().message);
+        assertEquals(id, alice.connection.id);
+        succeeds(l -> channel.publish("after", "3", l));
+        await().atMost(TIMEOUT).until(() -> received.stream().anyMatch(m -> "after".equals(m.name)));
+        assertEquals(List.of("in-flight", "queued", "after"), received.stream().map(m -> m.name).toList(), "each once, in order");
+        assertEquals(List.of(id + ":0:0", id + ":1:0", id + ":2:0"), received.stream().map(m -> m.id).toList(),
+                "msgSerial goes on across the resume");
+    }
+
+    private static CompletableFuture<ErrorInfo> completion(ContinuityBroker.Op op) throws Exception {
+        CompletableFuture<ErrorInfo> done = new CompletableFuture<>();
+        op.run(new CompletionListener() {
+            @Override
+            public void onSuccess() { done.complete(null); }
+
+            @Override
+            public void onError(ErrorInfo reason) { done.complete(reason == null ? new ErrorInfo("no reason", 0) : reason); }
+        });
+        return done;
     }
 
     /**
