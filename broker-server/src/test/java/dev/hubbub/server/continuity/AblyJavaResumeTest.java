@@ -21,12 +21,15 @@ import io.ably.lib.realtime.ChannelStateListener.ChannelStateChange;
 import io.ably.lib.realtime.CompletionListener;
 import io.ably.lib.realtime.ConnectionState;
 import io.ably.lib.realtime.ConnectionStateListener.ConnectionStateChange;
+import io.ably.lib.types.ChannelOptions;
 import io.ably.lib.types.ErrorInfo;
 import io.ably.lib.types.Message;
 import io.ably.lib.types.PresenceMessage;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
@@ -142,6 +145,42 @@ class AblyJavaResumeTest {
                 "others saw alice leave or enter again: " + aliceEvents);
         assertEquals(2, broker.app.presence().memberCount(new ChannelKey("cont", name)), "alice and marker are present");
         assertTrue(List.of(watched.presence.get()).stream().anyMatch(p -> "alice".equals(p.clientId)), "alice still present");
+    }
+
+    /**
+     * A channel attached with params.rewind resumes from its channelSerial after a cut: the re-ATTACH
+     * carries both, the serial wins, nothing is rewound a second time.
+     */
+    @ParameterizedTest(name = "useBinaryProtocol={0}")
+    @ValueSource(booleans = {false, true})
+    void aRewoundChannelResumesWithoutRewindingAgain(boolean binary) throws Exception {
+        broker = new ContinuityBroker();
+        String name = ContinuityBroker.uniqueChannel("rewound");
+        AblyRealtime publisher = broker.connected("pub", binary, false);
+        Channel publishing = publisher.channels.get(name);
+        for (int i = 1; i <= 4; i++) {
+            String n = "r" + i;
+            succeeds(l -> publishing.publish(n, n, l));
+        }
+        AblyRealtime alice = broker.connected("alice", binary, true);
+        ChannelOptions rewind = new ChannelOptions();
+        rewind.params = new HashMap<>(Map.of("rewind", "2"));
+        Channel channel = alice.channels.get(name, rewind);
+        List<Message> received = new CopyOnWriteArrayList<>();
+        channel.subscribe(received::add);
+        await().atMost(TIMEOUT).until(() -> channel.state == ChannelState.attached && received.size() == 2);
+
+        broker.proxy.holdNew();
+        broker.proxy.cutAll(BrokerSide.CLOSE);
+        await().atMost(TIMEOUT).until(() -> broker.proxy.held() >= 1);
+        succeeds(l -> publishing.publish("m1", "m", l));
+        succeeds(l -> publishing.publish("m2", "m", l));
+        broker.proxy.admitNew();
+        await().atMost(TIMEOUT).until(() -> alice.connection.state == ConnectionState.connected
+                && channel.state == ChannelState.attached && received.size() >= 4);
+        succeeds(l -> publishing.publish("after", "a", l));
+        await().atMost(TIMEOUT).until(() -> received.stream().anyMatch(m -> "after".equals(m.name)));
+        assertEquals(List.of("r3", "r4", "m1", "m2", "after"), received.stream().map(m -> m.name).toList());
     }
 
     /**
