@@ -16,9 +16,9 @@
 const Ably = require('ably');
 const readline = require('readline');
 
-const SCENARIO_TIMEOUT_MS = 20000;
+const SCENARIO_TIMEOUT_MS = 40000;
 const WAIT_MS = 10000;
-const PROCESS_TIMEOUT_MS = 110000;
+const PROCESS_TIMEOUT_MS = 140000;
 
 function parseArgs(argv) {
   const args = {};

@@ -44,7 +44,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class AblyJsContinuityTest {
     private static final String[] FORMATS = {"msgpack", "json"};
-    private static final long NODE_TIMEOUT_SECONDS = 150;
+    private static final long NODE_TIMEOUT_SECONDS = 170;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** format -> scenario -> the line the script printed for it */
