@@ -63,6 +63,15 @@ public record ChannelSerial(String epoch, long offset) {
         }
     }
 
+    /** The position just before the one {@code wire} names (a serial of this log's own making). */
+    public static String before(String wire) {
+        ChannelSerial s = parse(wire);
+        if (s == null || s.offset() == 0) {
+            throw new IllegalArgumentException("not a serial with a position before it");
+        }
+        return new ChannelSerial(s.epoch(), s.offset() - 1).wire();
+    }
+
     @Override
     public String toString() { return wire(); }
 }

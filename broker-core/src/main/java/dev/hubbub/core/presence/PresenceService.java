@@ -157,6 +157,10 @@ public final class PresenceService {
                                 last.encoding(), last.extras(), now)
                         : item.with(PresenceAction.LEAVE, id, connectionId, now);
                 events.add(leave);
+            } else if (existing != null && item.action() == PresenceAction.ENTER && sameContent(existing.present, item)) {
+                // a member entering again as it was: what an SDK does for its own members after every
+                // re-attach (RTP17i), as after a resume; nothing changed, so nobody is told
+                continue;
             } else {
                 // ENTER of a member is told as UPDATE; UPDATE of a non-member enters it
                 PresenceAction told = existing == null ? PresenceAction.ENTER : PresenceAction.UPDATE;
@@ -170,6 +174,12 @@ public final class PresenceService {
                     connectionId, now, null, events), connectionId);
         }
         return events;
+    }
+
+    private static boolean sameContent(PresenceMessage present, PresenceMessage item) {
+        return java.util.Objects.equals(present.encoding(), item.encoding()) && java.util.Objects.equals(present.extras(), item.extras())
+                && (present.data() instanceof byte[] a && item.data() instanceof byte[] b ? java.util.Arrays.equals(a, b)
+                        : java.util.Objects.equals(present.data(), item.data()));
     }
 
     /**

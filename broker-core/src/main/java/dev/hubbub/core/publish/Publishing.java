@@ -87,7 +87,8 @@ public final class Publishing {
         String idBase = publisherId != null
                 ? publisherId + ':' + ((PublishRequest.Realtime) request.origin()).msgSerial()
                 : "rest-" + ConnectionIds.random(10);
-        return Outcome.ok(deliver(new ChannelKey(principal.appId(), name), publisherId, idBase, admitted.value()));
+        boolean resend = request.origin() instanceof PublishRequest.Realtime rt && rt.mayBeResend();
+        return Outcome.ok(deliver(new ChannelKey(principal.appId(), name), publisherId, idBase, admitted.value(), resend));
     }
 
     /**
@@ -122,7 +123,7 @@ public final class Publishing {
      *
      * @return one serial per message, null for a dropped duplicate
      */
-    private PublishResult deliver(ChannelKey key, String publisherId, String idBase, List<Message> messages) {
+    private PublishResult deliver(ChannelKey key, String publisherId, String idBase, List<Message> messages, boolean resend) {
         long now = clock.millis();
         List<Message> stamped = new ArrayList<>(messages.size());
         for (int i = 0; i < messages.size(); i++) {
@@ -132,8 +133,11 @@ public final class Publishing {
         synchronized (router.orderLock(key)) {
             List<Message> fresh = new ArrayList<>(stamped.size());
             Set<String> batch = new HashSet<>();
-            for (Message m : stamped) {
-                if (!batch.add(m.id()) || log.isDuplicate(key, m.id())) {
+            for (int i = 0; i < stamped.size(); i++) {
+                Message m = stamped.get(i);
+                // the client's own ids always count; ids the broker made (connectionId:msgSerial:index) only for a resend
+                boolean check = resend || messages.get(i).id() != null;
+                if (!batch.add(m.id()) || (check && log.isDuplicate(key, m.id()))) {
                     serials.add(null);
                 } else {
                     serials.add("");

@@ -26,7 +26,7 @@ public final class ConnectionRegistry {
 
     /** What a resumed connection takes over. */
     public record Resumable(String connectionId, String appId, ClientIdentity identity, Set<ChannelKey> channels,
-                            long expiresAt, Session live) {}
+                            long nextMsgSerial, long expiresAt, Session live) {}
 
     private final Clock clock;
     private final ConcurrentHashMap<String, Resumable> byKey = new ConcurrentHashMap<>();
@@ -36,13 +36,13 @@ public final class ConnectionRegistry {
     /** A session went live under its key. */
     void opened(Session s) {
         byKey.put(s.connectionKey(), new Resumable(s.connectionId(), s.principal().appId(), s.principal().identity(),
-                Set.of(), Long.MAX_VALUE, s));
+                Set.of(), -1, Long.MAX_VALUE, s));
     }
 
-    /** A session lost its transport: resumable for {@code ttlMillis}, with its channels. */
-    void parked(Session s, Set<ChannelKey> channels, long ttlMillis) {
+    /** A session lost its transport: resumable for {@code ttlMillis}, with its channels and its msgSerial position. */
+    void parked(Session s, Set<ChannelKey> channels, long nextMsgSerial, long ttlMillis) {
         byKey.put(s.connectionKey(), new Resumable(s.connectionId(), s.principal().appId(), s.principal().identity(),
-                Set.copyOf(channels), clock.millis() + ttlMillis, null));
+                Set.copyOf(channels), nextMsgSerial, clock.millis() + ttlMillis, null));
     }
 
     /** A session ended for good (CLOSE, refused credentials, ...). */

@@ -8,6 +8,7 @@ import dev.hubbub.core.channel.ChannelKey;
 import dev.hubbub.core.channel.ChannelNames;
 import dev.hubbub.core.channel.Subscriber;
 import dev.hubbub.core.history.AttachReplay;
+import dev.hubbub.core.history.ChannelSerial;
 import dev.hubbub.core.history.MessageLog;
 import dev.hubbub.core.outbound.Transport;
 import dev.hubbub.core.protocol.Action;
@@ -55,6 +56,8 @@ public final class Session implements Subscriber {
     private boolean closed;
     /** Set when the transport dropped or the client sent DISCONNECT: presence members stay for the grace period. */
     private boolean presenceGrace;
+    /** See the constructor: msgSerials below this were seen on this connection (before a resume, too). */
+    private long nextMsgSerial;
 
     /**
      * A channel this connection is attached to, with the modes it was granted, as the channel
@@ -74,8 +77,14 @@ public final class Session implements Subscriber {
         public Transport outbound() { return session.transport; }
     }
 
-    /** @param connectionId a new id, or the id of the connection this one resumes */
-    Session(SessionServices services, Principal principal, ConnectRequest request, Transport transport, String connectionId) {
+    /**
+     * @param connectionId  a new id, or the id of the connection this one resumes
+     * @param nextMsgSerial the msgSerial after the highest this connection has published (0 for a
+     *                      new or recovered one): below it, a MESSAGE may be a resend of one already accepted
+     */
+    Session(SessionServices services, Principal principal, ConnectRequest request, Transport transport, String connectionId,
+            long nextMsgSerial) {
+        this.nextMsgSerial = nextMsgSerial;
         this.services = services;
         this.principal = principal;
         this.echo = request.echo();
@@ -178,7 +187,7 @@ public final class Session implements Subscriber {
         if (reason == DisconnectReason.SUPERSEDED) {
             // another transport has taken this connection over: the registry entry is its now
         } else if (presenceGrace) {
-            services.connections().parked(this, channelKeys(), services.limits().connectionStateTtl());
+            services.connections().parked(this, channelKeys(), nextMsgSerial, services.limits().connectionStateTtl());
         } else {
             services.connections().closed(this);
         }
@@ -273,7 +282,10 @@ public final class Session implements Subscriber {
             AttachReplay.Plan plan = live ? new AttachReplay.Plan(true, List.of(), null, null)
                     : AttachReplay.plan(log, key, channelSerial, rewind, services.clock());
             int flags = modes | hasPresence | (plan.resumed() ? Flags.RESUMED : 0);
-            transport.send(ProtocolMessage.attached(name, flags, log.currentSerial(key), plan.notice(), plan.params()));
+            // the SDK stores the ATTACHED's serial (RTL15b): with a replay to follow, it must be the position before
+            // the replay, or a drop in the middle of the replay would make the next resume skip the rest of it
+            String serial = plan.replay().isEmpty() ? log.currentSerial(key) : ChannelSerial.before(plan.replay().get(0).serial());
+            transport.send(ProtocolMessage.attached(name, flags, serial, plan.notice(), plan.params()));
             if ((modes & Flags.MODE_SUBSCRIBE) == 0) {
                 return;
             }
@@ -366,8 +378,11 @@ public final class Session implements Subscriber {
             return;
         }
         Attachment a = message.channel() == null ? null : attachments.get(message.channel());
+        long msgSerial = message.msgSerial();
+        boolean mayBeResend = msgSerial < nextMsgSerial;
+        nextMsgSerial = Math.max(nextMsgSerial, msgSerial + 1);
         Outcome<PublishResult> result = services.publishing().publish(new PublishRequest(who, principal, message.channel(),
-                message.messages(), new PublishRequest.Realtime(connectionId, message.msgSerial(), a == null ? null : a.modes())));
+                message.messages(), new PublishRequest.Realtime(connectionId, msgSerial, a == null ? null : a.modes(), mayBeResend)));
         if (result.isOk()) {
             transport.send(ProtocolMessage.ack(message.msgSerial(), 1, List.of(result.value())));
         } else {

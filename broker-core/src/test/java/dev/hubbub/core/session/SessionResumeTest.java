@@ -120,6 +120,11 @@ class SessionResumeTest {
         publisher.send(publish("room", 3, "live"));
         assertEquals(List.of("missed-1", "missed-2", "live"), data(back.out()), "then live, nothing twice");
 
+        back.send(enter("room", 1)); // RTP17i: the SDK enters its own member again after the ATTACHED
+        assertEquals(1L, back.out().frames(Action.ACK).get(back.out().frames(Action.ACK).size() - 1).msgSerial());
+        assertTrue(watcher.out().frames(Action.PRESENCE).stream().flatMap(m -> m.presence().stream())
+                .noneMatch(p -> p.action() == PresenceAction.UPDATE), "re-entering as it was tells nobody anything");
+
         clock.advance(Duration.ofSeconds(30)); // past the grace period the member would have had
         timers.runDue();
         assertEquals(1, core.presence.memberCount(new ChannelKey("app1", "room")), "the member stayed");

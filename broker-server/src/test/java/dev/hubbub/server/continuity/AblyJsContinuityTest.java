@@ -27,7 +27,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -162,12 +161,9 @@ class AblyJsContinuityTest {
     }
 
     /**
-     * The qualifier form {@code [?rewind=2]name}: ably-js sends the whole string as the channel name.
-     * Disabled: hubbub does not support channel qualifiers (ChannelNames refuses a leading '[' with
-     * 40010, and nothing maps a qualified name to its channel). The scenario still runs and records
-     * what happened.
+     * The qualifier form {@code [?rewind=2]name}: ably-js sends the whole string as the channel name
+     * and routes frames by it, so the broker must answer and deliver under the qualified name.
      */
-    @Disabled("channel qualifiers ([?rewind=N]name) are not supported by the broker yet: the attach fails with 40010")
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"msgpack", "json"})
     void rewindByQualifier(String format) {
