@@ -5,6 +5,8 @@ import dev.hubbub.core.auth.Authenticator;
 import dev.hubbub.core.auth.KeyStore;
 import dev.hubbub.core.auth.TokenVerifier;
 import dev.hubbub.core.channel.ChannelRouter;
+import dev.hubbub.core.history.InMemoryMessageLog;
+import dev.hubbub.core.history.Retention;
 import dev.hubbub.core.identity.IdentityGate;
 import dev.hubbub.core.outbound.FanOutPort;
 import dev.hubbub.core.presence.PresenceService;
@@ -13,6 +15,7 @@ import dev.hubbub.core.presence.PresenceTimers;
 import dev.hubbub.core.publish.Admission;
 import dev.hubbub.core.publish.Publishing;
 import dev.hubbub.core.session.BrokerMetrics;
+import dev.hubbub.core.session.ConnectionRegistry;
 import dev.hubbub.core.session.Connector;
 import dev.hubbub.core.session.Disconnects;
 import dev.hubbub.core.session.Limits;
@@ -26,19 +29,22 @@ import java.util.List;
 
 /**
  * The real core object graph for tests, wired as the server's composition root wires it (router,
- * identity gate, admission, publish funnel, presence, disconnects, connector), with what a test
- * wants to control: keys, token verifier, clock, timers, limits, fan-out port. No Netty.
+ * identity gate, admission, message log, publish funnel, presence, disconnects, connector), with
+ * what a test wants to control: keys, token verifier, clock, timers, limits, retention, fan-out
+ * port. No Netty.
  */
 public final class TestCore {
     public final Clock clock;
     public final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     public final ChannelRouter router;
+    public final InMemoryMessageLog log;
     public final BrokerMetrics metrics;
     public final IdentityGate gate;
     public final Admission admission;
     public final Publishing publishing;
     public final PresenceService presence;
     public final Disconnects disconnects;
+    public final ConnectionRegistry connections;
     public final Authenticator authenticator;
     public final Limits limits;
     public final SessionServices services;
@@ -48,14 +54,17 @@ public final class TestCore {
         clock = b.clock;
         limits = b.limits;
         router = new ChannelRouter(b.fanOut);
+        log = new InMemoryMessageLog(clock, b.retention, key -> router.find(key) != null);
         metrics = new BrokerMetrics(registry, router);
         gate = new IdentityGate((who, identity, reason, claimed) -> metrics.rejectedClaim(reason));
         admission = new Admission(limits.maxMessageSize());
-        publishing = new Publishing(admission, gate, router, clock, metrics);
-        presence = new PresenceService(router, admission, gate, clock, b.timers, b.presence);
+        publishing = new Publishing(admission, gate, router, log, clock, metrics);
+        presence = new PresenceService(router, log, admission, gate, clock, b.timers, b.presence);
         disconnects = new Disconnects(metrics);
+        connections = new ConnectionRegistry(clock);
         authenticator = new Authenticator(new KeyStore(b.keys), b.tokens, clock);
-        services = new SessionServices(authenticator, router, publishing, presence, disconnects, limits, clock, metrics);
+        services = new SessionServices(authenticator, router, publishing, log, presence, disconnects, connections, limits, clock,
+                metrics);
         connector = new Connector(services);
     }
 
@@ -75,6 +84,12 @@ public final class TestCore {
         private Limits limits = Limits.defaults();
         private PresenceSettings presence = PresenceSettings.defaults();
         private FanOutPort fanOut = FanOutPort.DIRECT;
+        private Retention retention = Retention.defaults();
+
+        public Builder retention(Retention r) {
+            retention = r;
+            return this;
+        }
 
         public Builder key(ApiKey key) {
             keys.add(key);

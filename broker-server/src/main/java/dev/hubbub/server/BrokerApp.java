@@ -4,22 +4,27 @@ import dev.hubbub.core.auth.Authenticator;
 import dev.hubbub.core.auth.KeyStore;
 import dev.hubbub.core.auth.TokenAuthority;
 import dev.hubbub.core.channel.ChannelRouter;
+import dev.hubbub.core.history.InMemoryMessageLog;
 import dev.hubbub.core.identity.IdentityGate;
 import dev.hubbub.core.presence.PresenceService;
 import dev.hubbub.core.presence.PresenceTimers;
 import dev.hubbub.core.publish.Admission;
 import dev.hubbub.core.publish.Publishing;
 import dev.hubbub.core.session.BrokerMetrics;
+import dev.hubbub.core.session.ConnectionRegistry;
 import dev.hubbub.core.session.Connector;
 import dev.hubbub.core.session.Disconnects;
 import dev.hubbub.core.session.SessionServices;
 import dev.hubbub.server.config.BrokerConfig;
 import dev.hubbub.transport.BrokerServer;
+import dev.hubbub.transport.http.HistoryRoute;
 import dev.hubbub.transport.http.PresenceRoute;
 import dev.hubbub.transport.http.RestAuth;
 import dev.hubbub.transport.http.RestHandler;
 import dev.hubbub.transport.http.TokenRoute;
 import dev.hubbub.transport.ws.NettyFanOut;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -36,7 +41,10 @@ public final class BrokerApp implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BrokerApp.class);
 
     private final ChannelRouter router;
+    private final InMemoryMessageLog messageLog;
+    private final ConnectionRegistry connections;
     private final PresenceService presence;
+    private volatile PresenceTimers.Cancellable sweeping;
     private final BrokerMetrics metrics;
     private final BrokerServer server;
     private InetSocketAddress address;
@@ -54,6 +62,12 @@ public final class BrokerApp implements AutoCloseable {
         // where messages go: channels by app and name, fanned out by the network layer
         this.router = new ChannelRouter(new NettyFanOut());
         this.metrics = new BrokerMetrics(registry, router);
+        // what each channel keeps: its order (serials), recent messages, recent message ids
+        this.messageLog = new InMemoryMessageLog(clock, config.retention(), key -> router.find(key) != null);
+        Gauge.builder("broker.history.bytes", messageLog, InMemoryMessageLog::retainedBytes)
+                .description("Bytes of messages kept for history, rewind and resume").register(registry);
+        FunctionCounter.builder("broker.history.evicted", messageLog, InMemoryMessageLog::evictedForSpace)
+                .description("Messages evicted early by the history byte bounds").register(registry);
         // the rules on the way in: one identity gate, one set of write checks, one publish funnel
         IdentityGate gate = new IdentityGate((who, identity, reason, claimed) -> {
             metrics.rejectedClaim(reason);
@@ -61,16 +75,18 @@ public final class BrokerApp implements AutoCloseable {
                     identity.isIdentified() ? "(" + identity.clientId() + ")" : "", claimed == null ? "<none>" : "'" + claimed + "'");
         });
         Admission admission = new Admission(config.limits().maxMessageSize());
-        Publishing publishing = new Publishing(admission, gate, router, clock, metrics);
-        this.presence = new PresenceService(router, admission, gate, clock, presenceTimers, config.presence());
+        Publishing publishing = new Publishing(admission, gate, router, messageLog, clock, metrics);
+        this.presence = new PresenceService(router, messageLog, admission, gate, clock, presenceTimers, config.presence());
         // connections: what each session works with, and the one way out
         Disconnects disconnects = new Disconnects(metrics);
-        Connector connector = new Connector(new SessionServices(authenticator, router, publishing, presence, disconnects,
+        this.connections = new ConnectionRegistry(clock);
+        Connector connector = new Connector(new SessionServices(authenticator, router, publishing, messageLog, presence, disconnects, connections,
                 config.limits(), clock, metrics));
         // the network: REST and WebSocket on one port
         RestAuth restAuth = new RestAuth(authenticator);
         RestHandler rest = new RestHandler(restAuth, publishing, clock, metrics);
         rest.with(new PresenceRoute(restAuth, presence));
+        rest.with(new HistoryRoute(restAuth, messageLog));
         rest.with(new TokenRoute(tokens, restAuth));
         if (registry instanceof PrometheusMeterRegistry prometheus) {
             rest.with(new MetricsRoute(prometheus));
@@ -85,8 +101,28 @@ public final class BrokerApp implements AutoCloseable {
 
     public InetSocketAddress start() throws InterruptedException {
         address = server.start();
+        scheduleSweep();
         return address;
     }
+
+    /**
+     * Expired history is dropped as channels are written and read; idle channels' logs every few
+     * seconds, on the shared timer thread (not the presence timers a test may drive by hand).
+     */
+    private void scheduleSweep() {
+        sweeping = PresenceTimers.shared().schedule(() -> {
+            try {
+                messageLog.sweep();
+                connections.purge();
+            } finally {
+                if (sweeping != null) {
+                    scheduleSweep();
+                }
+            }
+        }, SWEEP_MILLIS);
+    }
+
+    static final long SWEEP_MILLIS = 5_000;
 
     public InetSocketAddress address() { return address; }
 
@@ -98,6 +134,16 @@ public final class BrokerApp implements AutoCloseable {
 
     public BrokerMetrics metrics() { return metrics; }
 
+    /** For tests and diagnostics: the channels' message log. */
+    public InMemoryMessageLog log() { return messageLog; }
+
     @Override
-    public void close() { server.close(); }
+    public void close() {
+        PresenceTimers.Cancellable s = sweeping;
+        sweeping = null;
+        if (s != null) {
+            s.cancel();
+        }
+        server.close();
+    }
 }

@@ -90,6 +90,11 @@ public abstract class ScenarioCommand implements Callable<Integer> {
                 return 1;
             }
         }
+        return exitCode(report);
+    }
+
+    /** The exit code of a run that produced {@code report}: 1 when it could not measure (a "result"), else 0. */
+    protected int exitCode(Report report) {
         return report.asMap().containsKey("result") ? 1 : 0;
     }
 

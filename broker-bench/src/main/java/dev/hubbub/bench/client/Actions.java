@@ -25,6 +25,8 @@ public final class Actions {
 
     /** ATTACHED flag: a presence SYNC follows. */
     public static final long HAS_PRESENCE = 1L;
+    /** ATTACHED flag: continuity from the ATTACH's channelSerial was kept (RTL2f). */
+    public static final long RESUMED = 1L << 2;
     /** Channel modes (ATTACH / ATTACHED flags). */
     public static final long MODE_PRESENCE = 1L << 16;
     public static final long MODE_PUBLISH = 1L << 17;

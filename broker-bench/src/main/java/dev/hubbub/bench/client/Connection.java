@@ -2,6 +2,7 @@ package dev.hubbub.bench.client;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler.ClientHandshakeStateEvent;
@@ -31,6 +32,8 @@ public final class Connection extends SimpleChannelInboundHandler<WebSocketFrame
     private volatile long connectedNanos;
     private volatile String connectionId;
     private volatile String clientId;
+    private volatile String connectionKey;
+    private volatile InboundFrame connectedFrame;
     private volatile boolean closeRequested;
     private long nextMsgSerial;
 
@@ -44,6 +47,10 @@ public final class Connection extends SimpleChannelInboundHandler<WebSocketFrame
     public int index() { return index; }
     public String connectionId() { return connectionId; }
     public String clientId() { return clientId; }
+    /** The connectionKey of the last CONNECTED (what a resume presents), or null. */
+    public String connectionKey() { return connectionKey; }
+    /** The last CONNECTED frame (its error says why a resume got a new connection), or null. */
+    public InboundFrame connectedFrame() { return connectedFrame; }
     public CompletableFuture<Connection> connected() { return connected; }
     public CompletableFuture<Void> closed() { return closed; }
     public boolean isOpen() { Channel ch = channel; return ch != null && ch.isActive(); }
@@ -67,12 +74,17 @@ public final class Connection extends SimpleChannelInboundHandler<WebSocketFrame
 
     /** ATTACH with channel mode {@code flags} (0: none sent, the broker's defaults apply). */
     public CompletableFuture<InboundFrame> attach(String channelName, long flags) {
+        return attach(channelName, flags, null);
+    }
+
+    /** ATTACH with {@code flags} and, when not null, the last {@code channelSerial} seen on the channel. */
+    public CompletableFuture<InboundFrame> attach(String channelName, long flags, String channelSerial) {
         CompletableFuture<InboundFrame> f = new CompletableFuture<>();
         CompletableFuture<InboundFrame> prior = attaching.putIfAbsent(channelName, f);
         if (prior != null) {
             return prior;
         }
-        onLoop(() -> write(codec.attach(channel.alloc(), channelName, flags), true));
+        onLoop(() -> write(codec.attach(channel.alloc(), channelName, flags, channelSerial), true));
         return f;
     }
 
@@ -117,6 +129,22 @@ public final class Connection extends SimpleChannelInboundHandler<WebSocketFrame
             if (channel.isActive()) {
                 write(codec.bare(channel.alloc(), Actions.CLOSE), true);
             }
+        });
+    }
+
+    /**
+     * Drops the transport the way a failing network does: no CLOSE and no WebSocket close frame,
+     * only the TCP close (a FIN, or with {@code reset} an RST). The broker sees a lost transport,
+     * which keeps the connection resumable. Counts as requested for {@link ConnectionListener#onClosed}.
+     */
+    public void drop(boolean reset) {
+        closeRequested = true;
+        onLoop(() -> {
+            if (reset) {
+                channel.config().setOption(ChannelOption.SO_LINGER, 0);
+            }
+            // from the first context: past the WebSocket handler, which would send a close frame
+            channel.pipeline().firstContext().close();
         });
     }
 
@@ -170,9 +198,12 @@ public final class Connection extends SimpleChannelInboundHandler<WebSocketFrame
             case Actions.CONNECTED -> {
                 connectionId = f.connectionId;
                 clientId = f.clientId;
+                connectionKey = f.connectionKey;
+                connectedFrame = f;
                 if (connectedNanos == 0) {
                     connectedNanos = System.nanoTime();
                 }
+                l.onConnected(this, f);
                 connected.complete(this);
             }
             case Actions.ACK -> l.onAck(this, f.msgSerial, f.count);

@@ -7,6 +7,9 @@ package dev.hubbub.bench.client;
 public interface ConnectionListener {
     ConnectionListener NONE = new ConnectionListener() { };
 
+    /** CONNECTED arrived (also a later one, e.g. after in-band AUTH); before {@link Connection#connected()} completes. */
+    default void onConnected(Connection c, InboundFrame f) { }
+
     default void onMessage(Connection c, InboundFrame f) { }
 
     default void onPresence(Connection c, InboundFrame f) { }

@@ -7,24 +7,30 @@ import java.util.Locale;
 
 /**
  * The broker's realtime endpoint: {@code ws[s]://host:port/} plus the connect query
- * ({@code key} or {@code accessToken}, {@code format}, {@code v=6}, optional {@code clientId} and
- * {@code echo=false}).
+ * ({@code key} or {@code accessToken}, {@code format}, {@code v=6}, optional {@code clientId},
+ * {@code echo=false} and {@code resume=<connectionKey>}).
  */
 public record Endpoint(URI base) {
     public static final String PROTOCOL_VERSION = "6";
 
     /** Credentials and identity for one connection. */
-    public record Credentials(String key, String accessToken, String clientId, boolean echo) {
+    /** {@code resume}: the connectionKey of a connection to resume (RTN15b1), or null for a new one. */
+    public record Credentials(String key, String accessToken, String clientId, boolean echo, String resume) {
         public static Credentials key(String key, String clientId) {
-            return new Credentials(key, null, clientId, true);
+            return new Credentials(key, null, clientId, true, null);
         }
 
         public static Credentials token(String token, String clientId) {
-            return new Credentials(null, token, clientId, true);
+            return new Credentials(null, token, clientId, true, null);
         }
 
         public Credentials withoutEcho() {
-            return new Credentials(key, accessToken, clientId, false);
+            return new Credentials(key, accessToken, clientId, false, resume);
+        }
+
+        /** The same credentials, asking to resume the connection whose CONNECTED carried {@code connectionKey}. */
+        public Credentials withResume(String connectionKey) {
+            return new Credentials(key, accessToken, clientId, echo, connectionKey);
         }
     }
 
@@ -86,6 +92,9 @@ public record Endpoint(URI base) {
         append(q, "v", PROTOCOL_VERSION);
         if (!c.echo()) {
             append(q, "echo", "false");
+        }
+        if (c.resume() != null) {
+            append(q, "resume", c.resume());
         }
         String path = base.getRawPath() == null || base.getRawPath().isEmpty() ? "/" : base.getRawPath();
         return URI.create(base.getScheme() + "://" + hostForUrl() + ":" + port() + path + "?" + q);

@@ -16,7 +16,7 @@ abstract class FrameReader {
         bytes("action"), bytes("channel"), bytes("channelSerial"), bytes("connectionId"), bytes("msgSerial"),
         bytes("count"), bytes("flags"), bytes("error"), bytes("messages"), bytes("presence"),
         bytes("connectionDetails"), bytes("data"), bytes("code"), bytes("statusCode"), bytes("message"),
-        bytes("clientId"),
+        bytes("clientId"), bytes("connectionKey"),
     };
     static final int K_ACTION = 0;
     static final int K_CHANNEL = 1;
@@ -34,10 +34,13 @@ abstract class FrameReader {
     static final int K_STATUS_CODE = 13;
     static final int K_MESSAGE = 14;
     static final int K_CLIENT_ID = 15;
+    static final int K_CONNECTION_KEY = 16;
 
     protected byte[] b;
     protected int pos;
     protected int end;
+    /** The sequence number found by the last {@link #stampValue()}, or Payload.NO_SEQUENCE. */
+    protected long sequence;
 
     /** Starts on an object; if the value is something else it is skipped and false returned. */
     abstract boolean beginObject() throws IOException;
@@ -58,8 +61,17 @@ abstract class FrameReader {
     /** A string value, or null (skipped) when it is not one. */
     abstract String stringValue() throws IOException;
 
-    /** The payload stamp at the start of a string value, or Payload.NO_STAMP. */
+    /**
+     * The payload stamp at the start of a string value, or Payload.NO_STAMP; also sets
+     * {@link #sequence} to the payload's sequence number (Payload.NO_SEQUENCE when it has none).
+     */
     abstract long stampValue() throws IOException;
+
+    /** Reads stamp and sequence from a payload's UTF-8 bytes; for {@link #stampValue()}. */
+    final long stampAndSequence(byte[] data, int off, int len) {
+        sequence = dev.hubbub.bench.run.Payload.decodeSequence(data, off, len);
+        return dev.hubbub.bench.run.Payload.decode(data, off, len);
+    }
 
     abstract void skipValue() throws IOException;
 
@@ -116,10 +128,10 @@ abstract class FrameReader {
             return;
         }
         while (nextField()) {
-            if (key() == K_CLIENT_ID) {
-                f.clientId = stringValue();
-            } else {
-                skipValue();
+            switch (key()) {
+                case K_CLIENT_ID -> f.clientId = stringValue();
+                case K_CONNECTION_KEY -> f.connectionKey = stringValue();
+                default -> skipValue();
             }
         }
     }
@@ -130,17 +142,22 @@ abstract class FrameReader {
         }
         while (nextElement()) {
             long stamp = dev.hubbub.bench.run.Payload.NO_STAMP;
+            long seq = dev.hubbub.bench.run.Payload.NO_SEQUENCE;
             int action = -1;
             if (beginObject()) {
                 while (nextField()) {
                     switch (key()) {
-                        case K_DATA -> stamp = stampValue();
+                        case K_DATA -> {
+                            sequence = dev.hubbub.bench.run.Payload.NO_SEQUENCE;
+                            stamp = stampValue();
+                            seq = sequence;
+                        }
                         case K_ACTION -> action = (int) longValue();
                         default -> skipValue();
                     }
                 }
             }
-            f.addItem(stamp, action);
+            f.addItem(stamp, seq, action);
         }
     }
 

@@ -16,6 +16,7 @@ public final class InboundFrame {
     String channelSerial;
     String connectionId;
     String clientId;
+    String connectionKey;
     long msgSerial = ABSENT;
     int count;
     long flags;
@@ -25,6 +26,7 @@ public final class InboundFrame {
     String errorMessage;
     int items;
     long[] stamps = new long[1];
+    long[] sequences = new long[1];
     int[] itemActions = new int[1];
 
     /** {@link System#nanoTime()} when the frame was decoded (0 for local errors). */
@@ -35,6 +37,8 @@ public final class InboundFrame {
     public String connectionId() { return connectionId; }
     /** {@code connectionDetails.clientId} of a CONNECTED frame. */
     public String clientId() { return clientId; }
+    /** {@code connectionDetails.connectionKey} of a CONNECTED frame: what a resume presents. */
+    public String connectionKey() { return connectionKey; }
     public long msgSerial() { return msgSerial; }
     public int count() { return count; }
     public long flags() { return flags; }
@@ -46,6 +50,8 @@ public final class InboundFrame {
     public int items() { return items; }
     /** Payload stamp of item {@code i}, or {@link dev.hubbub.bench.run.Payload#NO_STAMP}. */
     public long stamp(int i) { return stamps[i]; }
+    /** Sequence number in the payload of item {@code i}, or {@link dev.hubbub.bench.run.Payload#NO_SEQUENCE}. */
+    public long sequence(int i) { return sequences[i]; }
     /** Presence action of item {@code i} (-1 for messages or when absent). */
     public int itemAction(int i) { return itemActions[i]; }
 
@@ -57,12 +63,14 @@ public final class InboundFrame {
         return f;
     }
 
-    void addItem(long stamp, int itemAction) {
+    void addItem(long stamp, long sequence, int itemAction) {
         if (items == stamps.length) {
             stamps = Arrays.copyOf(stamps, items * 2);
+            sequences = Arrays.copyOf(sequences, items * 2);
             itemActions = Arrays.copyOf(itemActions, items * 2);
         }
         stamps[items] = stamp;
+        sequences[items] = sequence;
         itemActions[items] = itemAction;
         items++;
     }

@@ -182,7 +182,7 @@ final class JsonFrameReader extends FrameReader {
         pos++;
         int start = pos;
         skipStringBody();
-        return Payload.decode(b, start, pos - 1 - start);
+        return stampAndSequence(b, start, pos - 1 - start);
     }
 
     @Override

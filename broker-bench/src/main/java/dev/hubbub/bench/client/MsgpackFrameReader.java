@@ -174,7 +174,7 @@ final class MsgpackFrameReader extends FrameReader {
             return Payload.NO_STAMP;
         }
         need(len);
-        long stamp = Payload.decode(b, pos, len);
+        long stamp = stampAndSequence(b, pos, len);
         pos += len;
         return stamp;
     }

@@ -55,11 +55,22 @@ public final class WireCodec {
 
     /** ATTACH; {@code flags} (channel modes) are sent only when non-zero. */
     public WebSocketFrame attach(ByteBufAllocator alloc, String channel, long flags) {
+        return attach(alloc, channel, flags, null);
+    }
+
+    /**
+     * ATTACH carrying {@code channelSerial}, the last one the client saw on the channel (RTL4c1),
+     * when not null: a re-attach after a resume, answered with RESUMED and what came after it.
+     */
+    public WebSocketFrame attach(ByteBufAllocator alloc, String channel, long flags, String channelSerial) {
         return frame(alloc, g -> {
             g.writeNumberField("action", Actions.ATTACH);
             g.writeStringField("channel", channel);
             if (flags != 0) {
                 g.writeNumberField("flags", flags);
+            }
+            if (channelSerial != null) {
+                g.writeStringField("channelSerial", channelSerial);
             }
         });
     }

@@ -30,7 +30,7 @@ class OptionValidationTest {
 
     @Test
     void defaultsAreValidForEveryScenario() {
-        for (String s : List.of("fanout", "channels", "connect", "presence", "idle")) {
+        for (String s : List.of("fanout", "channels", "connect", "presence", "idle", "resume")) {
             assertEquals(List.of(), problems(s), s);
         }
     }
@@ -59,6 +59,18 @@ class OptionValidationTest {
         assertProblem(problems("connect", "--token-request", "jwt"), "--token-request");
         assertProblem(problems("presence", "--churn-rate", "-1"), "--churn-rate");
         assertProblem(problems("presence", "--sync-repeats", "1000"), "--sync-repeats");
+        assertProblem(problems("resume", "--size", "31"), "--size");
+        assertProblem(problems("resume", "--drop-after", "10"), "--drop-after");
+        assertProblem(problems("resume", "--drop", "close"), "--drop");
+        assertProblem(problems("resume", "--resume-concurrency", "0"), "--resume-concurrency");
+        assertEquals(List.of(), problems("resume", "--drop", "rst", "--drop-after", "0", "--size", "32"));
+    }
+
+    @Test
+    void resumeCountsEverySubscriberTwice() {
+        assertEquals(List.of(), problems("resume", "--subscribers", "10000"));
+        assertProblem(problems("resume", "--subscribers", "10000", "--max-connections", "20000"), "--max-connections");
+        assertEquals(List.of(), problems("resume", "--subscribers", "10000", "--max-connections", "20001"));
     }
 
     @Test

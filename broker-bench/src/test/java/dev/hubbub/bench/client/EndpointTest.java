@@ -19,6 +19,16 @@ class EndpointTest {
     }
 
     @Test
+    void aResumeCarriesTheConnectionKey() {
+        Endpoint e = Endpoint.parse("ws://127.0.0.1:8080");
+        Endpoint.Credentials creds = Endpoint.Credentials.key("app.k:secret", null).withResume("AbCdEfGhIjKlMnOp!qRsTuVwXyZ_-");
+        assertEquals("ws://127.0.0.1:8080/?key=app.k%3Asecret&format=json&v=6&resume=AbCdEfGhIjKlMnOp%21qRsTuVwXyZ_-",
+                e.connectUri(creds, WireCodec.Format.JSON).toString());
+        assertEquals("AbCdEfGhIjKlMnOp!qRsTuVwXyZ_-", creds.withoutEcho().resume(), "kept with echo=false");
+        assertEquals(null, Endpoint.Credentials.key("app.k:secret", null).resume());
+    }
+
+    @Test
     void rejectsOtherSchemesAndCredentialsInTheUrl() {
         assertThrows(IllegalArgumentException.class, () -> Endpoint.parse("http://127.0.0.1:8080"));
         assertThrows(IllegalArgumentException.class, () -> Endpoint.parse("ws://127.0.0.1:8080/?key=a:b"));

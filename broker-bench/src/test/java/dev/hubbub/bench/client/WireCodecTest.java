@@ -77,6 +77,7 @@ class WireCodecTest {
                 "connectionDetails", Map.of("clientId", "alice", "maxMessageSize", 65536, "connectionKey", "k!abc")));
         assertEquals("abc", connected.connectionId());
         assertEquals("alice", connected.clientId());
+        assertEquals("k!abc", connected.connectionKey());
         assertNull(connected.channel());
     }
 
@@ -114,6 +115,38 @@ class WireCodecTest {
         assertEquals(14, enter.get("action").asInt());
         assertEquals(2, enter.get("presence").get(0).get("action").asInt());
         assertTrue(!enter.get("presence").get(0).has("clientId"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(WireCodec.Format.class)
+    void aReAttachCarriesTheLastChannelSerial(WireCodec.Format f) throws IOException {
+        WireCodec codec = new WireCodec(f);
+        JsonNode attach = mapper(f).readTree(WireCodec.bytes(codec.attach(ByteBufAllocator.DEFAULT, "ch", 0, "e1:0000000000042")));
+        assertEquals(10, attach.get("action").asInt());
+        assertEquals("ch", attach.get("channel").asText());
+        assertEquals("e1:0000000000042", attach.get("channelSerial").asText());
+        assertTrue(!attach.has("flags"));
+        JsonNode first = mapper(f).readTree(WireCodec.bytes(codec.attach(ByteBufAllocator.DEFAULT, "ch", 0, null)));
+        assertTrue(!first.has("channelSerial"), "a first attach has no position");
+    }
+
+    @ParameterizedTest
+    @EnumSource(WireCodec.Format.class)
+    void readsSequenceNumbersAndTheFramesChannelSerial(WireCodec.Format f) throws IOException {
+        Payload p = new Payload(64);
+        InboundFrame in = decode(f, Map.of("action", 15, "channel", "c", "channelSerial", "e1:000000000002a",
+                "messages", List.of(Map.of("data", p.encode(11L, 41)), Map.of("data", p.encode(12L, 42)),
+                        Map.of("data", new Payload(64).encode(13L)), Map.of("data", "short"))));
+        assertEquals("e1:000000000002a", in.channelSerial());
+        assertEquals(4, in.items());
+        assertEquals(41, in.sequence(0));
+        assertEquals(11L, in.stamp(0));
+        assertEquals(42, in.sequence(1));
+        assertEquals(Payload.NO_SEQUENCE, in.sequence(2), "an unsequenced payload");
+        assertEquals(13L, in.stamp(2));
+        assertEquals(Payload.NO_SEQUENCE, in.sequence(3));
+        InboundFrame attached = decode(f, Map.of("action", 11, "channel", "c", "flags", 4 | (1 << 18), "channelSerial", "s"));
+        assertEquals(Actions.RESUMED, attached.flags() & Actions.RESUMED);
     }
 
     @ParameterizedTest

@@ -20,6 +20,26 @@ class PayloadTest {
     }
 
     @Test
+    void sequencedPayloadCarriesStampAndSequence() {
+        Payload p = new Payload(100);
+        for (long seq : new long[] {0, 1, 255, 1L << 40, Long.MAX_VALUE}) {
+            String data = p.encode(-42L, seq);
+            assertEquals(100, data.length());
+            assertEquals(-42L, Payload.decode(data));
+            byte[] utf8 = ("x" + data).getBytes(StandardCharsets.UTF_8);
+            assertEquals(seq, Payload.decodeSequence(utf8, 1, utf8.length - 1));
+            assertEquals(-42L, Payload.decode(utf8, 1, utf8.length - 1));
+        }
+        byte[] plain = p.encode(7L).getBytes(StandardCharsets.UTF_8);
+        assertEquals(Payload.NO_SEQUENCE, Payload.decodeSequence(plain, 0, plain.length), "filler is no sequence");
+        assertEquals(Payload.SEQUENCED_CHARS, new Payload(Payload.SEQUENCED_CHARS).encode(1, 2).length());
+        assertThrows(IllegalStateException.class, () -> new Payload(Payload.SEQUENCED_CHARS - 1).encode(1, 2));
+        assertThrows(IllegalArgumentException.class, () -> p.encode(1, -1));
+        byte[] cut = p.encode(1, 2).substring(0, Payload.SEQUENCED_CHARS - 1).getBytes(StandardCharsets.UTF_8);
+        assertEquals(Payload.NO_SEQUENCE, Payload.decodeSequence(cut, 0, cut.length));
+    }
+
+    @Test
     void smallestPayloadIsJustTheStamp() {
         assertEquals(Payload.STAMP_CHARS, new Payload(Payload.STAMP_CHARS).encode(42).length());
         assertThrows(IllegalArgumentException.class, () -> new Payload(Payload.STAMP_CHARS - 1));

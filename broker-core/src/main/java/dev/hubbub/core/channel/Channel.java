@@ -2,21 +2,18 @@ package dev.hubbub.core.channel;
 
 import dev.hubbub.core.outbound.FanOutPort;
 import dev.hubbub.core.protocol.Flags;
-import dev.hubbub.core.protocol.Message;
 import dev.hubbub.core.protocol.ProtocolMessage;
-import dev.hubbub.core.protocol.PublishResult;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * One channel of one app: its attached subscribers and its serial. The subscriber list is
- * copy-on-write (attach/detach are rare, fan-out is hot). Publishes are serialised per channel so
- * every subscriber sees one order, and the publisher's own order is kept. Frames leave through the
- * {@link FanOutPort}, one fan-out per frame, dispatched under the channel's lock.
+ * One channel of one app: its attached subscribers. The subscriber list is copy-on-write
+ * (attach/detach are rare, fan-out is hot). Writes are serialised per channel by the router's
+ * order lock, so every subscriber sees one order and the publisher's own order is kept; the
+ * channel's serials come from the message log. Frames leave through the {@link FanOutPort}, one
+ * fan-out per frame, dispatched under the order lock.
  *
  * <p>Threading: any thread may publish; attach/detach run under the router's map lock for this key.
  */
@@ -35,7 +32,6 @@ public final class Channel {
     private final FanOutPort port;
     /** Shared by every channel of the router: frames handed to subscribers, for the metrics. */
     private final LongAdder deliveries;
-    private long serial;
 
     Channel(ChannelKey key, FanOutPort port, LongAdder deliveries) {
         this.key = key;
@@ -111,28 +107,14 @@ public final class Channel {
 
     boolean isIdle() { return subscriptions.length == 0; }
 
-    /** The serial a newly attached client is told (its attachSerial). */
-    public synchronized String currentSerial() { return serialString(serial); }
-
     /**
-     * Stamps and delivers already-admitted messages from one publish.
+     * Delivers a MESSAGE frame to every subscriber holding SUBSCRIBE, skipping the publisher when
+     * it asked for no echo. The caller holds the channel's order lock.
      *
      * @param publisherId the publishing connection's id, or null for a REST publish
-     * @param idBase      the id prefix ({@code connectionId:msgSerial}); messages get {@code idBase:index}
-     * @return the serials given to the messages, in order
      */
-    public synchronized PublishResult publish(String publisherId, String idBase, List<Message> messages, long now) {
-        List<Message> stamped = new ArrayList<>(messages.size());
-        List<String> serials = new ArrayList<>(messages.size());
-        for (int i = 0; i < messages.size(); i++) {
-            String s = serialString(++serial);
-            serials.add(s);
-            stamped.add(messages.get(i).stamped(idBase + ':' + i, publisherId, now, s));
-        }
-        ProtocolMessage frame = ProtocolMessage.messages(key.name(), idBase, publisherId, now,
-                serials.get(serials.size() - 1), stamped);
+    public void publish(ProtocolMessage frame, String publisherId) {
         fanOut(frame, publisherId, Flags.MODE_SUBSCRIBE);
-        return new PublishResult(serials);
     }
 
     /** Delivers one frame to every subscriber holding {@code requiredMode}, skipping a publisher that asked for no echo. */
@@ -141,20 +123,17 @@ public final class Channel {
         if (targets.length == 0) {
             return;
         }
-        FanOutPort.FanOut out = port.begin(frame);
-        int n = 0;
+        Recipients out = new Recipients(frame);
         try {
             for (Subscription s : targets) {
                 Subscriber sub = s.subscriber();
                 if ((s.modes() & requiredMode) != 0
                         && (publisherId == null || sub.echoes() || !publisherId.equals(sub.connectionId()))) {
-                    out.add(sub.outbound());
-                    n++;
+                    out.add(sub);
                 }
             }
         } finally {
             out.dispatch();
-            deliveries.add(n);
         }
     }
 
@@ -171,29 +150,64 @@ public final class Channel {
         if (audience.length == 0 && owner == null) {
             return;
         }
-        FanOutPort.FanOut out = port.begin(frame);
-        int n = 0;
+        Recipients out = new Recipients(frame);
         try {
             // the owner once, whatever its modes: the audience and the map are read without the
             // lock, so a re-attach in between must not make it miss its own event or see it twice
             for (Subscription s : audience) {
                 if (s.subscriber() != owner) {
-                    out.add(s.subscriber().outbound());
-                    n++;
+                    out.add(s.subscriber());
                 }
             }
             if (owner != null) {
-                out.add(owner.outbound());
-                n++;
+                out.add(owner);
             }
         } finally {
             out.dispatch();
-            deliveries.add(n);
         }
     }
 
-    static String serialString(long n) {
-        String digits = Long.toString(n, 36);
-        return "0000000000000".substring(Math.min(13, digits.length())) + digits;
+    /**
+     * One frame's recipients: one fan-out for those that take the channel's own name, begun on
+     * first use, and one per qualified name (rare) with the frame under that name.
+     */
+    private final class Recipients {
+        private final ProtocolMessage frame;
+        private FanOutPort.FanOut plain;
+        private Map<String, FanOutPort.FanOut> aliased;
+        private int count;
+
+        Recipients(ProtocolMessage frame) { this.frame = frame; }
+
+        void add(Subscriber s) {
+            String alias = s.alias();
+            FanOutPort.FanOut out;
+            if (alias == null) {
+                if (plain == null) {
+                    plain = port.begin(frame);
+                }
+                out = plain;
+            } else {
+                if (aliased == null) {
+                    aliased = new java.util.HashMap<>();
+                }
+                out = aliased.computeIfAbsent(alias, a -> port.begin(frame.withChannel(a)));
+            }
+            out.add(s.outbound());
+            count++;
+        }
+
+        void dispatch() {
+            if (plain == null && aliased == null) {
+                port.begin(frame).dispatch(); // nobody: the port may still want to see the frame end
+            }
+            if (plain != null) {
+                plain.dispatch();
+            }
+            if (aliased != null) {
+                aliased.values().forEach(FanOutPort.FanOut::dispatch);
+            }
+            deliveries.add(count);
+        }
     }
 }

@@ -2,15 +2,66 @@ package dev.hubbub.core.channel;
 
 import dev.hubbub.core.protocol.ErrorCode;
 import dev.hubbub.core.protocol.ErrorInfo;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
-/** Channel name rules: non-empty, at most 2048 chars, no leading '[' or ':', no control characters. */
+/**
+ * Channel name rules: non-empty, at most 2048 chars, no leading '[' or ':', no control characters.
+ * A name may carry a qualifier, {@code [?rewind=10]room}: params for the subscription (RTL4k) in
+ * front of the channel's own name, which follows the rules. The qualified string stays the name
+ * on every frame of that subscription; the channel is the one of the base name.
+ */
 public final class ChannelNames {
     public static final int MAX_LENGTH = 2048;
 
     private ChannelNames() {}
 
-    /** @return null when the name is valid, else a 40010 error that says why. */
+    /** @return null when the name (qualified or not) is valid, else a 40010 error that says why. */
     public static ErrorInfo validate(String name) {
+        if (name != null && name.startsWith("[?")) {
+            int end = name.indexOf(']');
+            if (end < 0) {
+                return ErrorCode.INVALID_CHANNEL_NAME.info("invalid channel name: '" + shorten(name) + "' has an unclosed qualifier");
+            }
+            return validateBase(name.substring(end + 1));
+        }
+        return validateBase(name);
+    }
+
+    /** The channel a (possibly qualified) valid name is about: {@code room} for {@code [?rewind=1]room}. */
+    public static String baseName(String name) {
+        return name.startsWith("[?") ? name.substring(name.indexOf(']') + 1) : name;
+    }
+
+    /** The params of a valid name's qualifier ({@code rewind=1&x=y}), empty without one. */
+    public static Map<String, String> qualifierParams(String name) {
+        if (!name.startsWith("[?")) {
+            return Map.of();
+        }
+        Map<String, String> params = new LinkedHashMap<>();
+        for (String pair : name.substring(2, name.indexOf(']')).split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String k = eq < 0 ? pair : pair.substring(0, eq);
+            String v = eq < 0 ? "" : pair.substring(eq + 1);
+            params.put(decode(k), decode(v));
+        }
+        return params;
+    }
+
+    private static String decode(String s) {
+        try {
+            return URLDecoder.decode(s, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException badEscape) {
+            return s;
+        }
+    }
+
+    private static ErrorInfo validateBase(String name) {
         if (name == null || name.isEmpty()) {
             return ErrorCode.INVALID_CHANNEL_NAME.info("invalid channel name: the name is empty");
         }

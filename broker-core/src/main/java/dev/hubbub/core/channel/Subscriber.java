@@ -12,4 +12,10 @@ public interface Subscriber {
 
     /** Where frames for this subscriber go: a fan-out adds it as a recipient. */
     Transport outbound();
+
+    /**
+     * The channel name this subscription's frames carry when it is not the channel's own: the
+     * qualified name it attached with ({@code [?rewind=1]room}); null for the channel's name.
+     */
+    default String alias() { return null; }
 }

@@ -4,7 +4,9 @@ import dev.hubbub.core.auth.Operation;
 import dev.hubbub.core.auth.Principal;
 import dev.hubbub.core.channel.Channel;
 import dev.hubbub.core.channel.ChannelKey;
+import dev.hubbub.core.channel.ChannelNames;
 import dev.hubbub.core.channel.ChannelRouter;
+import dev.hubbub.core.history.MessageLog;
 import dev.hubbub.core.identity.IdentityGate;
 import dev.hubbub.core.protocol.Action;
 import dev.hubbub.core.publish.Admission;
@@ -25,6 +27,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * hand-off of the frames it causes (broadcast, ATTACHED + SYNC pages) happen under it, so every
  * recipient sees one order: a SYNC snapshot is followed only by events that came after it, never
  * interleaved with them. Frames are only enqueued under the lock ({@code Transport.send} never
- * blocks); no two set locks are ever held at once.
+ * blocks); no two set locks are ever held at once. A broadcast takes the channel's order lock
+ * inside the set's lock (so presence frames have their place among the channel's serials); the
+ * order lock is never held while taking a set's lock.
  *
  * <p>Ids: an event a client caused has {@code connectionId:msgSerial:index}. A LEAVE the broker
  * makes (DETACH, CLOSE, grace expiry, lost capability) has {@code synthetic-leave:...}, which does not
@@ -50,6 +55,7 @@ public final class PresenceService {
     static final String SYNTHETIC_LEAVE_PREFIX = "synthetic-leave:";
 
     private final ChannelRouter router;
+    private final MessageLog messageLog;
     private final IdentityGate gate;
     private final Clock clock;
     private final PresenceTimers timers;
@@ -58,9 +64,10 @@ public final class PresenceService {
     private final SyncPager pager;
     private final ConcurrentMap<ChannelKey, PresenceSet> sets = new ConcurrentHashMap<>();
 
-    public PresenceService(ChannelRouter router, Admission admission, IdentityGate gate, Clock clock,
+    public PresenceService(ChannelRouter router, MessageLog log, Admission admission, IdentityGate gate, Clock clock,
                            PresenceTimers timers, PresenceSettings settings) {
         this.router = Objects.requireNonNull(router);
+        this.messageLog = Objects.requireNonNull(log);
         this.gate = Objects.requireNonNull(gate);
         this.clock = Objects.requireNonNull(clock);
         this.timers = Objects.requireNonNull(timers);
@@ -90,6 +97,7 @@ public final class PresenceService {
         if (refused != null) {
             return Outcome.fail(refused);
         }
+        name = ChannelNames.baseName(name);
         List<PresenceMessage> items = message.presence();
         if (items == null || items.isEmpty()) {
             return Outcome.fail(ErrorCode.BAD_REQUEST, "PRESENCE carries no presence messages");
@@ -149,6 +157,10 @@ public final class PresenceService {
                                 last.encoding(), last.extras(), now)
                         : item.with(PresenceAction.LEAVE, id, connectionId, now);
                 events.add(leave);
+            } else if (existing != null && item.action() == PresenceAction.ENTER && sameContent(existing.present, item)) {
+                // a member entering again as it was: what an SDK does for its own members after every
+                // re-attach (RTP17i), as after a resume; nothing changed, so nobody is told
+                continue;
             } else {
                 // ENTER of a member is told as UPDATE; UPDATE of a non-member enters it
                 PresenceAction told = existing == null ? PresenceAction.ENTER : PresenceAction.UPDATE;
@@ -164,31 +176,42 @@ public final class PresenceService {
         return events;
     }
 
+    private static boolean sameContent(PresenceMessage present, PresenceMessage item) {
+        return java.util.Objects.equals(present.encoding(), item.encoding()) && java.util.Objects.equals(present.extras(), item.extras())
+                && (present.data() instanceof byte[] a && item.data() instanceof byte[] b ? java.util.Arrays.equals(a, b)
+                        : java.util.Objects.equals(present.data(), item.data()));
+    }
+
     /**
-     * Answers an ATTACH: sends ATTACHED, with HAS_PRESENCE and then the SYNC pages when the set has
-     * members and the connection may see presence (PRESENCE_SUBSCRIBE), all under the set's lock.
+     * Answers an ATTACH: {@code attach} attaches and sends ATTACHED (given HAS_PRESENCE when the set
+     * has members and the connection may see presence, PRESENCE_SUBSCRIBE), then the SYNC pages
+     * follow, all under the set's lock, so the snapshot is followed only by later events.
      */
-    public void attached(ChannelKey key, int modes, String attachSerial, Consumer<ProtocolMessage> send) {
+    public void attached(ChannelKey key, String name, int modes, IntConsumer attach, Consumer<ProtocolMessage> send) {
         if ((modes & Flags.MODE_PRESENCE_SUBSCRIBE) == 0) {
-            send.accept(ProtocolMessage.attached(key.name(), modes, attachSerial, null));
+            attach.accept(0);
             return;
         }
         locked(key, true, set -> {
             boolean members = !set.isEmpty();
-            send.accept(ProtocolMessage.attached(key.name(), members ? modes | Flags.HAS_PRESENCE : modes, attachSerial, null));
+            attach.accept(members ? Flags.HAS_PRESENCE : 0);
             if (members) {
-                pager.page(key.name(), SyncPager.newSyncId(), set.snapshot(), send);
+                pager.page(name, SyncPager.newSyncId(), set.snapshot(), send);
             }
             return null;
         });
     }
 
-    /** Answers a client's SYNC request with the complete set (an empty set is one empty last page). */
-    public void sync(ChannelKey key, int modes, Consumer<ProtocolMessage> send) {
+    /**
+     * Answers a client's SYNC request with the complete set (an empty set is one empty last page).
+     *
+     * @param name the channel name as the client attached it (qualified or not)
+     */
+    public void sync(ChannelKey key, String name, int modes, Consumer<ProtocolMessage> send) {
         if ((modes & Flags.MODE_PRESENCE_SUBSCRIBE) == 0) {
             return;
         }
-        locked(key, true, set -> pager.page(key.name(), SyncPager.newSyncId(), set.snapshot(), send));
+        locked(key, true, set -> pager.page(name, SyncPager.newSyncId(), set.snapshot(), send));
     }
 
     /**
@@ -291,10 +314,13 @@ public final class PresenceService {
     /** Channels with at least one member. */
     public int channelCount() { return sets.size(); }
 
+    /** Hands an event to the channel's presence audience at the channel's next position (set lock held). */
     private void broadcast(ChannelKey key, ProtocolMessage frame, String ownerConnectionId) {
-        Channel channel = router.find(key);
-        if (channel != null) {
-            channel.fanOutPresence(frame, ownerConnectionId);
+        synchronized (router.orderLock(key)) {
+            Channel channel = router.find(key);
+            if (channel != null) {
+                channel.fanOutPresence(frame.withChannelSerial(messageLog.advance(key)), ownerConnectionId);
+            }
         }
     }
 

@@ -37,10 +37,13 @@ public enum ErrorCode {
     INTERNAL(50000, 500, "Internal error"),
     CONNECTION_DISCONNECTED(80003, 400, "Connection disconnected"),
     CONNECTION_NOT_RECOVERED(80008, 400, "Unable to recover connection"),
+    CONNECTION_RESUME_REFUSED(80011, 400, "Unable to resume connection: incompatible credentials"),
     PROTOCOL_ERROR(80013, 400, "Protocol error"),
     CONNECTION_CLOSED(80017, 400, "Connection closed"),
+    INVALID_CONNECTION_KEY(80018, 400, "Invalid connection key"),
     SLOW_CONSUMER(80020, 400, "Client cannot keep up with the rate of messages"),
     CHANNEL_NOT_ATTACHED(90001, 404, "Channel not attached"),
+    CHANNEL_NOT_RECOVERED(90003, 404, "Unable to recover channel (messages expired)"),
     TOO_MANY_CHANNELS(90010, 400, "Maximum number of channels per connection exceeded"),
     PRESENCE_NO_CLIENT_ID(91000, 400, "Unable to enter presence channel (no clientId)"),
     TOO_MANY_PRESENCE_MEMBERS(91003, 400, "Maximum number of presence members exceeded");

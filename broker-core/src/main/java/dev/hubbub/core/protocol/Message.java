@@ -34,6 +34,11 @@ public record Message(
         return new Message(id, newClientId, connectionId, connectionKey, name, data, encoding, extras, timestamp, action, serial);
     }
 
+    /** The same message at a position in its channel's order. */
+    public Message withSerial(String newSerial) {
+        return new Message(id, clientId, connectionId, connectionKey, name, data, encoding, extras, timestamp, action, newSerial);
+    }
+
     /** Stamps what the broker assigns on receipt; keeps a client-supplied id. */
     public Message stamped(String defaultId, String newConnectionId, long newTimestamp, String newSerial) {
         return new Message(id != null ? id : defaultId, clientId, newConnectionId, null, name, data, encoding, extras,

@@ -62,6 +62,25 @@ public record ProtocolMessage(
         return new ProtocolMessage(Action.ATTACHED, null, channel, channelSerial, null, null, null, error, flags, null, null, null, null, null, null, null);
     }
 
+    /** ATTACHED echoing the channel params the broker recognised (RTL4k1). */
+    public static ProtocolMessage attached(String channel, int flags, String channelSerial, ErrorInfo error,
+                                           Map<String, String> params) {
+        return new ProtocolMessage(Action.ATTACHED, null, channel, channelSerial, null, null, null, error, flags, null, null, null, null, null,
+                params == null || params.isEmpty() ? null : params, null);
+    }
+
+    /** The same frame under another channel name (a subscription's qualified name). */
+    public ProtocolMessage withChannel(String name) {
+        return new ProtocolMessage(action, id, name, channelSerial, connectionId, connectionDetails, count, error, flags, msgSerial,
+                messages, presence, timestamp, authAccessToken, params, res);
+    }
+
+    /** The same frame at a position in its channel's order. */
+    public ProtocolMessage withChannelSerial(String serial) {
+        return new ProtocolMessage(action, id, channel, serial, connectionId, connectionDetails, count, error, flags, msgSerial, messages,
+                presence, timestamp, authAccessToken, params, res);
+    }
+
     public static ProtocolMessage detached(String channel, ErrorInfo error) {
         return new ProtocolMessage(Action.DETACHED, null, channel, null, null, null, null, error, null, null, null, null, null, null, null, null);
     }

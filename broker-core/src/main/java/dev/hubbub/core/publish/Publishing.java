@@ -4,28 +4,34 @@ import dev.hubbub.core.auth.Operation;
 import dev.hubbub.core.auth.Principal;
 import dev.hubbub.core.channel.Channel;
 import dev.hubbub.core.channel.ChannelKey;
+import dev.hubbub.core.channel.ChannelNames;
 import dev.hubbub.core.channel.ChannelRouter;
+import dev.hubbub.core.history.MessageLog;
 import dev.hubbub.core.identity.IdentityGate;
 import dev.hubbub.core.protocol.ErrorCode;
 import dev.hubbub.core.protocol.ErrorInfo;
 import dev.hubbub.core.protocol.Flags;
 import dev.hubbub.core.protocol.Message;
 import dev.hubbub.core.protocol.Outcome;
+import dev.hubbub.core.protocol.ProtocolMessage;
 import dev.hubbub.core.protocol.PublishResult;
 import dev.hubbub.core.session.BrokerMetrics;
 import dev.hubbub.core.session.ConnectionIds;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * The one way a message enters a channel, realtime and REST alike. Every publish rule lives here
  * or in what this calls, in this order: channel name, messages present, the {@code publish}
  * capability, the PUBLISH mode (realtime, when attached), the identity gate, what a message may
- * carry (action, id, size), then the count and the delivery. A rejected publish changes nothing
- * and delivers nothing. Thread-safe; called on the publisher's thread.
+ * carry (action, id, size), then the count, the de-duplication by id, the channel's log and the
+ * delivery. A rejected publish changes nothing and delivers nothing. Thread-safe; called on the
+ * publisher's thread.
  */
 public final class Publishing {
     /** Ids the broker gives messages: {@code connectionId:msgSerial:index}. */
@@ -34,13 +40,16 @@ public final class Publishing {
     private final Admission admission;
     private final IdentityGate gate;
     private final ChannelRouter router;
+    private final MessageLog log;
     private final Clock clock;
     private final BrokerMetrics metrics;
 
-    public Publishing(Admission admission, IdentityGate gate, ChannelRouter router, Clock clock, BrokerMetrics metrics) {
+    public Publishing(Admission admission, IdentityGate gate, ChannelRouter router, MessageLog log, Clock clock,
+                      BrokerMetrics metrics) {
         this.admission = Objects.requireNonNull(admission);
         this.gate = Objects.requireNonNull(gate);
         this.router = Objects.requireNonNull(router);
+        this.log = Objects.requireNonNull(log);
         this.clock = Objects.requireNonNull(clock);
         this.metrics = Objects.requireNonNull(metrics);
     }
@@ -57,6 +66,7 @@ public final class Publishing {
             return Outcome.fail(ErrorCode.BAD_REQUEST, "No messages to publish");
         }
         Principal principal = request.principal();
+        name = ChannelNames.baseName(name); // a subscription's qualifier says nothing about publishing
         refused = admission.capability(principal, name, Operation.PUBLISH, "publish to");
         if (refused == null && request.origin() instanceof PublishRequest.Realtime rt && rt.attachedModes() != null) {
             refused = admission.mode(rt.attachedModes(), Flags.MODE_PUBLISH, name, "publish", "PUBLISH");
@@ -77,7 +87,8 @@ public final class Publishing {
         String idBase = publisherId != null
                 ? publisherId + ':' + ((PublishRequest.Realtime) request.origin()).msgSerial()
                 : "rest-" + ConnectionIds.random(10);
-        return Outcome.ok(deliver(new ChannelKey(principal.appId(), name), publisherId, idBase, admitted.value()));
+        boolean resend = request.origin() instanceof PublishRequest.Realtime rt && rt.mayBeResend();
+        return Outcome.ok(deliver(new ChannelKey(principal.appId(), name), publisherId, idBase, admitted.value(), resend));
     }
 
     /**
@@ -104,16 +115,50 @@ public final class Publishing {
         return admission.size(total);
     }
 
-    /** Hands admitted messages to the channel, if anyone is attached; returns their serials. */
-    private PublishResult deliver(ChannelKey key, String publisherId, String idBase, List<Message> messages) {
-        Channel channel = router.find(key);
-        if (channel != null) {
-            return channel.publish(publisherId, idBase, messages, clock.millis());
-        }
-        List<String> none = new ArrayList<>(messages.size());
+    /**
+     * Stamps admitted messages (id, connectionId, timestamp), drops those whose id the channel has
+     * seen within the de-duplication window (a retried publish; a resent MESSAGE after a resume has
+     * the same ids), appends the rest to the channel's log, which gives each its serial, and hands
+     * them to the channel's subscribers, all under the channel's order lock.
+     *
+     * @return one serial per message, null for a dropped duplicate
+     */
+    private PublishResult deliver(ChannelKey key, String publisherId, String idBase, List<Message> messages, boolean resend) {
+        long now = clock.millis();
+        List<Message> stamped = new ArrayList<>(messages.size());
         for (int i = 0; i < messages.size(); i++) {
-            none.add(null);
+            stamped.add(messages.get(i).stamped(idBase + ':' + i, publisherId, now, null));
         }
-        return new PublishResult(none);
+        List<String> serials = new ArrayList<>(messages.size());
+        synchronized (router.orderLock(key)) {
+            List<Message> fresh = new ArrayList<>(stamped.size());
+            Set<String> batch = new HashSet<>();
+            for (int i = 0; i < stamped.size(); i++) {
+                Message m = stamped.get(i);
+                // the client's own ids always count; ids the broker made (connectionId:msgSerial:index) only for a resend
+                boolean check = resend || messages.get(i).id() != null;
+                if (!batch.add(m.id()) || (check && log.isDuplicate(key, m.id()))) {
+                    serials.add(null);
+                } else {
+                    serials.add("");
+                    fresh.add(m);
+                }
+            }
+            if (fresh.isEmpty()) {
+                return new PublishResult(serials);
+            }
+            List<Message> stored = log.append(key, fresh);
+            for (int i = 0, j = 0; i < serials.size(); i++) {
+                if (serials.get(i) != null) {
+                    serials.set(i, stored.get(j++).serial());
+                }
+            }
+            Channel channel = router.find(key);
+            if (channel != null) {
+                channel.publish(ProtocolMessage.messages(key.name(), idBase, publisherId, now,
+                        stored.get(stored.size() - 1).serial(), stored), publisherId);
+            }
+        }
+        return new PublishResult(serials);
     }
 }

@@ -2,6 +2,7 @@ package dev.hubbub.core.session;
 
 import dev.hubbub.core.auth.Authenticator;
 import dev.hubbub.core.auth.Principal;
+import dev.hubbub.core.channel.ChannelKey;
 import dev.hubbub.core.outbound.Transport;
 import dev.hubbub.core.protocol.ErrorCode;
 import dev.hubbub.core.protocol.ErrorInfo;
@@ -29,9 +30,28 @@ public final class Connector {
                     principal.error()));
             return null;
         }
-        Session session = new Session(services, principal.value(), request, transport);
+        String continuityKey = request.resume() != null ? request.resume() : request.recover();
+        ConnectionRegistry.Taken taken = continuityKey == null ? null
+                : services.connections().take(continuityKey, principal.value());
+        ConnectionRegistry.Resumable resumed = taken == null ? null : taken.resumable();
+        // a resume continues the connection's msgSerials (its un-ACKed MESSAGEs come again and must not be published
+        // twice); a recover starts afresh: the old instance's unsent messages are not carried over, and ably-java
+        // numbers the recovered connection's MESSAGEs from 0 again
+        long nextMsgSerial = resumed == null || request.resume() == null ? 0
+                : resumed.live() != null ? Long.MAX_VALUE : resumed.nextMsgSerial();
+        Session session = new Session(services, principal.value(), request, transport,
+                resumed != null ? resumed.connectionId() : ConnectionIds.connectionId(), nextMsgSerial);
         services.metrics().connectionOpened();
-        session.start(request.remoteAddress());
+        session.start(request.remoteAddress(), taken == null ? null : taken.error());
+        if (resumed != null) {
+            if (resumed.live() != null) {
+                // its old transport is still open: close it on its own thread; its members stay ours
+                resumed.live().outbound().schedule(resumed.live()::superseded, 0);
+            }
+            for (ChannelKey key : resumed.channels()) {
+                services.presence().connectionResumed(key, resumed.connectionId());
+            }
+        }
         return session;
     }
 

@@ -16,6 +16,8 @@ public enum DisconnectReason {
             ErrorCode.CONNECTION_DISCONNECTED.info("Disconnected at the client's request")),
     /** The socket closed or failed under us: nothing to send, members stay for the grace period. */
     TRANSPORT_LOST(Farewell.NONE, true, false, null),
+    /** A resume on another transport took the connection over: closed without a frame, members kept for the resumed connection. */
+    SUPERSEDED(Farewell.NONE, true, false, null),
     /** Nothing came in for maxIdleInterval, not even after a ping: dropped, members stay for the grace period. */
     IDLE_TIMEOUT(Farewell.NONE, true, false, null),
     /** The client's unsent backlog passed the limit: DISCONNECTED 80020. */

@@ -7,20 +7,26 @@ import dev.hubbub.core.channel.Channel;
 import dev.hubbub.core.channel.ChannelKey;
 import dev.hubbub.core.channel.ChannelNames;
 import dev.hubbub.core.channel.Subscriber;
+import dev.hubbub.core.history.AttachReplay;
+import dev.hubbub.core.history.ChannelSerial;
+import dev.hubbub.core.history.MessageLog;
 import dev.hubbub.core.outbound.Transport;
 import dev.hubbub.core.protocol.Action;
 import dev.hubbub.core.protocol.ConnectionDetails;
 import dev.hubbub.core.protocol.ErrorCode;
 import dev.hubbub.core.protocol.ErrorInfo;
 import dev.hubbub.core.protocol.Flags;
+import dev.hubbub.core.protocol.Message;
 import dev.hubbub.core.protocol.Outcome;
 import dev.hubbub.core.protocol.PresenceMessage;
 import dev.hubbub.core.protocol.ProtocolMessage;
 import dev.hubbub.core.protocol.PublishResult;
 import dev.hubbub.core.publish.PublishRequest;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +47,6 @@ public final class Session implements Subscriber {
     // only what outlives the handshake: a ConnectRequest carries the credentials, kept by nobody
     private final boolean echo;
     private final Long remainPresentFor;
-    private final boolean continuityRequested;
     private final String connectionId;
     private final String connectionKey;
     private final String who;
@@ -51,18 +56,41 @@ public final class Session implements Subscriber {
     private boolean closed;
     /** Set when the transport dropped or the client sent DISCONNECT: presence members stay for the grace period. */
     private boolean presenceGrace;
+    /** See the constructor: msgSerials below this were seen on this connection (before a resume, too). */
+    private long nextMsgSerial;
 
-    /** A channel this connection is attached to, with the modes it was granted. */
-    record Attachment(Channel channel, int modes) {}
+    /**
+     * A channel this connection is attached to, with the modes it was granted, as the channel
+     * sees it: this session, or for a qualified name a {@link Qualified} view of it.
+     */
+    record Attachment(Channel channel, int modes, Subscriber as) {}
 
-    Session(SessionServices services, Principal principal, ConnectRequest request, Transport transport) {
+    /** This session attached under a qualified name: the channel's frames reach it under that name. */
+    private record Qualified(Session session, String alias) implements Subscriber {
+        @Override
+        public String connectionId() { return session.connectionId; }
+
+        @Override
+        public boolean echoes() { return session.echo; }
+
+        @Override
+        public Transport outbound() { return session.transport; }
+    }
+
+    /**
+     * @param connectionId  a new id, or the id of the connection this one resumes
+     * @param nextMsgSerial the msgSerial after the highest this connection has published (0 for a
+     *                      new or recovered one): below it, a MESSAGE may be a resend of one already accepted
+     */
+    Session(SessionServices services, Principal principal, ConnectRequest request, Transport transport, String connectionId,
+            long nextMsgSerial) {
+        this.nextMsgSerial = nextMsgSerial;
         this.services = services;
         this.principal = principal;
         this.echo = request.echo();
         this.remainPresentFor = request.remainPresentFor();
-        this.continuityRequested = request.resume() != null || request.recover() != null;
         this.transport = transport;
-        this.connectionId = ConnectionIds.connectionId();
+        this.connectionId = connectionId;
         this.connectionKey = ConnectionIds.connectionKey(connectionId);
         this.who = "conn=" + connectionId;
         this.expiry = new CredentialExpiry(transport, services.clock(), this::requestRenewal, this::expired);
@@ -81,15 +109,19 @@ public final class Session implements Subscriber {
 
     public String who() { return who; }
 
+    /** The secret that lets this connection be resumed; never logged. */
+    String connectionKey() { return connectionKey; }
+
     public boolean isClosed() { return closed; }
 
-    /** Sends CONNECTED and arms the credential expiry timer. */
-    void start(String remoteAddress) {
-        ErrorInfo continuity = null;
-        if (continuityRequested) {
-            continuity = ErrorCode.CONNECTION_NOT_RECOVERED.info(
-                    "Unable to recover connection: this broker does not keep connection state; continuity was lost");
-        }
+    /**
+     * Sends CONNECTED and arms the credential expiry timer.
+     *
+     * @param continuity why a requested resume or recover did not happen (the client learns it
+     *                   has a new connection), or null
+     */
+    void start(String remoteAddress, ErrorInfo continuity) {
+        services.connections().opened(this);
         log.debug("{} connected from {} as {}", who, remoteAddress, principal);
         transport.send(ProtocolMessage.connected(connectionId, details(), continuity, services.clock().millis()));
         expiry.arm(principal.expiresAt());
@@ -152,8 +184,36 @@ public final class Session implements Subscriber {
             return;
         }
         presenceGrace = reason.presenceGrace();
+        if (reason == DisconnectReason.SUPERSEDED) {
+            // another transport has taken this connection over: the registry entry is its now
+        } else if (presenceGrace) {
+            services.connections().parked(this, channelKeys(), nextMsgSerial, services.limits().connectionStateTtl());
+        } else {
+            services.connections().closed(this);
+        }
         transport.close(services.disconnects().end(who, reason, error));
         release();
+    }
+
+    /**
+     * A resume on another transport took this connection over (its old transport is still open,
+     * as after a network that vanished without a FIN): it is closed, and its presence members,
+     * which the resumed connection now owns, keep their place. Runs on this session's own thread.
+     */
+    void superseded() {
+        Set<ChannelKey> channels = channelKeys();
+        end(DisconnectReason.SUPERSEDED, null);
+        for (ChannelKey key : channels) {
+            services.presence().connectionResumed(key, connectionId);
+        }
+    }
+
+    private Set<ChannelKey> channelKeys() {
+        Set<ChannelKey> keys = new HashSet<>();
+        for (Attachment a : attachments.values()) {
+            keys.add(a.channel().key());
+        }
+        return keys;
     }
 
     private void release() {
@@ -174,9 +234,10 @@ public final class Session implements Subscriber {
             return;
         }
         Principal p = principal;
-        if (!p.capability().allowsAny(name)) {
+        String base = ChannelNames.baseName(name);
+        if (!p.capability().allowsAny(base)) {
             transport.send(ProtocolMessage.channelError(name, ErrorCode.CAPABILITY_DENIED.info(
-                    "Channel denied access based on given capability: '" + name + "'")));
+                    "Channel denied access based on given capability: '" + base + "'")));
             return;
         }
         Attachment existing = attachments.get(name);
@@ -185,11 +246,56 @@ public final class Session implements Subscriber {
                     "Maximum number of channels per connection (" + services.limits().maxChannelsPerConnection() + ") exceeded")));
             return;
         }
+        Map<String, String> params = ChannelNames.qualifierParams(name);
+        if (message.params() != null) {
+            params = new HashMap<>(params);
+            params.putAll(message.params());
+        }
+        Outcome<AttachReplay.Rewind> rewind = AttachReplay.rewind(params);
+        if (rewind != null && !rewind.isOk()) {
+            transport.send(ProtocolMessage.channelError(name, rewind.error()));
+            return;
+        }
         int requested = Flags.modes(message.flagsOrZero());
-        int modes = (requested == 0 ? Flags.DEFAULT_MODES : requested) & p.capability().grantedModes(name);
-        Channel channel = services.router().attach(new ChannelKey(p.appId(), name), this, modes);
-        attachments.put(name, new Attachment(channel, modes));
-        services.presence().attached(channel.key(), modes, channel.currentSerial(), transport::send);
+        int modes = (requested == 0 ? Flags.DEFAULT_MODES : requested) & p.capability().grantedModes(base);
+        ChannelKey key = new ChannelKey(p.appId(), base);
+        Subscriber as = existing != null ? existing.as() : base.equals(name) ? this : new Qualified(this, name);
+        AttachReplay.Rewind rewindValue = rewind == null ? null : rewind.value();
+        boolean live = existing != null;
+        services.presence().attached(key, name, modes, hasPresence -> attachInOrder(key, name, as, modes, hasPresence,
+                live, message.channelSerial(), rewindValue), transport::send);
+    }
+
+    /**
+     * Attaches, answers ATTACHED and replays what the client missed or asked to rewind, under the
+     * channel's order lock: everything published before is in the replay, everything after is
+     * delivered live, nothing twice. A re-ATTACH of a channel this transport is attached to already
+     * (new modes, say) replays nothing: nothing was missed, and what its channelSerial lags behind
+     * is already on its way to the client.
+     */
+    private void attachInOrder(ChannelKey key, String name, Subscriber as, int modes, int hasPresence, boolean live,
+                               String channelSerial, AttachReplay.Rewind rewind) {
+        MessageLog log = services.log();
+        synchronized (services.router().orderLock(key)) {
+            Channel channel = services.router().attach(key, as, modes);
+            attachments.put(name, new Attachment(channel, modes, as));
+            AttachReplay.Plan plan = live ? new AttachReplay.Plan(true, List.of(), null, null)
+                    : AttachReplay.plan(log, key, channelSerial, rewind, services.clock());
+            int flags = modes | hasPresence | (plan.resumed() ? Flags.RESUMED : 0);
+            // the SDK stores the ATTACHED's serial (RTL15b): with a replay to follow, it must be the position before
+            // the replay, or a drop in the middle of the replay would make the next resume skip the rest of it
+            String serial = plan.replay().isEmpty() ? log.currentSerial(key) : ChannelSerial.before(plan.replay().get(0).serial());
+            transport.send(ProtocolMessage.attached(name, flags, serial, plan.notice(), plan.params()));
+            if ((modes & Flags.MODE_SUBSCRIBE) == 0) {
+                return;
+            }
+            for (Message m : plan.replay()) {
+                if (echo || !connectionId.equals(m.connectionId())) {
+                    transport.send(ProtocolMessage.messages(name, null, m.connectionId(),
+                            m.timestamp() == null ? 0 : m.timestamp(), m.serial(), List.of(m)));
+                }
+            }
+        }
     }
 
     private void detach(ProtocolMessage message) {
@@ -207,7 +313,7 @@ public final class Session implements Subscriber {
 
     /** Leaves a channel this connection was attached to (already removed from {@code attachments}). */
     private void dropAttachment(Attachment a) {
-        services.router().detach(a.channel().key(), this);
+        services.router().detach(a.channel().key(), a.as());
         services.presence().connectionLeft(a.channel().key(), connectionId,
                 closed && presenceGrace ? services.presence().graceFor(remainPresentFor) : 0);
     }
@@ -245,20 +351,21 @@ public final class Session implements Subscriber {
         for (var it = attachments.entrySet().iterator(); it.hasNext(); ) {
             var e = it.next();
             String name = e.getKey();
+            String base = ChannelNames.baseName(name);
             Attachment a = e.getValue();
-            if (!p.capability().allowsAny(name)) {
+            if (!p.capability().allowsAny(base)) {
                 it.remove();
                 dropAttachment(a);
                 transport.send(ProtocolMessage.channelError(name, ErrorCode.CAPABILITY_DENIED.info(
                         "Channel denied access based on given capability: '" + name + "'")));
                 continue;
             }
-            int modes = a.modes() & p.capability().grantedModes(name);
+            int modes = a.modes() & p.capability().grantedModes(base);
             if (modes != a.modes()) {
-                services.router().attach(a.channel().key(), this, modes);
-                e.setValue(new Attachment(a.channel(), modes));
+                services.router().attach(a.channel().key(), a.as(), modes);
+                e.setValue(new Attachment(a.channel(), modes, a.as()));
             }
-            if (!p.capability().allows(name, Operation.PRESENCE)) {
+            if (!p.capability().allows(base, Operation.PRESENCE)) {
                 // no longer allowed to be present, whatever mode it attached with: its members leave now
                 services.presence().connectionLeft(a.channel().key(), connectionId, 0);
             }
@@ -271,8 +378,11 @@ public final class Session implements Subscriber {
             return;
         }
         Attachment a = message.channel() == null ? null : attachments.get(message.channel());
+        long msgSerial = message.msgSerial();
+        boolean mayBeResend = msgSerial < nextMsgSerial;
+        nextMsgSerial = Math.max(nextMsgSerial, msgSerial + 1);
         Outcome<PublishResult> result = services.publishing().publish(new PublishRequest(who, principal, message.channel(),
-                message.messages(), new PublishRequest.Realtime(connectionId, message.msgSerial(), a == null ? null : a.modes())));
+                message.messages(), new PublishRequest.Realtime(connectionId, msgSerial, a == null ? null : a.modes(), mayBeResend)));
         if (result.isOk()) {
             transport.send(ProtocolMessage.ack(message.msgSerial(), 1, List.of(result.value())));
         } else {
@@ -297,7 +407,7 @@ public final class Session implements Subscriber {
     private void syncPresence(ProtocolMessage message) {
         Attachment a = message.channel() == null ? null : attachments.get(message.channel());
         if (a != null) {
-            services.presence().sync(a.channel().key(), a.modes(), transport::send);
+            services.presence().sync(a.channel().key(), message.channel(), a.modes(), transport::send);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.hubbub.core.session;
 
 import dev.hubbub.core.auth.Authenticator;
 import dev.hubbub.core.channel.ChannelRouter;
+import dev.hubbub.core.history.MessageLog;
 import dev.hubbub.core.presence.PresenceService;
 import dev.hubbub.core.publish.Publishing;
 import java.time.Clock;
@@ -14,21 +15,25 @@ import java.util.Objects;
  * @param authenticator checks the tokens of in-band AUTH
  * @param router        attach and detach
  * @param publishing    MESSAGE
+ * @param log           channel serials, and what an ATTACH replays
  * @param presence      PRESENCE, SYNC, and members leaving with their connection
  * @param disconnects   how a connection ends
+ * @param connections   connections that may be resumed
  * @param limits        advertised in CONNECTED, and the channel count per connection
  * @param clock         timestamps and token expiry
  * @param metrics       connections closed
  */
 public record SessionServices(Authenticator authenticator, ChannelRouter router, Publishing publishing,
-                              PresenceService presence, Disconnects disconnects, Limits limits, Clock clock,
+                              MessageLog log, PresenceService presence, Disconnects disconnects, ConnectionRegistry connections, Limits limits, Clock clock,
                               BrokerMetrics metrics) {
     public SessionServices {
         Objects.requireNonNull(authenticator);
         Objects.requireNonNull(router);
         Objects.requireNonNull(publishing);
+        Objects.requireNonNull(log);
         Objects.requireNonNull(presence);
         Objects.requireNonNull(disconnects);
+        Objects.requireNonNull(connections);
         Objects.requireNonNull(limits);
         Objects.requireNonNull(clock);
         Objects.requireNonNull(metrics);

@@ -85,7 +85,7 @@ class ChannelAudienceTest {
         router.attach(key, a, PRESENCE_SUB); // and back, without message modes
         channel.fanOutPresence(presenceFrame(), null);
         assertEquals(1, a.got().size());
-        channel.publish("x", "x:0", List.of(Message.of("n", "d")), 1L);
+        channel.publish(dev.hubbub.core.protocol.ProtocolMessage.messages("room", "x:0", "x", 1L, null, List.of(Message.of("n", "d"))), "x");
         assertEquals(1, a.got().size(), "no SUBSCRIBE mode: no messages");
         assertEquals(3, b.got().size());
 

@@ -62,7 +62,7 @@ class FanOutPortTest {
         router.attach(key, subscriber("b", true), Flags.MODE_SUBSCRIBE);
         Channel channel = router.attach(key, subscriber("c", true), Flags.MODE_PUBLISH); // no SUBSCRIBE: not a recipient
 
-        channel.publish("p", "p:0", List.of(Message.of("n", "d")), 1L);
+        channel.publish(dev.hubbub.core.protocol.ProtocolMessage.messages("room", "p:0", "p", 1L, null, List.of(Message.of("n", "d"))), "p");
 
         assertEquals(List.of("begin:MESSAGE", "add:a", "add:b", "dispatch"), port.calls);
         assertEquals(2, router.deliveries(), "deliveries count the recipients");
@@ -73,8 +73,8 @@ class FanOutPortTest {
         router.attach(key, subscriber("a", true), Flags.MODE_SUBSCRIBE);
         Channel channel = router.attach(key, subscriber("quiet", false), Flags.MODE_SUBSCRIBE);
 
-        channel.publish("quiet", "quiet:0", List.of(Message.of("n", "d")), 1L);
-        channel.publish("a", "a:0", List.of(Message.of("n", "d")), 2L);
+        channel.publish(dev.hubbub.core.protocol.ProtocolMessage.messages("room", "quiet:0", "quiet", 1L, null, List.of(Message.of("n", "d"))), "quiet");
+        channel.publish(dev.hubbub.core.protocol.ProtocolMessage.messages("room", "a:0", "a", 2L, null, List.of(Message.of("n", "d"))), "a");
 
         assertEquals(List.of("begin:MESSAGE", "add:a", "dispatch", "begin:MESSAGE", "add:a", "add:quiet", "dispatch"),
                 port.calls);
@@ -83,7 +83,7 @@ class FanOutPortTest {
     @Test
     void aFrameNobodyWantsIsStillDispatchedOnceSoThePortCanReleaseWhatItMade() {
         Channel channel = router.attach(key, subscriber("a", true), Flags.MODE_PRESENCE);
-        channel.publish(null, "rest:0", List.of(Message.of("n", "d")), 1L);
+        channel.publish(dev.hubbub.core.protocol.ProtocolMessage.messages("room", "rest:0", null, 1L, null, List.of(Message.of("n", "d"))), null);
         assertEquals(List.of("begin:MESSAGE", "dispatch"), port.calls);
         assertEquals(0, router.deliveries());
     }
@@ -92,7 +92,7 @@ class FanOutPortTest {
     void aFailingAddStillDispatches() {
         Channel channel = router.attach(key, subscriber("a", true), Flags.MODE_SUBSCRIBE);
         port.failOnAdd = new IllegalStateException("boom");
-        assertThrows(IllegalStateException.class, () -> channel.publish(null, "rest:0", List.of(Message.of("n", "d")), 1L));
+        assertThrows(IllegalStateException.class, () -> channel.publish(dev.hubbub.core.protocol.ProtocolMessage.messages("room", "rest:0", null, 1L, null, List.of(Message.of("n", "d"))), null));
         assertEquals(List.of("begin:MESSAGE", "dispatch"), port.calls);
     }
 

@@ -64,7 +64,7 @@ class PresenceConcurrencyTest {
                 go.await();
                 for (int n = 0; n < 50; n++) {
                     List<ProtocolMessage> pages = new ArrayList<>();
-                    h.presence().sync(PresenceHarness.key("room"), Flags.DEFAULT_MODES, pages::add);
+                    h.presence().sync(PresenceHarness.key("room"), "room", Flags.DEFAULT_MODES, pages::add);
                     Set<String> keys = new HashSet<>();
                     for (ProtocolMessage p : pages) {
                         for (PresenceMessage m : p.presence()) {

@@ -39,7 +39,7 @@ class PublishingTest {
     }
 
     static Stream<Arguments> origins() {
-        return Stream.of(Arguments.of("realtime", new PublishRequest.Realtime("conn1", 7, Flags.DEFAULT_MODES)),
+        return Stream.of(Arguments.of("realtime", PublishRequest.realtime("conn1", 7, Flags.DEFAULT_MODES)),
                 Arguments.of("rest", PublishRequest.REST));
     }
 
@@ -127,15 +127,15 @@ class PublishingTest {
 
     @org.junit.jupiter.api.Test
     void realtimeOnlyAConnectionAttachedWithoutPublishModeIsRefused() {
-        var attachedToSubscribe = new PublishRequest.Realtime("conn1", 1, Flags.MODE_SUBSCRIBE);
+        var attachedToSubscribe = PublishRequest.realtime("conn1", 1, Flags.MODE_SUBSCRIBE);
         assertRefused(40165, publish(attachedToSubscribe, ALICE, "room", Message.of("n", "x")));
-        var notAttached = new PublishRequest.Realtime("conn1", 2, null);
+        var notAttached = PublishRequest.realtime("conn1", 2, null);
         assertTrue(publish(notAttached, ALICE, "room", Message.of("n", "x")).isOk(), "Ably lets an unattached connection publish");
     }
 
     @org.junit.jupiter.api.Test
     void realtimeIdsComeFromTheConnectionAndMsgSerialAndAConnectionMayReuseItsOwn() {
-        var origin = new PublishRequest.Realtime("conn1", 7, Flags.DEFAULT_MODES);
+        var origin = PublishRequest.realtime("conn1", 7, Flags.DEFAULT_MODES);
         assertTrue(publish(origin, ALICE, "room", Message.of("a", "x"), Message.of("b", "y")).isOk());
         List<Message> got = watcher.frames().get(0).messages();
         assertEquals("conn1:7:0", got.get(0).id());

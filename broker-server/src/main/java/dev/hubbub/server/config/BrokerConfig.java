@@ -1,6 +1,7 @@
 package dev.hubbub.server.config;
 
 import dev.hubbub.core.auth.ApiKey;
+import dev.hubbub.core.history.Retention;
 import dev.hubbub.core.presence.PresenceSettings;
 import dev.hubbub.core.session.Limits;
 import java.util.List;
@@ -13,22 +14,24 @@ import java.util.Objects;
  *                          broker ends (ERROR, DISCONNECTED) and close it itself
  */
 public record BrokerConfig(String host, int port, List<ApiKey> keys, Limits limits, long maxBacklogBytes, int ioThreads,
-                           long closeLingerMillis, PresenceSettings presence) {
+                           long closeLingerMillis, PresenceSettings presence, Retention retention) {
     public static final long DEFAULT_CLOSE_LINGER_MILLIS = 1000;
 
     public BrokerConfig {
         keys = List.copyOf(keys);
         Objects.requireNonNull(limits);
         Objects.requireNonNull(presence);
+        Objects.requireNonNull(retention);
     }
 
-    /** With the default close linger and presence settings. */
+    /** With the default close linger, presence settings and history retention. */
     public BrokerConfig(String host, int port, List<ApiKey> keys, Limits limits, long maxBacklogBytes, int ioThreads) {
-        this(host, port, keys, limits, maxBacklogBytes, ioThreads, DEFAULT_CLOSE_LINGER_MILLIS, PresenceSettings.defaults());
+        this(host, port, keys, limits, maxBacklogBytes, ioThreads, DEFAULT_CLOSE_LINGER_MILLIS, PresenceSettings.defaults(),
+                Retention.defaults());
     }
 
     public BrokerConfig withListener(String newHost, Integer newPort) {
         return new BrokerConfig(newHost != null ? newHost : host, newPort != null ? newPort : port, keys, limits,
-                maxBacklogBytes, ioThreads, closeLingerMillis, presence);
+                maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention);
     }
 }

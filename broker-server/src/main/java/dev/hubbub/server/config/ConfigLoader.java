@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.hubbub.core.auth.ApiKey;
 import dev.hubbub.core.auth.Capability;
+import dev.hubbub.core.history.Retention;
 import dev.hubbub.core.presence.PresenceSettings;
 import dev.hubbub.core.protocol.Outcome;
 import dev.hubbub.core.session.Limits;
@@ -36,7 +37,10 @@ public final class ConfigLoader {
             .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
 
     // The file's shape. Every field is optional except keys.
-    record FileShape(ServerShape server, List<KeyShape> keys, LimitsShape limits, PresenceShape presence) {}
+    record FileShape(ServerShape server, List<KeyShape> keys, LimitsShape limits, PresenceShape presence,
+                     HistoryShape history) {}
+
+    record HistoryShape(Long maxAge, Integer minMessages, Long maxBytesPerChannel, Long maxBytesTotal, Long dedupeWindow) {}
 
     record ServerShape(String host, Integer port, @JsonProperty("ioThreads") Integer ioThreads,
                        @JsonProperty("maxBacklogBytes") Long maxBacklogBytes, @JsonProperty("closeLinger") Long closeLinger) {}
@@ -99,7 +103,8 @@ public final class ConfigLoader {
             throw new ConfigException(fileName + lineOf(text, "closeLinger") + ": 'server.closeLinger' must be 0..60000 (ms)");
         }
         return new BrokerConfig(host, port, keys(fileName, text, shape.keys()), limits(fileName, text, shape.limits()),
-                backlog, ioThreads, linger, presence(fileName, text, shape.presence()));
+                backlog, ioThreads, linger, presence(fileName, text, shape.presence()),
+                retention(fileName, text, shape.history()));
     }
 
     private static List<ApiKey> keys(String fileName, String text, List<KeyShape> shapes) throws ConfigException {
@@ -178,6 +183,24 @@ public final class ConfigLoader {
         check(fileName, text, "presence", "syncPageMembers", pageMembers >= 1, "must be at least 1");
         check(fileName, text, "presence", "syncPageBytes", pageBytes >= 1024, "must be at least 1024");
         return new PresenceSettings(grace, min, max, pageMembers, pageBytes);
+    }
+
+    private static Retention retention(String fileName, String text, HistoryShape s) throws ConfigException {
+        Retention d = Retention.defaults();
+        if (s == null) {
+            return d;
+        }
+        long maxAge = s.maxAge() != null ? s.maxAge() : d.maxAgeMillis();
+        int minMessages = s.minMessages() != null ? s.minMessages() : d.minMessages();
+        long perChannel = s.maxBytesPerChannel() != null ? s.maxBytesPerChannel() : d.maxBytesPerChannel();
+        long total = s.maxBytesTotal() != null ? s.maxBytesTotal() : Math.max(d.maxBytesTotal(), perChannel);
+        long dedupe = s.dedupeWindow() != null ? s.dedupeWindow() : d.dedupeWindowMillis();
+        check(fileName, text, "history", "maxAge", maxAge >= 0, "must not be negative (ms)");
+        check(fileName, text, "history", "minMessages", minMessages >= 0, "must not be negative");
+        check(fileName, text, "history", "maxBytesPerChannel", perChannel >= 1024, "must be at least 1024");
+        check(fileName, text, "history", "maxBytesTotal", total >= perChannel, "must be at least maxBytesPerChannel");
+        check(fileName, text, "history", "dedupeWindow", dedupe >= 0, "must not be negative (ms)");
+        return new Retention(maxAge, minMessages, perChannel, total, dedupe);
     }
 
     private static void check(String fileName, String text, String setting, boolean ok, String rule) throws ConfigException {

@@ -97,6 +97,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void historyRetentionIsReadDefaultedAndValidated() throws Exception {
+        assertEquals(dev.hubbub.core.history.Retention.defaults(), ConfigLoader.parse(FILE, KEY).retention());
+        BrokerConfig config = ConfigLoader.parse(FILE, "history: { maxAge: 60000, minMessages: 10, maxBytesPerChannel: 4096, "
+                + "maxBytesTotal: 8192, dedupeWindow: 30000 }\n" + KEY);
+        assertEquals(new dev.hubbub.core.history.Retention(60000, 10, 4096, 8192, 30000), config.retention());
+        assertMentions(failure(KEY + "history:\n  maxBytesPerChannel: 10\n"), FILE + ":5", "history.maxBytesPerChannel");
+        assertMentions(failure(KEY + "history:\n  maxBytesPerChannel: 4096\n  maxBytesTotal: 2048\n"),
+                "history.maxBytesTotal", "at least maxBytesPerChannel");
+    }
+
+    @Test
     void presenceSettingsAreValidatedWithTheirLine() {
         ConfigException e = failure(KEY + "presence:\n  gracePeriod: 20000\n  maxGracePeriod: 10000\n");
         assertMentions(e, FILE + ":5", "presence.gracePeriod", "minGracePeriod..maxGracePeriod");

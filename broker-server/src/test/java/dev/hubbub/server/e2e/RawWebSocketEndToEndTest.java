@@ -215,15 +215,23 @@ class RawWebSocketEndToEndTest {
     }
 
     @Test
-    void resumeGivesAFreshConnectionWithAnError() throws Exception {
+    void aResumeTakesTheConnectionOverFromATransportStillOpenAndAnotherIdentityGetsAFreshOne() throws Exception {
         RawWebSocket first = connected(TestServer.FULL_KEY, "alice");
         JsonNode firstConnected = first.frames().get(0);
         String connectionKey = firstConnected.path("connectionDetails").path("connectionKey").asText();
+
+        RawWebSocket mallory = open(keyParam(TestServer.FULL_KEY) + "&clientId=mallory&format=json&resume="
+                + java.net.URLEncoder.encode(connectionKey, StandardCharsets.UTF_8));
+        JsonNode refused = mallory.awaitAction(4);
+        assertNotEquals(firstConnected.path("connectionId").asText(), refused.path("connectionId").asText());
+        assertError(80011, 400, refused);
+
         RawWebSocket resumed = open(keyParam(TestServer.FULL_KEY) + "&clientId=alice&format=json&resume="
                 + java.net.URLEncoder.encode(connectionKey, StandardCharsets.UTF_8));
         JsonNode connected = resumed.awaitAction(4);
-        assertNotEquals(firstConnected.path("connectionId").asText(), connected.path("connectionId").asText());
-        assertError(80008, 400, connected);
+        assertEquals(firstConnected.path("connectionId").asText(), connected.path("connectionId").asText());
+        assertTrue(connected.path("error").isMissingNode(), connected::toString);
+        first.awaitClosed();
     }
 
     @Test

@@ -14,16 +14,19 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.hubbub.core.protocol.Action;
 import dev.hubbub.core.protocol.ErrorCode;
+import dev.hubbub.core.protocol.Message;
 import dev.hubbub.core.protocol.ProtocolMessage;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.ByteBufOutputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.msgpack.jackson.dataformat.MessagePackFactory;
 
@@ -253,6 +256,24 @@ public final class ProtocolCodec {
         } finally {
             buf.release();
         }
+    }
+
+    /**
+     * Encodes Messages as one array (a REST history body), each item written exactly as in a
+     * MESSAGE frame of this format: the same fields and types, binary as bin or base64.
+     */
+    public byte[] encodeMessages(List<Message> messages) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64 + 128 * messages.size());
+        try (JsonGenerator gen = mapper.getFactory().createGenerator(out)) {
+            gen.writeStartArray();
+            for (Message m : messages) {
+                writer.message(gen, m);
+            }
+            gen.writeEndArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
     }
 
     static String shortReason(Exception e) {

@@ -9,7 +9,6 @@ import dev.hubbub.core.outbound.Transport;
 import dev.hubbub.core.protocol.Flags;
 import dev.hubbub.core.protocol.Message;
 import dev.hubbub.core.protocol.ProtocolMessage;
-import dev.hubbub.core.protocol.PublishResult;
 import dev.hubbub.transport.codec.ProtocolCodec;
 import dev.hubbub.transport.codec.WireFormat;
 import io.netty.buffer.ByteBuf;
@@ -111,7 +110,7 @@ public class FanOutBenchmark {
     }
 
     @Benchmark
-    public PublishResult fanOut() {
-        return channel.publish("publisher", "publisher:" + (serial++), messages, 1_700_000_000_000L);
+    public void fanOut() {
+        channel.publish(dev.hubbub.core.protocol.ProtocolMessage.messages("room", "publisher:" + (serial++), "publisher", 1_700_000_000_000L, null, messages), "publisher");
     }
 }

@@ -5,6 +5,8 @@ import dev.hubbub.core.auth.ClientIdentity;
 import dev.hubbub.core.auth.Principal;
 import dev.hubbub.core.channel.ChannelKey;
 import dev.hubbub.core.channel.ChannelRouter;
+import dev.hubbub.core.history.InMemoryMessageLog;
+import dev.hubbub.core.history.Retention;
 import dev.hubbub.core.outbound.FanOutPort;
 import dev.hubbub.core.outbound.Transport;
 import dev.hubbub.core.publish.Admission;
@@ -84,8 +86,8 @@ public class PresenceBenchmark {
     public void setUp() {
         ChannelRouter router = new ChannelRouter(FanOutPort.DIRECT);
         router.attach(KEY, new EncodingSubscriber("watcher"), Flags.DEFAULT_MODES);
-        presence = new PresenceService(router, new Admission(65536), new IdentityGate(), Clock.systemUTC(),
-                PresenceTimers.shared(), PresenceSettings.defaults());
+        presence = new PresenceService(router, new InMemoryMessageLog(Clock.systemUTC(), Retention.defaults(), k -> true),
+                new Admission(65536), new IdentityGate(), Clock.systemUTC(), PresenceTimers.shared(), PresenceSettings.defaults());
         for (int c = 0; c < members / 100; c++) {
             List<PresenceMessage> batch = new ArrayList<>();
             for (int i = 0; i < 100; i++) {
@@ -104,7 +106,7 @@ public class PresenceBenchmark {
     @Benchmark
     public int syncPagesOnly() {
         int[] n = {0};
-        presence.sync(KEY, Flags.DEFAULT_MODES, page -> n[0] += page.presence().size());
+        presence.sync(KEY, KEY.name(), Flags.DEFAULT_MODES, page -> n[0] += page.presence().size());
         return n[0];
     }
 
@@ -117,7 +119,7 @@ public class PresenceBenchmark {
     private long syncEncoded(WireFormat format) {
         ProtocolCodec codec = ProtocolCodec.of(format);
         long[] bytes = {0};
-        presence.sync(KEY, Flags.DEFAULT_MODES, page -> {
+        presence.sync(KEY, KEY.name(), Flags.DEFAULT_MODES, page -> {
             ByteBuf buf = codec.encode(page, PooledByteBufAllocator.DEFAULT);
             bytes[0] += buf.readableBytes();
             buf.release();

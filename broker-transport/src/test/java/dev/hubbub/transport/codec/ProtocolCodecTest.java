@@ -333,4 +333,23 @@ class ProtocolCodecTest {
         org.junit.jupiter.api.Assertions.assertTrue(ProtocolCodec.of(WireFormat.JSON)
                 .decode(io.netty.buffer.Unpooled.copiedBuffer(ok, java.nio.charset.StandardCharsets.UTF_8)).isOk());
     }
+
+    @Test
+    void messageArraysAreWrittenLikeFrameItemsInBothFormats() throws Exception {
+        Message bin = new Message("c1:0:0", "alice", "c1", "secret-key", "n", new byte[] {1, 2, 3}, null, null, 5L, 0, "e:01");
+        Message text = new Message("c1:0:1", null, "c1", null, null, "hi", "utf-8", null, 6L, 0, "e:02");
+        JsonNode json = JSON.readTree(JSON_CODEC.encodeMessages(List.of(bin, text)));
+        assertEquals(2, json.size());
+        assertEquals("AQID", json.get(0).get("data").asText());
+        assertEquals("base64", json.get(0).get("encoding").asText());
+        assertEquals("e:01", json.get(0).get("serial").asText());
+        assertTrue(json.get(0).path("connectionKey").isMissingNode(), "a publisher's connectionKey never goes out");
+        assertTrue(json.get(1).path("name").isMissingNode(), "absent fields are left out, not null");
+        JsonNode packed = MSGPACK.readTree(MSGPACK_CODEC.encodeMessages(List.of(bin, text)));
+        assertArrayEquals(new byte[] {1, 2, 3}, packed.get(0).get("data").binaryValue());
+        assertTrue(packed.get(0).path("encoding").isMissingNode());
+        assertEquals("utf-8", packed.get(1).get("encoding").asText());
+        assertEquals(0, JSON.readTree(JSON_CODEC.encodeMessages(List.of())).size());
+        assertTrue(MSGPACK.readTree(MSGPACK_CODEC.encodeMessages(List.of())).isArray());
+    }
 }

@@ -75,9 +75,9 @@ class FanOutEncodeOnceTest {
         }
         Channel channel = router.find(key);
 
-        channel.publish("pub", "pub:0", List.of(Message.of("n", PAYLOAD)), 1L);
+        channel.publish(dev.hubbub.core.protocol.ProtocolMessage.messages("room", "pub:0", "pub", 1L, null, List.of(Message.of("n", PAYLOAD))), "pub");
         assertEquals(2, alloc.allocations.get(), "one encoding per format");
-        channel.publish("pub", "pub:1", List.of(Message.of("n", "text")), 2L);
+        channel.publish(dev.hubbub.core.protocol.ProtocolMessage.messages("room", "pub:1", "pub", 2L, null, List.of(Message.of("n", "text"))), "pub");
         assertEquals(4, alloc.allocations.get(), "one encoding per format per publish");
 
         for (int i = 0; i < channels.size(); i++) {
@@ -110,7 +110,7 @@ class FanOutEncodeOnceTest {
         for (int i = 0; i < 3; i++) {
             channels.add(subscribe(router, key, "m" + i, WireFormat.MSGPACK, alloc));
         }
-        router.find(key).publish("pub", "pub:0", List.of(Message.of("n", PAYLOAD)), 1L);
+        router.find(key).publish(dev.hubbub.core.protocol.ProtocolMessage.messages("room", "pub:0", "pub", 1L, null, List.of(Message.of("n", PAYLOAD))), "pub");
         assertEquals(1, alloc.allocations.get(), "MessagePack only");
         channels.forEach(EmbeddedChannel::finishAndReleaseAll);
     }
@@ -137,7 +137,7 @@ class FanOutEncodeOnceTest {
             channels.add(ch);
             formats.add(format);
         }
-        channel.publish("pub", "pub:0", List.of(Message.of("n", PAYLOAD)), 1L);
+        channel.publish(dev.hubbub.core.protocol.ProtocolMessage.messages("room", "pub:0", "pub", 1L, null, List.of(Message.of("n", PAYLOAD))), "pub");
 
         ByteBuf[] shared = new ByteBuf[2];
         List<WebSocketFrame> frames = new ArrayList<>();

@@ -1,0 +1,348 @@
+package dev.hubbub.core.history;
+
+import dev.hubbub.core.channel.ChannelKey;
+import dev.hubbub.core.protocol.Message;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Predicate;
+
+/**
+ * The embedded {@link MessageLog}: per channel, a queue of recent messages and their ids, under
+ * {@link Retention}'s bounds. Each channel's log has its own epoch, made when the log is, so a log
+ * dropped after expiry (or a restarted broker) can never be mistaken for the one a client's serial
+ * came from. The newest {@code minMessages} outlive the age limit only while the channel is in use:
+ * once it is not pinned (a channel with subscribers is) and has been idle for the retention time,
+ * {@link #sweep} expires its history by age alone and drops the log when nothing is left.
+ *
+ * <p>Threading: each channel's log is guarded by its own monitor, held only briefly and never
+ * together with another's. Past the global byte bound, the channel whose oldest message is the
+ * oldest of all loses it, until the total is back under 90% of the bound (a scan of the channels,
+ * paid only under memory pressure).
+ */
+public final class InMemoryMessageLog implements MessageLog {
+    /**
+     * Per-message heap beyond name, data, clientId and extras, for the byte bounds: the message
+     * record and its strings (connectionId, serial), the queue entry, the id's de-duplication
+     * entries. Measured at about 440 bytes (100,000 messages of 100 bytes in 1,000 channels took
+     * 556 bytes each on the heap of a 64-bit JVM with compressed oops); the id's length is added.
+     */
+    static final int OVERHEAD_BYTES = 400;
+
+    private final Clock clock;
+    private final Retention retention;
+    private final Predicate<ChannelKey> pinned;
+    private final ConcurrentHashMap<ChannelKey, ChannelLog> logs = new ConcurrentHashMap<>();
+    private final AtomicLong totalBytes = new AtomicLong();
+    private final LongAdder evicted = new LongAdder();
+
+    /** @param pinned channels whose position must be kept even when idle (those with subscribers) */
+    public InMemoryMessageLog(Clock clock, Retention retention, Predicate<ChannelKey> pinned) {
+        this.clock = Objects.requireNonNull(clock);
+        this.retention = Objects.requireNonNull(retention);
+        this.pinned = Objects.requireNonNull(pinned);
+    }
+
+    private record Entry(long offset, Message message, int bytes) {}
+
+    /** One channel's log. Guarded by its own monitor. */
+    private static final class ChannelLog {
+        final String epoch = ChannelSerial.newEpoch();
+        final ArrayDeque<Entry> entries = new ArrayDeque<>();
+        final Map<String, Long> ids = new HashMap<>();              // id -> when it may be forgotten
+        final ArrayDeque<Map.Entry<String, Long>> idOrder = new ArrayDeque<>();
+        long offset;           // the last position given
+        long evictedThrough;   // every message at or below this offset may be gone
+        long bytes;
+        long lastTouched;
+        boolean dropped;
+
+        String serial(long at) { return new ChannelSerial(epoch, at).wire(); }
+    }
+
+    /** The log of a channel, made when first needed; never one already dropped. */
+    private ChannelLog log(ChannelKey key) {
+        for (;;) {
+            ChannelLog log = logs.computeIfAbsent(key, k -> new ChannelLog());
+            synchronized (log) {
+                if (!log.dropped) {
+                    return log;
+                }
+            }
+            logs.remove(key, log);
+        }
+    }
+
+    @Override
+    public String currentSerial(ChannelKey key) {
+        ChannelLog log = log(key);
+        synchronized (log) {
+            log.lastTouched = clock.millis();
+            return log.serial(log.offset);
+        }
+    }
+
+    @Override
+    public List<Message> append(ChannelKey key, List<Message> messages) {
+        long now = clock.millis();
+        ChannelLog log = log(key);
+        List<Message> stored = new ArrayList<>(messages.size());
+        synchronized (log) {
+            log.lastTouched = now;
+            for (Message m : messages) {
+                long offset = ++log.offset;
+                Message withSerial = m.withSerial(log.serial(offset));
+                int bytes = withSerial.size() + (m.id() == null ? 0 : m.id().length()) + OVERHEAD_BYTES;
+                log.entries.addLast(new Entry(offset, withSerial, bytes));
+                log.bytes += bytes;
+                totalBytes.addAndGet(bytes);
+                if (m.id() != null) {
+                    remember(log, m.id(), now + retention.dedupeWindowMillis());
+                }
+                stored.add(withSerial);
+            }
+            trim(log, now);
+        }
+        if (totalBytes.get() > retention.maxBytesTotal()) {
+            long target = retention.maxBytesTotal() / 10 * 9;
+            while (totalBytes.get() > target && evictGloballyOldest()) {
+                // one message at a time, oldest first, across every channel
+            }
+        }
+        return stored;
+    }
+
+    @Override
+    public String advance(ChannelKey key) {
+        ChannelLog log = log(key);
+        synchronized (log) {
+            log.lastTouched = clock.millis();
+            return log.serial(++log.offset);
+        }
+    }
+
+    @Override
+    public Replay after(ChannelKey key, String serial) {
+        ChannelSerial from = ChannelSerial.parse(serial);
+        if (from == null) {
+            return Replay.LOST;
+        }
+        ChannelLog log = logs.get(key);
+        if (log == null) {
+            return Replay.LOST;
+        }
+        synchronized (log) {
+            if (log.dropped || !log.epoch.equals(from.epoch()) || from.offset() > log.offset) {
+                return Replay.LOST;
+            }
+            trim(log, clock.millis());
+            if (from.offset() < log.evictedThrough) {
+                return Replay.LOST;
+            }
+            List<Message> out = new ArrayList<>();
+            for (Entry e : log.entries) {
+                if (e.offset() > from.offset()) {
+                    out.add(e.message());
+                }
+            }
+            return new Replay(true, out);
+        }
+    }
+
+    @Override
+    public List<Message> latest(ChannelKey key, int count, long sinceMillis) {
+        ChannelLog log = logs.get(key);
+        if (log == null || count <= 0) {
+            return List.of();
+        }
+        synchronized (log) {
+            trim(log, clock.millis());
+            ArrayDeque<Message> out = new ArrayDeque<>();
+            for (Iterator<Entry> it = log.entries.descendingIterator(); it.hasNext() && out.size() < count; ) {
+                Message m = it.next().message();
+                if (m.timestamp() != null && m.timestamp() < sinceMillis) {
+                    break;
+                }
+                out.addFirst(m);
+            }
+            return new ArrayList<>(out);
+        }
+    }
+
+    @Override
+    public HistoryPage history(ChannelKey key, HistoryQuery q) {
+        ChannelLog log = logs.get(key);
+        if (log == null) {
+            return new HistoryPage(List.of(), null);
+        }
+        ChannelSerial until = ChannelSerial.parse(q.untilSerial());
+        ChannelSerial cursor = ChannelSerial.parse(q.cursor());
+        synchronized (log) {
+            if (cursor != null && !cursor.epoch().equals(log.epoch)) {
+                return new HistoryPage(List.of(), null); // the log the earlier pages came from is gone: nothing follows them
+            }
+            trim(log, clock.millis());
+            long untilOffset = until != null && until.epoch().equals(log.epoch) ? until.offset() : Long.MAX_VALUE;
+            if ((until != null && !until.epoch().equals(log.epoch)) || (until == null && q.untilSerial() != null)) {
+                untilOffset = -1; // an attach point of another epoch (or none that parses): nothing of this log is before it
+            }
+            List<Message> items = new ArrayList<>();
+            Iterator<Entry> it = q.backwards() ? log.entries.descendingIterator() : log.entries.iterator();
+            boolean more = false;
+            while (it.hasNext()) {
+                Entry e = it.next();
+                Message m = e.message();
+                if (e.offset() > untilOffset) {
+                    continue;
+                }
+                if (cursor != null && cursor.epoch().equals(log.epoch)
+                        && (q.backwards() ? e.offset() >= cursor.offset() : e.offset() <= cursor.offset())) {
+                    continue;
+                }
+                long ts = m.timestamp() == null ? 0 : m.timestamp();
+                if ((q.start() != null && ts < q.start()) || (q.end() != null && ts > q.end())) {
+                    continue;
+                }
+                if (items.size() == q.limit()) {
+                    more = true;
+                    break;
+                }
+                items.add(m);
+            }
+            HistoryQuery next = more ? q.after(items.get(items.size() - 1).serial()) : null;
+            return new HistoryPage(items, next);
+        }
+    }
+
+    @Override
+    public boolean isDuplicate(ChannelKey key, String id) {
+        if (id == null) {
+            return false;
+        }
+        ChannelLog log = logs.get(key);
+        if (log == null) {
+            return false;
+        }
+        synchronized (log) {
+            forgetExpiredIds(log, clock.millis());
+            return log.ids.containsKey(id);
+        }
+    }
+
+    /**
+     * Drops what has expired everywhere, and the logs of channels that hold nothing, are not
+     * pinned and have been idle for the retention time. Call now and then (the broker does every
+     * few seconds); appends and reads trim their own channel as they go.
+     */
+    public void sweep() {
+        long now = clock.millis();
+        long idleFor = Math.max(retention.maxAgeMillis(), retention.dedupeWindowMillis());
+        for (Map.Entry<ChannelKey, ChannelLog> e : logs.entrySet()) {
+            ChannelLog log = e.getValue();
+            boolean pin = pinned.test(e.getKey());
+            synchronized (log) {
+                trim(log, now);
+                forgetExpiredIds(log, now);
+                if (pin) {
+                    log.lastTouched = now;
+                } else if (now - log.lastTouched >= idleFor) {
+                    // nobody attached and nothing written for the retention time: its history expires, whatever the count
+                    while (!log.entries.isEmpty() && log.entries.peekFirst().message().timestamp() != null
+                            && log.entries.peekFirst().message().timestamp() < now - retention.maxAgeMillis()) {
+                        removeFirst(log);
+                    }
+                    if (log.entries.isEmpty() && log.ids.isEmpty()) {
+                        log.dropped = true;
+                    }
+                }
+            }
+            if (log.dropped) {
+                logs.remove(e.getKey(), log);
+            }
+        }
+    }
+
+    /** Messages kept in all channels, in bytes (payload plus an estimate of the overhead). */
+    public long retainedBytes() { return totalBytes.get(); }
+
+    /** Messages evicted by the byte bounds (not by age), since start. */
+    public long evictedForSpace() { return evicted.sum(); }
+
+    /** Channels with a log (messages, ids or a position kept). */
+    public int channelCount() { return logs.size(); }
+
+    /** Remembers an id until {@code forgetAt}; a re-used id's older queue entry is skipped when it comes due. */
+    private static void remember(ChannelLog log, String id, long forgetAt) {
+        log.ids.put(id, forgetAt);
+        log.idOrder.addLast(Map.entry(id, forgetAt));
+    }
+
+    private static void forgetExpiredIds(ChannelLog log, long now) {
+        while (!log.idOrder.isEmpty() && log.idOrder.peekFirst().getValue() <= now) {
+            Map.Entry<String, Long> e = log.idOrder.pollFirst();
+            log.ids.remove(e.getKey(), e.getValue());
+        }
+    }
+
+    /** Applies the age, count and per-channel byte rules (monitor held). */
+    private void trim(ChannelLog log, long now) {
+        long oldestKept = now - retention.maxAgeMillis();
+        while (!log.entries.isEmpty()) {
+            Entry first = log.entries.peekFirst();
+            boolean overBytes = log.bytes > retention.maxBytesPerChannel();
+            boolean expired = log.entries.size() > retention.minMessages()
+                    && first.message().timestamp() != null && first.message().timestamp() < oldestKept;
+            if (!overBytes && !expired) {
+                break;
+            }
+            if (overBytes) {
+                evicted.increment();
+            }
+            removeFirst(log);
+        }
+    }
+
+    private void removeFirst(ChannelLog log) {
+        Entry gone = log.entries.pollFirst();
+        log.bytes -= gone.bytes();
+        log.evictedThrough = gone.offset();
+        totalBytes.addAndGet(-gone.bytes());
+    }
+
+    /** Evicts the oldest message kept anywhere; false when there is none. */
+    private boolean evictGloballyOldest() {
+        ChannelLog oldest = null;
+        long oldestTs = Long.MAX_VALUE;
+        for (ChannelLog log : logs.values()) {
+            synchronized (log) {
+                Entry first = log.entries.peekFirst();
+                if (first != null) {
+                    long ts = first.message().timestamp() == null ? 0 : first.message().timestamp();
+                    if (ts < oldestTs) {
+                        oldestTs = ts;
+                        oldest = log;
+                    }
+                }
+            }
+        }
+        if (oldest == null) {
+            return false;
+        }
+        synchronized (oldest) {
+            if (oldest.entries.isEmpty()) {
+                return true; // emptied meanwhile: the caller looks again
+            }
+            removeFirst(oldest);
+            evicted.increment();
+            return true;
+        }
+    }
+}

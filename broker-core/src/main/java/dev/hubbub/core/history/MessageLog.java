@@ -1,0 +1,45 @@
+package dev.hubbub.core.history;
+
+import dev.hubbub.core.channel.ChannelKey;
+import dev.hubbub.core.protocol.Message;
+import java.util.List;
+
+/**
+ * The ordered log of every channel: it gives each message and presence event its position
+ * ({@link ChannelSerial}), keeps recent messages for history, rewind and replay after a dropped
+ * connection, and remembers recent message ids to drop duplicates. The embedded default is
+ * {@link InMemoryMessageLog}; a cluster puts it in shared storage behind the same interface.
+ *
+ * <p>Order: callers serialise the writes of one channel (the channel's lock); reads may run at any
+ * time and see a prefix of the channel's order. Thread-safe across channels.
+ */
+public interface MessageLog {
+    /** The channel's position now (what an ATTACHED carries); a channel never written has offset 0 of a fresh epoch. */
+    String currentSerial(ChannelKey key);
+
+    /**
+     * Appends one publish's messages (already stamped with id, connectionId and timestamp) and
+     * gives each the next serial, recording their ids for {@link #isDuplicate}.
+     *
+     * @return the messages as stored, each with its serial
+     */
+    List<Message> append(ChannelKey key, List<Message> messages);
+
+    /** Takes the next position for an event that is ordered but not kept (a presence event). */
+    String advance(ChannelKey key);
+
+    /** Every kept message after {@code serial}, oldest first, or {@link Replay#LOST} when the log cannot vouch for them all. */
+    Replay after(ChannelKey key, String serial);
+
+    /**
+     * The most recent messages for a rewind, oldest first: at most {@code count}, none older than
+     * {@code sinceMillis} (epoch ms; 0 for no bound).
+     */
+    List<Message> latest(ChannelKey key, int count, long sinceMillis);
+
+    /** A page of history. */
+    HistoryPage history(ChannelKey key, HistoryQuery query);
+
+    /** Whether a message with this id was published on the channel within the de-duplication window. */
+    boolean isDuplicate(ChannelKey key, String id);
+}
