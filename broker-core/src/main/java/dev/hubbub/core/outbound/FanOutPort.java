@@ -5,9 +5,8 @@ import dev.hubbub.core.protocol.ProtocolMessage;
 /**
  * How core hands one frame to many connections: the network side of a channel's fan-out. For each
  * frame a channel calls {@link #begin}, {@link FanOut#add} once per recipient, then
- * {@link FanOut#dispatch} once, all on one thread: for messages under the channel's lock, so every
- * recipient gets a channel's messages in one order; for presence events under the presence set's
- * lock, which orders a channel's presence events. An implementation may encode the frame
+ * {@link FanOut#dispatch} once, all on one thread and under the channel's order lock (messages and
+ * presence events alike), so every recipient gets a channel's frames in one order. An implementation may encode the frame
  * once per wire format and group recipients per I/O thread; it owns whatever buffers that takes
  * and releases them itself.
  */
