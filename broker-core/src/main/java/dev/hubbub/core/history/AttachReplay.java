@@ -3,10 +3,14 @@ package dev.hubbub.core.history;
 import dev.hubbub.core.channel.ChannelKey;
 import dev.hubbub.core.protocol.ErrorCode;
 import dev.hubbub.core.protocol.ErrorInfo;
+import dev.hubbub.core.protocol.Flags;
+import dev.hubbub.core.protocol.Message;
+import dev.hubbub.core.protocol.ProtocolMessage;
 import dev.hubbub.core.protocol.Outcome;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,8 +31,33 @@ public final class AttachReplay {
     private static final Pattern REWIND = Pattern.compile("(\\d{1,9})([sm]?)");
 
     /** What to tell and replay: whether continuity held, an error for the ATTACHED (or null), the params to echo. */
-    public record Plan(boolean resumed, List<dev.hubbub.core.protocol.Message> replay, ErrorInfo notice,
-                       Map<String, String> params) {}
+    public record Plan(boolean resumed, List<Message> replay, ErrorInfo notice, Map<String, String> params) {
+        /** A re-ATTACH on a transport attached already: continuity never broke, nothing to replay. */
+        public static final Plan CONTINUING = new Plan(true, List.of(), null, null);
+
+        /**
+         * Sends the ATTACHED and then the replay (to a subscriber holding SUBSCRIBE).
+         *
+         * @param flags         the granted modes and HAS_PRESENCE; RESUMED is added here
+         * @param currentSerial the channel's position now
+         * @param noEchoFor     a connection that asked not to get its own messages back, or null
+         */
+        public void send(String name, int flags, String currentSerial, String noEchoFor, Consumer<ProtocolMessage> send) {
+            // the SDK keeps the ATTACHED's serial (RTL15b): with a replay to follow it must be the position before the
+            // replay, or a drop in the middle of the replay would make the next resume skip the rest of it
+            String serial = replay.isEmpty() ? currentSerial : ChannelSerial.before(replay.get(0).serial());
+            send.accept(ProtocolMessage.attached(name, flags | (resumed ? Flags.RESUMED : 0), serial, notice, params));
+            if ((flags & Flags.MODE_SUBSCRIBE) == 0) {
+                return;
+            }
+            for (Message m : replay) {
+                if (noEchoFor == null || !noEchoFor.equals(m.connectionId())) {
+                    send.accept(ProtocolMessage.messages(name, null, m.connectionId(), m.timestamp() == null ? 0 : m.timestamp(),
+                            m.serial(), List.of(m)));
+                }
+            }
+        }
+    }
 
     /** A parsed rewind: a count, or a time window in ms (then count is MAX_REWIND). */
     public record Rewind(int count, long windowMillis, String wire, boolean truncated) {}
@@ -72,7 +101,7 @@ public final class AttachReplay {
         }
         if (rewind != null) {
             long since = rewind.windowMillis() > 0 ? clock.millis() - rewind.windowMillis() : 0;
-            List<dev.hubbub.core.protocol.Message> latest = log.latest(key, rewind.count() + 1, since);
+            List<Message> latest = log.latest(key, rewind.count() + 1, since);
             boolean cut = rewind.truncated() || (rewind.windowMillis() > 0 && latest.size() > MAX_REWIND);
             if (latest.size() > rewind.count()) {
                 latest = latest.subList(latest.size() - rewind.count(), latest.size());

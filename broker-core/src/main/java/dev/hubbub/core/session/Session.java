@@ -8,7 +8,6 @@ import dev.hubbub.core.channel.ChannelKey;
 import dev.hubbub.core.channel.ChannelNames;
 import dev.hubbub.core.channel.Subscriber;
 import dev.hubbub.core.history.AttachReplay;
-import dev.hubbub.core.history.ChannelSerial;
 import dev.hubbub.core.history.MessageLog;
 import dev.hubbub.core.outbound.Transport;
 import dev.hubbub.core.protocol.Action;
@@ -16,7 +15,6 @@ import dev.hubbub.core.protocol.ConnectionDetails;
 import dev.hubbub.core.protocol.ErrorCode;
 import dev.hubbub.core.protocol.ErrorInfo;
 import dev.hubbub.core.protocol.Flags;
-import dev.hubbub.core.protocol.Message;
 import dev.hubbub.core.protocol.Outcome;
 import dev.hubbub.core.protocol.PresenceMessage;
 import dev.hubbub.core.protocol.ProtocolMessage;
@@ -61,21 +59,9 @@ public final class Session implements Subscriber {
 
     /**
      * A channel this connection is attached to, with the modes it was granted, as the channel
-     * sees it: this session, or for a qualified name a {@link Qualified} view of it.
+     * sees it: this session, or for a qualified name a {@link QualifiedSubscriber} view of it.
      */
     record Attachment(Channel channel, int modes, Subscriber as) {}
-
-    /** This session attached under a qualified name: the channel's frames reach it under that name. */
-    private record Qualified(Session session, String alias) implements Subscriber {
-        @Override
-        public String connectionId() { return session.connectionId; }
-
-        @Override
-        public boolean echoes() { return session.echo; }
-
-        @Override
-        public Transport outbound() { return session.transport; }
-    }
 
     /**
      * @param connectionId  a new id, or the id of the connection this one resumes
@@ -259,7 +245,7 @@ public final class Session implements Subscriber {
         int requested = Flags.modes(message.flagsOrZero());
         int modes = (requested == 0 ? Flags.DEFAULT_MODES : requested) & p.capability().grantedModes(base);
         ChannelKey key = new ChannelKey(p.appId(), base);
-        Subscriber as = existing != null ? existing.as() : base.equals(name) ? this : new Qualified(this, name);
+        Subscriber as = existing != null ? existing.as() : base.equals(name) ? this : new QualifiedSubscriber(this, name);
         AttachReplay.Rewind rewindValue = rewind == null ? null : rewind.value();
         boolean live = existing != null;
         services.presence().attached(key, name, modes, hasPresence -> attachInOrder(key, name, as, modes, hasPresence,
@@ -279,22 +265,9 @@ public final class Session implements Subscriber {
         synchronized (services.router().orderLock(key)) {
             Channel channel = services.router().attach(key, as, modes);
             attachments.put(name, new Attachment(channel, modes, as));
-            AttachReplay.Plan plan = live ? new AttachReplay.Plan(true, List.of(), null, null)
+            AttachReplay.Plan plan = live ? AttachReplay.Plan.CONTINUING
                     : AttachReplay.plan(log, key, channelSerial, rewind, services.clock());
-            int flags = modes | hasPresence | (plan.resumed() ? Flags.RESUMED : 0);
-            // the SDK stores the ATTACHED's serial (RTL15b): with a replay to follow, it must be the position before
-            // the replay, or a drop in the middle of the replay would make the next resume skip the rest of it
-            String serial = plan.replay().isEmpty() ? log.currentSerial(key) : ChannelSerial.before(plan.replay().get(0).serial());
-            transport.send(ProtocolMessage.attached(name, flags, serial, plan.notice(), plan.params()));
-            if ((modes & Flags.MODE_SUBSCRIBE) == 0) {
-                return;
-            }
-            for (Message m : plan.replay()) {
-                if (echo || !connectionId.equals(m.connectionId())) {
-                    transport.send(ProtocolMessage.messages(name, null, m.connectionId(),
-                            m.timestamp() == null ? 0 : m.timestamp(), m.serial(), List.of(m)));
-                }
-            }
+            plan.send(name, modes | hasPresence, log.currentSerial(key), echo ? null : connectionId, transport::send);
         }
     }
 
