@@ -512,12 +512,7 @@ public final class ResumeScenario {
         conns.put("publisherConnected", publisher.conn != null);
         conns.put("setupSeconds", (System.nanoTime() - t0) / 1e9);
         conns.put("unfinished", opener.unfinished() + pubOpener.unfinished());
-        ErrorCounts connectFailures = new ErrorCounts();
-        for (ErrorCounts e : List.of(opener.failures(), pubOpener.failures())) {
-            Map<String, Object> messages = e.messages();
-            e.snapshot().forEach((k, v) -> connectFailures.add(k, v, (String) messages.get(k)));
-        }
-        report.putErrors("connectFailures", connectFailures);
+        report.putErrors("connectFailures", ErrorCounts.merged(opener.failures(), pubOpener.failures()));
         return publisher.conn != null && attached > 0 && !ctx.deadline().expired();
     }
 
