@@ -11,6 +11,7 @@ import dev.hubbub.bench.report.Report;
 import dev.hubbub.bench.report.ServerProbe;
 import dev.hubbub.bench.run.Pacer;
 import dev.hubbub.bench.run.Payload;
+import dev.hubbub.bench.run.PublishSchedule;
 import dev.hubbub.bench.run.Window;
 import io.netty.channel.EventLoop;
 import java.util.ArrayList;
@@ -127,20 +128,14 @@ public final class PubSubScenario {
     /** One paced publisher; all its state is owned by its connection's event loop. */
     final class Publisher implements Pacer.Paced, ConnectionListener {
         final Group group;
-        final double ratePerSecond;
-        final long maxBurst;
-        final long phaseNanos;
+        final PublishSchedule schedule;
         Sender out;
-        long issued;
         long firstWindowSerial = -1;
         long lastWindowSerial = -2;
 
         Publisher(Group group, double ratePerSecond, long tickMicros, long phaseNanos) {
-            this.phaseNanos = phaseNanos;
             this.group = group;
-            this.ratePerSecond = ratePerSecond;
-            // catch up at most 50 ms (or two ticks) of schedule at once; beyond that, skip and count
-            this.maxBurst = Math.max(1, (long) Math.ceil(ratePerSecond * Math.max(0.05, 2 * tickMicros / 1e6)));
+            this.schedule = new PublishSchedule(ratePerSecond, tickMicros, phaseNanos);
         }
 
         /** The channel this publisher sends on. */
@@ -163,20 +158,7 @@ public final class PubSubScenario {
             if (w == null || w.isOver(now) || !out.isOpen()) {
                 return;
             }
-            long backlog = Pacer.due(now - w.trafficStart() + phaseNanos, ratePerSecond) - issued;
-            if (backlog <= 0) {
-                return;
-            }
-            long n = Math.min(backlog, maxBurst);
-            long skip = backlog - n;
-            if (!out.isWritable()) {
-                skip = backlog;
-                n = 0;
-            }
-            if (skip > 0 && w.contains(now)) {
-                skippedInWindow.add(skip);
-            }
-            issued += backlog;
+            long n = schedule.take(now - w.trafficStart(), out.isWritable(), w.contains(now), skippedInWindow);
             for (long i = 0; i < n; i++) {
                 long stamp = System.nanoTime();
                 long serial = out.send(group.channel, payload.encode(stamp));

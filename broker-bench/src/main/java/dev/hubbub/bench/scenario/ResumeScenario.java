@@ -17,6 +17,7 @@ import dev.hubbub.bench.report.ServerProbe;
 import dev.hubbub.bench.run.Deadline;
 import dev.hubbub.bench.run.Pacer;
 import dev.hubbub.bench.run.Payload;
+import dev.hubbub.bench.run.PublishSchedule;
 import dev.hubbub.bench.run.SequenceTracker;
 import dev.hubbub.bench.run.Window;
 import io.netty.channel.EventLoop;
@@ -82,7 +83,7 @@ public final class ResumeScenario {
     private final ErrorCounts reattachFailures = new ErrorCounts();
     private final AtomicInteger awaitingReattach = new AtomicInteger();
     private final AtomicLong lastReattachedNanos = new AtomicLong();
-    private final Publisher publisher = new Publisher();
+    private final Publisher publisher;
     private volatile Window window;
     private volatile Marks marks = Marks.BEFORE;
 
@@ -90,6 +91,7 @@ public final class ResumeScenario {
         this.s = settings;
         this.ctx = ctx;
         this.payload = new Payload(settings.size());
+        this.publisher = new Publisher();
     }
 
     /** True when the report says every re-attached subscriber got every message once and in order. */
@@ -362,10 +364,8 @@ public final class ResumeScenario {
      * the socket unwritable are skipped (no sequence number is used up), so skips are not losses.
      */
     private final class Publisher implements Pacer.Paced, ConnectionListener {
+        final PublishSchedule schedule = new PublishSchedule(s.rate(), s.tickMicros(), 0);
         Connection conn;
-        double rate;
-        long maxBurst;
-        long issued;
         long next;
         volatile long lastSent = -1;
         final LongAdder sentInWindow = new LongAdder();
@@ -385,15 +385,7 @@ public final class ResumeScenario {
             if (w == null || w.isOver(now) || !conn.isOpen()) {
                 return;
             }
-            long backlog = Pacer.due(now - w.trafficStart(), rate) - issued;
-            if (backlog <= 0) {
-                return;
-            }
-            long n = conn.isWritable() ? Math.min(backlog, maxBurst) : 0;
-            if (backlog > n && w.contains(now)) {
-                skippedInWindow.add(backlog - n);
-            }
-            issued += backlog;
+            long n = schedule.take(now - w.trafficStart(), conn.isWritable(), w.contains(now), skippedInWindow);
             for (long i = 0; i < n; i++) {
                 long stamp = System.nanoTime();
                 long seq = next++;
@@ -517,8 +509,6 @@ public final class ResumeScenario {
     }
 
     private void traffic(List<Subscriber> subs, Report report) {
-        publisher.rate = s.rate();
-        publisher.maxBurst = Math.max(1, (long) Math.ceil(s.rate() * Math.max(0.05, 2 * s.tickMicros() / 1e6)));
         Pacer pacer = new Pacer(List.of(publisher));
         long[] last = new long[2];
         ctx.progress().show(() -> progressLine(last));
