@@ -126,7 +126,7 @@ public final class PubSubScenario {
     }
 
     /** One paced publisher; all its state is owned by its connection's event loop. */
-    final class Publisher implements Pacer.Paced, ConnectionListener {
+    final class Publisher extends CountingListener implements Pacer.Paced {
         final Group group;
         final PublishSchedule schedule;
         Sender out;
@@ -134,6 +134,7 @@ public final class PubSubScenario {
         long lastWindowSerial = -2;
 
         Publisher(Group group, double ratePerSecond, long tickMicros, long phaseNanos) {
+            super("publisher", errors, unexpectedCloses);
             this.group = group;
             this.schedule = new PublishSchedule(ratePerSecond, tickMicros, phaseNanos);
         }
@@ -189,22 +190,10 @@ public final class PubSubScenario {
             nackedInWindow.add(inWindow);
             group.rejectedInWindow.add(inWindow);
         }
-
-        @Override
-        public void onError(Connection c, InboundFrame f) {
-            errors.add("publisher-" + f.errorKey(), 1, f.errorMessage());
-        }
-
-        @Override
-        public void onClosed(Connection c, boolean requested) {
-            if (!requested) {
-                unexpectedCloses.increment();
-            }
-        }
     }
 
     /** Shared by every subscriber: counts and times deliveries. */
-    final ConnectionListener subscriberListener = new ConnectionListener() {
+    final ConnectionListener subscriberListener = new CountingListener("subscriber", errors, unexpectedCloses) {
         @Override
         public void onMessage(Connection c, InboundFrame f) {
             long now = System.nanoTime();
@@ -213,18 +202,6 @@ public final class PubSubScenario {
             received.add(n);
             for (int i = 0; i < n; i++) {
                 count(w, f.stamp(i), now);
-            }
-        }
-
-        @Override
-        public void onError(Connection c, InboundFrame f) {
-            errors.add("subscriber-" + f.errorKey(), 1, f.errorMessage());
-        }
-
-        @Override
-        public void onClosed(Connection c, boolean requested) {
-            if (!requested) {
-                unexpectedCloses.increment();
             }
         }
     };

@@ -107,7 +107,7 @@ public final class ResumeScenario {
      * by its own lock: the connections may run on different event loops, and the main thread
      * reads the figures at the end.
      */
-    private final class Subscriber implements ConnectionListener {
+    private final class Subscriber extends CountingListener {
         final int index;
         final SequenceTracker seqs = new SequenceTracker();
         final CompletableFuture<Void> ready = new CompletableFuture<>();
@@ -138,6 +138,7 @@ public final class ResumeScenario {
         String failure;
 
         Subscriber(int index) {
+            super("subscriber", errors, unexpectedCloses);
             this.index = index;
         }
 
@@ -308,18 +309,6 @@ public final class ResumeScenario {
             }
         }
 
-        @Override
-        public void onError(Connection c, InboundFrame f) {
-            errors.add("subscriber-" + f.errorKey(), 1, f.errorMessage());
-        }
-
-        @Override
-        public void onClosed(Connection c, boolean requested) {
-            if (!requested) {
-                unexpectedCloses.increment();
-            }
-        }
-
         /** Figures for the anomalies section. */
         synchronized Map<String, Object> describe(long last) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -363,7 +352,7 @@ public final class ResumeScenario {
      * sequence number, and ACK/NACK ranges are ranges of sequence numbers. Due messages that find
      * the socket unwritable are skipped (no sequence number is used up), so skips are not losses.
      */
-    private final class Publisher implements Pacer.Paced, ConnectionListener {
+    private final class Publisher extends CountingListener implements Pacer.Paced {
         final PublishSchedule schedule = new PublishSchedule(s.rate(), s.tickMicros(), 0);
         Connection conn;
         long next;
@@ -373,6 +362,10 @@ public final class ResumeScenario {
         final LongAdder acked = new LongAdder();
         final LongAdder nackedCount = new LongAdder();
         private final BitSet nacked = new BitSet();
+
+        Publisher() {
+            super("publisher", errors, unexpectedCloses);
+        }
 
         @Override
         public EventLoop eventLoop() {
@@ -429,18 +422,6 @@ public final class ResumeScenario {
 
         long outstanding() {
             return lastSent + 1 - acked.sum() - nackedCount.sum();
-        }
-
-        @Override
-        public void onError(Connection c, InboundFrame f) {
-            errors.add("publisher-" + f.errorKey(), 1, f.errorMessage());
-        }
-
-        @Override
-        public void onClosed(Connection c, boolean requested) {
-            if (!requested) {
-                unexpectedCloses.increment();
-            }
         }
     }
 
