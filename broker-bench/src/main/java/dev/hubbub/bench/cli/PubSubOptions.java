@@ -6,6 +6,7 @@ import dev.hubbub.bench.scenario.PubSubScenario;
 import dev.hubbub.bench.scenario.RunContext;
 import java.util.List;
 import java.util.function.IntFunction;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The options fanout and channels share: offered rate, payload, pacing, drain and the protocol. */
@@ -17,13 +18,8 @@ final class PubSubOptions {
     @Option(names = "--size", defaultValue = "100", paramLabel = "BYTES", description = "Payload size (default: ${DEFAULT-VALUE}).")
     int size;
 
-    @Option(names = "--drain", defaultValue = "5", paramLabel = "SECONDS",
-            description = "Wait at most this long after the window for late deliveries (default: ${DEFAULT-VALUE}).")
-    double drain;
-
-    @Option(names = "--tick-ms", defaultValue = "2", paramLabel = "MS",
-            description = "Publisher pacing interval (default: ${DEFAULT-VALUE}).")
-    double tickMs;
+    @Mixin
+    PacingOptions pacing;
 
     @Option(names = "--protocol", defaultValue = "ably", paramLabel = "ably|nats",
             description = "ably: the broker's realtime protocol (default). nats: the same run against a NATS server's "
@@ -44,12 +40,7 @@ final class PubSubOptions {
             out.add("--size must be between " + Payload.STAMP_CHARS + " and 1000000 bytes (the payload carries a "
                     + Payload.STAMP_CHARS + "-character send time)");
         }
-        if (!(drain >= 0 && drain <= 120)) {
-            out.add("--drain must be between 0 and 120 seconds");
-        }
-        if (!(tickMs >= 0.1 && tickMs <= 1000)) {
-            out.add("--tick-ms must be between 0.1 and 1000");
-        }
+        pacing.problems(out);
         boolean nats = nats();
         if (!nats && !"ably".equalsIgnoreCase(protocol)) {
             out.add("--protocol must be ably or nats, was '" + protocol + "'");
@@ -66,7 +57,7 @@ final class PubSubOptions {
     Report run(String scenario, int channels, int subscribersPerChannel, int publishersPerChannel,
                IntFunction<String> channelName, RunContext ctx) {
         PubSubScenario.Settings settings = new PubSubScenario.Settings(scenario, channels, subscribersPerChannel,
-                publishersPerChannel, rate, size, drain, (long) (tickMs * 1000), channelName);
+                publishersPerChannel, rate, size, pacing.drainSeconds(), pacing.tickMicros(), channelName);
         return (nats() ? PubSubScenario.overNats(settings, ctx) : new PubSubScenario(settings, ctx)).run();
     }
 }

@@ -7,6 +7,7 @@ import dev.hubbub.bench.scenario.RunContext;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "resume", mixinStandardHelpOptions = true,
@@ -48,13 +49,8 @@ public final class ResumeCommand extends ScenarioCommand {
             description = "Give up on subscribers not re-attached this long after the drop (default: ${DEFAULT-VALUE}).")
     double resumeTimeout;
 
-    @Option(names = "--drain", defaultValue = "5", paramLabel = "SECONDS",
-            description = "Wait at most this long after the window for late deliveries (default: ${DEFAULT-VALUE}).")
-    double drain;
-
-    @Option(names = "--tick-ms", defaultValue = "2", paramLabel = "MS",
-            description = "Publisher pacing interval (default: ${DEFAULT-VALUE}).")
-    double tickMs;
+    @Mixin
+    PacingOptions pacing;
 
     @Override
     protected List<String> scenarioProblems() {
@@ -77,12 +73,7 @@ public final class ResumeCommand extends ScenarioCommand {
         if (!(resumeTimeout > 0 && resumeTimeout <= 3600)) {
             out.add("--resume-timeout must be more than 0 and at most 3600 seconds");
         }
-        if (!(drain >= 0 && drain <= 120)) {
-            out.add("--drain must be between 0 and 120 seconds");
-        }
-        if (!(tickMs >= 0.1 && tickMs <= 1000)) {
-            out.add("--tick-ms must be between 0.1 and 1000");
-        }
+        pacing.problems(out);
         if (channel.isEmpty()) {
             out.add("--channel must not be empty");
         }
@@ -98,7 +89,8 @@ public final class ResumeCommand extends ScenarioCommand {
     @Override
     protected Report run(RunContext ctx) {
         return new ResumeScenario(new ResumeScenario.Settings(subscribers, channel, rate, size, dropAfter,
-                "rst".equalsIgnoreCase(drop), resumeConcurrency, resumeTimeout, drain, (long) (tickMs * 1000)), ctx).run();
+                "rst".equalsIgnoreCase(drop), resumeConcurrency, resumeTimeout, pacing.drainSeconds(), pacing.tickMicros()),
+                ctx).run();
     }
 
     /** 3 when the run measured, but a re-attached subscriber lost, repeated or reordered a message. */

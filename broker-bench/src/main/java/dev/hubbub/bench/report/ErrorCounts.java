@@ -26,6 +26,16 @@ public final class ErrorCounts {
         }
     }
 
+    /** One count of all of {@code parts}: the counts added up, the first message per code kept. */
+    public static ErrorCounts merged(ErrorCounts... parts) {
+        ErrorCounts m = new ErrorCounts();
+        for (ErrorCounts e : parts) {
+            Map<String, Object> messages = e.messages();
+            e.snapshot().forEach((k, v) -> m.add(k, v, (String) messages.get(k)));
+        }
+        return m;
+    }
+
     /** The first message seen per code, sorted. */
     public Map<String, Object> messages() {
         return new TreeMap<>(messages);

@@ -65,7 +65,7 @@ final class AblyWire implements PubSubScenario.Wire {
         conns.put("publishersConnected", live.size() + " / " + pubCount);
         conns.put("setupSeconds", (System.nanoTime() - setupStart) / 1e9);
         conns.put("unfinished", subOpener.unfinished() + pubOpener.unfinished());
-        report.putErrors("connectFailures", merge(subOpener.failures(), pubOpener.failures()));
+        report.putErrors("connectFailures", ErrorCounts.merged(subOpener.failures(), pubOpener.failures()));
         report.putErrors("attachFailures", attachErrors);
         List<Connection> all = new ArrayList<>(subs);
         all.addAll(pubConns);
@@ -99,15 +99,6 @@ final class AblyWire implements PubSubScenario.Wire {
             failures.add("timeout");
         }
         return failures;
-    }
-
-    private static ErrorCounts merge(ErrorCounts a, ErrorCounts b) {
-        ErrorCounts m = new ErrorCounts();
-        for (ErrorCounts e : List.of(a, b)) {
-            Map<String, Object> messages = e.messages();
-            e.snapshot().forEach((k, v) -> m.add(k, v, (String) messages.get(k)));
-        }
-        return m;
     }
 
     /** A hubbub connection as a publisher's sender: MESSAGE named "bench", ACKed by msgSerial. */

@@ -11,6 +11,7 @@ import dev.hubbub.bench.report.Report;
 import dev.hubbub.bench.report.ServerProbe;
 import dev.hubbub.bench.run.Pacer;
 import dev.hubbub.bench.run.Payload;
+import dev.hubbub.bench.run.PublishSchedule;
 import dev.hubbub.bench.run.Window;
 import io.netty.channel.EventLoop;
 import java.util.ArrayList;
@@ -125,22 +126,17 @@ public final class PubSubScenario {
     }
 
     /** One paced publisher; all its state is owned by its connection's event loop. */
-    final class Publisher implements Pacer.Paced, ConnectionListener {
+    final class Publisher extends CountingListener implements Pacer.Paced {
         final Group group;
-        final double ratePerSecond;
-        final long maxBurst;
-        final long phaseNanos;
+        final PublishSchedule schedule;
         Sender out;
-        long issued;
         long firstWindowSerial = -1;
         long lastWindowSerial = -2;
 
         Publisher(Group group, double ratePerSecond, long tickMicros, long phaseNanos) {
-            this.phaseNanos = phaseNanos;
+            super("publisher", errors, unexpectedCloses);
             this.group = group;
-            this.ratePerSecond = ratePerSecond;
-            // catch up at most 50 ms (or two ticks) of schedule at once; beyond that, skip and count
-            this.maxBurst = Math.max(1, (long) Math.ceil(ratePerSecond * Math.max(0.05, 2 * tickMicros / 1e6)));
+            this.schedule = new PublishSchedule(ratePerSecond, tickMicros, phaseNanos);
         }
 
         /** The channel this publisher sends on. */
@@ -163,20 +159,7 @@ public final class PubSubScenario {
             if (w == null || w.isOver(now) || !out.isOpen()) {
                 return;
             }
-            long backlog = Pacer.due(now - w.trafficStart() + phaseNanos, ratePerSecond) - issued;
-            if (backlog <= 0) {
-                return;
-            }
-            long n = Math.min(backlog, maxBurst);
-            long skip = backlog - n;
-            if (!out.isWritable()) {
-                skip = backlog;
-                n = 0;
-            }
-            if (skip > 0 && w.contains(now)) {
-                skippedInWindow.add(skip);
-            }
-            issued += backlog;
+            long n = schedule.take(now - w.trafficStart(), out.isWritable(), w.contains(now), skippedInWindow);
             for (long i = 0; i < n; i++) {
                 long stamp = System.nanoTime();
                 long serial = out.send(group.channel, payload.encode(stamp));
@@ -207,22 +190,10 @@ public final class PubSubScenario {
             nackedInWindow.add(inWindow);
             group.rejectedInWindow.add(inWindow);
         }
-
-        @Override
-        public void onError(Connection c, InboundFrame f) {
-            errors.add("publisher-" + f.errorKey(), 1, f.errorMessage());
-        }
-
-        @Override
-        public void onClosed(Connection c, boolean requested) {
-            if (!requested) {
-                unexpectedCloses.increment();
-            }
-        }
     }
 
     /** Shared by every subscriber: counts and times deliveries. */
-    final ConnectionListener subscriberListener = new ConnectionListener() {
+    final ConnectionListener subscriberListener = new CountingListener("subscriber", errors, unexpectedCloses) {
         @Override
         public void onMessage(Connection c, InboundFrame f) {
             long now = System.nanoTime();
@@ -231,18 +202,6 @@ public final class PubSubScenario {
             received.add(n);
             for (int i = 0; i < n; i++) {
                 count(w, f.stamp(i), now);
-            }
-        }
-
-        @Override
-        public void onError(Connection c, InboundFrame f) {
-            errors.add("subscriber-" + f.errorKey(), 1, f.errorMessage());
-        }
-
-        @Override
-        public void onClosed(Connection c, boolean requested) {
-            if (!requested) {
-                unexpectedCloses.increment();
             }
         }
     };

@@ -67,6 +67,15 @@ class OptionValidationTest {
     }
 
     @Test
+    void pacingOptionsAreCheckedAlikeForPubSubAndResume() {
+        for (String s : List.of("fanout", "channels", "resume")) {
+            assertProblem(problems(s, "--drain", "121"), "--drain");
+            assertProblem(problems(s, "--tick-ms", "0.05"), "--tick-ms");
+            assertEquals(List.of(), problems(s, "--drain", "0", "--tick-ms", "0.1"), s);
+        }
+    }
+
+    @Test
     void resumeCountsEverySubscriberTwice() {
         assertEquals(List.of(), problems("resume", "--subscribers", "10000"));
         assertProblem(problems("resume", "--subscribers", "10000", "--max-connections", "20000"), "--max-connections");

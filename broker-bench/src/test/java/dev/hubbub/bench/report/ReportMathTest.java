@@ -99,6 +99,21 @@ class ReportMathTest {
     }
 
     @Test
+    void mergedErrorCountsAddUpAndKeepTheFirstMessage() {
+        ErrorCounts a = new ErrorCounts();
+        a.add("40160", 2, "denied");
+        a.add("timeout");
+        ErrorCounts b = new ErrorCounts();
+        b.add("40160", 1, "other");
+        b.add("80003", 1, "gone");
+        ErrorCounts m = ErrorCounts.merged(a, b);
+        assertEquals(Map.of("40160", 3L, "timeout", 1L, "80003", 1L), m.snapshot());
+        assertEquals("denied", m.messages().get("40160"));
+        assertEquals("gone", m.messages().get("80003"));
+        assertEquals(3, a.total(), "the parts stay as they were");
+    }
+
+    @Test
     void textAndJsonUseTheSameNames() {
         Report r = new Report("fanout");
         r.section("delivery").put("deliveryRatio", 0.99876);
