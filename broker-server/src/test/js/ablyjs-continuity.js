@@ -13,37 +13,22 @@
  * and a final {"done": true} line. Scenarios run one after another: a cut cuts every proxied
  * connection. Every wait is bounded; the whole process exits after PROCESS_TIMEOUT_MS.
  */
-const Ably = require('ably');
 const readline = require('readline');
+const { parseArgs, emit, withTimeout, errorFacts, nameOf, harness } = require('./harness');
 
 const SCENARIO_TIMEOUT_MS = 40000;
 const WAIT_MS = 10000;
 const PROCESS_TIMEOUT_MS = 140000;
 
-function parseArgs(argv) {
-  const args = {};
-  for (let i = 0; i < argv.length; i++) {
-    if (!argv[i].startsWith('--')) throw new Error('unexpected argument ' + argv[i]);
-    args[argv[i].slice(2)] = argv[++i];
-  }
-  for (const required of ['port', 'proxyPort', 'format', 'key', 'otherKey']) {
-    if (!args[required]) throw new Error('missing --' + required);
-  }
-  if (args.format !== 'msgpack' && args.format !== 'json') throw new Error('--format must be msgpack or json');
-  return args;
-}
-
-const args = parseArgs(process.argv.slice(2));
+const args = parseArgs(process.argv.slice(2), ['port', 'proxyPort', 'format', 'key', 'otherKey']);
 const PORT = Number(args.port);
 const PROXY_PORT = Number(args.proxyPort);
 const FORMAT = args.format;
 const KEY = args.key;
 const OTHER_KEY = args.otherKey;
-const RUN_ID = Math.random().toString(36).slice(2, 8);
 
-function emit(obj) {
-  process.stdout.write(JSON.stringify(obj) + '\n');
-}
+const { clientOptions, Clients, connected, until, outcome, channelName, collector, run } =
+  harness({ port: PORT, format: FORMAT, waitMs: WAIT_MS, outcomeValues: true, waitForClose: true });
 
 // ---------------------------------------------------------------------------------------------
 // the test's side: control requests and their answers
@@ -76,111 +61,23 @@ function control(op, extra) {
 // ---------------------------------------------------------------------------------------------
 // helpers
 
-/** Options for the broker itself, or (viaProxy) for the proxy in front of it. */
+/**
+ * Options for the broker itself, or (viaProxy) for the proxy in front of it. The connectivity check
+ * always reaches the broker (clientOptions points it at PORT): the proxy's refusals are not "no internet".
+ */
 function options(extra, viaProxy) {
-  return Object.assign({
-    endpoint: '127.0.0.1',
+  return clientOptions(Object.assign({
     port: viaProxy ? PROXY_PORT : PORT,
-    tls: false,
-    useBinaryProtocol: FORMAT === 'msgpack',
-    // the connectivity check always reaches the broker: the proxy's refusals are not "no internet"
-    connectivityCheckUrl: `http://127.0.0.1:${PORT}/is-the-internet-up.txt`,
-    wsConnectivityCheckUrl: `ws://127.0.0.1:${PORT}/`,
     disconnectedRetryTimeout: 500,
     suspendedRetryTimeout: 500,
-    logLevel: process.env.ABLYJS_LOG_LEVEL ? Number(process.env.ABLYJS_LOG_LEVEL) : 0,
-    logHandler: (msg) => process.stderr.write('[ably] ' + msg + '\n'),
-  }, extra);
+  }, extra));
 }
-
-class Clients {
-  constructor() { this.all = []; }
-  realtime(extra, viaProxy) {
-    const c = new Ably.Realtime(options(extra, viaProxy));
-    this.all.push(c);
-    return c;
-  }
-  rest(extra) {
-    return new Ably.Rest(options(extra, false));
-  }
-  /** Closes every client and waits (bounded) until each is closed, so the next scenario starts with none through the proxy. */
-  async closeAll() {
-    const waits = [];
-    for (const c of this.all) {
-      try {
-        c.close();
-        waits.push(withTimeout(c.connection.whenState('closed'), WAIT_MS, 'close').catch(() => null));
-      } catch (e) { /* ignore */ }
-    }
-    await Promise.all(waits);
-  }
-}
-
-function withTimeout(promise, ms, what) {
-  let timer;
-  return Promise.race([
-    promise,
-    new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('timed out after ' + ms + ' ms: ' + what)), ms); }),
-  ]).finally(() => clearTimeout(timer));
-}
-
-async function connected(client, what) {
-  await withTimeout(client.connection.whenState('connected'), WAIT_MS, (what || 'client') + ' connecting');
-  return client;
-}
-
-/** Polls cond() every 20 ms until it is truthy or WAIT_MS passes; throws on timeout. */
-async function until(cond, what) {
-  const deadline = Date.now() + WAIT_MS;
-  for (;;) {
-    const v = await cond();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error('timed out waiting for ' + what);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-function errorFacts(err) {
-  if (!err) return null;
-  return { code: err.code === undefined ? null : err.code, statusCode: err.statusCode === undefined ? null : err.statusCode, message: String(err.message) };
-}
-
-async function outcome(op, what) {
-  try {
-    const value = await withTimeout(op(), WAIT_MS, what);
-    return { resolved: true, value: value === undefined ? null : value };
-  } catch (err) {
-    return { resolved: false, error: errorFacts(err) };
-  }
-}
-
-function nameOf(m) { return m.name === undefined ? null : m.name; }
 
 function messageFacts(m) {
   return {
     name: nameOf(m),
     id: m.id === undefined ? null : m.id,
     connectionId: m.connectionId === undefined ? null : m.connectionId,
-  };
-}
-
-function channelName(scenario) {
-  return `ablyjs-${scenario}-${FORMAT}-${RUN_ID}`;
-}
-
-/** Subscribes (attaches) and collects every message; records the channel's state changes. */
-async function collector(client, name, channelOptions) {
-  const channel = channelOptions ? client.channels.get(name, channelOptions) : client.channels.get(name);
-  const received = [];
-  const changes = [];
-  channel.on((c) => changes.push({ previous: c.previous, current: c.current, resumed: !!c.resumed, reason: errorFacts(c.reason) }));
-  await withTimeout(channel.subscribe((m) => received.push(m)), WAIT_MS, 'subscribe ' + name);
-  return {
-    channel,
-    received,
-    changes,
-    names: () => received.map(nameOf),
-    waitFor: (msgName) => until(() => received.find((m) => m.name === msgName), 'message "' + msgName + '" on ' + name),
   };
 }
 
@@ -370,39 +267,16 @@ const scenarios = {
 
 // ---------------------------------------------------------------------------------------------
 
-async function runScenario(name) {
-  const clients = new Clients();
-  const facts = {};
-  const started = Date.now();
-  try {
+// one after another: a cut cuts every connection through the proxy
+run({
+  scenarios,
+  only: args.only,
+  scenarioTimeoutMs: SCENARIO_TIMEOUT_MS,
+  processTimeoutMs: PROCESS_TIMEOUT_MS,
+  sequential: true,
+  newClients: () => new Clients(options),
+  async prepare() {
     await control('admitNew'); // whatever the last scenario left
     await until(async () => (await control('stats')).forwarding === 0, 'no connection left through the proxy');
-    await withTimeout(scenarios[name](clients, facts), SCENARIO_TIMEOUT_MS, 'scenario ' + name);
-    emit({ scenario: name, format: FORMAT, ok: true, millis: Date.now() - started, facts });
-  } catch (err) {
-    emit({ scenario: name, format: FORMAT, ok: false, millis: Date.now() - started, error: String(err && err.stack || err), facts });
-  } finally {
-    await clients.closeAll();
-  }
-}
-
-async function main() {
-  const watchdog = setTimeout(() => {
-    emit({ done: false, error: 'process timeout after ' + PROCESS_TIMEOUT_MS + ' ms' });
-    process.exit(3);
-  }, PROCESS_TIMEOUT_MS);
-  const only = args.only ? args.only.split(',') : Object.keys(scenarios);
-  for (const name of only) {
-    if (!scenarios[name]) throw new Error('unknown scenario ' + name);
-  }
-  // one after another: a cut cuts every connection through the proxy
-  for (const name of only) await runScenario(name);
-  clearTimeout(watchdog);
-  emit({ done: true });
-  setTimeout(() => process.exit(0), 50);
-}
-
-main().catch((err) => {
-  emit({ done: false, error: String(err && err.stack || err) });
-  process.exit(2);
+  },
 });

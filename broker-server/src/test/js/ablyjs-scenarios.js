@@ -13,109 +13,23 @@
  * Every wait is bounded: a scenario gives up after SCENARIO_TIMEOUT_MS and reports what it saw;
  * the whole process exits after PROCESS_TIMEOUT_MS whatever happens.
  */
-const Ably = require('ably');
+const { parseArgs, withTimeout, errorFacts, harness } = require('./harness');
 
 const SCENARIO_TIMEOUT_MS = 10000;
 const WAIT_MS = 5000;
 const PROCESS_TIMEOUT_MS = 25000;
 
-function parseArgs(argv) {
-  const args = {};
-  for (let i = 0; i < argv.length; i++) {
-    if (!argv[i].startsWith('--')) throw new Error('unexpected argument ' + argv[i]);
-    args[argv[i].slice(2)] = argv[++i];
-  }
-  for (const required of ['port', 'format', 'keyA', 'keyB']) {
-    if (!args[required]) throw new Error('missing --' + required);
-  }
-  if (args.format !== 'msgpack' && args.format !== 'json') throw new Error('--format must be msgpack or json');
-  return args;
-}
-
-const args = parseArgs(process.argv.slice(2));
+const args = parseArgs(process.argv.slice(2), ['port', 'format', 'keyA', 'keyB']);
 const PORT = Number(args.port);
 const FORMAT = args.format;
 const KEY_A = args.keyA;
 const KEY_B = args.keyB;
-const RUN_ID = Math.random().toString(36).slice(2, 8);
-
-function emit(obj) {
-  process.stdout.write(JSON.stringify(obj) + '\n');
-}
 
 // ---------------------------------------------------------------------------------------------
 // helpers
 
-/** Client options per sdk-wire-notes §1: everything points at 127.0.0.1:PORT, nothing at Ably. */
-function options(extra) {
-  return Object.assign({
-    endpoint: '127.0.0.1',
-    port: PORT,
-    tls: false,
-    useBinaryProtocol: FORMAT === 'msgpack',
-    connectivityCheckUrl: `http://127.0.0.1:${PORT}/is-the-internet-up.txt`,
-    wsConnectivityCheckUrl: `ws://127.0.0.1:${PORT}/`,
-    logLevel: process.env.ABLYJS_LOG_LEVEL ? Number(process.env.ABLYJS_LOG_LEVEL) : 0,
-    logHandler: (msg) => process.stderr.write('[ably] ' + msg + '\n'),
-  }, extra);
-}
-
-/** Every client a scenario creates, closed when the scenario ends. */
-class Clients {
-  constructor() { this.all = []; }
-  realtime(extra) {
-    const c = new Ably.Realtime(options(extra));
-    this.all.push(c);
-    return c;
-  }
-  rest(extra) {
-    return new Ably.Rest(options(extra));
-  }
-  closeAll() {
-    for (const c of this.all) {
-      try { c.close(); } catch (e) { /* ignore */ }
-    }
-  }
-}
-
-function withTimeout(promise, ms, what) {
-  let timer;
-  return Promise.race([
-    promise,
-    new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('timed out after ' + ms + ' ms: ' + what)), ms); }),
-  ]).finally(() => clearTimeout(timer));
-}
-
-async function connected(client, what) {
-  await withTimeout(client.connection.whenState('connected'), WAIT_MS, (what || 'client') + ' connecting');
-  return client;
-}
-
-/** Polls cond() every 20 ms until it is truthy or WAIT_MS passes; throws on timeout. */
-async function until(cond, what) {
-  const deadline = Date.now() + WAIT_MS;
-  for (;;) {
-    const v = await cond();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error('timed out waiting for ' + what);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-function errorFacts(err) {
-  if (!err) return null;
-  return { code: err.code === undefined ? null : err.code, statusCode: err.statusCode === undefined ? null : err.statusCode, message: String(err.message) };
-}
-
-/** Runs op; returns {resolved:true} or {resolved:false, error:{code,statusCode,message}}. */
-async function outcome(op, what) {
-  try {
-    await withTimeout(op(), WAIT_MS, what);
-    return { resolved: true };
-  } catch (err) {
-    return { resolved: false, error: errorFacts(err) };
-  }
-}
+const { Clients, connected, until, outcome, channelName, collector: collecting, run } =
+  harness({ port: PORT, format: FORMAT, waitMs: WAIT_MS });
 
 function dataFacts(data) {
   if (Buffer.isBuffer(data) || data instanceof Uint8Array || data instanceof ArrayBuffer) {
@@ -154,21 +68,10 @@ function wireFormat(client) {
   }
 }
 
-function channelName(scenario) {
-  return `ablyjs-${scenario}-${FORMAT}-${RUN_ID}`;
-}
-
-/** Subscribes (attaches) and collects every message received on the channel. */
+/** Subscribes (attaches) and collects every message received on the channel; facts() describes them. */
 async function collector(client, name) {
-  const channel = client.channels.get(name);
-  const received = [];
-  await withTimeout(channel.subscribe((m) => received.push(m)), WAIT_MS, 'subscribe ' + name);
-  return {
-    received,
-    facts: () => received.map(messageFacts),
-    names: () => received.map((m) => m.name),
-    waitFor: (msgName) => until(() => received.find((m) => m.name === msgName), 'message "' + msgName + '" on ' + name),
-  };
+  const col = await collecting(client, name);
+  return Object.assign(col, { facts: () => col.received.map(messageFacts) });
 }
 
 function tokenRequestCallback(rest, tokenParams, calls) {
@@ -376,38 +279,12 @@ const scenarios = {
 
 // ---------------------------------------------------------------------------------------------
 
-async function runScenario(name) {
-  const clients = new Clients();
-  const facts = {};
-  const started = Date.now();
-  try {
-    await withTimeout(scenarios[name](clients, facts), SCENARIO_TIMEOUT_MS, 'scenario ' + name);
-    emit({ scenario: name, format: FORMAT, ok: true, millis: Date.now() - started, facts });
-  } catch (err) {
-    emit({ scenario: name, format: FORMAT, ok: false, millis: Date.now() - started, error: String(err && err.stack || err), facts });
-  } finally {
-    clients.closeAll();
-  }
-}
-
-async function main() {
-  const watchdog = setTimeout(() => {
-    emit({ done: false, error: 'process timeout after ' + PROCESS_TIMEOUT_MS + ' ms' });
-    process.exit(3);
-  }, PROCESS_TIMEOUT_MS);
-  const only = args.only ? args.only.split(',') : Object.keys(scenarios);
-  for (const name of only) {
-    if (!scenarios[name]) throw new Error('unknown scenario ' + name);
-  }
-  // independent clients and channels: run them side by side
-  await Promise.all(only.map(runScenario));
-  clearTimeout(watchdog);
-  emit({ done: true });
-  // closing clients leaves sockets and timers behind for a moment; do not wait for them
-  setTimeout(() => process.exit(0), 50);
-}
-
-main().catch((err) => {
-  emit({ done: false, error: String(err && err.stack || err) });
-  process.exit(2);
+// independent clients and channels: run them side by side
+run({
+  scenarios,
+  only: args.only,
+  scenarioTimeoutMs: SCENARIO_TIMEOUT_MS,
+  processTimeoutMs: PROCESS_TIMEOUT_MS,
+  sequential: false,
+  newClients: () => new Clients(),
 });

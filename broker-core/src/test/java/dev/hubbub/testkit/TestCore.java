@@ -1,5 +1,7 @@
 package dev.hubbub.testkit;
 
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
 import dev.hubbub.core.auth.ApiKey;
 import dev.hubbub.core.auth.Authenticator;
 import dev.hubbub.core.auth.KeyStore;
@@ -15,10 +17,12 @@ import dev.hubbub.core.presence.PresenceTimers;
 import dev.hubbub.core.publish.Admission;
 import dev.hubbub.core.publish.Publishing;
 import dev.hubbub.core.session.BrokerMetrics;
+import dev.hubbub.core.session.ConnectRequest;
 import dev.hubbub.core.session.ConnectionRegistry;
 import dev.hubbub.core.session.Connector;
 import dev.hubbub.core.session.Disconnects;
 import dev.hubbub.core.session.Limits;
+import dev.hubbub.core.session.Session;
 import dev.hubbub.core.session.SessionServices;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
@@ -69,6 +73,20 @@ public final class TestCore {
     }
 
     public static Builder builder() { return new Builder(); }
+
+    /**
+     * A connection as a client opens it (JSON, protocol 6, echo on), recorded by a new transport;
+     * fails the test when it is refused.
+     *
+     * @param resume the connectionKey to resume, or null
+     * @param recover the connectionKey to recover, or null
+     */
+    public TestClient connect(String key, String clientId, String resume, String recover) {
+        RecordingTransport t = new RecordingTransport();
+        Session s = connector.connect(new ConnectRequest(key, null, clientId, "json", "6", true, resume, recover, "test"), t);
+        assertNotNull(s, () -> "refused: " + t.frames());
+        return new TestClient(s, t);
+    }
 
     /** The counter's value, 0 when it was never registered. */
     public double count(String name, String... tags) {

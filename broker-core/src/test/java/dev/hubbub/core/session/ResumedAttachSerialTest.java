@@ -1,18 +1,19 @@
 package dev.hubbub.core.session;
 
+import static dev.hubbub.testkit.Frames.attach;
+import static dev.hubbub.testkit.Frames.data;
+import static dev.hubbub.testkit.Frames.publish;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hubbub.core.auth.ApiKey;
 import dev.hubbub.core.auth.Capability;
 import dev.hubbub.core.protocol.Action;
 import dev.hubbub.core.protocol.Flags;
-import dev.hubbub.core.protocol.Message;
 import dev.hubbub.core.protocol.ProtocolMessage;
 import dev.hubbub.testkit.ManualClock;
 import dev.hubbub.testkit.ManualTimers;
-import dev.hubbub.testkit.RecordingTransport;
+import dev.hubbub.testkit.TestClient;
 import dev.hubbub.testkit.TestCore;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -29,32 +30,12 @@ import org.junit.jupiter.api.Test;
  * by hand.)
  */
 class ResumedAttachSerialTest {
+    private static final String FULL = "app1.full:secret1";
+
     private final ManualClock clock = new ManualClock(1_700_000_000_000L);
     private final TestCore core = TestCore.builder()
             .key(new ApiKey("app1.full", "secret1", Capability.ALL))
             .clock(clock).timers(new ManualTimers(clock)).build();
-
-    private record Client(Session session, RecordingTransport out) {
-        String key() { return out.frames(Action.CONNECTED).get(0).connectionDetails().connectionKey(); }
-    }
-
-    private Client connect(String clientId, String resume) {
-        RecordingTransport t = new RecordingTransport();
-        Session s = core.connector.connect(new ConnectRequest("app1.full:secret1", null, clientId, "json", "6", true, resume, null,
-                "test"), t);
-        assertNotNull(s, () -> "refused: " + t.frames());
-        return new Client(s, t);
-    }
-
-    private static ProtocolMessage attach(String channel, String channelSerial) {
-        return new ProtocolMessage(Action.ATTACH, null, channel, channelSerial, null, null, null, null, null, null, null, null,
-                null, null, null, null);
-    }
-
-    private static ProtocolMessage publish(String channel, long msgSerial, String data) {
-        return new ProtocolMessage(Action.MESSAGE, null, channel, null, null, null, null, null, null, msgSerial,
-                List.of(Message.of("n", data)), null, null, null, null, null);
-    }
 
     /** What an SDK holds after reading these frames (RTL15b): the channelSerial of the last one that carried one. */
     private static String held(List<ProtocolMessage> frames, String channel) {
@@ -68,15 +49,10 @@ class ResumedAttachSerialTest {
         return serial;
     }
 
-    private static List<Object> data(List<ProtocolMessage> frames) {
-        return frames.stream().filter(m -> m.action() == Action.MESSAGE).flatMap(m -> m.messages().stream())
-                .map(Message::data).toList();
-    }
-
     @Test
     void aReplayLostAfterTheResumedAttachedIsReplayedAgainOnTheNextResume() {
-        Client publisher = connect("pub", null);
-        Client alice = connect("alice", null);
+        TestClient publisher = core.connect(FULL, "pub", null, null);
+        TestClient alice = core.connect(FULL, "alice", null, null);
         alice.session().handle(attach("room", null));
         publisher.session().handle(publish("room", 0, "before"));
         String position = held(alice.out().frames(), "room");
@@ -85,7 +61,7 @@ class ResumedAttachSerialTest {
         publisher.session().handle(publish("room", 1, "missed-1"));
         publisher.session().handle(publish("room", 2, "missed-2"));
 
-        Client back = connect("alice", alice.key());
+        TestClient back = core.connect(FULL, "alice", alice.key(), null);
         back.session().handle(attach("room", position));
         List<ProtocolMessage> sent = back.out().frames();
         ProtocolMessage attached = back.out().only(Action.ATTACHED);
@@ -97,7 +73,7 @@ class ResumedAttachSerialTest {
         String heldAfterAttached = held(readByClient, "room");
         back.session().end(DisconnectReason.TRANSPORT_LOST, null);
 
-        Client again = connect("alice", back.key());
+        TestClient again = core.connect(FULL, "alice", back.key(), null);
         again.session().handle(attach("room", heldAfterAttached));
         assertTrue((again.out().only(Action.ATTACHED).flagsOrZero() & Flags.RESUMED) != 0);
         assertEquals(List.of("missed-1", "missed-2"), data(again.out().frames()),

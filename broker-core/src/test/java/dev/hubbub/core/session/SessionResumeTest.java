@@ -1,8 +1,10 @@
 package dev.hubbub.core.session;
 
+import static dev.hubbub.testkit.Frames.attach;
+import static dev.hubbub.testkit.Frames.data;
+import static dev.hubbub.testkit.Frames.publish;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,13 +13,13 @@ import dev.hubbub.core.auth.Capability;
 import dev.hubbub.core.channel.ChannelKey;
 import dev.hubbub.core.protocol.Action;
 import dev.hubbub.core.protocol.Flags;
-import dev.hubbub.core.protocol.Message;
 import dev.hubbub.core.protocol.PresenceAction;
 import dev.hubbub.core.protocol.PresenceMessage;
 import dev.hubbub.core.protocol.ProtocolMessage;
 import dev.hubbub.testkit.ManualClock;
 import dev.hubbub.testkit.ManualTimers;
 import dev.hubbub.testkit.RecordingTransport;
+import dev.hubbub.testkit.TestClient;
 import dev.hubbub.testkit.TestCore;
 import java.time.Duration;
 import java.util.List;
@@ -40,33 +42,6 @@ class SessionResumeTest {
             .key(new ApiKey("app2.full", "secret3", Capability.ALL))
             .clock(clock).timers(timers).build();
 
-    record Client(Session session, RecordingTransport out) {
-        String id() { return session.connectionId(); }
-
-        String key() { return out.frames(Action.CONNECTED).get(0).connectionDetails().connectionKey(); }
-
-        ProtocolMessage connected() { return out.frames(Action.CONNECTED).get(0); }
-
-        void send(ProtocolMessage m) { session.handle(m); }
-    }
-
-    private Client connect(String key, String clientId, String resume, String recover) {
-        RecordingTransport t = new RecordingTransport();
-        Session s = core.connector.connect(new ConnectRequest(key, null, clientId, "json", "6", true, resume, recover, "test"), t);
-        assertNotNull(s, () -> "refused: " + t.frames());
-        return new Client(s, t);
-    }
-
-    private static ProtocolMessage attach(String channel, String channelSerial) {
-        return new ProtocolMessage(Action.ATTACH, null, channel, channelSerial, null, null, null, null, null, null, null, null,
-                null, null, null, null);
-    }
-
-    private static ProtocolMessage publish(String channel, long msgSerial, String data) {
-        return new ProtocolMessage(Action.MESSAGE, null, channel, null, null, null, null, null, null, msgSerial,
-                List.of(Message.of("n", data)), null, null, null, null, null);
-    }
-
     private static ProtocolMessage enter(String channel, long msgSerial) {
         return new ProtocolMessage(Action.PRESENCE, null, channel, null, null, null, null, null, null, msgSerial, null,
                 List.of(new PresenceMessage(null, PresenceAction.ENTER, null, null, "here", null, null, null)), null, null, null,
@@ -84,18 +59,14 @@ class SessionResumeTest {
         return serial;
     }
 
-    private static List<Object> data(RecordingTransport out) {
-        return out.frames(Action.MESSAGE).stream().flatMap(m -> m.messages().stream()).map(Message::data).toList();
-    }
-
     @Test
     void aDroppedConnectionResumesWithItsIdItsMembersAndEveryMessageItMissedOnce() {
-        Client watcher = connect(FULL, "watcher", null, null);
+        TestClient watcher = core.connect(FULL, "watcher", null, null);
         watcher.send(attach("room", null));
-        Client alice = connect(FULL, "alice", null, null);
+        TestClient alice = core.connect(FULL, "alice", null, null);
         alice.send(attach("room", null));
         alice.send(enter("room", 0));
-        Client publisher = connect(FULL, "pub", null, null);
+        TestClient publisher = core.connect(FULL, "pub", null, null);
         publisher.send(publish("room", 0, "before"));
         String held = lastSerial(alice.out(), "room");
         assertEquals(List.of("before"), data(alice.out()));
@@ -106,7 +77,7 @@ class SessionResumeTest {
         clock.advance(Duration.ofSeconds(10));
         timers.runDue();
 
-        Client back = connect(FULL, "alice", alice.key(), null);
+        TestClient back = core.connect(FULL, "alice", alice.key(), null);
         assertEquals(alice.id(), back.id(), "same connectionId");
         assertNull(back.connected().error(), "no error: continuity kept");
         assertNotEquals(alice.key(), back.key(), "a new key for next time");
@@ -134,12 +105,12 @@ class SessionResumeTest {
 
     @Test
     void aPublishResentAfterTheResumeWithTheSameMsgSerialIsAckedButNotDeliveredAgain() {
-        Client sub = connect(FULL, "sub", null, null);
+        TestClient sub = core.connect(FULL, "sub", null, null);
         sub.send(attach("room", null));
-        Client alice = connect(FULL, "alice", null, null);
+        TestClient alice = core.connect(FULL, "alice", null, null);
         alice.send(publish("room", 5, "once"));
         alice.session().end(DisconnectReason.TRANSPORT_LOST, null); // the ACK may not have reached it
-        Client back = connect(FULL, "alice", alice.key(), null);
+        TestClient back = core.connect(FULL, "alice", alice.key(), null);
         back.send(publish("room", 5, "once")); // RTN19a: un-ACKed messages go again with their msgSerial
         ProtocolMessage ack = back.out().only(Action.ACK);
         assertEquals(5L, ack.msgSerial());
@@ -150,59 +121,59 @@ class SessionResumeTest {
 
     @Test
     void recoverFromANewInstanceWorksLikeResume() {
-        Client alice = connect(FULL, "alice", null, null);
+        TestClient alice = core.connect(FULL, "alice", null, null);
         alice.session().end(DisconnectReason.TRANSPORT_LOST, null);
-        Client recovered = connect(FULL, "alice", null, alice.key());
+        TestClient recovered = core.connect(FULL, "alice", null, alice.key());
         assertEquals(alice.id(), recovered.id());
         assertNull(recovered.connected().error());
     }
 
     @Test
     void afterConnectionStateTtlTheStateIsGoneNewIdAnd80008() {
-        Client alice = connect(FULL, "alice", null, null);
+        TestClient alice = core.connect(FULL, "alice", null, null);
         alice.session().end(DisconnectReason.TRANSPORT_LOST, null);
         clock.advance(Duration.ofMillis(core.limits.connectionStateTtl()));
-        Client late = connect(FULL, "alice", alice.key(), null);
+        TestClient late = core.connect(FULL, "alice", alice.key(), null);
         assertNotEquals(alice.id(), late.id());
         assertEquals(80008, late.connected().error().code());
     }
 
     @Test
     void aClosedConnectionCannotBeResumed() {
-        Client alice = connect(FULL, "alice", null, null);
+        TestClient alice = core.connect(FULL, "alice", null, null);
         alice.send(ProtocolMessage.of(Action.CLOSE));
-        Client again = connect(FULL, "alice", alice.key(), null);
+        TestClient again = core.connect(FULL, "alice", alice.key(), null);
         assertNotEquals(alice.id(), again.id());
         assertEquals(80008, again.connected().error().code());
     }
 
     @Test
     void aStolenKeyWithAnotherIdentityOrAppGetsAFreshConnectionNotTheOldOne() {
-        Client alice = connect(FULL, "alice", null, null);
+        TestClient alice = core.connect(FULL, "alice", null, null);
         alice.send(attach("room", null));
         alice.session().end(DisconnectReason.TRANSPORT_LOST, null);
 
-        Client mallory = connect(FULL, "mallory", alice.key(), null);
+        TestClient mallory = core.connect(FULL, "mallory", alice.key(), null);
         assertNotEquals(alice.id(), mallory.id(), "never another user's connection");
         assertEquals(80011, mallory.connected().error().code());
         assertEquals("mallory", mallory.connected().connectionDetails().clientId());
-        Client wildcard = connect(FULL, null, alice.key(), null);
+        TestClient wildcard = core.connect(FULL, null, alice.key(), null);
         assertNotEquals(alice.id(), wildcard.id(), "a wildcard connection does not become alice");
-        Client otherApp = connect(OTHER_APP, "alice", alice.key(), null);
+        TestClient otherApp = core.connect(OTHER_APP, "alice", alice.key(), null);
         assertNotEquals(alice.id(), otherApp.id(), "nor another app's");
 
-        Client alice2 = connect(FULL, "alice", alice.key(), null);
+        TestClient alice2 = core.connect(FULL, "alice", alice.key(), null);
         assertEquals(alice.id(), alice2.id(), "the failed attempts did not use the key up");
-        Client twice = connect(FULL, "alice", alice.key(), null);
+        TestClient twice = core.connect(FULL, "alice", alice.key(), null);
         assertNotEquals(alice.id(), twice.id(), "a key works once");
     }
 
     @Test
     void aResumeSupersedesAnOldTransportTheBrokerStillThinksIsOpen() {
-        Client alice = connect(FULL, "alice", null, null);
+        TestClient alice = core.connect(FULL, "alice", null, null);
         alice.send(attach("room", null));
         alice.send(enter("room", 0));
-        Client back = connect(FULL, "alice", alice.key(), null);
+        TestClient back = core.connect(FULL, "alice", alice.key(), null);
         assertEquals(alice.id(), back.id());
         alice.out().runScheduled(); // the old session's own thread closes it
         assertTrue(alice.out().isClosed(), "the old transport is closed");
@@ -216,7 +187,7 @@ class SessionResumeTest {
 
     @Test
     void aSerialFromAnotherEpochIsADiscontinuityNotAPosition() {
-        Client alice = connect(FULL, "alice", null, null);
+        TestClient alice = core.connect(FULL, "alice", null, null);
         alice.send(attach("room", "someoneelse:0000000000005"));
         ProtocolMessage attached = alice.out().only(Action.ATTACHED);
         assertEquals(0, attached.flagsOrZero() & Flags.RESUMED, "not RESUMED");
@@ -226,17 +197,17 @@ class SessionResumeTest {
 
     @Test
     void rewindGivesTheLastMessagesAfterAttachedAndABadValueFailsTheAttach() {
-        Client publisher = connect(FULL, "pub", null, null);
+        TestClient publisher = core.connect(FULL, "pub", null, null);
         for (int i = 0; i < 5; i++) {
             publisher.send(publish("room", i, "m" + i));
         }
-        Client late = connect(FULL, "late", null, null);
+        TestClient late = core.connect(FULL, "late", null, null);
         late.send(new ProtocolMessage(Action.ATTACH, null, "room", null, null, null, null, null, null, null, null, null, null,
                 null, Map.of("rewind", "2"), null));
         assertEquals(List.of("m3", "m4"), data(late.out()));
         assertEquals(Map.of("rewind", "2"), late.out().only(Action.ATTACHED).params());
 
-        Client bad = connect(FULL, "bad", null, null);
+        TestClient bad = core.connect(FULL, "bad", null, null);
         bad.send(new ProtocolMessage(Action.ATTACH, null, "room", null, null, null, null, null, null, null, null, null, null,
                 null, Map.of("rewind", "ten"), null));
         ProtocolMessage error = bad.out().only(Action.ERROR);
@@ -247,13 +218,13 @@ class SessionResumeTest {
 
     @Test
     void aQualifiedNameRewindsAndCarriesTheQualifiedNameOnEveryFrameOfThatSubscription() {
-        Client publisher = connect(FULL, "pub", null, null);
+        TestClient publisher = core.connect(FULL, "pub", null, null);
         for (int i = 0; i < 4; i++) {
             publisher.send(publish("room", i, "m" + i));
         }
-        Client plain = connect(FULL, "plain", null, null);
+        TestClient plain = core.connect(FULL, "plain", null, null);
         plain.send(attach("room", null));
-        Client q = connect(FULL, "q", null, null);
+        TestClient q = core.connect(FULL, "q", null, null);
         q.send(attach("[?rewind=2]room", null));
         ProtocolMessage attached = q.out().only(Action.ATTACHED);
         assertEquals("[?rewind=2]room", attached.channel());
@@ -276,8 +247,8 @@ class SessionResumeTest {
 
     @Test
     void aReAttachOnTheSameTransportReplaysNothingItAlreadyHas() {
-        Client publisher = connect(FULL, "pub", null, null);
-        Client sub = connect(FULL, "sub", null, null);
+        TestClient publisher = core.connect(FULL, "pub", null, null);
+        TestClient sub = core.connect(FULL, "sub", null, null);
         sub.send(attach("room", null));
         String early = lastSerial(sub.out(), "room");
         publisher.send(publish("room", 0, "a"));

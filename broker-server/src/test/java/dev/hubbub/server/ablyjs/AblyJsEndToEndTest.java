@@ -1,10 +1,11 @@
 package dev.hubbub.server.ablyjs;
 
+import static dev.hubbub.server.ablyjs.AblyJsScript.field;
+import static dev.hubbub.server.ablyjs.AblyJsScript.texts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,15 +14,7 @@ import dev.hubbub.core.auth.Capability;
 import dev.hubbub.core.session.Limits;
 import dev.hubbub.server.BrokerApp;
 import dev.hubbub.server.config.BrokerConfig;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -48,54 +41,23 @@ class AblyJsEndToEndTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static BrokerApp app;
-    /** format -> scenario -> the line the script printed for it */
-    private static final Map<String, Map<String, JsonNode>> results = new HashMap<>();
-    /** format -> what the node process printed, for failure messages */
-    private static final Map<String, String> transcripts = new HashMap<>();
+    /** the script's runs, one per format, and what they printed */
+    private static AblyJsScript node;
 
     @BeforeAll
     static void runAblyJs() throws Exception {
+        node = new AblyJsScript("ablyjs-scenarios.js", NODE_TIMEOUT_SECONDS);
         List<ApiKey> keys = List.of(
                 new ApiKey("appA.k1", "secret-appA-k1", Capability.ALL),
                 new ApiKey("appB.k1", "secret-appB-k1", Capability.ALL));
         app = new BrokerApp(new BrokerConfig("127.0.0.1", 0, keys, Limits.defaults(), 8L * 1024 * 1024, 2));
         int port = app.start().getPort();
 
-        Path jsDir = Path.of(System.getProperty("basedir", System.getProperty("user.dir")), "src", "test", "js");
-        Path script = jsDir.resolve("ablyjs-scenarios.js");
-        assertTrue(Files.isRegularFile(script), "missing " + script);
-        assertTrue(Files.isDirectory(jsDir.resolve("node_modules").resolve("ably")),
-                "ably-js is not installed in " + jsDir + ": the build runs `npm ci` there in generate-test-resources"
-                        + " (run `mvn test`, or `npm ci` in that directory)");
-
         // both formats at once: each is its own node process with its own clients and channel names
-        List<NodeRun> runs = new ArrayList<>();
         for (String format : FORMATS) {
-            runs.add(NodeRun.start(jsDir, script, port, format));
+            node.start(format, List.of("--port", Integer.toString(port), "--keyA", KEY_A, "--keyB", KEY_B), null);
         }
-        for (NodeRun run : runs) {
-            run.finish();
-            transcripts.put(run.format, run.transcript());
-            Map<String, JsonNode> byScenario = new HashMap<>();
-            for (String line : run.stdoutLines()) {
-                if (line.isBlank()) {
-                    continue;
-                }
-                JsonNode node;
-                try {
-                    node = JSON.readTree(line);
-                } catch (IOException e) {
-                    continue; // not ours; the transcript shows it if something is missing
-                }
-                if (node.has("scenario")) {
-                    byScenario.put(node.get("scenario").asText(), node);
-                } else if (node.has("done")) {
-                    byScenario.put("<done>", node);
-                }
-            }
-            results.put(run.format, byScenario);
-            run.deleteFiles();
-        }
+        node.finishAll();
     }
 
     @AfterAll
@@ -110,9 +72,7 @@ class AblyJsEndToEndTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"msgpack", "json"})
     void nodeRunCompleted(String format) {
-        JsonNode done = results.get(format).get("<done>");
-        assertNotNull(done, "node never printed {\"done\":true}\n" + transcripts.get(format));
-        assertTrue(done.path("done").asBoolean(), done + "\n" + transcripts.get(format));
+        node.assertCompleted(format);
     }
 
     /** 1. key + clientId 'alice': messages carry alice, id connId:msgSerial:index, and data round-trips. */
@@ -269,17 +229,7 @@ class AblyJsEndToEndTest {
     // ------------------------------------------------------------------------------------------
 
     /** The facts of a scenario that ran to its end; fails with everything the script said otherwise. */
-    private static JsonNode facts(String format, String scenario) {
-        JsonNode result = results.get(format).get(scenario);
-        if (result == null) {
-            fail("ably-js printed no result for " + scenario + " (" + format + ")\n" + transcripts.get(format));
-        }
-        if (!result.path("ok").asBoolean()) {
-            fail("ably-js scenario " + scenario + " (" + format + ") did not complete: " + result.path("error").asText()
-                    + "\nfacts so far: " + result.path("facts") + "\n" + transcripts.get(format));
-        }
-        return result.get("facts");
-    }
+    private static JsonNode facts(String format, String scenario) { return node.facts(format, scenario); }
 
     private static void assertRejected(JsonNode outcome, int code, int statusCode, JsonNode facts) {
         assertNotNull(outcome, facts.toString());
@@ -291,81 +241,5 @@ class AblyJsEndToEndTest {
     private static void assertResolved(JsonNode outcome, JsonNode facts) {
         assertNotNull(outcome, facts.toString());
         assertTrue(outcome.path("resolved").asBoolean(), "rejected: " + outcome + " in " + facts);
-    }
-
-    /** field of every element; null where absent. */
-    private static List<String> field(JsonNode array, String name) {
-        assertNotNull(array, "missing array");
-        List<String> out = new ArrayList<>();
-        for (JsonNode n : array) {
-            JsonNode v = n.get(name);
-            out.add(v == null || v.isNull() ? null : v.asText());
-        }
-        return out;
-    }
-
-    private static List<String> texts(JsonNode array) {
-        assertNotNull(array, "missing array");
-        List<String> out = new ArrayList<>();
-        array.forEach(n -> out.add(n.isNull() ? null : n.asText()));
-        return out;
-    }
-
-    /** One node process running every scenario in one format; killed if it outlives its timeout. */
-    private static final class NodeRun {
-        final String format;
-        final Process process;
-        final Path stdout;
-        final Path stderr;
-        final long startedNanos = System.nanoTime();
-        boolean timedOut;
-        long millis;
-
-        private NodeRun(String format, Process process, Path stdout, Path stderr) {
-            this.format = format;
-            this.process = process;
-            this.stdout = stdout;
-            this.stderr = stderr;
-        }
-
-        static NodeRun start(Path jsDir, Path script, int port, String format) throws IOException {
-            Path out = Files.createTempFile("ablyjs-" + format + "-", ".out");
-            Path err = Files.createTempFile("ablyjs-" + format + "-", ".err");
-            ProcessBuilder pb = new ProcessBuilder(System.getProperty("hubbub.node", "node"), script.toString(),
-                    "--port", Integer.toString(port), "--format", format, "--keyA", KEY_A, "--keyB", KEY_B)
-                    .directory(jsDir.toFile())
-                    .redirectOutput(out.toFile())
-                    .redirectError(err.toFile());
-            Process process = pb.start();
-            process.getOutputStream().close();
-            return new NodeRun(format, process, out, err);
-        }
-
-        void finish() throws InterruptedException {
-            if (!process.waitFor(NODE_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                timedOut = true;
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
-                process.waitFor(5, TimeUnit.SECONDS);
-            }
-            millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
-        }
-
-        List<String> stdoutLines() throws IOException { return Files.readAllLines(stdout, StandardCharsets.UTF_8); }
-
-        String transcript() throws IOException {
-            String out = Files.readString(stdout, StandardCharsets.UTF_8);
-            String err = Files.readString(stderr, StandardCharsets.UTF_8);
-            if (err.length() > 20_000) {
-                err = err.substring(0, 20_000) + "\n[... truncated]";
-            }
-            return "--- node (" + format + ") " + (timedOut ? "KILLED after " + NODE_TIMEOUT_SECONDS + " s" : "exit "
-                    + process.exitValue()) + " in " + millis + " ms\n--- stdout:\n" + out + "--- stderr:\n" + err;
-        }
-
-        void deleteFiles() throws IOException {
-            Files.deleteIfExists(stdout);
-            Files.deleteIfExists(stderr);
-        }
     }
 }

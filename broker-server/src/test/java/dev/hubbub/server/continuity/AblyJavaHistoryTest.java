@@ -3,7 +3,8 @@ package dev.hubbub.server.continuity;
 import static dev.hubbub.server.continuity.ContinuityBroker.KEY;
 import static dev.hubbub.server.continuity.ContinuityBroker.OTHER_APP_KEY;
 import static dev.hubbub.server.continuity.ContinuityBroker.TIMEOUT;
-import static dev.hubbub.server.continuity.ContinuityBroker.succeeds;
+import static dev.hubbub.server.continuity.ContinuityBroker.rewind;
+import static dev.hubbub.server.continuity.ContinuityBroker.subscribed;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,7 +13,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ably.lib.realtime.AblyRealtime;
 import io.ably.lib.realtime.Channel;
-import io.ably.lib.realtime.ChannelState;
 import io.ably.lib.rest.AblyRest;
 import io.ably.lib.types.ChannelOptions;
 import io.ably.lib.types.Message;
@@ -21,11 +21,7 @@ import io.ably.lib.types.Param;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -34,14 +30,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * History (RSL2, RTL10), rewind (RTL4k) and idempotent REST publishing (RSL1k) with the real
  * ably-java 1.2.54, JSON and MessagePack, against a broker whose clock the test moves.
  */
-class AblyJavaHistoryTest {
-    private ContinuityBroker broker;
-
+class AblyJavaHistoryTest extends ContinuityTestBase {
     @BeforeEach
     void start() throws Exception { broker = new ContinuityBroker(); }
-
-    @AfterEach
-    void close() { broker.close(); }
 
     private static List<String> names(Message[] items) { return Arrays.stream(items).map(m -> m.name).toList(); }
 
@@ -50,11 +41,7 @@ class AblyJavaHistoryTest {
     /** A realtime subscriber on {@code name} (with channel options, or null), attached. */
     private List<Message> subscriber(String clientId, boolean binary, String name, ChannelOptions options) throws Exception {
         AblyRealtime client = broker.connected(clientId, binary, false);
-        Channel channel = options == null ? client.channels.get(name) : client.channels.get(name, options);
-        List<Message> received = new CopyOnWriteArrayList<>();
-        channel.subscribe(received::add);
-        await().atMost(TIMEOUT).until(() -> channel.state == ChannelState.attached);
-        return received;
+        return subscribed(options == null ? client.channels.get(name) : client.channels.get(name, options));
     }
 
     /** Seven messages, p1..p7, read back three at a time both ways through PaginatedResult.next(). */
@@ -108,9 +95,7 @@ class AblyJavaHistoryTest {
         }
         AblyRealtime reader = broker.connected("reader", binary, false);
         Channel channel = reader.channels.get(name);
-        List<Message> live = new CopyOnWriteArrayList<>();
-        channel.subscribe(live::add);
-        await().atMost(TIMEOUT).until(() -> channel.state == ChannelState.attached);
+        List<Message> live = subscribed(channel);
         rest.channels.get(name).publish("after-1", "a");
         rest.channels.get(name).publish("after-2", "a");
         await().atMost(TIMEOUT).until(() -> live.size() == 2); // both are in the log now
@@ -146,12 +131,6 @@ class AblyJavaHistoryTest {
         assertEquals(List.of("new-1", "new-2", "new-3", "live"), names(bySeconds));
         assertEquals(List.of("old-1", "old-2", "new-1", "new-2", "new-3", "live"), names(byMinutes));
         assertEquals(List.of("live"), names(plain));
-    }
-
-    private static ChannelOptions rewind(String value) {
-        ChannelOptions options = new ChannelOptions();
-        options.params = new HashMap<>(Map.of("rewind", value));
-        return options;
     }
 
     /** RSL1k2: a REST publish retried with the same client-supplied ids is delivered and stored once. */

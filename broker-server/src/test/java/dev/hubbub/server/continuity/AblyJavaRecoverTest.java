@@ -1,6 +1,7 @@
 package dev.hubbub.server.continuity;
 
 import static dev.hubbub.server.continuity.ContinuityBroker.TIMEOUT;
+import static dev.hubbub.server.continuity.ContinuityBroker.subscribed;
 import static dev.hubbub.server.continuity.ContinuityBroker.succeeds;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,15 +16,10 @@ import io.ably.lib.realtime.Channel;
 import io.ably.lib.realtime.ChannelState;
 import io.ably.lib.realtime.ChannelStateListener.ChannelStateChange;
 import io.ably.lib.realtime.ConnectionState;
-import io.ably.lib.types.ClientOptions;
 import io.ably.lib.types.Message;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -32,25 +28,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code ClientOptions.recover} = the old one's {@code connection.createRecoveryKey()} takes the
  * connection over, and the app's own attach gets what was missed.
  */
-class AblyJavaRecoverTest {
-    private ContinuityBroker broker;
-
-    @AfterEach
-    void close() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
-
-    static Stream<Arguments> formatsAndSides() {
-        List<Arguments> all = new ArrayList<>();
-        for (boolean binary : new boolean[] {false, true}) {
-            for (BrokerSide side : BrokerSide.values()) {
-                all.add(Arguments.of(binary, side));
-            }
-        }
-        return all.stream();
-    }
+class AblyJavaRecoverTest extends ContinuityTestBase {
 
     /**
      * The old instance's transport is cut and it can never come back (the proxy refuses it); a new
@@ -58,21 +36,16 @@ class AblyJavaRecoverTest {
      * attach with the messages published meanwhile, once, then live ones.
      */
     @ParameterizedTest(name = "useBinaryProtocol={0}, broker side {1}")
-    @MethodSource("formatsAndSides")
+    @MethodSource("dev.hubbub.server.continuity.ContinuityBroker#formatsAndSides")
     void aNewInstanceRecoversTheConnectionAndItsAttachGetsTheMissedMessages(boolean binary, BrokerSide side) throws Exception {
         broker = new ContinuityBroker();
         String name = ContinuityBroker.uniqueChannel("recover");
         AblyRealtime publisher = broker.connected("pub", binary, false);
         Channel publishing = publisher.channels.get(name);
-        List<Message> seenByPublisher = new CopyOnWriteArrayList<>();
-        publishing.subscribe(seenByPublisher::add);
-        await().atMost(TIMEOUT).until(() -> publishing.state == ChannelState.attached);
+        List<Message> seenByPublisher = subscribed(publishing);
 
         AblyRealtime old = broker.connected("alice", binary, true);
-        Channel oldChannel = old.channels.get(name);
-        List<Message> oldReceived = new CopyOnWriteArrayList<>();
-        oldChannel.subscribe(oldReceived::add);
-        await().atMost(TIMEOUT).until(() -> oldChannel.state == ChannelState.attached);
+        List<Message> oldReceived = subscribed(old.channels.get(name));
         succeeds(l -> publishing.publish("before", "b", l));
         await().atMost(TIMEOUT).until(() -> oldReceived.size() == 1);
         String id = old.connection.id;
@@ -87,9 +60,7 @@ class AblyJavaRecoverTest {
             succeeds(l -> publishing.publish(n, n, l));
         }
 
-        ClientOptions options = broker.options(ContinuityBroker.KEY, "alice", binary, false);
-        options.recover = recoveryKey;
-        AblyRealtime recovered = broker.connected(options);
+        AblyRealtime recovered = broker.recovered("alice", binary, recoveryKey);
         assertEquals(id, recovered.connection.id, "the recovered connection");
         assertNull(recovered.connection.reason, () -> "recovered without error, got " + recovered.connection.reason.code
                 + " " + recovered.connection.reason.message);
@@ -128,10 +99,7 @@ class AblyJavaRecoverTest {
         broker = new ContinuityBroker();
         String name = ContinuityBroker.uniqueChannel("recover-publish");
         AblyRealtime watcher = broker.connected("watcher", binary, false);
-        Channel watched = watcher.channels.get(name);
-        List<Message> seen = new CopyOnWriteArrayList<>();
-        watched.subscribe(seen::add);
-        await().atMost(TIMEOUT).until(() -> watched.state == ChannelState.attached);
+        List<Message> seen = subscribed(watcher.channels.get(name));
 
         AblyRealtime old = broker.connected("alice", binary, true);
         Channel oldChannel = old.channels.get(name);
@@ -143,9 +111,7 @@ class AblyJavaRecoverTest {
         broker.proxy.refuseNew();
         broker.proxy.cutAll(BrokerSide.CLOSE);
 
-        ClientOptions options = broker.options(ContinuityBroker.KEY, "alice", binary, false);
-        options.recover = recoveryKey;
-        AblyRealtime recovered = broker.connected(options);
+        AblyRealtime recovered = broker.recovered("alice", binary, recoveryKey);
         assertEquals(id, recovered.connection.id);
         succeeds(l -> recovered.channels.get(name).publish("from-recovered", "r", l));
         AblyRealtime marker = broker.connected("marker", binary, false);
@@ -168,9 +134,7 @@ class AblyJavaRecoverTest {
         old.close();
         await().atMost(TIMEOUT).until(() -> old.connection.state == ConnectionState.closed);
 
-        ClientOptions options = broker.options(ContinuityBroker.KEY, "alice", binary, false);
-        options.recover = recoveryKey;
-        AblyRealtime fresh = broker.connected(options);
+        AblyRealtime fresh = broker.recovered("alice", binary, recoveryKey);
         assertNotEquals(id, fresh.connection.id);
         assertNotNull(fresh.connection.reason, "the app is told recovery failed");
         assertEquals(80008, fresh.connection.reason.code, fresh.connection.reason.message);

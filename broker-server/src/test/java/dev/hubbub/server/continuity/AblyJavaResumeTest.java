@@ -1,7 +1,9 @@
 package dev.hubbub.server.continuity;
 
-import static dev.hubbub.server.continuity.ContinuityBroker.KEY;
 import static dev.hubbub.server.continuity.ContinuityBroker.TIMEOUT;
+import static dev.hubbub.server.continuity.ContinuityBroker.completion;
+import static dev.hubbub.server.continuity.ContinuityBroker.rewind;
+import static dev.hubbub.server.continuity.ContinuityBroker.subscribed;
 import static dev.hubbub.server.continuity.ContinuityBroker.succeeds;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,24 +20,17 @@ import io.ably.lib.realtime.AblyRealtime;
 import io.ably.lib.realtime.Channel;
 import io.ably.lib.realtime.ChannelState;
 import io.ably.lib.realtime.ChannelStateListener.ChannelStateChange;
-import io.ably.lib.realtime.CompletionListener;
 import io.ably.lib.realtime.ConnectionState;
 import io.ably.lib.realtime.ConnectionStateListener.ConnectionStateChange;
-import io.ably.lib.types.ChannelOptions;
 import io.ably.lib.types.ErrorInfo;
 import io.ably.lib.types.Message;
 import io.ably.lib.types.PresenceMessage;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -44,29 +39,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  * by a {@link dev.hubbub.testkit.DroppingProxy} (the broker's side reset, or left open as after a
  * network that vanished), messages are published while it is away, and it comes back on its own.
  */
-class AblyJavaResumeTest {
+class AblyJavaResumeTest extends ContinuityTestBase {
     private static final int MISSED = 5;
-    private ContinuityBroker broker;
-
-    @AfterEach
-    void close() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
-
-    static Stream<Arguments> formatsAndSides() {
-        List<Arguments> all = new ArrayList<>();
-        for (boolean binary : new boolean[] {false, true}) {
-            for (BrokerSide side : BrokerSide.values()) {
-                all.add(Arguments.of(binary, side));
-            }
-        }
-        return all.stream();
-    }
 
     @ParameterizedTest(name = "useBinaryProtocol={0}, broker side {1}")
-    @MethodSource("formatsAndSides")
+    @MethodSource("dev.hubbub.server.continuity.ContinuityBroker#formatsAndSides")
     void aCutConnectionResumesWithItsIdEveryMissedMessageOnceAndNoPresenceChange(boolean binary, BrokerSide side)
             throws Exception {
         broker = new ContinuityBroker();
@@ -81,9 +58,7 @@ class AblyJavaResumeTest {
 
         AblyRealtime alice = broker.connected("alice", binary, true);
         Channel channel = alice.channels.get(name);
-        List<Message> received = new CopyOnWriteArrayList<>();
-        channel.subscribe(received::add);
-        await().atMost(TIMEOUT).until(() -> channel.state == ChannelState.attached);
+        List<Message> received = subscribed(channel);
         succeeds(l -> channel.presence.enter("here", l));
         await().atMost(TIMEOUT).until(() -> seen.stream().anyMatch(p -> "alice".equals(p.clientId)));
         succeeds(l -> publishing.publish("before", "b", l));
@@ -163,9 +138,7 @@ class AblyJavaResumeTest {
             succeeds(l -> publishing.publish(n, n, l));
         }
         AblyRealtime alice = broker.connected("alice", binary, true);
-        ChannelOptions rewind = new ChannelOptions();
-        rewind.params = new HashMap<>(Map.of("rewind", "2"));
-        Channel channel = alice.channels.get(name, rewind);
+        Channel channel = alice.channels.get(name, rewind("2"));
         List<Message> received = new CopyOnWriteArrayList<>();
         channel.subscribe(received::add);
         await().atMost(TIMEOUT).until(() -> channel.state == ChannelState.attached && received.size() == 2);
@@ -194,10 +167,7 @@ class AblyJavaResumeTest {
         broker = new ContinuityBroker();
         String name = ContinuityBroker.uniqueChannel("inflight");
         AblyRealtime subscriber = broker.connected("sub", binary, false);
-        List<Message> received = new CopyOnWriteArrayList<>();
-        Channel subscribed = subscriber.channels.get(name);
-        subscribed.subscribe(received::add);
-        await().atMost(TIMEOUT).until(() -> subscribed.state == ChannelState.attached);
+        List<Message> received = subscribed(subscriber.channels.get(name));
         AblyRealtime alice = broker.connected("alice", binary, true);
         Channel channel = alice.channels.get(name);
         succeeds(channel::attach);
@@ -224,18 +194,6 @@ class AblyJavaResumeTest {
                 "msgSerial goes on across the resume");
     }
 
-    private static CompletableFuture<ErrorInfo> completion(ContinuityBroker.Op op) throws Exception {
-        CompletableFuture<ErrorInfo> done = new CompletableFuture<>();
-        op.run(new CompletionListener() {
-            @Override
-            public void onSuccess() { done.complete(null); }
-
-            @Override
-            public void onError(ErrorInfo reason) { done.complete(reason == null ? new ErrorInfo("no reason", 0) : reason); }
-        });
-        return done;
-    }
-
     /**
      * connectionStateTtl (2 s here) passes on the broker's clock while the proxy refuses the SDK's
      * attempts: the resume it then makes gets a new connection and 80008, which the app sees.
@@ -249,9 +207,7 @@ class AblyJavaResumeTest {
         String name = ContinuityBroker.uniqueChannel("expired");
         AblyRealtime alice = broker.connected("alice", binary, true);
         Channel channel = alice.channels.get(name);
-        List<Message> received = new CopyOnWriteArrayList<>();
-        channel.subscribe(received::add);
-        await().atMost(TIMEOUT).until(() -> channel.state == ChannelState.attached);
+        List<Message> received = subscribed(channel);
         String id = alice.connection.id;
         List<ConnectionStateChange> connectionChanges = new CopyOnWriteArrayList<>();
         alice.connection.on(connectionChanges::add);

@@ -1,30 +1,20 @@
 package dev.hubbub.server.continuity;
 
+import static dev.hubbub.server.ablyjs.AblyJsScript.field;
+import static dev.hubbub.server.ablyjs.AblyJsScript.texts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hubbub.server.ablyjs.AblyJsScript;
 import dev.hubbub.testkit.DroppingProxy;
 import dev.hubbub.testkit.DroppingProxy.BrokerSide;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -46,30 +36,26 @@ class AblyJsContinuityTest {
     private static final long NODE_TIMEOUT_SECONDS = 170;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** format -> scenario -> the line the script printed for it */
-    private static final Map<String, Map<String, JsonNode>> results = new HashMap<>();
-    private static final Map<String, String> transcripts = new HashMap<>();
     private static final List<ContinuityBroker> brokers = new ArrayList<>();
+    /** the script's runs, one per format, and what they printed */
+    private static AblyJsScript node;
 
     @BeforeAll
     static void runAblyJs() throws Exception {
-        Path jsDir = Path.of(System.getProperty("basedir", System.getProperty("user.dir")), "src", "test", "js");
-        Path script = jsDir.resolve("ablyjs-continuity.js");
-        assertTrue(Files.isRegularFile(script), "missing " + script);
-        assertTrue(Files.isDirectory(jsDir.resolve("node_modules").resolve("ably")),
-                "ably-js is not installed in " + jsDir + ": the build runs `npm ci` there in generate-test-resources");
-        List<NodeRun> runs = new ArrayList<>();
+        node = new AblyJsScript("ablyjs-continuity.js", NODE_TIMEOUT_SECONDS);
         for (String format : FORMATS) {
             ContinuityBroker broker = new ContinuityBroker();
             brokers.add(broker);
-            runs.add(NodeRun.start(jsDir, script, broker, format));
+            List<String> args = new ArrayList<>(List.of("--port", Integer.toString(broker.port),
+                    "--proxyPort", Integer.toString(broker.proxy.port()),
+                    "--key", ContinuityBroker.KEY, "--otherKey", ContinuityBroker.OTHER_APP_KEY));
+            String only = System.getProperty("hubbub.ablyjsOnly");
+            if (only != null && !only.isBlank()) {
+                args.addAll(List.of("--only", only));
+            }
+            node.start(format, args, request -> serve(broker, request));
         }
-        for (NodeRun run : runs) {
-            run.finish();
-            transcripts.put(run.format, run.transcript());
-            results.put(run.format, run.results());
-            run.deleteFiles();
-        }
+        node.finishAll();
     }
 
     @AfterAll
@@ -82,9 +68,7 @@ class AblyJsContinuityTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"msgpack", "json"})
     void nodeRunCompleted(String format) {
-        JsonNode done = results.get(format).get("<done>");
-        assertNotNull(done, "node never printed {\"done\":true}\n" + transcripts.get(format));
-        assertTrue(done.path("done").asBoolean(), done + "\n" + transcripts.get(format));
+        node.assertCompleted(format);
     }
 
     /** The broker's side reset at the cut: same connection, every missed message once and in order, resumed, no presence change. */
@@ -207,17 +191,7 @@ class AblyJsContinuityTest {
 
     // ------------------------------------------------------------------------------------------
 
-    private static JsonNode facts(String format, String scenario) {
-        JsonNode result = results.get(format).get(scenario);
-        if (result == null) {
-            fail("ably-js printed no result for " + scenario + " (" + format + ")\n" + transcripts.get(format));
-        }
-        if (!result.path("ok").asBoolean()) {
-            fail("ably-js scenario " + scenario + " (" + format + ") did not complete: " + result.path("error").asText()
-                    + "\nfacts so far: " + result.path("facts") + "\n" + transcripts.get(format));
-        }
-        return result.get("facts");
-    }
+    private static JsonNode facts(String format, String scenario) { return node.facts(format, scenario); }
 
     private static JsonNode last(JsonNode changes, String current) {
         JsonNode found = null;
@@ -238,155 +212,35 @@ class AblyJsContinuityTest {
         return null;
     }
 
-    private static List<String> field(JsonNode array, String name) {
-        assertNotNull(array, "missing array");
-        List<String> out = new ArrayList<>();
-        for (JsonNode n : array) {
-            JsonNode v = n.get(name);
-            out.add(v == null || v.isNull() ? null : v.asText());
-        }
-        return out;
-    }
-
-    private static List<String> texts(JsonNode array) {
-        assertNotNull(array, "missing array");
-        List<String> out = new ArrayList<>();
-        array.forEach(n -> out.add(n.isNull() ? null : n.asText()));
-        return out;
-    }
-
-    /**
-     * One node process running every scenario in one format, with its broker and proxy: its stdout
-     * is read line by line, control lines are carried out and answered on its stdin, the rest kept.
-     */
-    private static final class NodeRun {
-        final String format;
-        final Process process;
-        final ContinuityBroker broker;
-        final Path stderr;
-        final Thread reader;
-        final List<String> lines = new CopyOnWriteArrayList<>();
-        final long startedNanos = System.nanoTime();
-        boolean timedOut;
-        long millis;
-
-        private NodeRun(String format, Process process, ContinuityBroker broker, Path stderr) {
-            this.format = format;
-            this.process = process;
-            this.broker = broker;
-            this.stderr = stderr;
-            this.reader = new Thread(this::readAndServe, "ablyjs-continuity-" + format);
-            this.reader.setDaemon(true);
-            this.reader.start();
-        }
-
-        static NodeRun start(Path jsDir, Path script, ContinuityBroker broker, String format) throws IOException {
-            Path err = Files.createTempFile("ablyjs-continuity-" + format + "-", ".err");
-            List<String> command = new ArrayList<>(List.of(System.getProperty("hubbub.node", "node"), script.toString(),
-                    "--port", Integer.toString(broker.port), "--proxyPort", Integer.toString(broker.proxy.port()),
-                    "--format", format, "--key", ContinuityBroker.KEY, "--otherKey", ContinuityBroker.OTHER_APP_KEY));
-            String only = System.getProperty("hubbub.ablyjsOnly");
-            if (only != null && !only.isBlank()) {
-                command.addAll(List.of("--only", only));
-            }
-            Process process = new ProcessBuilder(command).directory(jsDir.toFile()).redirectError(err.toFile()).start();
-            return new NodeRun(format, process, broker, err);
-        }
-
-        private void readAndServe() {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-                 Writer out = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8)) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    JsonNode node;
-                    try {
-                        node = JSON.readTree(line);
-                    } catch (IOException e) {
-                        lines.add(line);
-                        continue;
-                    }
-                    if (node != null && node.has("control")) {
-                        out.write(JSON.writeValueAsString(serve(node)) + "\n");
-                        out.flush();
-                    } else {
-                        lines.add(line);
-                    }
+    /** Carries out one control request of the script on this format's broker and proxy; the answer line. */
+    private static ObjectNode serve(ContinuityBroker broker, JsonNode request) {
+        ObjectNode answer = JSON.createObjectNode();
+        answer.put("id", request.path("id").asLong());
+        try {
+            DroppingProxy proxy = broker.proxy;
+            switch (request.get("control").asText()) {
+                case "holdNew" -> proxy.holdNew();
+                case "refuseNew" -> proxy.refuseNew();
+                case "admitNew" -> proxy.admitNew();
+                case "cut" -> answer.put("value", proxy.cutAll(BrokerSide.valueOf(request.get("brokerSide").asText())));
+                case "stats" -> {
+                    ObjectNode stats = answer.putObject("value");
+                    stats.put("accepted", proxy.accepted());
+                    stats.put("refused", proxy.refused());
+                    stats.put("held", proxy.held());
+                    stats.put("cut", proxy.cut());
+                    stats.put("forwarding", proxy.forwarding());
+                    stats.put("abandonedEndedByBroker", proxy.abandonedEndedByBroker());
                 }
-            } catch (IOException e) {
-                lines.add("[reader] " + e);
+                case "advance" -> broker.time.advance(Duration.ofMillis(request.get("millis").asLong()));
+                case "disconnects" -> answer.put("value", broker.disconnects(request.get("reason").asText()));
+                default -> throw new IllegalArgumentException("unknown control " + request.get("control"));
             }
+            answer.put("ok", true);
+        } catch (RuntimeException e) {
+            answer.put("ok", false);
+            answer.put("error", e.toString());
         }
-
-        /** Carries out one control request; the answer line. */
-        private ObjectNode serve(JsonNode request) {
-            ObjectNode answer = JSON.createObjectNode();
-            answer.put("id", request.path("id").asLong());
-            try {
-                DroppingProxy proxy = broker.proxy;
-                switch (request.get("control").asText()) {
-                    case "holdNew" -> proxy.holdNew();
-                    case "refuseNew" -> proxy.refuseNew();
-                    case "admitNew" -> proxy.admitNew();
-                    case "cut" -> answer.put("value", proxy.cutAll(BrokerSide.valueOf(request.get("brokerSide").asText())));
-                    case "stats" -> {
-                        ObjectNode stats = answer.putObject("value");
-                        stats.put("accepted", proxy.accepted());
-                        stats.put("refused", proxy.refused());
-                        stats.put("held", proxy.held());
-                        stats.put("cut", proxy.cut());
-                        stats.put("forwarding", proxy.forwarding());
-                        stats.put("abandonedEndedByBroker", proxy.abandonedEndedByBroker());
-                    }
-                    case "advance" -> broker.time.advance(Duration.ofMillis(request.get("millis").asLong()));
-                    case "disconnects" -> answer.put("value", broker.disconnects(request.get("reason").asText()));
-                    default -> throw new IllegalArgumentException("unknown control " + request.get("control"));
-                }
-                answer.put("ok", true);
-            } catch (RuntimeException e) {
-                answer.put("ok", false);
-                answer.put("error", e.toString());
-            }
-            return answer;
-        }
-
-        void finish() throws InterruptedException {
-            if (!process.waitFor(NODE_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                timedOut = true;
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
-                process.waitFor(5, TimeUnit.SECONDS);
-            }
-            reader.join(TimeUnit.SECONDS.toMillis(5));
-            millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
-        }
-
-        Map<String, JsonNode> results() {
-            Map<String, JsonNode> byScenario = new HashMap<>();
-            for (String line : lines) {
-                try {
-                    JsonNode node = JSON.readTree(line);
-                    if (node != null && node.has("scenario")) {
-                        byScenario.put(node.get("scenario").asText(), node);
-                    } else if (node != null && node.has("done")) {
-                        byScenario.put("<done>", node);
-                    }
-                } catch (IOException e) {
-                    // not ours; the transcript shows it
-                }
-            }
-            return byScenario;
-        }
-
-        String transcript() throws IOException {
-            String err = Files.readString(stderr, StandardCharsets.UTF_8);
-            if (err.length() > 20_000) {
-                err = err.substring(0, 20_000) + "\n[... truncated]";
-            }
-            return "--- node (" + format + ") " + (timedOut ? "KILLED after " + NODE_TIMEOUT_SECONDS + " s" : "exit "
-                    + process.exitValue()) + " in " + millis + " ms\n--- stdout:\n" + String.join("\n", lines)
-                    + "\n--- stderr:\n" + err;
-        }
-
-        void deleteFiles() throws IOException { Files.deleteIfExists(stderr); }
+        return answer;
     }
 }

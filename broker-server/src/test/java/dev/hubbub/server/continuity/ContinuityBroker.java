@@ -8,24 +8,34 @@ import dev.hubbub.core.session.Limits;
 import dev.hubbub.server.BrokerApp;
 import dev.hubbub.server.config.BrokerConfig;
 import dev.hubbub.testkit.DroppingProxy;
+import dev.hubbub.testkit.DroppingProxy.BrokerSide;
 import dev.hubbub.testkit.ManualClock;
 import dev.hubbub.testkit.ManualTimers;
 import io.ably.lib.realtime.AblyRealtime;
+import io.ably.lib.realtime.Channel;
+import io.ably.lib.realtime.ChannelState;
 import io.ably.lib.realtime.CompletionListener;
 import io.ably.lib.realtime.ConnectionState;
 import io.ably.lib.rest.AblyRest;
 import io.ably.lib.types.AblyException;
+import io.ably.lib.types.ChannelOptions;
 import io.ably.lib.types.ClientOptions;
 import io.ably.lib.types.ErrorInfo;
+import io.ably.lib.types.Message;
 import io.ably.lib.util.Log;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.Arguments;
 
 /**
  * A real broker on 127.0.0.1, port 0, with a hand-driven clock and presence timers (so
@@ -120,8 +130,41 @@ final class ContinuityBroker implements AutoCloseable {
         return c == null ? 0 : c.count();
     }
 
-    /** Runs an operation that takes a CompletionListener and waits for it; null on success, else the error. */
-    static ErrorInfo outcome(Op op) throws AblyException {
+    /** A new instance recovering (RTN16) the connection of {@code recoveryKey}, straight to the broker, connected. */
+    AblyRealtime recovered(String clientId, boolean binary, String recoveryKey) throws AblyException {
+        ClientOptions options = options(KEY, clientId, binary, false);
+        options.recover = recoveryKey;
+        return connected(options);
+    }
+
+    /** Every wire format (useBinaryProtocol false, true) with every {@link BrokerSide} of a cut. */
+    static Stream<Arguments> formatsAndSides() {
+        List<Arguments> all = new ArrayList<>();
+        for (boolean binary : new boolean[] {false, true}) {
+            for (BrokerSide side : BrokerSide.values()) {
+                all.add(Arguments.of(binary, side));
+            }
+        }
+        return all.stream();
+    }
+
+    /** Subscribes to {@code channel} and waits until it is attached; the messages it receives, as they come. */
+    static List<Message> subscribed(Channel channel) throws AblyException {
+        List<Message> received = new CopyOnWriteArrayList<>();
+        channel.subscribe(received::add);
+        await().atMost(TIMEOUT).until(() -> channel.state == ChannelState.attached);
+        return received;
+    }
+
+    /** Channel options with {@code params.rewind} (RTL4k). */
+    static ChannelOptions rewind(String value) {
+        ChannelOptions options = new ChannelOptions();
+        options.params = new HashMap<>(Map.of("rewind", value));
+        return options;
+    }
+
+    /** Starts an operation that takes a CompletionListener; completes with null on success, else with the error. */
+    static CompletableFuture<ErrorInfo> completion(Op op) throws AblyException {
         CompletableFuture<ErrorInfo> done = new CompletableFuture<>();
         op.run(new CompletionListener() {
             @Override
@@ -132,6 +175,12 @@ final class ContinuityBroker implements AutoCloseable {
                 done.complete(reason == null ? new ErrorInfo("failed without a reason", 0) : reason);
             }
         });
+        return done;
+    }
+
+    /** Runs an operation that takes a CompletionListener and waits for it; null on success, else the error. */
+    static ErrorInfo outcome(Op op) throws AblyException {
+        CompletableFuture<ErrorInfo> done = completion(op);
         await().atMost(TIMEOUT).until(done::isDone);
         return done.join();
     }

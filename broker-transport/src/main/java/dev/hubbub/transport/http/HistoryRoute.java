@@ -3,13 +3,11 @@ package dev.hubbub.transport.http;
 import dev.hubbub.core.auth.Operation;
 import dev.hubbub.core.auth.Principal;
 import dev.hubbub.core.channel.ChannelKey;
-import dev.hubbub.core.channel.ChannelNames;
 import dev.hubbub.core.history.ChannelSerial;
 import dev.hubbub.core.history.HistoryPage;
 import dev.hubbub.core.history.HistoryQuery;
 import dev.hubbub.core.history.MessageLog;
 import dev.hubbub.core.protocol.ErrorCode;
-import dev.hubbub.core.protocol.ErrorInfo;
 import dev.hubbub.core.protocol.Outcome;
 import dev.hubbub.transport.codec.ProtocolCodec;
 import dev.hubbub.transport.codec.WireFormat;
@@ -70,19 +68,11 @@ public final class HistoryRoute implements RestHandler.Route {
             return null;
         }
         String channel = segments.get(1);
-        ErrorInfo invalid = ChannelNames.validate(channel);
-        if (invalid != null) {
-            return HttpResponses.error(invalid);
-        }
-        Outcome<Principal> principal = auth.authenticate(request.headers());
+        Outcome<Principal> principal = ChannelRead.authorize(auth, request, channel, Operation.HISTORY, "history");
         if (!principal.isOk()) {
             return HttpResponses.error(principal.error());
         }
         Principal p = principal.value();
-        if (!p.capability().allows(channel, Operation.HISTORY)) {
-            return HttpResponses.error(ErrorCode.CAPABILITY_DENIED.info("Unable to read the history of channel '" + channel
-                    + "': the 'history' capability is not granted"));
-        }
         Outcome<HistoryQuery> parsed = query(query);
         if (!parsed.isOk()) {
             return HttpResponses.error(parsed.error());
@@ -103,11 +93,11 @@ public final class HistoryRoute implements RestHandler.Route {
     /** The query parameters as a HistoryQuery, or a 40003 error naming the parameter at fault. */
     static Outcome<HistoryQuery> query(QueryStringDecoder query) {
         try {
-            Outcome<Integer> limit = PresenceRoute.limit(param(query, "limit"));
+            Outcome<Integer> limit = PresenceRoute.limit(ChannelRead.param(query, "limit"));
             if (!limit.isOk()) {
                 return Outcome.fail(limit.error());
             }
-            boolean backwards = backwards(param(query, "direction"));
+            boolean backwards = backwards(ChannelRead.param(query, "direction"));
             Long start = millis(query, "start");
             Long end = millis(query, "end");
             if (start != null && end != null && start > end) {
@@ -136,7 +126,7 @@ public final class HistoryRoute implements RestHandler.Route {
     }
 
     private static Long millis(QueryStringDecoder query, String name) throws BadParameter {
-        String value = param(query, name);
+        String value = ChannelRead.param(query, name);
         if (value == null || value.isEmpty()) {
             return null;
         }
@@ -153,7 +143,7 @@ public final class HistoryRoute implements RestHandler.Route {
 
     /** A serial-valued parameter: absent is null; present, it must be a serial in this broker's form. */
     private static String serial(QueryStringDecoder query, String name) throws BadParameter {
-        String value = param(query, name);
+        String value = ChannelRead.param(query, name);
         if (value == null) {
             return null;
         }
@@ -197,11 +187,6 @@ public final class HistoryRoute implements RestHandler.Route {
             }
         }
         return b.toString();
-    }
-
-    private static String param(QueryStringDecoder query, String name) {
-        List<String> values = query.parameters().get(name);
-        return values == null || values.isEmpty() ? null : values.get(0);
     }
 
     private static String shorten(String s) { return s.length() > 64 ? s.substring(0, 64) + "…" : s; }

@@ -5,11 +5,9 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hubbub.core.auth.Principal;
 import dev.hubbub.core.channel.ChannelKey;
-import dev.hubbub.core.channel.ChannelNames;
 import dev.hubbub.core.auth.Operation;
 import dev.hubbub.core.presence.PresenceService;
 import dev.hubbub.core.protocol.ErrorCode;
-import dev.hubbub.core.protocol.ErrorInfo;
 import dev.hubbub.core.protocol.Outcome;
 import dev.hubbub.core.protocol.PresenceMessage;
 import dev.hubbub.transport.codec.WireFormat;
@@ -47,26 +45,18 @@ public final class PresenceRoute implements RestHandler.Route {
             return null;
         }
         String channel = segments.get(1);
-        ErrorInfo invalid = ChannelNames.validate(channel);
-        if (invalid != null) {
-            return HttpResponses.error(invalid);
-        }
-        Outcome<Principal> principal = auth.authenticate(request.headers());
+        // reading the set is a subscribe right, as on realtime (where only subscribe grants PRESENCE_SUBSCRIBE)
+        Outcome<Principal> principal = ChannelRead.authorize(auth, request, channel, Operation.SUBSCRIBE, "presence");
         if (!principal.isOk()) {
             return HttpResponses.error(principal.error());
         }
         Principal p = principal.value();
-        // reading the set is a subscribe right, as on realtime (where only subscribe grants PRESENCE_SUBSCRIBE)
-        if (!p.capability().allows(channel, Operation.SUBSCRIBE)) {
-            return HttpResponses.error(ErrorCode.CAPABILITY_DENIED.info("Unable to read the presence of channel '" + channel
-                    + "': the 'subscribe' capability is not granted"));
-        }
-        Outcome<Integer> limit = limit(param(query, "limit"));
+        Outcome<Integer> limit = limit(ChannelRead.param(query, "limit"));
         if (!limit.isOk()) {
             return HttpResponses.error(limit.error());
         }
-        List<PresenceMessage> members = presence.members(new ChannelKey(p.appId(), channel), param(query, "clientId"),
-                param(query, "connectionId"), limit.value());
+        List<PresenceMessage> members = presence.members(new ChannelKey(p.appId(), channel),
+                ChannelRead.param(query, "clientId"), ChannelRead.param(query, "connectionId"), limit.value());
         boolean binary = RestHandler.responseFormat(request) == WireFormat.MSGPACK;
         ArrayNode body = JsonNodeFactory.instance.arrayNode(members.size());
         for (PresenceMessage m : members) {
@@ -121,10 +111,5 @@ public final class PresenceRoute implements RestHandler.Route {
         if (value != null) {
             n.put(field, value);
         }
-    }
-
-    private static String param(QueryStringDecoder query, String name) {
-        List<String> values = query.parameters().get(name);
-        return values == null || values.isEmpty() ? null : values.get(0);
     }
 }
