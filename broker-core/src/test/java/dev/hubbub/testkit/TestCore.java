@@ -58,7 +58,7 @@ public final class TestCore {
         clock = b.clock;
         limits = b.limits;
         router = new ChannelRouter(b.fanOut);
-        log = new InMemoryMessageLog(clock, b.retention, key -> router.find(key) != null);
+        log = new InMemoryMessageLog(clock, b.retention, key -> router.find(key) != null, limits.connectionStateTtl());
         metrics = new BrokerMetrics(registry, router);
         gate = new IdentityGate((who, identity, reason, claimed) -> metrics.rejectedClaim(reason));
         admission = new Admission(limits.maxMessageSize());

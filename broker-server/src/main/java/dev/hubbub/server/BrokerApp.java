@@ -63,7 +63,9 @@ public final class BrokerApp implements AutoCloseable {
         this.router = new ChannelRouter(new NettyFanOut());
         this.metrics = new BrokerMetrics(registry, router);
         // what each channel keeps: its order (serials), recent messages, recent message ids
-        this.messageLog = new InMemoryMessageLog(clock, config.retention(), key -> router.find(key) != null);
+        // a channel's position outlives its subscribers for as long as one of them may still resume from it
+        this.messageLog = new InMemoryMessageLog(clock, config.retention(), key -> router.find(key) != null,
+                config.limits().connectionStateTtl() + 2 * SWEEP_MILLIS);
         Gauge.builder("broker.history.bytes", messageLog, InMemoryMessageLog::retainedBytes)
                 .description("Bytes of messages kept for history, rewind and resume").register(registry);
         FunctionCounter.builder("broker.history.evicted", messageLog, InMemoryMessageLog::evictedForSpace)

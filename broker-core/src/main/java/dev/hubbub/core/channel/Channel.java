@@ -51,7 +51,12 @@ public final class Channel {
         subscriptions = replaceOrAppend(subscriptions, subscriber, added);
         Subscription[] presence = without(presenceSubscriptions, subscriber);
         presenceSubscriptions = (modes & Flags.MODE_PRESENCE_SUBSCRIBE) != 0 ? replaceOrAppend(presence, subscriber, added) : presence;
-        byConnection.put(subscriber.connectionId(), added);
+        // a presence event's owner is found by connection: its plain subscription, when it has one, over a qualified one
+        Subscription current = byConnection.get(subscriber.connectionId());
+        if (subscriber.alias() == null || current == null || current.subscriber().alias() != null
+                || current.subscriber() == subscriber) {
+            byConnection.put(subscriber.connectionId(), added);
+        }
     }
 
     /** @return true when the subscriber was attached. */

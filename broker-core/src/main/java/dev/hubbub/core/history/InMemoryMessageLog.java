@@ -6,13 +6,18 @@ import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -24,9 +29,9 @@ import java.util.function.Predicate;
  * {@link #sweep} expires its history by age alone and drops the log when nothing is left.
  *
  * <p>Threading: each channel's log is guarded by its own monitor, held only briefly and never
- * together with another's. Past the global byte bound, the channel whose oldest message is the
- * oldest of all loses it, until the total is back under 90% of the bound (a scan of the channels,
- * paid only under memory pressure).
+ * together with another's. Past the global byte bound, the oldest messages anywhere are evicted
+ * until the total is back under 90% of the bound (one pass over the channels and a heap, paid
+ * only under memory pressure, by one thread at a time).
  */
 public final class InMemoryMessageLog implements MessageLog {
     /**
@@ -43,12 +48,27 @@ public final class InMemoryMessageLog implements MessageLog {
     private final ConcurrentHashMap<ChannelKey, ChannelLog> logs = new ConcurrentHashMap<>();
     private final AtomicLong totalBytes = new AtomicLong();
     private final LongAdder evicted = new LongAdder();
+    private final AtomicBoolean evicting = new AtomicBoolean();
+    private final long keepPositionMillis;
+
+    /** Ids remembered per channel at most: past it, the oldest are forgotten early. */
+    static final int MAX_IDS_PER_CHANNEL = 100_000;
 
     /** @param pinned channels whose position must be kept even when idle (those with subscribers) */
     public InMemoryMessageLog(Clock clock, Retention retention, Predicate<ChannelKey> pinned) {
+        this(clock, retention, pinned, 0);
+    }
+
+    /**
+     * @param keepPositionMillis how long an idle, unpinned channel's position is kept at least: a
+     *                           client that dropped may resume from it until its connection state
+     *                           expires (connectionStateTtl and the sweep interval)
+     */
+    public InMemoryMessageLog(Clock clock, Retention retention, Predicate<ChannelKey> pinned, long keepPositionMillis) {
         this.clock = Objects.requireNonNull(clock);
         this.retention = Objects.requireNonNull(retention);
         this.pinned = Objects.requireNonNull(pinned);
+        this.keepPositionMillis = keepPositionMillis;
     }
 
     private record Entry(long offset, Message message, int bytes) {}
@@ -68,13 +88,17 @@ public final class InMemoryMessageLog implements MessageLog {
         String serial(long at) { return new ChannelSerial(epoch, at).wire(); }
     }
 
-    /** The log of a channel, made when first needed; never one already dropped. */
-    private ChannelLog log(ChannelKey key) {
+    /**
+     * Runs {@code write} on the channel's log under its monitor, making the log when needed; never
+     * on one a sweep has dropped (that would write where nobody reads).
+     */
+    private <R> R write(ChannelKey key, Function<ChannelLog, R> write) {
         for (;;) {
             ChannelLog log = logs.computeIfAbsent(key, k -> new ChannelLog());
             synchronized (log) {
                 if (!log.dropped) {
-                    return log;
+                    log.lastTouched = clock.millis();
+                    return write.apply(log);
                 }
             }
             logs.remove(key, log);
@@ -83,20 +107,22 @@ public final class InMemoryMessageLog implements MessageLog {
 
     @Override
     public String currentSerial(ChannelKey key) {
-        ChannelLog log = log(key);
-        synchronized (log) {
-            log.lastTouched = clock.millis();
-            return log.serial(log.offset);
-        }
+        return write(key, log -> log.serial(log.offset));
     }
 
     @Override
-    public List<Message> append(ChannelKey key, List<Message> messages) {
+    public List<Message> append(ChannelKey key, List<Message> messages, Set<String> rememberIds) {
+        List<Message> stored = write(key, log -> appendLocked(log, messages, rememberIds));
+        if (totalBytes.get() > retention.maxBytesTotal()) {
+            evictGlobally();
+        }
+        return stored;
+    }
+
+    private List<Message> appendLocked(ChannelLog log, List<Message> messages, Set<String> rememberIds) {
         long now = clock.millis();
-        ChannelLog log = log(key);
         List<Message> stored = new ArrayList<>(messages.size());
-        synchronized (log) {
-            log.lastTouched = now;
+        {
             for (Message m : messages) {
                 long offset = ++log.offset;
                 Message withSerial = m.withSerial(log.serial(offset));
@@ -104,29 +130,19 @@ public final class InMemoryMessageLog implements MessageLog {
                 log.entries.addLast(new Entry(offset, withSerial, bytes));
                 log.bytes += bytes;
                 totalBytes.addAndGet(bytes);
-                if (m.id() != null) {
+                if (m.id() != null && rememberIds.contains(m.id())) {
                     remember(log, m.id(), now + retention.dedupeWindowMillis());
                 }
                 stored.add(withSerial);
             }
             trim(log, now);
         }
-        if (totalBytes.get() > retention.maxBytesTotal()) {
-            long target = retention.maxBytesTotal() / 10 * 9;
-            while (totalBytes.get() > target && evictGloballyOldest()) {
-                // one message at a time, oldest first, across every channel
-            }
-        }
         return stored;
     }
 
     @Override
     public String advance(ChannelKey key) {
-        ChannelLog log = log(key);
-        synchronized (log) {
-            log.lastTouched = clock.millis();
-            return log.serial(++log.offset);
-        }
+        return write(key, log -> log.serial(++log.offset));
     }
 
     @Override
@@ -244,7 +260,7 @@ public final class InMemoryMessageLog implements MessageLog {
      */
     public void sweep() {
         long now = clock.millis();
-        long idleFor = Math.max(retention.maxAgeMillis(), retention.dedupeWindowMillis());
+        long idleFor = Math.max(Math.max(retention.maxAgeMillis(), retention.dedupeWindowMillis()), keepPositionMillis);
         for (Map.Entry<ChannelKey, ChannelLog> e : logs.entrySet()) {
             ChannelLog log = e.getValue();
             boolean pin = pinned.test(e.getKey());
@@ -279,10 +295,17 @@ public final class InMemoryMessageLog implements MessageLog {
     /** Channels with a log (messages, ids or a position kept). */
     public int channelCount() { return logs.size(); }
 
-    /** Remembers an id until {@code forgetAt}; a re-used id's older queue entry is skipped when it comes due. */
+    /**
+     * Remembers an id until {@code forgetAt}; a re-used id's older queue entry is skipped when it
+     * comes due. At most {@link #MAX_IDS_PER_CHANNEL}: past it the oldest are forgotten early.
+     */
     private static void remember(ChannelLog log, String id, long forgetAt) {
         log.ids.put(id, forgetAt);
         log.idOrder.addLast(Map.entry(id, forgetAt));
+        while (log.idOrder.size() > MAX_IDS_PER_CHANNEL) {
+            Map.Entry<String, Long> e = log.idOrder.pollFirst();
+            log.ids.remove(e.getKey(), e.getValue());
+        }
     }
 
     private static void forgetExpiredIds(ChannelLog log, long now) {
@@ -317,32 +340,46 @@ public final class InMemoryMessageLog implements MessageLog {
         totalBytes.addAndGet(-gone.bytes());
     }
 
-    /** Evicts the oldest message kept anywhere; false when there is none. */
-    private boolean evictGloballyOldest() {
-        ChannelLog oldest = null;
-        long oldestTs = Long.MAX_VALUE;
-        for (ChannelLog log : logs.values()) {
-            synchronized (log) {
-                Entry first = log.entries.peekFirst();
-                if (first != null) {
-                    long ts = first.message().timestamp() == null ? 0 : first.message().timestamp();
-                    if (ts < oldestTs) {
-                        oldestTs = ts;
-                        oldest = log;
+    /**
+     * Brings all channels back under 90% of the global byte bound, the oldest messages anywhere
+     * first: one pass over the channels, then a heap of each channel's oldest message. One thread
+     * at a time; the others go on (they will find the total back in bounds).
+     */
+    private void evictGlobally() {
+        if (!evicting.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            long target = retention.maxBytesTotal() / 10 * 9;
+            PriorityQueue<long[]> heap = new PriorityQueue<>(Comparator.comparingLong(a -> a[0]));
+            List<ChannelLog> byIndex = new ArrayList<>();
+            for (ChannelLog log : logs.values()) {
+                synchronized (log) {
+                    Entry first = log.entries.peekFirst();
+                    if (first != null) {
+                        heap.add(new long[] {timestamp(first), byIndex.size()});
+                        byIndex.add(log);
                     }
                 }
             }
-        }
-        if (oldest == null) {
-            return false;
-        }
-        synchronized (oldest) {
-            if (oldest.entries.isEmpty()) {
-                return true; // emptied meanwhile: the caller looks again
+            while (totalBytes.get() > target && !heap.isEmpty()) {
+                long[] oldest = heap.poll();
+                ChannelLog log = byIndex.get((int) oldest[1]);
+                synchronized (log) {
+                    if (!log.entries.isEmpty()) {
+                        removeFirst(log);
+                        evicted.increment();
+                    }
+                    Entry next = log.entries.peekFirst();
+                    if (next != null) {
+                        heap.add(new long[] {timestamp(next), oldest[1]});
+                    }
+                }
             }
-            removeFirst(oldest);
-            evicted.increment();
-            return true;
+        } finally {
+            evicting.set(false);
         }
     }
+
+    private static long timestamp(Entry e) { return e.message().timestamp() == null ? 0 : e.message().timestamp(); }
 }

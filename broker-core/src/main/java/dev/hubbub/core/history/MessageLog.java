@@ -19,11 +19,24 @@ public interface MessageLog {
 
     /**
      * Appends one publish's messages (already stamped with id, connectionId and timestamp) and
-     * gives each the next serial, recording their ids for {@link #isDuplicate}.
+     * gives each the next serial.
      *
+     * @param rememberIds the ids {@link #isDuplicate} is to know for the de-duplication window
+     *                    (those the client chose; ids the broker made need no remembering)
      * @return the messages as stored, each with its serial
      */
-    List<Message> append(ChannelKey key, List<Message> messages);
+    List<Message> append(ChannelKey key, List<Message> messages, java.util.Set<String> rememberIds);
+
+    /** {@link #append(ChannelKey, List, java.util.Set)} remembering every message's id. */
+    default List<Message> append(ChannelKey key, List<Message> messages) {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (Message m : messages) {
+            if (m.id() != null) {
+                ids.add(m.id());
+            }
+        }
+        return append(key, messages, ids);
+    }
 
     /** Takes the next position for an event that is ordered but not kept (a presence event). */
     String advance(ChannelKey key);

@@ -159,7 +159,8 @@ public final class PresenceService {
                 events.add(leave);
             } else if (existing != null && item.action() == PresenceAction.ENTER && sameContent(existing.present, item)) {
                 // a member entering again as it was: what an SDK does for its own members after every
-                // re-attach (RTP17i), as after a resume; nothing changed, so nobody is told
+                // re-attach (RTP17i), as after a resume; it is here, so no leave is pending; nobody is told
+                existing.leaveAt = 0;
                 continue;
             } else {
                 // ENTER of a member is told as UPDATE; UPDATE of a non-member enters it

@@ -26,10 +26,8 @@ public record PublishRequest(String who, Principal principal, String channel, Li
      *
      * @param attachedModes the modes the connection holds on the channel, or null when it is not attached
      *                      (Ably lets a connection publish to a channel it has not attached)
-     * @param mayBeResend   the connection used this msgSerial before (a resend after a resume): its
-     *                      messages are dropped if already published
      */
-    public record Realtime(String connectionId, long msgSerial, Integer attachedModes, boolean mayBeResend) implements Origin {
+    public record Realtime(String connectionId, long msgSerial, Integer attachedModes) implements Origin {
         public Realtime {
             Objects.requireNonNull(connectionId);
         }
@@ -40,8 +38,8 @@ public record PublishRequest(String who, Principal principal, String channel, Li
 
     public static final Rest REST = new Rest();
 
-    /** A MESSAGE frame whose msgSerial the connection has not used before. */
+    /** A MESSAGE frame on a realtime connection. */
     public static Realtime realtime(String connectionId, long msgSerial, Integer attachedModes) {
-        return new Realtime(connectionId, msgSerial, attachedModes, false);
+        return new Realtime(connectionId, msgSerial, attachedModes);
     }
 }

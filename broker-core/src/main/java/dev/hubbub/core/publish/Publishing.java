@@ -87,8 +87,7 @@ public final class Publishing {
         String idBase = publisherId != null
                 ? publisherId + ':' + ((PublishRequest.Realtime) request.origin()).msgSerial()
                 : "rest-" + ConnectionIds.random(10);
-        boolean resend = request.origin() instanceof PublishRequest.Realtime rt && rt.mayBeResend();
-        return Outcome.ok(deliver(new ChannelKey(principal.appId(), name), publisherId, idBase, admitted.value(), resend));
+        return Outcome.ok(deliver(new ChannelKey(principal.appId(), name), publisherId, idBase, admitted.value()));
     }
 
     /**
@@ -123,7 +122,7 @@ public final class Publishing {
      *
      * @return one serial per message, null for a dropped duplicate
      */
-    private PublishResult deliver(ChannelKey key, String publisherId, String idBase, List<Message> messages, boolean resend) {
+    private PublishResult deliver(ChannelKey key, String publisherId, String idBase, List<Message> messages) {
         long now = clock.millis();
         List<Message> stamped = new ArrayList<>(messages.size());
         for (int i = 0; i < messages.size(); i++) {
@@ -135,9 +134,9 @@ public final class Publishing {
             Set<String> batch = new HashSet<>();
             for (int i = 0; i < stamped.size(); i++) {
                 Message m = stamped.get(i);
-                // the client's own ids always count; ids the broker made (connectionId:msgSerial:index) only for a resend
-                boolean check = resend || messages.get(i).id() != null;
-                if (!batch.add(m.id()) || (check && log.isDuplicate(key, m.id()))) {
+                // only the client's own ids (RSL1k); a realtime resend is answered by the session's ledger before this
+                boolean clientId = messages.get(i).id() != null;
+                if (!batch.add(m.id()) || (clientId && log.isDuplicate(key, m.id()))) {
                     serials.add(null);
                 } else {
                     serials.add("");
@@ -147,7 +146,13 @@ public final class Publishing {
             if (fresh.isEmpty()) {
                 return new PublishResult(serials);
             }
-            List<Message> stored = log.append(key, fresh);
+            Set<String> remember = new HashSet<>();
+            for (Message m : messages) {
+                if (m.id() != null) {
+                    remember.add(m.id());
+                }
+            }
+            List<Message> stored = log.append(key, fresh, remember);
             for (int i = 0, j = 0; i < serials.size(); i++) {
                 if (serials.get(i) != null) {
                     serials.set(i, stored.get(j++).serial());

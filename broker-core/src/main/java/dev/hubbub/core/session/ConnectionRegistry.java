@@ -26,7 +26,7 @@ public final class ConnectionRegistry {
 
     /** What a resumed connection takes over. */
     public record Resumable(String connectionId, String appId, ClientIdentity identity, Set<ChannelKey> channels,
-                            long nextMsgSerial, long expiresAt, Session live) {}
+                            MsgSerialLedger ledger, long expiresAt, Session live) {}
 
     private final Clock clock;
     private final ConcurrentHashMap<String, Resumable> byKey = new ConcurrentHashMap<>();
@@ -36,17 +36,21 @@ public final class ConnectionRegistry {
     /** A session went live under its key. */
     void opened(Session s) {
         byKey.put(s.connectionKey(), new Resumable(s.connectionId(), s.principal().appId(), s.principal().identity(),
-                Set.of(), -1, Long.MAX_VALUE, s));
+                Set.of(), s.ledger(), Long.MAX_VALUE, s));
     }
 
-    /** A session lost its transport: resumable for {@code ttlMillis}, with its channels and its msgSerial position. */
-    void parked(Session s, Set<ChannelKey> channels, long nextMsgSerial, long ttlMillis) {
-        byKey.put(s.connectionKey(), new Resumable(s.connectionId(), s.principal().appId(), s.principal().identity(),
-                Set.copyOf(channels), nextMsgSerial, clock.millis() + ttlMillis, null));
+    /**
+     * A session lost its transport: resumable for {@code ttlMillis}, with its channels and its
+     * ledger. Only while its key is still its own: a resume may have taken it meanwhile.
+     */
+    void parked(Session s, Set<ChannelKey> channels, long ttlMillis) {
+        byKey.computeIfPresent(s.connectionKey(), (k, r) -> r.live() != s ? r
+                : new Resumable(s.connectionId(), s.principal().appId(), s.principal().identity(), Set.copyOf(channels),
+                        s.ledger(), clock.millis() + ttlMillis, null));
     }
 
-    /** A session ended for good (CLOSE, refused credentials, ...). */
-    void closed(Session s) { byKey.remove(s.connectionKey()); }
+    /** A session ended for good (CLOSE, refused credentials, ...); only while its key is still its own. */
+    void closed(Session s) { byKey.computeIfPresent(s.connectionKey(), (k, r) -> r.live() == s ? null : r); }
 
     /**
      * Takes the connection {@code connectionKey} names, for a client authenticated as

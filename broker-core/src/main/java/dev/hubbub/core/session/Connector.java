@@ -34,13 +34,15 @@ public final class Connector {
         ConnectionRegistry.Taken taken = continuityKey == null ? null
                 : services.connections().take(continuityKey, principal.value());
         ConnectionRegistry.Resumable resumed = taken == null ? null : taken.resumable();
-        // a resume continues the connection's msgSerials (its un-ACKed MESSAGEs come again and must not be published
+        // a resume continues the connection's ledger (its un-ACKed MESSAGEs come again and must not be published
         // twice); a recover starts afresh: the old instance's unsent messages are not carried over, and ably-java
         // numbers the recovered connection's MESSAGEs from 0 again
-        long nextMsgSerial = resumed == null || request.resume() == null ? 0
-                : resumed.live() != null ? Long.MAX_VALUE : resumed.nextMsgSerial();
+        MsgSerialLedger ledger = resumed != null && request.resume() != null ? resumed.ledger() : new MsgSerialLedger();
+        if (resumed != null && resumed.live() != null) {
+            resumed.live().takeOver(); // before anything else: from now on the old session lets go
+        }
         Session session = new Session(services, principal.value(), request, transport,
-                resumed != null ? resumed.connectionId() : ConnectionIds.connectionId(), nextMsgSerial);
+                resumed != null ? resumed.connectionId() : ConnectionIds.connectionId(), ledger);
         services.metrics().connectionOpened();
         session.start(request.remoteAddress(), taken == null ? null : taken.error());
         if (resumed != null) {

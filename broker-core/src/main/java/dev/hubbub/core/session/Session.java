@@ -54,8 +54,12 @@ public final class Session implements Subscriber {
     private boolean closed;
     /** Set when the transport dropped or the client sent DISCONNECT: presence members stay for the grace period. */
     private boolean presenceGrace;
-    /** See the constructor: msgSerials below this were seen on this connection (before a resume, too). */
-    private long nextMsgSerial;
+    /** What this connection's MESSAGEs were answered, to answer a resend the same (shared with a resuming session). */
+    private final MsgSerialLedger ledger;
+    /** Set (by another thread) when a resume on another transport took this connection over. */
+    private volatile boolean takenOver;
+    /** The channels it was attached to when it ended, for the presence members a resume takes over. */
+    private Set<ChannelKey> endedOn = Set.of();
 
     /**
      * A channel this connection is attached to, with the modes it was granted, as the channel
@@ -64,13 +68,12 @@ public final class Session implements Subscriber {
     record Attachment(Channel channel, int modes, Subscriber as) {}
 
     /**
-     * @param connectionId  a new id, or the id of the connection this one resumes
-     * @param nextMsgSerial the msgSerial after the highest this connection has published (0 for a
-     *                      new or recovered one): below it, a MESSAGE may be a resend of one already accepted
+     * @param connectionId a new id, or the id of the connection this one resumes
+     * @param ledger       a new ledger, or the one of the connection this one resumes
      */
     Session(SessionServices services, Principal principal, ConnectRequest request, Transport transport, String connectionId,
-            long nextMsgSerial) {
-        this.nextMsgSerial = nextMsgSerial;
+            MsgSerialLedger ledger) {
+        this.ledger = ledger;
         this.services = services;
         this.principal = principal;
         this.echo = request.echo();
@@ -121,8 +124,8 @@ public final class Session implements Subscriber {
 
     /** Handles one decoded frame from the client. */
     public void handle(ProtocolMessage message) {
-        if (closed) {
-            return;
+        if (closed || takenOver) {
+            return; // taken over: the client speaks on its new transport now
         }
         switch (message.action()) {
             case HEARTBEAT -> transport.send(ProtocolMessage.heartbeat(message.id()));
@@ -169,11 +172,15 @@ public final class Session implements Subscriber {
         if (closed) {
             return;
         }
+        if (takenOver) {
+            reason = DisconnectReason.SUPERSEDED; // whatever ended it here, its state belongs to the resumed connection
+            error = null;
+        }
         presenceGrace = reason.presenceGrace();
         if (reason == DisconnectReason.SUPERSEDED) {
             // another transport has taken this connection over: the registry entry is its now
         } else if (presenceGrace) {
-            services.connections().parked(this, channelKeys(), nextMsgSerial, services.limits().connectionStateTtl());
+            services.connections().parked(this, channelKeys(), services.limits().connectionStateTtl());
         } else {
             services.connections().closed(this);
         }
@@ -187,12 +194,17 @@ public final class Session implements Subscriber {
      * which the resumed connection now owns, keep their place. Runs on this session's own thread.
      */
     void superseded() {
-        Set<ChannelKey> channels = channelKeys();
         end(DisconnectReason.SUPERSEDED, null);
-        for (ChannelKey key : channels) {
+        // if it ended on its own before it heard it was taken over, its members were given a pending leave: cancel it
+        for (ChannelKey key : endedOn) {
             services.presence().connectionResumed(key, connectionId);
         }
     }
+
+    /** A resume on another transport is taking this connection over (any thread). */
+    void takeOver() { takenOver = true; }
+
+    MsgSerialLedger ledger() { return ledger; }
 
     private Set<ChannelKey> channelKeys() {
         Set<ChannelKey> keys = new HashSet<>();
@@ -204,6 +216,7 @@ public final class Session implements Subscriber {
 
     private void release() {
         closed = true;
+        endedOn = channelKeys();
         expiry.cancel();
         for (Attachment a : attachments.values()) {
             dropAttachment(a);
@@ -287,6 +300,14 @@ public final class Session implements Subscriber {
     /** Leaves a channel this connection was attached to (already removed from {@code attachments}). */
     private void dropAttachment(Attachment a) {
         services.router().detach(a.channel().key(), a.as());
+        if (takenOver) {
+            return; // its members are the resumed connection's now
+        }
+        for (Attachment other : attachments.values()) {
+            if (other != a && other.channel().key().equals(a.channel().key())) {
+                return; // still attached to the channel under another name (qualified or not): its members stay
+            }
+        }
         services.presence().connectionLeft(a.channel().key(), connectionId,
                 closed && presenceGrace ? services.presence().graceFor(remainPresentFor) : 0);
     }
@@ -350,17 +371,19 @@ public final class Session implements Subscriber {
             reject(message, ErrorCode.PROTOCOL_ERROR.info("MESSAGE without msgSerial"));
             return;
         }
-        Attachment a = message.channel() == null ? null : attachments.get(message.channel());
         long msgSerial = message.msgSerial();
-        boolean mayBeResend = msgSerial < nextMsgSerial;
-        nextMsgSerial = Math.max(nextMsgSerial, msgSerial + 1);
-        Outcome<PublishResult> result = services.publishing().publish(new PublishRequest(who, principal, message.channel(),
-                message.messages(), new PublishRequest.Realtime(connectionId, msgSerial, a == null ? null : a.modes(), mayBeResend)));
-        if (result.isOk()) {
-            transport.send(ProtocolMessage.ack(message.msgSerial(), 1, List.of(result.value())));
-        } else {
-            transport.send(ProtocolMessage.nack(message.msgSerial(), 1, result.error()));
+        ProtocolMessage again = ledger.claim(msgSerial);
+        if (again != null) {
+            transport.send(again); // a resend after a resume (RTN19a): answered as before, never published twice
+            return;
         }
+        Attachment a = message.channel() == null ? null : attachments.get(message.channel());
+        Outcome<PublishResult> result = services.publishing().publish(new PublishRequest(who, principal, message.channel(),
+                message.messages(), new PublishRequest.Realtime(connectionId, msgSerial, a == null ? null : a.modes())));
+        ProtocolMessage answer = result.isOk() ? ProtocolMessage.ack(msgSerial, 1, List.of(result.value()))
+                : ProtocolMessage.nack(msgSerial, 1, result.error());
+        ledger.answered(msgSerial, answer);
+        transport.send(answer);
     }
 
     /** PRESENCE: enter / update / leave, checked and applied by the presence service; ACK or NACK like MESSAGE. */

@@ -258,4 +258,56 @@ class SessionResumeTest {
         ProtocolMessage second = sub.out().frames(Action.ATTACHED).get(1);
         assertTrue((second.flagsOrZero() & Flags.RESUMED) != 0, "continuity was never broken");
     }
+
+    @Test
+    void aResendAfterALateResumeIsStillNotPublishedTwiceHoweverLongTheIdsWereKept() {
+        TestCore shortIds = TestCore.builder().key(new ApiKey("app1.full", "secret1", Capability.ALL)).clock(clock).timers(timers)
+                .retention(new dev.hubbub.core.history.Retention(120_000, 100, 1L << 20, 1L << 28, 1_000)).build();
+        RecordingTransport subOut = new RecordingTransport();
+        Session sub = shortIds.connector.connect(new ConnectRequest(FULL, null, "sub", "json", "6", true, null, null, "t"), subOut);
+        sub.handle(attach("room", null));
+        RecordingTransport aliceOut = new RecordingTransport();
+        Session alice = shortIds.connector.connect(new ConnectRequest(FULL, null, "alice", "json", "6", true, null, null, "t"), aliceOut);
+        alice.handle(publish("room", 5, "once"));
+        String key = aliceOut.frames(Action.CONNECTED).get(0).connectionDetails().connectionKey();
+        alice.end(DisconnectReason.TRANSPORT_LOST, null);
+        clock.advance(Duration.ofSeconds(100)); // long past the 1 s id window, within connectionStateTtl
+
+        RecordingTransport backOut = new RecordingTransport();
+        Session back = shortIds.connector.connect(new ConnectRequest(FULL, null, "alice", "json", "6", true, key, null, "t"), backOut);
+        assertEquals(alice.connectionId(), back.connectionId());
+        back.handle(publish("room", 5, "once"));
+        assertEquals(5L, backOut.only(Action.ACK).msgSerial(), "the resend is ACKed");
+        assertEquals(List.of("once"), data(subOut), "and not published again");
+    }
+
+    @Test
+    void anOldSessionThatEndsOnItsOwnWhileBeingTakenOverLeavesTheResumedConnectionItsMembersAndItsKeyUnusable() {
+        TestClient watcher = core.connect(FULL, "watcher", null, null);
+        watcher.send(attach("room", null));
+        TestClient alice = core.connect(FULL, "alice", null, null);
+        alice.send(attach("room", null));
+        alice.send(enter("room", 0));
+        TestClient back = core.connect(FULL, "alice", alice.key(), null); // the old transport still looks open
+        alice.session().end(DisconnectReason.TRANSPORT_LOST, null); // ...and its own loop ends it before the takeover task runs
+        alice.out().runScheduled(); // then the takeover task
+        clock.advance(Duration.ofMinutes(1));
+        timers.runDue();
+        assertEquals(1, core.presence.memberCount(new ChannelKey("app1", "room")), "the member stays with the resumed connection");
+        assertTrue(watcher.out().frames(Action.PRESENCE).stream().flatMap(m -> m.presence().stream())
+                .noneMatch(p -> p.action() == PresenceAction.LEAVE));
+        TestClient again = core.connect(FULL, "alice", alice.key(), null);
+        assertNotEquals(back.id(), again.id(), "the old key was not put back when the old session ended");
+    }
+
+    @Test
+    void detachingAQualifiedNameLeavesThePresenceOfThePlainAttachment() {
+        TestClient alice = core.connect(FULL, "alice", null, null);
+        alice.send(attach("room", null));
+        alice.send(attach("[?rewind=1]room", null));
+        alice.send(enter("room", 0));
+        alice.send(new ProtocolMessage(Action.DETACH, null, "[?rewind=1]room", null, null, null, null, null, null, null, null, null,
+                null, null, null, null));
+        assertEquals(1, core.presence.memberCount(new ChannelKey("app1", "room")), "still attached as room: still present");
+    }
 }
