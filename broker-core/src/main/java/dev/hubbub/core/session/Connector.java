@@ -48,6 +48,7 @@ public final class Connector {
         if (resumed != null) {
             if (resumed.live() != null) {
                 // its old transport is still open: close it on its own thread; its members stay ours
+                resumed.live().takenOverBy(session);
                 resumed.live().outbound().schedule(resumed.live()::superseded, 0);
             }
             for (ChannelKey key : resumed.channels()) {

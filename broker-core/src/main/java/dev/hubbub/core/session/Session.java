@@ -51,15 +51,17 @@ public final class Session implements Subscriber {
     private final Map<String, Attachment> attachments = new HashMap<>();
     private volatile Principal principal;
     private final CredentialExpiry expiry;
-    private boolean closed;
+    private volatile boolean closed;
     /** Set when the transport dropped or the client sent DISCONNECT: presence members stay for the grace period. */
     private boolean presenceGrace;
     /** What this connection's MESSAGEs were answered, to answer a resend the same (shared with a resuming session). */
     private final MsgSerialLedger ledger;
     /** Set (by another thread) when a resume on another transport took this connection over. */
     private volatile boolean takenOver;
-    /** The channels it was attached to when it ended, for the presence members a resume takes over. */
+    /** The channels whose members it gave a pending leave when it ended (before any takeover). */
     private Set<ChannelKey> endedOn = Set.of();
+    /** The session that took this connection over, once it exists (set by another thread). */
+    private volatile Session successor;
 
     /**
      * A channel this connection is attached to, with the modes it was granted, as the channel
@@ -195,14 +197,21 @@ public final class Session implements Subscriber {
      */
     void superseded() {
         end(DisconnectReason.SUPERSEDED, null);
-        // if it ended on its own before it heard it was taken over, its members were given a pending leave: cancel it
-        for (ChannelKey key : endedOn) {
-            services.presence().connectionResumed(key, connectionId);
+        // if it ended on its own before it heard it was taken over, its members were given a pending leave: cancel
+        // it, unless the connection that took over has itself dropped since (its own leave schedule then holds)
+        Session next = successor;
+        if (next != null && !next.isClosed()) {
+            for (ChannelKey key : endedOn) {
+                services.presence().connectionResumed(key, connectionId);
+            }
         }
     }
 
     /** A resume on another transport is taking this connection over (any thread). */
     void takeOver() { takenOver = true; }
+
+    /** The session that took this connection over (any thread). */
+    void takenOverBy(Session next) { successor = next; }
 
     MsgSerialLedger ledger() { return ledger; }
 
@@ -216,7 +225,7 @@ public final class Session implements Subscriber {
 
     private void release() {
         closed = true;
-        endedOn = channelKeys();
+        endedOn = takenOver ? Set.of() : channelKeys(); // taken over: it gave its members no leave
         expiry.cancel();
         for (Attachment a : attachments.values()) {
             dropAttachment(a);
