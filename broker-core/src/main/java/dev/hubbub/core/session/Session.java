@@ -1,35 +1,26 @@
 package dev.hubbub.core.session;
 
 import dev.hubbub.core.auth.ClientIdentity;
-import dev.hubbub.core.auth.Operation;
 import dev.hubbub.core.auth.Principal;
-import dev.hubbub.core.channel.Channel;
 import dev.hubbub.core.channel.ChannelKey;
-import dev.hubbub.core.channel.ChannelNames;
 import dev.hubbub.core.channel.Subscriber;
-import dev.hubbub.core.history.AttachReplay;
-import dev.hubbub.core.history.MessageLog;
 import dev.hubbub.core.outbound.Transport;
 import dev.hubbub.core.protocol.Action;
 import dev.hubbub.core.protocol.ConnectionDetails;
 import dev.hubbub.core.protocol.ErrorCode;
 import dev.hubbub.core.protocol.ErrorInfo;
-import dev.hubbub.core.protocol.Flags;
 import dev.hubbub.core.protocol.Outcome;
 import dev.hubbub.core.protocol.PresenceMessage;
 import dev.hubbub.core.protocol.ProtocolMessage;
 import dev.hubbub.core.protocol.PublishResult;
 import dev.hubbub.core.publish.PublishRequest;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client connection, as core sees it: who it is, which channels it is attached to, and the
+ * One client connection, as core sees it: who it is, its channels ({@link ChannelAttachments}), and the
  * protocol state machine. It works with exactly the {@link SessionServices} it is given: checks
  * live in the publish funnel, the identity gate and the presence service, and every way out goes
  * through {@link #end}, whose frame, metric and log line {@link Disconnects} decides.
@@ -48,7 +39,7 @@ public final class Session implements Subscriber {
     private final String connectionId;
     private final String connectionKey;
     private final String who;
-    private final Map<String, Attachment> attachments = new HashMap<>();
+    private final ChannelAttachments attachments;
     private volatile Principal principal;
     private final CredentialExpiry expiry;
     private volatile boolean closed;
@@ -62,12 +53,6 @@ public final class Session implements Subscriber {
     private Set<ChannelKey> endedOn = Set.of();
     /** The session that took this connection over, once it exists (set by another thread). */
     private volatile Session successor;
-
-    /**
-     * A channel this connection is attached to, with the modes it was granted, as the channel
-     * sees it: this session, or for a qualified name a {@link QualifiedSubscriber} view of it.
-     */
-    record Attachment(Channel channel, int modes, Subscriber as) {}
 
     /**
      * @param connectionId a new id, or the id of the connection this one resumes
@@ -85,6 +70,7 @@ public final class Session implements Subscriber {
         this.connectionKey = ConnectionIds.connectionKey(connectionId);
         this.who = "conn=" + connectionId;
         this.expiry = new CredentialExpiry(transport, services.clock(), this::requestRenewal, this::expired);
+        this.attachments = new ChannelAttachments(this, services, transport);
     }
 
     @Override
@@ -133,8 +119,8 @@ public final class Session implements Subscriber {
             case HEARTBEAT -> transport.send(ProtocolMessage.heartbeat(message.id()));
             case CLOSE -> end(DisconnectReason.CLIENT_CLOSED, null);
             case DISCONNECT -> end(DisconnectReason.CLIENT_DISCONNECTED, null);
-            case ATTACH -> attach(message);
-            case DETACH -> detach(message);
+            case ATTACH -> attachments.attach(message, principal);
+            case DETACH -> attachments.detach(message);
             case MESSAGE -> publish(message);
             case PRESENCE -> presence(message);
             case SYNC -> syncPresence(message);
@@ -182,7 +168,7 @@ public final class Session implements Subscriber {
         if (reason == DisconnectReason.SUPERSEDED) {
             // another transport has taken this connection over: the registry entry is its now
         } else if (presenceGrace) {
-            services.connections().parked(this, channelKeys(), services.limits().connectionStateTtl());
+            services.connections().parked(this, attachments.channelKeys(), services.limits().connectionStateTtl());
         } else {
             services.connections().closed(this);
         }
@@ -215,110 +201,13 @@ public final class Session implements Subscriber {
 
     MsgSerialLedger ledger() { return ledger; }
 
-    private Set<ChannelKey> channelKeys() {
-        Set<ChannelKey> keys = new HashSet<>();
-        for (Attachment a : attachments.values()) {
-            keys.add(a.channel().key());
-        }
-        return keys;
-    }
-
     private void release() {
         closed = true;
-        endedOn = takenOver ? Set.of() : channelKeys(); // taken over: it gave its members no leave
+        endedOn = takenOver ? Set.of() : attachments.channelKeys(); // taken over: it gave its members no leave
         expiry.cancel();
-        for (Attachment a : attachments.values()) {
-            dropAttachment(a);
-        }
-        attachments.clear();
+        // taken over: its members are the resumed connection's now
+        attachments.releaseAll(presenceGrace ? services.presence().graceFor(remainPresentFor) : 0, takenOver);
         services.metrics().connectionClosed();
-    }
-
-    private void attach(ProtocolMessage message) {
-        String name = message.channel();
-        ErrorInfo invalid = ChannelNames.validate(name);
-        if (invalid != null) {
-            malformed(invalid, null, name); // no channel named: a connection-level ERROR, not one for channel ""
-            return;
-        }
-        Principal p = principal;
-        String base = ChannelNames.baseName(name);
-        if (!p.capability().allowsAny(base)) {
-            transport.send(ProtocolMessage.channelError(name, ErrorCode.CAPABILITY_DENIED.info(
-                    "Channel denied access based on given capability: '" + base + "'")));
-            return;
-        }
-        Attachment existing = attachments.get(name);
-        if (existing == null && attachments.size() >= services.limits().maxChannelsPerConnection()) {
-            transport.send(ProtocolMessage.channelError(name, ErrorCode.TOO_MANY_CHANNELS.info(
-                    "Maximum number of channels per connection (" + services.limits().maxChannelsPerConnection() + ") exceeded")));
-            return;
-        }
-        Map<String, String> params = ChannelNames.qualifierParams(name);
-        if (message.params() != null) {
-            params = new HashMap<>(params);
-            params.putAll(message.params());
-        }
-        Outcome<AttachReplay.Rewind> rewind = AttachReplay.rewind(params);
-        if (rewind != null && !rewind.isOk()) {
-            transport.send(ProtocolMessage.channelError(name, rewind.error()));
-            return;
-        }
-        int requested = Flags.modes(message.flagsOrZero());
-        int modes = (requested == 0 ? Flags.DEFAULT_MODES : requested) & p.capability().grantedModes(base);
-        ChannelKey key = new ChannelKey(p.appId(), base);
-        Subscriber as = existing != null ? existing.as() : base.equals(name) ? this : new QualifiedSubscriber(this, name);
-        AttachReplay.Rewind rewindValue = rewind == null ? null : rewind.value();
-        boolean live = existing != null;
-        services.presence().attached(key, name, modes, hasPresence -> attachInOrder(key, name, as, modes, hasPresence,
-                live, message.channelSerial(), rewindValue), transport::send);
-    }
-
-    /**
-     * Attaches, answers ATTACHED and replays what the client missed or asked to rewind, under the
-     * channel's order lock: everything published before is in the replay, everything after is
-     * delivered live, nothing twice. A re-ATTACH of a channel this transport is attached to already
-     * (new modes, say) replays nothing: nothing was missed, and what its channelSerial lags behind
-     * is already on its way to the client.
-     */
-    private void attachInOrder(ChannelKey key, String name, Subscriber as, int modes, int hasPresence, boolean live,
-                               String channelSerial, AttachReplay.Rewind rewind) {
-        MessageLog log = services.log();
-        synchronized (services.router().orderLock(key)) {
-            Channel channel = services.router().attach(key, as, modes);
-            attachments.put(name, new Attachment(channel, modes, as));
-            AttachReplay.Plan plan = live ? AttachReplay.Plan.CONTINUING
-                    : AttachReplay.plan(log, key, channelSerial, rewind, services.clock());
-            plan.send(name, modes | hasPresence, log.currentSerial(key), echo ? null : connectionId, transport::send);
-        }
-    }
-
-    private void detach(ProtocolMessage message) {
-        String name = message.channel();
-        if (name == null) {
-            transport.send(ProtocolMessage.error(ErrorCode.BAD_REQUEST.info("DETACH needs a channel")));
-            return;
-        }
-        Attachment a = attachments.remove(name);
-        if (a != null) {
-            dropAttachment(a);
-        }
-        transport.send(ProtocolMessage.detached(name, null));
-    }
-
-    /** Leaves a channel this connection was attached to (already removed from {@code attachments}). */
-    private void dropAttachment(Attachment a) {
-        services.router().detach(a.channel().key(), a.as());
-        if (takenOver) {
-            return; // its members are the resumed connection's now
-        }
-        for (Attachment other : attachments.values()) {
-            if (other != a && other.channel().key().equals(a.channel().key())) {
-                return; // still attached to the channel under another name (qualified or not): its members stay
-            }
-        }
-        services.presence().connectionLeft(a.channel().key(), connectionId,
-                closed && presenceGrace ? services.presence().graceFor(remainPresentFor) : 0);
     }
 
     /**
@@ -345,34 +234,7 @@ public final class Session implements Subscriber {
         principal = next.value();
         expiry.arm(principal.expiresAt());
         transport.send(ProtocolMessage.connected(connectionId, details(), null, services.clock().millis()));
-        enforceCapability();
-    }
-
-    /** Detaches (with 40160) channels the current capability no longer permits; narrows modes on the rest. */
-    private void enforceCapability() {
-        Principal p = principal;
-        for (var it = attachments.entrySet().iterator(); it.hasNext(); ) {
-            var e = it.next();
-            String name = e.getKey();
-            String base = ChannelNames.baseName(name);
-            Attachment a = e.getValue();
-            if (!p.capability().allowsAny(base)) {
-                it.remove();
-                dropAttachment(a);
-                transport.send(ProtocolMessage.channelError(name, ErrorCode.CAPABILITY_DENIED.info(
-                        "Channel denied access based on given capability: '" + name + "'")));
-                continue;
-            }
-            int modes = a.modes() & p.capability().grantedModes(base);
-            if (modes != a.modes()) {
-                services.router().attach(a.channel().key(), a.as(), modes);
-                e.setValue(new Attachment(a.channel(), modes, a.as()));
-            }
-            if (!p.capability().allows(base, Operation.PRESENCE)) {
-                // no longer allowed to be present, whatever mode it attached with: its members leave now
-                services.presence().connectionLeft(a.channel().key(), connectionId, 0);
-            }
-        }
+        attachments.narrowTo(principal);
     }
 
     private void publish(ProtocolMessage message) {
@@ -386,9 +248,8 @@ public final class Session implements Subscriber {
             transport.send(again); // a resend after a resume (RTN19a): answered as before, never published twice
             return;
         }
-        Attachment a = message.channel() == null ? null : attachments.get(message.channel());
         Outcome<PublishResult> result = services.publishing().publish(new PublishRequest(who, principal, message.channel(),
-                message.messages(), new PublishRequest.Realtime(connectionId, msgSerial, a == null ? null : a.modes())));
+                message.messages(), new PublishRequest.Realtime(connectionId, msgSerial, attachments.modes(message.channel()))));
         ProtocolMessage answer = result.isOk() ? ProtocolMessage.ack(msgSerial, 1, List.of(result.value()))
                 : ProtocolMessage.nack(msgSerial, 1, result.error());
         ledger.answered(msgSerial, answer);
@@ -401,16 +262,15 @@ public final class Session implements Subscriber {
             reject(message, ErrorCode.PROTOCOL_ERROR.info("PRESENCE without msgSerial"));
             return;
         }
-        Attachment a = message.channel() == null ? null : attachments.get(message.channel());
         Outcome<List<PresenceMessage>> result = services.presence().handle(who, connectionId, principal, message,
-                a == null ? null : a.modes());
+                attachments.modes(message.channel()));
         transport.send(result.isOk() ? ProtocolMessage.ack(message.msgSerial(), 1, null)
                 : ProtocolMessage.nack(message.msgSerial(), 1, result.error()));
     }
 
     /** SYNC from the client: the full presence set of an attached channel (ignored otherwise). */
     private void syncPresence(ProtocolMessage message) {
-        Attachment a = message.channel() == null ? null : attachments.get(message.channel());
+        ChannelAttachments.Attachment a = attachments.get(message.channel());
         if (a != null) {
             services.presence().sync(a.channel().key(), message.channel(), a.modes(), transport::send);
         }

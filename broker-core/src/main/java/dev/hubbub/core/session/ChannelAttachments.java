@@ -1,0 +1,194 @@
+package dev.hubbub.core.session;
+
+import dev.hubbub.core.auth.Operation;
+import dev.hubbub.core.auth.Principal;
+import dev.hubbub.core.channel.Channel;
+import dev.hubbub.core.channel.ChannelKey;
+import dev.hubbub.core.channel.ChannelNames;
+import dev.hubbub.core.channel.Subscriber;
+import dev.hubbub.core.history.AttachReplay;
+import dev.hubbub.core.history.MessageLog;
+import dev.hubbub.core.outbound.Transport;
+import dev.hubbub.core.protocol.ErrorCode;
+import dev.hubbub.core.protocol.ErrorInfo;
+import dev.hubbub.core.protocol.Flags;
+import dev.hubbub.core.protocol.Outcome;
+import dev.hubbub.core.protocol.ProtocolMessage;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The channels one connection is attached to, by the name it attached with (qualified or not):
+ * ATTACH and DETACH, the replay an attach gets, the modes each was granted, narrowing them when
+ * the connection's capability shrinks, and letting go of them when the connection ends.
+ * Confined to the connection's own thread, like its {@link Session}.
+ */
+final class ChannelAttachments {
+    /**
+     * A channel this connection is attached to, with the modes it was granted, as the channel
+     * sees it: the session, or for a qualified name a {@link QualifiedSubscriber} view of it.
+     */
+    record Attachment(Channel channel, int modes, Subscriber as) {}
+
+    private final Session session;
+    private final SessionServices services;
+    private final Transport transport;
+    private final Map<String, Attachment> byName = new HashMap<>();
+
+    ChannelAttachments(Session session, SessionServices services, Transport transport) {
+        this.session = session;
+        this.services = services;
+        this.transport = transport;
+    }
+
+    /** The attachment under this name (as the client wrote it), or null. */
+    Attachment get(String name) { return name == null ? null : byName.get(name); }
+
+    /** The modes held under this name, or null when not attached. */
+    Integer modes(String name) {
+        Attachment a = get(name);
+        return a == null ? null : a.modes();
+    }
+
+    /** The channels attached to (each once, whatever names it is attached under). */
+    Set<ChannelKey> channelKeys() {
+        Set<ChannelKey> keys = new HashSet<>();
+        for (Attachment a : byName.values()) {
+            keys.add(a.channel().key());
+        }
+        return keys;
+    }
+
+    /** ATTACH: checks the name, capability, channel count and rewind, then attaches with its replay. */
+    void attach(ProtocolMessage message, Principal p) {
+        String name = message.channel();
+        ErrorInfo invalid = ChannelNames.validate(name);
+        if (invalid != null) {
+            session.malformed(invalid, null, name); // no channel named: a connection-level ERROR, not one for channel ""
+            return;
+        }
+        String base = ChannelNames.baseName(name);
+        if (!p.capability().allowsAny(base)) {
+            transport.send(denied(name, base));
+            return;
+        }
+        Attachment existing = byName.get(name);
+        int max = services.limits().maxChannelsPerConnection();
+        if (existing == null && byName.size() >= max) {
+            transport.send(ProtocolMessage.channelError(name, ErrorCode.TOO_MANY_CHANNELS.info(
+                    "Maximum number of channels per connection (" + max + ") exceeded")));
+            return;
+        }
+        Map<String, String> params = ChannelNames.qualifierParams(name);
+        if (message.params() != null) {
+            params = new HashMap<>(params);
+            params.putAll(message.params());
+        }
+        Outcome<AttachReplay.Rewind> rewind = AttachReplay.rewind(params);
+        if (rewind != null && !rewind.isOk()) {
+            transport.send(ProtocolMessage.channelError(name, rewind.error()));
+            return;
+        }
+        int requested = Flags.modes(message.flagsOrZero());
+        int modes = (requested == 0 ? Flags.DEFAULT_MODES : requested) & p.capability().grantedModes(base);
+        ChannelKey key = new ChannelKey(p.appId(), base);
+        Subscriber as = existing != null ? existing.as() : base.equals(name) ? session : new QualifiedSubscriber(session, name);
+        AttachReplay.Rewind rewindValue = rewind == null ? null : rewind.value();
+        boolean live = existing != null;
+        services.presence().attached(key, name, modes, hasPresence -> attachInOrder(key, name, as, modes, hasPresence,
+                live, message.channelSerial(), rewindValue), transport::send);
+    }
+
+    /**
+     * Attaches, answers ATTACHED and replays what the client missed or asked to rewind, under the
+     * channel's order lock: everything published before is in the replay, everything after is
+     * delivered live, nothing twice. A re-ATTACH of a channel this transport is attached to already
+     * (new modes, say) replays nothing: nothing was missed, and what its channelSerial lags behind
+     * is already on its way to the client.
+     */
+    private void attachInOrder(ChannelKey key, String name, Subscriber as, int modes, int hasPresence, boolean live,
+                               String channelSerial, AttachReplay.Rewind rewind) {
+        MessageLog log = services.log();
+        synchronized (services.router().orderLock(key)) {
+            Channel channel = services.router().attach(key, as, modes);
+            byName.put(name, new Attachment(channel, modes, as));
+            AttachReplay.Plan plan = live ? AttachReplay.Plan.CONTINUING
+                    : AttachReplay.plan(log, key, channelSerial, rewind, services.clock());
+            plan.send(name, modes | hasPresence, log.currentSerial(key), session.echoes() ? null : session.connectionId(),
+                    transport::send);
+        }
+    }
+
+    /** DETACH: leaves the channel (its members leave now) and answers DETACHED. */
+    void detach(ProtocolMessage message) {
+        String name = message.channel();
+        if (name == null) {
+            transport.send(ProtocolMessage.error(ErrorCode.BAD_REQUEST.info("DETACH needs a channel")));
+            return;
+        }
+        Attachment a = byName.remove(name);
+        if (a != null) {
+            drop(a, 0, false);
+        }
+        transport.send(ProtocolMessage.detached(name, null));
+    }
+
+    /**
+     * The connection ended: leaves every channel.
+     *
+     * @param graceMillis how long its presence members stay (0: they leave now)
+     * @param keepMembers its members belong to a connection that took it over: they are left alone
+     */
+    void releaseAll(long graceMillis, boolean keepMembers) {
+        for (Attachment a : byName.values()) {
+            drop(a, graceMillis, keepMembers);
+        }
+        byName.clear();
+    }
+
+    /** Detaches (with 40160) channels the capability no longer permits; narrows modes on the rest. */
+    void narrowTo(Principal p) {
+        for (var it = byName.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            String name = e.getKey();
+            String base = ChannelNames.baseName(name);
+            Attachment a = e.getValue();
+            if (!p.capability().allowsAny(base)) {
+                it.remove();
+                drop(a, 0, false);
+                transport.send(denied(name, name));
+                continue;
+            }
+            int modes = a.modes() & p.capability().grantedModes(base);
+            if (modes != a.modes()) {
+                services.router().attach(a.channel().key(), a.as(), modes);
+                e.setValue(new Attachment(a.channel(), modes, a.as()));
+            }
+            if (!p.capability().allows(base, Operation.PRESENCE)) {
+                // no longer allowed to be present, whatever mode it attached with: its members leave now
+                services.presence().connectionLeft(a.channel().key(), session.connectionId(), 0);
+            }
+        }
+    }
+
+    /** Leaves a channel this connection was attached to (already removed from {@code byName}). */
+    private void drop(Attachment a, long graceMillis, boolean keepMembers) {
+        services.router().detach(a.channel().key(), a.as());
+        if (keepMembers) {
+            return;
+        }
+        for (Attachment other : byName.values()) {
+            if (other != a && other.channel().key().equals(a.channel().key())) {
+                return; // still attached to the channel under another name (qualified or not): its members stay
+            }
+        }
+        services.presence().connectionLeft(a.channel().key(), session.connectionId(), graceMillis);
+    }
+
+    private static ProtocolMessage denied(String name, String resource) {
+        return ProtocolMessage.channelError(name, ErrorCode.CAPABILITY_DENIED.info(
+                "Channel denied access based on given capability: '" + resource + "'"));
+    }
+}
