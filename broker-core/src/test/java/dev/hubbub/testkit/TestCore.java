@@ -6,7 +6,9 @@ import dev.hubbub.core.auth.ApiKey;
 import dev.hubbub.core.auth.Authenticator;
 import dev.hubbub.core.auth.KeyStore;
 import dev.hubbub.core.auth.TokenVerifier;
+import dev.hubbub.core.channel.ChannelBus;
 import dev.hubbub.core.channel.ChannelRouter;
+import dev.hubbub.core.channel.LocalBus;
 import dev.hubbub.core.history.InMemoryMessageLog;
 import dev.hubbub.core.history.Retention;
 import dev.hubbub.core.identity.IdentityGate;
@@ -45,6 +47,7 @@ public final class TestCore {
     public final BrokerMetrics metrics;
     public final IdentityGate gate;
     public final Admission admission;
+    public final ChannelBus bus;
     public final Publishing publishing;
     public final PresenceService presence;
     public final Disconnects disconnects;
@@ -62,12 +65,13 @@ public final class TestCore {
         metrics = new BrokerMetrics(registry, router);
         gate = new IdentityGate((who, identity, reason, claimed) -> metrics.rejectedClaim(reason));
         admission = new Admission(limits.maxMessageSize());
-        publishing = new Publishing(admission, gate, router, log, clock, metrics);
+        bus = b.bus.apply(router, log);
+        publishing = new Publishing(admission, gate, bus, clock, metrics);
         presence = new PresenceService(router, log, admission, gate, clock, b.timers, b.presence);
         disconnects = new Disconnects(metrics);
         connections = new ConnectionRegistry(clock);
         authenticator = new Authenticator(new KeyStore(b.keys), b.tokens, clock);
-        services = new SessionServices(authenticator, router, publishing, log, presence, disconnects, connections, limits, clock,
+        services = new SessionServices(authenticator, router, bus, publishing, log, presence, disconnects, connections, limits, clock,
                 metrics);
         connector = new Connector(services);
     }
@@ -103,6 +107,13 @@ public final class TestCore {
         private PresenceSettings presence = PresenceSettings.defaults();
         private FanOutPort fanOut = FanOutPort.DIRECT;
         private Retention retention = Retention.defaults();
+        private java.util.function.BiFunction<ChannelRouter, InMemoryMessageLog, ChannelBus> bus = LocalBus::new;
+
+        /** The bus publishes go through (default: the single-node {@link LocalBus} over this core's log). */
+        public Builder bus(java.util.function.BiFunction<ChannelRouter, InMemoryMessageLog, ChannelBus> b) {
+            this.bus = b;
+            return this;
+        }
 
         public Builder retention(Retention r) {
             retention = r;

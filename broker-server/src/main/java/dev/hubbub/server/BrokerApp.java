@@ -3,7 +3,9 @@ package dev.hubbub.server;
 import dev.hubbub.core.auth.Authenticator;
 import dev.hubbub.core.auth.KeyStore;
 import dev.hubbub.core.auth.TokenAuthority;
+import dev.hubbub.core.channel.ChannelBus;
 import dev.hubbub.core.channel.ChannelRouter;
+import dev.hubbub.core.channel.LocalBus;
 import dev.hubbub.core.history.InMemoryMessageLog;
 import dev.hubbub.core.identity.IdentityGate;
 import dev.hubbub.core.presence.PresenceService;
@@ -77,12 +79,13 @@ public final class BrokerApp implements AutoCloseable {
                     identity.isIdentified() ? "(" + identity.clientId() + ")" : "", claimed == null ? "<none>" : "'" + claimed + "'");
         });
         Admission admission = new Admission(config.limits().maxMessageSize());
-        Publishing publishing = new Publishing(admission, gate, router, messageLog, clock, metrics);
+        ChannelBus bus = new LocalBus(router, messageLog);
+        Publishing publishing = new Publishing(admission, gate, bus, clock, metrics);
         this.presence = new PresenceService(router, messageLog, admission, gate, clock, presenceTimers, config.presence());
         // connections: what each session works with, and the one way out
         Disconnects disconnects = new Disconnects(metrics);
         this.connections = new ConnectionRegistry(clock);
-        Connector connector = new Connector(new SessionServices(authenticator, router, publishing, messageLog, presence, disconnects, connections,
+        Connector connector = new Connector(new SessionServices(authenticator, router, bus, publishing, messageLog, presence, disconnects, connections,
                 config.limits(), clock, metrics));
         // the network: REST and WebSocket on one port
         RestAuth restAuth = new RestAuth(authenticator);

@@ -2,18 +2,15 @@ package dev.hubbub.core.publish;
 
 import dev.hubbub.core.auth.Operation;
 import dev.hubbub.core.auth.Principal;
-import dev.hubbub.core.channel.Channel;
+import dev.hubbub.core.channel.ChannelBus;
 import dev.hubbub.core.channel.ChannelKey;
 import dev.hubbub.core.channel.ChannelNames;
-import dev.hubbub.core.channel.ChannelRouter;
-import dev.hubbub.core.history.MessageLog;
 import dev.hubbub.core.identity.IdentityGate;
 import dev.hubbub.core.protocol.ErrorCode;
 import dev.hubbub.core.protocol.ErrorInfo;
 import dev.hubbub.core.protocol.Flags;
 import dev.hubbub.core.protocol.Message;
 import dev.hubbub.core.protocol.Outcome;
-import dev.hubbub.core.protocol.ProtocolMessage;
 import dev.hubbub.core.protocol.PublishResult;
 import dev.hubbub.core.session.BrokerMetrics;
 import dev.hubbub.core.session.ConnectionIds;
@@ -23,14 +20,16 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.regex.Pattern;
 
 /**
  * The one way a message enters a channel, realtime and REST alike. Every publish rule lives here
  * or in what this calls, in this order: channel name, messages present, the {@code publish}
  * capability, the PUBLISH mode (realtime, when attached), the identity gate, what a message may
- * carry (action, id, size), then the count, the de-duplication by id, the channel's log and the
- * delivery. A rejected publish changes nothing and delivers nothing. Thread-safe; called on the
+ * carry (action, id, size), then the count, and the {@link ChannelBus}, which de-duplicates by id,
+ * orders and delivers. A rejected publish changes nothing and delivers nothing. Thread-safe; called on the
  * publisher's thread.
  */
 public final class Publishing {
@@ -39,31 +38,32 @@ public final class Publishing {
 
     private final Admission admission;
     private final IdentityGate gate;
-    private final ChannelRouter router;
-    private final MessageLog log;
+    private final ChannelBus bus;
     private final Clock clock;
     private final BrokerMetrics metrics;
 
-    public Publishing(Admission admission, IdentityGate gate, ChannelRouter router, MessageLog log, Clock clock,
-                      BrokerMetrics metrics) {
+    public Publishing(Admission admission, IdentityGate gate, ChannelBus bus, Clock clock, BrokerMetrics metrics) {
         this.admission = Objects.requireNonNull(admission);
         this.gate = Objects.requireNonNull(gate);
-        this.router = Objects.requireNonNull(router);
-        this.log = Objects.requireNonNull(log);
+        this.bus = Objects.requireNonNull(bus);
         this.clock = Objects.requireNonNull(clock);
         this.metrics = Objects.requireNonNull(metrics);
     }
 
-    /** Checks and delivers one publish; the serials of its messages, or why it was refused. */
-    public Outcome<PublishResult> publish(PublishRequest request) {
+    /**
+     * Checks and delivers one publish: the serials of its messages once the bus has them in the
+     * channel's order, or why it was refused. A refusal by a rule completes at once; the bus may
+     * complete on another thread.
+     */
+    public CompletionStage<Outcome<PublishResult>> publish(PublishRequest request) {
         String name = request.channel();
         ErrorInfo refused = admission.channel(name);
         if (refused != null) {
-            return Outcome.fail(refused);
+            return refuse(refused);
         }
         List<Message> messages = request.messages();
         if (messages == null || messages.isEmpty()) {
-            return Outcome.fail(ErrorCode.BAD_REQUEST, "No messages to publish");
+            return refuse(ErrorCode.BAD_REQUEST.info("No messages to publish"));
         }
         Principal principal = request.principal();
         name = ChannelNames.baseName(name); // a subscription's qualifier says nothing about publishing
@@ -72,22 +72,26 @@ public final class Publishing {
             refused = admission.mode(rt.attachedModes(), Flags.MODE_PUBLISH, name, "publish", "PUBLISH");
         }
         if (refused != null) {
-            return Outcome.fail(refused);
+            return refuse(refused);
         }
         Outcome<List<Message>> admitted = gate.admitMessages(request.who(), principal.identity(), messages);
         if (!admitted.isOk()) {
-            return Outcome.fail(admitted.error());
+            return refuse(admitted.error());
         }
         String publisherId = request.origin() instanceof PublishRequest.Realtime rt ? rt.connectionId() : null;
         refused = checkContent(admitted.value(), publisherId); // after the gate: an implied clientId counts too
         if (refused != null) {
-            return Outcome.fail(refused);
+            return refuse(refused);
         }
         metrics.messagesIn(messages.size());
         String idBase = publisherId != null
                 ? publisherId + ':' + ((PublishRequest.Realtime) request.origin()).msgSerial()
                 : "rest-" + ConnectionIds.random(10);
-        return Outcome.ok(deliver(new ChannelKey(principal.appId(), name), publisherId, idBase, admitted.value()));
+        return deliver(new ChannelKey(principal.appId(), name), publisherId, idBase, admitted.value());
+    }
+
+    private static CompletionStage<Outcome<PublishResult>> refuse(ErrorInfo error) {
+        return CompletableFuture.completedFuture(Outcome.fail(error));
     }
 
     /**
@@ -115,55 +119,24 @@ public final class Publishing {
     }
 
     /**
-     * Stamps admitted messages (id, connectionId, timestamp), drops those whose id the channel has
-     * seen within the de-duplication window (a retried publish; a resent MESSAGE after a resume has
-     * the same ids), appends the rest to the channel's log, which gives each its serial, and hands
-     * them to the channel's subscribers, all under the channel's order lock.
-     *
-     * @return one serial per message, null for a dropped duplicate
+     * Stamps admitted messages (id, connectionId, timestamp) and hands them to the bus, which drops
+     * those whose id the channel has seen within the de-duplication window (a retried publish),
+     * gives the rest their serials in the channel's one order and delivers them.
      */
-    private PublishResult deliver(ChannelKey key, String publisherId, String idBase, List<Message> messages) {
+    private CompletionStage<Outcome<PublishResult>> deliver(ChannelKey key, String publisherId, String idBase,
+                                                            List<Message> messages) {
         long now = clock.millis();
         List<Message> stamped = new ArrayList<>(messages.size());
+        Set<String> clientIds = new HashSet<>();
         for (int i = 0; i < messages.size(); i++) {
-            stamped.add(messages.get(i).stamped(idBase + ':' + i, publisherId, now, null));
-        }
-        List<String> serials = new ArrayList<>(messages.size());
-        synchronized (router.orderLock(key)) {
-            List<Message> fresh = new ArrayList<>(stamped.size());
-            Set<String> batch = new HashSet<>();
-            for (int i = 0; i < stamped.size(); i++) {
-                Message m = stamped.get(i);
-                // only the client's own ids (RSL1k); a realtime resend is answered by the session's ledger before this
-                boolean clientId = messages.get(i).id() != null;
-                if (!batch.add(m.id()) || (clientId && log.isDuplicate(key, m.id()))) {
-                    serials.add(null);
-                } else {
-                    serials.add("");
-                    fresh.add(m);
-                }
-            }
-            if (fresh.isEmpty()) {
-                return new PublishResult(serials);
-            }
-            Set<String> remember = new HashSet<>();
-            for (Message m : messages) {
-                if (m.id() != null) {
-                    remember.add(m.id());
-                }
-            }
-            List<Message> stored = log.append(key, fresh, remember);
-            for (int i = 0, j = 0; i < serials.size(); i++) {
-                if (serials.get(i) != null) {
-                    serials.set(i, stored.get(j++).serial());
-                }
-            }
-            Channel channel = router.find(key);
-            if (channel != null) {
-                channel.publish(ProtocolMessage.messages(key.name(), idBase, publisherId, now,
-                        stored.get(stored.size() - 1).serial(), stored), publisherId);
+            Message m = messages.get(i);
+            stamped.add(m.stamped(idBase + ':' + i, publisherId, now, null));
+            if (m.id() != null) {
+                clientIds.add(m.id());
             }
         }
-        return new PublishResult(serials);
+        CompletableFuture<Outcome<PublishResult>> done = new CompletableFuture<>();
+        bus.publish(new ChannelBus.Publication(key, publisherId, idBase, now, stamped, clientIds), done::complete);
+        return done;
     }
 }

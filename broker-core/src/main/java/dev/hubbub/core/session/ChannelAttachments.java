@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The channels one connection is attached to, by the name it attached with (qualified or not):
@@ -36,6 +37,8 @@ final class ChannelAttachments {
     private final SessionServices services;
     private final Transport transport;
     private final Map<String, Attachment> byName = new HashMap<>();
+    /** ATTACHes waiting for the bus, by name: the latest attempt under each name. */
+    private final Map<String, Object> opening = new HashMap<>();
 
     ChannelAttachments(Session session, SessionServices services, Transport transport) {
         this.session = session;
@@ -97,8 +100,42 @@ final class ChannelAttachments {
         Subscriber as = existing != null ? existing.as() : base.equals(name) ? session : new QualifiedSubscriber(session, name);
         AttachReplay.Rewind rewindValue = rewind == null ? null : rewind.value();
         boolean live = existing != null;
-        services.presence().attached(key, name, modes, hasPresence -> attachInOrder(key, name, as, modes, hasPresence,
-                live, message.channelSerial(), rewindValue), transport::send);
+        whenOpen(key, name, () -> services.presence().attached(key, name, modes, hasPresence -> attachInOrder(key, name,
+                as, modes, hasPresence, live, message.channelSerial(), rewindValue), transport::send));
+    }
+
+    /**
+     * Runs {@code then} once the bus delivers the channel to this node: at once on one node; in a
+     * cluster once the node's subscription holds, back on this connection's thread. An ATTACH that
+     * cannot be set up gets a channel ERROR; one overtaken by a DETACH (or by the connection
+     * ending) is dropped.
+     */
+    private void whenOpen(ChannelKey key, String name, Runnable then) {
+        Object attempt = new Object();
+        opening.put(name, attempt);
+        Thread caller = Thread.currentThread();
+        Runnable proceed = () -> {
+            if (opening.remove(name, attempt) && !session.isClosed()) {
+                then.run();
+            }
+        };
+        Consumer<ErrorInfo> refuse = error -> {
+            if (opening.remove(name, attempt) && !session.isClosed()) {
+                transport.send(ProtocolMessage.channelError(name, error));
+            }
+        };
+        services.bus().open(key,
+                () -> onOwnThread(caller, proceed),
+                error -> onOwnThread(caller, () -> refuse.accept(error)));
+    }
+
+    /** Runs on the caller's thread: now when already on it, else scheduled onto the connection's thread. */
+    private void onOwnThread(Thread caller, Runnable task) {
+        if (Thread.currentThread() == caller) {
+            task.run();
+        } else {
+            transport.schedule(task, 0);
+        }
     }
 
     /**
@@ -128,6 +165,7 @@ final class ChannelAttachments {
             transport.send(ProtocolMessage.error(ErrorCode.BAD_REQUEST.info("DETACH needs a channel")));
             return;
         }
+        opening.remove(name);
         Attachment a = byName.remove(name);
         if (a != null) {
             drop(a, 0, false);
@@ -146,6 +184,7 @@ final class ChannelAttachments {
             drop(a, graceMillis, keepMembers);
         }
         byName.clear();
+        opening.clear();
     }
 
     /** Detaches (with 40160) channels the capability no longer permits; narrows modes on the rest. */

@@ -16,6 +16,7 @@ import dev.hubbub.core.protocol.PublishResult;
 import dev.hubbub.core.publish.PublishRequest;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +48,8 @@ public final class Session implements Subscriber {
     private boolean presenceGrace;
     /** What this connection's MESSAGEs were answered, to answer a resend the same (shared with a resuming session). */
     private final MsgSerialLedger ledger;
+    /** ACKs and NACKs in msgSerial order, whenever each publish is confirmed. */
+    private final OrderedReplies replies;
     /** Set (by another thread) when a resume on another transport took this connection over. */
     private volatile boolean takenOver;
     /** The channels whose members it gave a pending leave when it ended (before any takeover). */
@@ -71,6 +74,7 @@ public final class Session implements Subscriber {
         this.who = "conn=" + connectionId;
         this.expiry = new CredentialExpiry(transport, services.clock(), this::requestRenewal, this::expired);
         this.attachments = new ChannelAttachments(this, services, transport);
+        this.replies = new OrderedReplies(transport);
     }
 
     @Override
@@ -141,7 +145,7 @@ public final class Session implements Subscriber {
         }
         log.debug("{} malformed frame: {}", who, error.message());
         if (msgSerial != null) {
-            transport.send(ProtocolMessage.nack(msgSerial, 1, error));
+            replies.answerNow(ProtocolMessage.nack(msgSerial, 1, error));
         } else if (channel != null) {
             transport.send(ProtocolMessage.channelError(channel, error));
         } else {
@@ -245,15 +249,30 @@ public final class Session implements Subscriber {
         long msgSerial = message.msgSerial();
         ProtocolMessage again = ledger.claim(msgSerial);
         if (again != null) {
-            transport.send(again); // a resend after a resume (RTN19a): answered as before, never published twice
+            replies.answerNow(again); // a resend after a resume (RTN19a): answered as before, never published twice
             return;
         }
-        Outcome<PublishResult> result = services.publishing().publish(new PublishRequest(who, principal, message.channel(),
-                message.messages(), new PublishRequest.Realtime(connectionId, msgSerial, attachments.modes(message.channel()))));
+        CompletableFuture<Outcome<PublishResult>> result = services.publishing().publish(new PublishRequest(who, principal,
+                message.channel(), message.messages(), new PublishRequest.Realtime(connectionId, msgSerial,
+                        attachments.modes(message.channel())))).toCompletableFuture();
+        if (result.isDone()) {
+            replies.answerNow(answerTo(msgSerial, result.join()));
+            return;
+        }
+        OrderedReplies.Slot slot = replies.reserve();
+        result.whenComplete((outcome, failure) -> {
+            ProtocolMessage answer = answerTo(msgSerial, outcome != null ? outcome
+                    : Outcome.fail(ErrorCode.INTERNAL.info("Publish failed: " + failure.getClass().getSimpleName())));
+            transport.schedule(() -> replies.answer(slot, answer), 0);
+        });
+    }
+
+    /** The ACK or NACK of a publish, recorded for a resend of the same msgSerial. */
+    private ProtocolMessage answerTo(long msgSerial, Outcome<PublishResult> result) {
         ProtocolMessage answer = result.isOk() ? ProtocolMessage.ack(msgSerial, 1, List.of(result.value()))
                 : ProtocolMessage.nack(msgSerial, 1, result.error());
         ledger.answered(msgSerial, answer);
-        transport.send(answer);
+        return answer;
     }
 
     /** PRESENCE: enter / update / leave, checked and applied by the presence service; ACK or NACK like MESSAGE. */
@@ -264,7 +283,7 @@ public final class Session implements Subscriber {
         }
         Outcome<List<PresenceMessage>> result = services.presence().handle(who, connectionId, principal, message,
                 attachments.modes(message.channel()));
-        transport.send(result.isOk() ? ProtocolMessage.ack(message.msgSerial(), 1, null)
+        replies.answerNow(result.isOk() ? ProtocolMessage.ack(message.msgSerial(), 1, null)
                 : ProtocolMessage.nack(message.msgSerial(), 1, result.error()));
     }
 

@@ -1,6 +1,7 @@
 package dev.hubbub.core.session;
 
 import dev.hubbub.core.auth.Authenticator;
+import dev.hubbub.core.channel.ChannelBus;
 import dev.hubbub.core.channel.ChannelRouter;
 import dev.hubbub.core.history.MessageLog;
 import dev.hubbub.core.presence.PresenceService;
@@ -14,6 +15,7 @@ import java.util.Objects;
  *
  * @param authenticator checks the tokens of in-band AUTH
  * @param router        attach and detach
+ * @param bus           what must be set up before a first attach to a channel on this node
  * @param publishing    MESSAGE
  * @param log           channel serials, and what an ATTACH replays
  * @param presence      PRESENCE, SYNC, and members leaving with their connection
@@ -23,12 +25,13 @@ import java.util.Objects;
  * @param clock         timestamps and token expiry
  * @param metrics       connections closed
  */
-public record SessionServices(Authenticator authenticator, ChannelRouter router, Publishing publishing,
+public record SessionServices(Authenticator authenticator, ChannelRouter router, ChannelBus bus, Publishing publishing,
                               MessageLog log, PresenceService presence, Disconnects disconnects, ConnectionRegistry connections, Limits limits, Clock clock,
                               BrokerMetrics metrics) {
     public SessionServices {
         Objects.requireNonNull(authenticator);
         Objects.requireNonNull(router);
+        Objects.requireNonNull(bus);
         Objects.requireNonNull(publishing);
         Objects.requireNonNull(log);
         Objects.requireNonNull(presence);

@@ -51,7 +51,8 @@ class PublishingTest {
     private static final Principal WILDCARD = principal(ClientIdentity.WILDCARD, Capability.ALL);
 
     private Outcome<PublishResult> publish(PublishRequest.Origin origin, Principal p, String channel, Message... messages) {
-        return core.publishing.publish(new PublishRequest("test", p, channel, List.of(messages), origin));
+        return core.publishing.publish(new PublishRequest("test", p, channel, List.of(messages), origin))
+                .toCompletableFuture().join(); // the local bus answers on the publisher's thread
     }
 
     private void assertRefused(int code, Outcome<PublishResult> outcome) {

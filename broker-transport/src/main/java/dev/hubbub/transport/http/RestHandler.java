@@ -29,6 +29,8 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The REST API on the realtime port. Routes are matched on the raw path split into segments,
@@ -62,7 +64,31 @@ public final class RestHandler {
         return this;
     }
 
-    public FullHttpResponse handle(FullHttpRequest request) {
+    /**
+     * Answers one request. Most answers are ready at once; a publish completes when the bus has
+     * the messages in order (in a cluster, on another thread), so the caller writes the response
+     * whenever it completes. The request's body is read before this returns.
+     */
+    public CompletionStage<FullHttpResponse> handle(FullHttpRequest request) {
+        try {
+            if (isPublish(request)) {
+                return publish(request, segments(new QueryStringDecoder(request.uri()).rawPath()).get(1));
+            }
+        } catch (IllegalArgumentException badEscape) {
+            // answered below like any malformed URI
+        }
+        return CompletableFuture.completedFuture(route(request));
+    }
+
+    private static boolean isPublish(FullHttpRequest request) {
+        if (!request.method().equals(HttpMethod.POST)) {
+            return false;
+        }
+        List<String> segments = segments(new QueryStringDecoder(request.uri()).rawPath());
+        return segments.size() == 3 && segments.get(0).equals("channels") && segments.get(2).equals("messages");
+    }
+
+    private FullHttpResponse route(FullHttpRequest request) {
         QueryStringDecoder query = new QueryStringDecoder(request.uri());
         List<String> segments;
         try {
@@ -83,10 +109,6 @@ public final class RestHandler {
             if (segments.size() == 1 && segments.get(0).equals("is-the-internet-up.txt")) {
                 return HttpResponses.body(HttpResponseStatus.OK, "text/plain", HttpResponses.utf8("yes\n"));
             }
-            if (segments.size() == 3 && segments.get(0).equals("channels") && segments.get(2).equals("messages")
-                    && method.equals(HttpMethod.POST)) {
-                return publish(request, segments.get(1));
-            }
             for (Route route : extraRoutes) {
                 FullHttpResponse r = route.handle(request, segments, query);
                 if (r != null) {
@@ -99,23 +121,25 @@ public final class RestHandler {
         }
     }
 
-    private FullHttpResponse publish(FullHttpRequest request, String channel) {
+    private CompletionStage<FullHttpResponse> publish(FullHttpRequest request, String channel) {
         Outcome<Principal> principal = auth.authenticate(request.headers());
         if (!principal.isOk()) {
-            return HttpResponses.error(principal.error());
+            return CompletableFuture.completedFuture(HttpResponses.error(principal.error()));
         }
         Outcome<List<Message>> messages = readMessages(request);
         if (!messages.isOk()) {
-            return HttpResponses.error(messages.error());
+            return CompletableFuture.completedFuture(HttpResponses.error(messages.error()));
         }
-        Outcome<PublishResult> result = publishing.publish(new PublishRequest("rest key=" + principal.value().keyName(),
-                principal.value(), channel, messages.value(), PublishRequest.REST));
+        return publishing.publish(new PublishRequest("rest key=" + principal.value().keyName(), principal.value(), channel,
+                messages.value(), PublishRequest.REST)).thenApply(result -> published(channel, messages.value(), result, request));
+    }
+
+    private FullHttpResponse published(String channel, List<Message> list, Outcome<PublishResult> result, FullHttpRequest request) {
         if (!result.isOk()) {
             return HttpResponses.error(result.error());
         }
         ObjectNode body = JsonNodeFactory.instance.objectNode();
         body.put("channel", channel);
-        List<Message> list = messages.value();
         if (!list.isEmpty() && list.get(0).id() != null) {
             String id = list.get(0).id();
             int colon = id.lastIndexOf(':');

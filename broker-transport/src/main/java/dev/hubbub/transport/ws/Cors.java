@@ -10,7 +10,12 @@ final class Cors {
     private Cors() {}
 
     static void apply(FullHttpRequest request, FullHttpResponse response) {
-        String origin = request.headers().get(HttpHeaderNames.ORIGIN);
+        apply(request.headers(), response);
+    }
+
+    /** @param requestHeaders the request's headers (they stay readable after its body is released) */
+    static void apply(HttpHeaders requestHeaders, FullHttpResponse response) {
+        String origin = requestHeaders.get(HttpHeaderNames.ORIGIN);
         if (origin == null) {
             return;
         }
@@ -20,7 +25,7 @@ final class Cors {
         h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
         h.set(HttpHeaderNames.ACCESS_CONTROL_EXPOSE_HEADERS, "Link, X-Ably-ErrorCode, X-Ably-ErrorMessage, X-Ably-ServerId");
         h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "GET, POST, PUT, PATCH, DELETE, OPTIONS");
-        String requested = request.headers().get(HttpHeaderNames.ACCESS_CONTROL_REQUEST_HEADERS);
+        String requested = requestHeaders.get(HttpHeaderNames.ACCESS_CONTROL_REQUEST_HEADERS);
         if (requested != null) {
             h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, requested);
         }

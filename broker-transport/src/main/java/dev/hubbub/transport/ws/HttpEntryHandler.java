@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -70,14 +71,28 @@ public final class HttpEntryHandler extends SimpleChannelInboundHandler<FullHttp
             }
             return;
         }
-        FullHttpResponse response = request.method().equals(HttpMethod.OPTIONS)
-                ? HttpResponses.body(HttpResponseStatus.NO_CONTENT, "text/plain", new byte[0])
-                : rest.handle(request);
-        Cors.apply(request, response);
-        reply(ctx, request, response, HttpUtil.isKeepAlive(request));
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        if (request.method().equals(HttpMethod.OPTIONS)) {
+            FullHttpResponse response = HttpResponses.body(HttpResponseStatus.NO_CONTENT, "text/plain", new byte[0]);
+            Cors.apply(request, response);
+            reply(ctx, request, response, keepAlive);
+            return;
+        }
+        // the answer may complete later, on another thread (a publish in a cluster): only the headers are read then
+        HttpHeaders headers = request.headers();
+        rest.handle(request).whenComplete((response, failure) -> {
+            FullHttpResponse r = response != null ? response
+                    : HttpResponses.error(ErrorCode.INTERNAL.info("Internal error handling the request"));
+            Cors.apply(headers, r);
+            reply(ctx, r, keepAlive);
+        });
     }
 
     private void reply(ChannelHandlerContext ctx, FullHttpRequest request, FullHttpResponse response, boolean keepAlive) {
+        reply(ctx, response, keepAlive);
+    }
+
+    private static void reply(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
         HttpUtil.setKeepAlive(response, keepAlive);
         var f = ctx.writeAndFlush(response);
         if (!keepAlive) {

@@ -108,7 +108,7 @@ class HistoryRouteTest {
         if (accept != null) {
             req.headers().set(HttpHeaderNames.ACCEPT, accept);
         }
-        return rest.handle(req);
+        return rest.handle(req).toCompletableFuture().join();
     }
 
     private static String basic(String key) {
@@ -421,7 +421,7 @@ class HistoryRouteTest {
         publish("app1", "room", 1);
         FullHttpRequest post = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/channels/room/history");
         post.headers().set(HttpHeaderNames.AUTHORIZATION, basic(ALL));
-        assertError(rest.handle(post), 404, 40400);
+        assertError(rest.handle(post).toCompletableFuture().join(), 404, 40400);
         assertError(get("/channels/room/messages/extra", ALL), 404, 40400);
         assertError(get("/channels/room/presence/history", ALL), 404, 40400);
         assertError(get("/channels/%5Bmeta%5Dlog/messages", ALL), 400, 40010);

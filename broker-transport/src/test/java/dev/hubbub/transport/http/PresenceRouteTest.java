@@ -81,7 +81,7 @@ class PresenceRouteTest {
         if (accept != null) {
             req.headers().set(HttpHeaderNames.ACCEPT, accept);
         }
-        return rest.handle(req);
+        return rest.handle(req).toCompletableFuture().join();
     }
 
     private static JsonNode json(FullHttpResponse r) throws Exception {

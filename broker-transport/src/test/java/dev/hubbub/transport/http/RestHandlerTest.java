@@ -52,7 +52,7 @@ class RestHandlerTest {
 
     private FullHttpResponse handle(FullHttpRequest request) {
         try {
-            return rest.handle(request);
+            return rest.handle(request).toCompletableFuture().join();
         } finally {
             request.release();
         }

@@ -96,7 +96,7 @@ class TokenRouteTest {
 
     private FullHttpResponse handle(FullHttpRequest request) {
         try {
-            return rest.handle(request);
+            return rest.handle(request).toCompletableFuture().join();
         } finally {
             request.release();
         }

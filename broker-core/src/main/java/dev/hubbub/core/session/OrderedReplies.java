@@ -1,0 +1,49 @@
+package dev.hubbub.core.session;
+
+import dev.hubbub.core.outbound.Transport;
+import dev.hubbub.core.protocol.ProtocolMessage;
+import java.util.ArrayDeque;
+import java.util.function.Consumer;
+
+/**
+ * ACKs and NACKs of one connection, sent in the order of the msgSerials they answer. The SDKs
+ * take an ACK for serial n as the answer to everything before it too (ably-js completes its queue
+ * up to n), so an answer that is ready early, a local refusal say, waits for the publish before it
+ * whose bus has not confirmed it yet. Confined to the connection's own thread.
+ */
+final class OrderedReplies {
+    /** One answer to come, in the order it was reserved. */
+    static final class Slot {
+        private ProtocolMessage answer;
+    }
+
+    private final ArrayDeque<Slot> waiting = new ArrayDeque<>();
+    private final Consumer<ProtocolMessage> send;
+
+    OrderedReplies(Transport transport) { this.send = transport::send; }
+
+    /** Reserves the place of the next answer. */
+    Slot reserve() {
+        Slot slot = new Slot();
+        waiting.addLast(slot);
+        return slot;
+    }
+
+    /** Fills a reserved place and sends every answer now at the head of the line. */
+    void answer(Slot slot, ProtocolMessage answer) {
+        slot.answer = answer;
+        for (Slot head = waiting.peekFirst(); head != null && head.answer != null; head = waiting.peekFirst()) {
+            waiting.pollFirst();
+            send.accept(head.answer);
+        }
+    }
+
+    /** Answers with no wait when nothing is waiting (the common case), else in line. */
+    void answerNow(ProtocolMessage answer) {
+        if (waiting.isEmpty()) {
+            send.accept(answer);
+        } else {
+            answer(reserve(), answer);
+        }
+    }
+}
