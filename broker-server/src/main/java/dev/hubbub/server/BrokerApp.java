@@ -6,6 +6,7 @@ import dev.hubbub.core.auth.TokenAuthority;
 import dev.hubbub.core.channel.ChannelBus;
 import dev.hubbub.core.channel.ChannelRouter;
 import dev.hubbub.core.channel.LocalBus;
+import dev.hubbub.core.health.Readiness;
 import dev.hubbub.core.history.InMemoryMessageLog;
 import dev.hubbub.core.identity.IdentityGate;
 import dev.hubbub.core.presence.PresenceService;
@@ -49,6 +50,8 @@ public final class BrokerApp implements AutoCloseable {
     private volatile PresenceTimers.Cancellable sweeping;
     private final BrokerMetrics metrics;
     private final BrokerServer server;
+    private final Readiness readiness = new Readiness();
+    private volatile boolean listening;
     private InetSocketAddress address;
 
     public BrokerApp(BrokerConfig config, Clock clock, MeterRegistry registry) {
@@ -93,6 +96,9 @@ public final class BrokerApp implements AutoCloseable {
         rest.with(new PresenceRoute(restAuth, presence));
         rest.with(new HistoryRoute(restAuth, messageLog));
         rest.with(new TokenRoute(tokens, restAuth));
+        // probes: /health (built into RestHandler) while the process runs, /ready while every check passes
+        readiness.register("listening", () -> listening);
+        rest.with(new ReadyRoute(readiness));
         if (registry instanceof PrometheusMeterRegistry prometheus) {
             rest.with(new MetricsRoute(prometheus));
         }
@@ -107,6 +113,7 @@ public final class BrokerApp implements AutoCloseable {
     public InetSocketAddress start() throws InterruptedException {
         address = server.start();
         scheduleSweep();
+        listening = true;
         return address;
     }
 
@@ -139,11 +146,15 @@ public final class BrokerApp implements AutoCloseable {
 
     public BrokerMetrics metrics() { return metrics; }
 
+    /** What {@code GET /ready} reports; register a check for anything this node needs to serve (e.g. its cluster backend). */
+    public Readiness readiness() { return readiness; }
+
     /** For tests and diagnostics: the channels' message log. */
     public InMemoryMessageLog log() { return messageLog; }
 
     @Override
     public void close() {
+        listening = false;
         PresenceTimers.Cancellable s = sweeping;
         sweeping = null;
         if (s != null) {

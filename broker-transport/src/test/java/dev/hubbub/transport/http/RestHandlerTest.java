@@ -90,6 +90,17 @@ class RestHandlerTest {
     }
 
     @Test
+    void healthIsOkWithoutCredentialsOnGetOnly() throws Exception {
+        FullHttpResponse r = handle(request(HttpMethod.GET, "/health", null));
+        assertEquals(200, r.status().code());
+        assertEquals("application/json", r.headers().get(HttpHeaderNames.CONTENT_TYPE));
+        JsonNode body = body(r);
+        assertEquals("ok", body.path("status").textValue());
+        assertEquals(0, body.path("connections").asInt(-1));
+        assertAblyError(404, 40400, handle(request(HttpMethod.POST, "/health", null)));
+    }
+
+    @Test
     void publishWithBasicAuthIsCreatedAndDelivered() throws Exception {
         dev.hubbub.testkit.TestSubscriber sub = core.subscribe("app1", "news");
         FullHttpResponse r = handle(post("/channels/news/messages", "{\"name\":\"n\",\"data\":\"hello\"}", basic(TestBroker.FULL_KEY)));
