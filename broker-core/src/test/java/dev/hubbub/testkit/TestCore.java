@@ -10,6 +10,7 @@ import dev.hubbub.core.channel.ChannelBus;
 import dev.hubbub.core.channel.ChannelRouter;
 import dev.hubbub.core.channel.LocalBus;
 import dev.hubbub.core.history.InMemoryMessageLog;
+import dev.hubbub.core.history.MessageLog;
 import dev.hubbub.core.history.Retention;
 import dev.hubbub.core.identity.IdentityGate;
 import dev.hubbub.core.outbound.FanOutPort;
@@ -66,12 +67,13 @@ public final class TestCore {
         gate = new IdentityGate((who, identity, reason, claimed) -> metrics.rejectedClaim(reason));
         admission = new Admission(limits.maxMessageSize());
         bus = b.bus.apply(router, log);
+        MessageLog shared = b.sharedLog.apply(bus, log);
         publishing = new Publishing(admission, gate, bus, clock, metrics);
-        presence = new PresenceService(router, log, admission, gate, clock, b.timers, b.presence);
+        presence = new PresenceService(router, shared, admission, gate, clock, b.timers, b.presence);
         disconnects = new Disconnects(metrics);
         connections = new ConnectionRegistry(clock);
         authenticator = new Authenticator(new KeyStore(b.keys), b.tokens, clock);
-        services = new SessionServices(authenticator, router, bus, publishing, log, presence, disconnects, connections, limits, clock,
+        services = new SessionServices(authenticator, router, bus, publishing, shared, presence, disconnects, connections, limits, clock,
                 metrics);
         connector = new Connector(services);
     }
@@ -108,6 +110,17 @@ public final class TestCore {
         private FanOutPort fanOut = FanOutPort.DIRECT;
         private Retention retention = Retention.defaults();
         private java.util.function.BiFunction<ChannelRouter, InMemoryMessageLog, ChannelBus> bus = LocalBus::new;
+
+        private java.util.function.BiFunction<ChannelBus, InMemoryMessageLog, MessageLog> sharedLog = (bus, own) -> own;
+
+        /**
+         * The log sessions and presence read (default: this core's in-memory {@link #log}); a cluster's
+         * shared log goes with a cluster's bus.
+         */
+        public Builder sharedLog(java.util.function.BiFunction<ChannelBus, InMemoryMessageLog, MessageLog> l) {
+            this.sharedLog = l;
+            return this;
+        }
 
         /** The bus publishes go through (default: the single-node {@link LocalBus} over this core's log). */
         public Builder bus(java.util.function.BiFunction<ChannelRouter, InMemoryMessageLog, ChannelBus> b) {

@@ -2,6 +2,7 @@ package dev.hubbub.core.channel;
 
 import dev.hubbub.core.outbound.FanOutPort;
 import dev.hubbub.core.protocol.Flags;
+import dev.hubbub.core.protocol.ErrorInfo;
 import dev.hubbub.core.protocol.ProtocolMessage;
 import java.util.Arrays;
 import java.util.Map;
@@ -139,6 +140,19 @@ public final class Channel {
             }
         } finally {
             out.dispatch();
+        }
+    }
+
+    /**
+     * Tells every subscriber that the channel's continuity broke (a cluster could not get back
+     * messages it missed): an ATTACHED without RESUMED, at {@code serial}, with the error, which
+     * the SDKs report as an UPDATE with that error. The caller holds the channel's order lock.
+     */
+    public void continuityLost(String serial, ErrorInfo error) {
+        for (Subscription s : subscriptions) {
+            Subscriber sub = s.subscriber();
+            String name = sub.alias() != null ? sub.alias() : key.name();
+            sub.outbound().send(ProtocolMessage.attached(name, s.modes(), serial, error));
         }
     }
 

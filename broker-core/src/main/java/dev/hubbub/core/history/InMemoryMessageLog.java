@@ -199,42 +199,13 @@ public final class InMemoryMessageLog implements MessageLog {
         if (log == null) {
             return new HistoryPage(List.of(), null);
         }
-        ChannelSerial until = ChannelSerial.parse(q.untilSerial());
-        ChannelSerial cursor = ChannelSerial.parse(q.cursor());
         synchronized (log) {
-            if (cursor != null && !cursor.epoch().equals(log.epoch)) {
-                return new HistoryPage(List.of(), null); // the log the earlier pages came from is gone: nothing follows them
-            }
             trim(log, clock.millis());
-            long untilOffset = until != null && until.epoch().equals(log.epoch) ? until.offset() : Long.MAX_VALUE;
-            if ((until != null && !until.epoch().equals(log.epoch)) || (until == null && q.untilSerial() != null)) {
-                untilOffset = -1; // an attach point of another epoch (or none that parses): nothing of this log is before it
+            List<Message> kept = new ArrayList<>(log.entries.size());
+            for (Entry e : log.entries) {
+                kept.add(e.message());
             }
-            List<Message> items = new ArrayList<>();
-            Iterator<Entry> it = q.backwards() ? log.entries.descendingIterator() : log.entries.iterator();
-            boolean more = false;
-            while (it.hasNext()) {
-                Entry e = it.next();
-                Message m = e.message();
-                if (e.offset() > untilOffset) {
-                    continue;
-                }
-                if (cursor != null && cursor.epoch().equals(log.epoch)
-                        && (q.backwards() ? e.offset() >= cursor.offset() : e.offset() <= cursor.offset())) {
-                    continue;
-                }
-                long ts = m.timestamp() == null ? 0 : m.timestamp();
-                if ((q.start() != null && ts < q.start()) || (q.end() != null && ts > q.end())) {
-                    continue;
-                }
-                if (items.size() == q.limit()) {
-                    more = true;
-                    break;
-                }
-                items.add(m);
-            }
-            HistoryQuery next = more ? q.after(items.get(items.size() - 1).serial()) : null;
-            return new HistoryPage(items, next);
+            return HistoryPaging.page(log.epoch, kept, q);
         }
     }
 

@@ -35,6 +35,10 @@ public enum ErrorCode {
     METHOD_NOT_ALLOWED(40500, 405, "Method not allowed"),
     RATE_LIMITED(42910, 429, "Rate limit exceeded"),
     INTERNAL(50000, 500, "Internal error"),
+    /** The cluster's shared storage (Redis) cannot be reached: nothing was taken. */
+    CLUSTER_UNREACHABLE(50002, 500, "Internal connection error"),
+    /** The cluster's shared storage did not answer in time: the outcome is unknown, retry with the same id. */
+    TIMEOUT(50003, 504, "Timeout error"),
     CONNECTION_DISCONNECTED(80003, 400, "Connection disconnected"),
     CONNECTION_NOT_RECOVERED(80008, 400, "Unable to recover connection"),
     CONNECTION_RESUME_REFUSED(80011, 400, "Unable to resume connection: incompatible credentials"),

@@ -1,0 +1,231 @@
+package dev.hubbub.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.hubbub.core.channel.ChannelBus;
+import dev.hubbub.core.channel.ChannelKey;
+import dev.hubbub.core.channel.ChannelRouter;
+import dev.hubbub.core.history.ChannelSerial;
+import dev.hubbub.core.protocol.ErrorCode;
+import dev.hubbub.core.protocol.ErrorInfo;
+import dev.hubbub.core.protocol.Message;
+import dev.hubbub.core.protocol.Outcome;
+import dev.hubbub.core.protocol.PublishResult;
+import io.lettuce.core.RedisCommandTimeoutException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cluster's bus: a publish is one script run on the channel's Redis server (next offsets,
+ * append to the channel's log, announce), and the publisher is answered with Redis's reply; every
+ * node, the publisher's own included, delivers from the announcements, in offset order, through
+ * the channel's {@link Feed}. A node subscribes to a channel only while it has subscribers for it
+ * (and a little longer), and answers ATTACH only once its subscription holds. Never falls back to
+ * delivering locally: when Redis cannot be reached, publishes are refused (50002) or time out
+ * (50003), and {@link #healthy} says so.
+ */
+public final class ClusterBus implements ChannelBus {
+    private static final Logger log = LoggerFactory.getLogger(ClusterBus.class);
+
+    private final ClusterNode node;
+    private final ChannelRouter router;
+    private final Script publish = Script.load("publish.lua");
+    private final Map<ChannelKey, Feed> feeds = new ConcurrentHashMap<>();
+    private final Map<String, Feed> byChannel = new ConcurrentHashMap<>();
+    private final FeedReader reader;
+
+    public ClusterBus(ClusterNode node, ChannelRouter router) {
+        this.node = node;
+        this.router = router;
+        this.reader = new FeedReader(node, router);
+        node.onAnnouncement(this::announced);
+        node.onReconnect(this::catchUpAll);
+        node.every(node.settings().pollMillis(), this::check);
+    }
+
+    @Override
+    public void publish(Publication p, Consumer<Outcome<PublishResult>> done) {
+        Shard shard = node.shard(p.key());
+        if (!shard.reachable()) {
+            done.accept(Outcome.fail(ErrorCode.CLUSTER_UNREACHABLE.info("Unable to publish: the cluster's storage is unreachable")));
+            return;
+        }
+        String prefix = RedisKeys.channel(p.key());
+        List<Message> messages = p.messages();
+        String[] args = new String[9 + 2 * messages.size()];
+        args[0] = ChannelSerial.newEpoch();
+        args[1] = Long.toString(node.settings().retainMillis());
+        args[2] = Integer.toString(node.settings().maxMessagesPerChannel());
+        args[3] = RedisKeys.feed(prefix);
+        args[4] = Long.toString(node.settings().dedupeMillis());
+        args[5] = RedisKeys.ids(prefix);
+        args[6] = "\"b\":" + StoredMessages.literal(p.idBase()) + ",\"p\":" + StoredMessages.literal(p.publisherId())
+                + ",\"t\":" + p.timestamp();
+        args[7] = "m";
+        args[8] = Integer.toString(messages.size());
+        for (int i = 0; i < messages.size(); i++) {
+            Message m = messages.get(i);
+            args[9 + 2 * i] = m.id() != null && p.clientIds().contains(m.id()) ? m.id() : "";
+            args[10 + 2 * i] = StoredMessages.write(m);
+        }
+        String answerKey = p.publisherId() != null ? RedisKeys.answer(prefix, p.idBase()) : "";
+        shard.script(publish, new String[] {RedisKeys.meta(prefix), RedisKeys.stream(prefix), answerKey}, args)
+                .whenComplete((reply, failure) -> done.accept(failure == null ? Outcome.ok(serials(reply, messages.size()))
+                        : Outcome.fail(failed(failure))));
+    }
+
+    /** The serials of an answer {@code epoch|first|flags}: one per message, null for a duplicate. */
+    static PublishResult serials(List<Object> reply, int count) {
+        String[] parts = String.valueOf(reply.get(1)).split("\\|", 3);
+        long next = Long.parseLong(parts[1]);
+        List<String> serials = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            serials.add(i < parts[2].length() && parts[2].charAt(i) == '1' ? new ChannelSerial(parts[0], next++).wire() : null);
+        }
+        return new PublishResult(serials);
+    }
+
+    static ErrorInfo failed(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof RedisCommandTimeoutException) {
+            return ErrorCode.TIMEOUT.info("Publish not confirmed in time by the cluster's storage; retry with the same id");
+        }
+        log.debug("cluster publish failed: {}", cause.toString());
+        return ErrorCode.CLUSTER_UNREACHABLE.info("Unable to publish: the cluster's storage is unreachable");
+    }
+
+    @Override
+    public void open(ChannelKey key, Runnable live, Consumer<ErrorInfo> failed) {
+        node.lane(key).execute(() -> {
+            Feed feed = feeds.get(key);
+            if (feed == null || feed.state == Feed.State.CLOSED) {
+                feed = new Feed(key, node.shard(key));
+                feeds.put(key, feed);
+                byChannel.put(feed.channel, feed);
+                subscribe(feed);
+            }
+            feed.idleSince = 0;
+            if (feed.state == Feed.State.LIVE) {
+                live.run();
+            } else {
+                feed.waiting.add(live);
+                feed.refusals.add(failed);
+            }
+        });
+    }
+
+    private void subscribe(Feed feed) {
+        feed.shard.subscribe(feed.channel).whenComplete((ok, failure) -> node.lane(feed.key).execute(() -> {
+            if (failure != null) {
+                refuse(feed, failure);
+                return;
+            }
+            reader.position(feed).whenComplete((pos, failure2) -> node.lane(feed.key).execute(() -> {
+                if (failure2 != null) {
+                    refuse(feed, failure2);
+                    return;
+                }
+                feed.start(router, pos.epoch(), pos.offset());
+                feed.state = Feed.State.LIVE;
+                for (JsonNode a : feed.early) {
+                    reader.apply(feed, a);
+                }
+                feed.early.clear();
+                feed.waiting.forEach(Runnable::run);
+                feed.waiting.clear();
+                feed.refusals.clear();
+            }));
+        }));
+    }
+
+    private void refuse(Feed feed, Throwable failure) {
+        log.debug("cluster subscription to a channel failed: {}", failure.toString());
+        ErrorInfo error = ErrorCode.CLUSTER_UNREACHABLE.info("Unable to attach: the cluster's storage is unreachable");
+        close(feed);
+        feed.refusals.forEach(r -> r.accept(error));
+        feed.waiting.clear();
+        feed.refusals.clear();
+    }
+
+    private void close(Feed feed) {
+        feed.state = Feed.State.CLOSED;
+        feeds.remove(feed.key, feed);
+        byChannel.remove(feed.channel, feed);
+        feed.shard.unsubscribe(feed.channel);
+    }
+
+    /** An announcement from Redis (Lettuce's thread): handed to the channel's lane. */
+    private void announced(String channel, String payload) {
+        Feed feed = byChannel.get(channel);
+        if (feed == null) {
+            return;
+        }
+        JsonNode a;
+        try {
+            a = StoredMessages.JSON.readTree(payload);
+        } catch (Exception e) {
+            log.warn("unreadable announcement on a cluster channel: {}", e.toString());
+            return;
+        }
+        node.lane(feed.key).execute(() -> {
+            if (feed.state == Feed.State.LIVE) {
+                reader.apply(feed, a);
+            } else if (feed.state == Feed.State.SUBSCRIBING) {
+                feed.early.add(a);
+            }
+        });
+    }
+
+    /**
+     * Every few seconds: keeps each delivered channel's position alive in Redis, fills what the
+     * announcements missed (a loss persisting over two checks, so one in flight is not refetched),
+     * and lets go of channels this node has had no subscriber for since the last check but one.
+     */
+    private void check() {
+        long now = System.nanoTime();
+        for (Feed feed : feeds.values()) {
+            node.lane(feed.key).execute(() -> {
+                if (feed.state != Feed.State.LIVE) {
+                    return;
+                }
+                if (router.find(feed.key) != null) {
+                    feed.idleSince = 0;
+                } else if (feed.idleSince == 0) {
+                    feed.idleSince = now;
+                } else if (now - feed.idleSince > node.settings().lingerMillis() * 1_000_000L) {
+                    close(feed);
+                    return;
+                }
+                reader.check(feed, false);
+            });
+        }
+    }
+
+    /** The pub/sub connection is back (Redis restarted, say): whatever was announced meanwhile is fetched now. */
+    private void catchUpAll() {
+        for (Feed feed : feeds.values()) {
+            node.lane(feed.key).execute(() -> {
+                if (feed.state == Feed.State.LIVE) {
+                    reader.check(feed, true);
+                }
+            });
+        }
+    }
+
+    /** The position this node has delivered a channel up to, when it delivers it (else null). */
+    String position(ChannelKey key) {
+        Feed feed = feeds.get(key);
+        return feed != null && feed.state == Feed.State.LIVE ? feed.position() : null;
+    }
+
+    @Override
+    public boolean healthy() { return node.reachable(); }
+
+    /** Channels this node delivers now (diagnostics, tests). */
+    public int feedCount() { return feeds.size(); }
+}

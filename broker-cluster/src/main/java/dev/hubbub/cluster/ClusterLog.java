@@ -1,0 +1,148 @@
+package dev.hubbub.cluster;
+
+import dev.hubbub.core.channel.ChannelKey;
+import dev.hubbub.core.history.ChannelSerial;
+import dev.hubbub.core.history.HistoryPage;
+import dev.hubbub.core.history.HistoryPaging;
+import dev.hubbub.core.history.HistoryQuery;
+import dev.hubbub.core.history.MessageLog;
+import dev.hubbub.core.history.Replay;
+import dev.hubbub.core.protocol.Message;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.StreamMessage;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The channels' shared log as a node reads it: history, rewind and the replay after a resume come
+ * from Redis, so a client may resume on another node than the one it was on. Positions are this
+ * node's delivered position where it delivers the channel (what an ATTACH must line up with), else
+ * Redis's. Writes go through the {@link ClusterBus}, never here. Reads block the caller for at
+ * most the command timeout; a replay that cannot be read is reported as lost continuity.
+ */
+public final class ClusterLog implements MessageLog {
+    private final ClusterNode node;
+    private final ClusterBus bus;
+
+    public ClusterLog(ClusterNode node, ClusterBus bus) {
+        this.node = node;
+        this.bus = bus;
+    }
+
+    @Override
+    public String currentSerial(ChannelKey key) {
+        String delivered = bus.position(key);
+        if (delivered != null) {
+            return delivered;
+        }
+        FeedReader.Position p = await(FeedReader.position(node, node.shard(key), RedisKeys.channel(key)));
+        return new ChannelSerial(p.epoch(), p.offset()).wire();
+    }
+
+    @Override
+    public Replay after(ChannelKey key, String serial) {
+        ChannelSerial from = ChannelSerial.parse(serial);
+        if (from == null) {
+            return Replay.LOST;
+        }
+        try {
+            ChannelSerial now = ChannelSerial.parse(currentSerial(key));
+            if (!now.epoch().equals(from.epoch()) || from.offset() > now.offset()) {
+                return Replay.LOST;
+            }
+            if (from.offset() == now.offset()) {
+                return new Replay(true, List.of());
+            }
+            List<StreamMessage<String, String>> entries = await(FeedReader.read(node.shard(key), RedisKeys.channel(key),
+                    from.offset() + 1, now.offset()));
+            long expected = from.offset() + 1;
+            List<Message> out = new ArrayList<>();
+            for (StreamMessage<String, String> e : entries) {
+                long offset = FeedReader.offsetOf(e.getId());
+                if (offset != expected) {
+                    return Replay.LOST;
+                }
+                expected++;
+                if ("m".equals(e.getBody().get("k"))) {
+                    out.add(StoredMessages.read(e.getBody().get("d"), new ChannelSerial(now.epoch(), offset).wire()));
+                }
+            }
+            return expected == now.offset() + 1 ? new Replay(true, out) : Replay.LOST;
+        } catch (IllegalStateException unreadable) {
+            return Replay.LOST;
+        }
+    }
+
+    @Override
+    public List<Message> latest(ChannelKey key, int count, long sinceMillis) {
+        if (count <= 0) {
+            return List.of();
+        }
+        ChannelSerial now = ChannelSerial.parse(currentSerial(key));
+        String prefix = RedisKeys.channel(key);
+        List<StreamMessage<String, String>> entries = await(node.shard(key).async().xrevrange(RedisKeys.stream(prefix),
+                Range.create("0-0", now.offset() + "-0"), Limit.from(count)).toCompletableFuture());
+        List<Message> out = new ArrayList<>();
+        for (StreamMessage<String, String> e : entries) {
+            if (!"m".equals(e.getBody().get("k"))) {
+                continue;
+            }
+            Message m = StoredMessages.read(e.getBody().get("d"), new ChannelSerial(now.epoch(), FeedReader.offsetOf(e.getId())).wire());
+            if (m.timestamp() != null && m.timestamp() < sinceMillis) {
+                break;
+            }
+            out.add(m);
+        }
+        Collections.reverse(out);
+        return out;
+    }
+
+    @Override
+    public HistoryPage history(ChannelKey key, HistoryQuery query) {
+        String prefix = RedisKeys.channel(key);
+        Shard shard = node.shard(key);
+        String epoch = await(shard.async().hget(RedisKeys.meta(prefix), "e").toCompletableFuture());
+        if (epoch == null) {
+            return new HistoryPage(List.of(), null);
+        }
+        List<StreamMessage<String, String>> entries = await(shard.async().xrange(RedisKeys.stream(prefix),
+                Range.create("-", "+")).toCompletableFuture());
+        List<Message> kept = new ArrayList<>(entries.size());
+        for (StreamMessage<String, String> e : entries) {
+            if ("m".equals(e.getBody().get("k"))) {
+                kept.add(StoredMessages.read(e.getBody().get("d"), new ChannelSerial(epoch, FeedReader.offsetOf(e.getId())).wire()));
+            }
+        }
+        return HistoryPaging.page(epoch, kept, query);
+    }
+
+    /** Writes go through the cluster bus. */
+    @Override
+    public List<Message> append(ChannelKey key, List<Message> messages, Set<String> rememberIds) {
+        throw new UnsupportedOperationException("a cluster appends through its ClusterBus");
+    }
+
+    /** Presence events are ordered but not numbered separately in a cluster yet: they carry the current position. */
+    @Override
+    public String advance(ChannelKey key) { return currentSerial(key); }
+
+    /** De-duplication happens in the bus's publish script. */
+    @Override
+    public boolean isDuplicate(ChannelKey key, String id) { return false; }
+
+    private <T> T await(CompletionStage<T> stage) {
+        try {
+            return stage.toCompletableFuture().get(node.settings().commandTimeoutMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted reading the cluster's log", e);
+        } catch (Exception e) {
+            throw new IllegalStateException("unable to read the cluster's log: " + e.getClass().getSimpleName(), e);
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package dev.hubbub.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.hubbub.core.channel.ChannelRouter;
+import dev.hubbub.core.history.ChannelSerial;
+import dev.hubbub.core.protocol.Message;
+import io.lettuce.core.Range;
+import io.lettuce.core.StreamMessage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns what Redis says about a channel into deliveries, in offset order, for a {@link Feed}:
+ * announcements, and the channel's log where announcements were lost. Runs on the feed's lane;
+ * reading the log blocks that lane (bounded by the command timeout), never Lettuce's threads.
+ */
+final class FeedReader {
+    private static final Logger log = LoggerFactory.getLogger(FeedReader.class);
+
+    /** A channel's position in Redis. */
+    record Position(String epoch, long offset) {}
+
+    private final ClusterNode node;
+    private final ChannelRouter router;
+    private static final Script POSITION = Script.load("position.lua");
+
+    FeedReader(ClusterNode node, ChannelRouter router) {
+        this.node = node;
+        this.router = router;
+    }
+
+    /** The channel's position (made, where it has none, and kept alive). */
+    CompletionStage<Position> position(Feed feed) { return position(node, feed.shard, feed.prefix); }
+
+    static CompletionStage<Position> position(ClusterNode node, Shard shard, String prefix) {
+        return shard.script(POSITION, new String[] {RedisKeys.meta(prefix), RedisKeys.stream(prefix)},
+                        ChannelSerial.newEpoch(), Long.toString(node.settings().retainMillis()))
+                .thenApply(r -> new Position(String.valueOf(r.get(0)), Long.parseLong(String.valueOf(r.get(1)))));
+    }
+
+    /** One announcement: delivered, after whatever it skipped is filled from the log. */
+    void apply(Feed feed, JsonNode a) {
+        String epoch = a.get("e").asText();
+        long first = a.get("o").asLong();
+        JsonNode items = a.get("m");
+        List<Message> messages = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            messages.add(StoredMessages.read(items.get(i), new ChannelSerial(epoch, first + i).wire()));
+        }
+        if (!epoch.equals(feed.epoch())) {
+            // the channel's log started again (Redis lost it): what this node had not delivered is gone
+            feed.lost(router, epoch, 0);
+        }
+        String idBase = a.path("b").asText(null);
+        String publisher = a.path("p").isNull() ? null : a.path("p").asText(null);
+        long timestamp = a.path("t").asLong();
+        if (!feed.deliver(router, epoch, first, messages, idBase, publisher, timestamp)) {
+            if (!fill(feed, epoch, first - 1)) {
+                return; // the log could not be read now: the next check fetches all of it
+            }
+            feed.deliver(router, epoch, first, messages, idBase, publisher, timestamp);
+        }
+    }
+
+    /**
+     * Compares the feed with Redis: where Redis is ahead, and was already at the last check (or
+     * {@code now}: after a reconnect), fills from the log; a lost epoch is a discontinuity.
+     */
+    void check(Feed feed, boolean now) {
+        Position p;
+        try {
+            p = position(feed).toCompletableFuture().get(node.settings().commandTimeoutMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            log.debug("cluster position check failed: {}", e.toString());
+            return;
+        }
+        if (!p.epoch().equals(feed.epoch())) {
+            feed.lost(router, p.epoch(), 0);
+            fill(feed, p.epoch(), p.offset());
+            feed.behindTo = -1;
+        } else if (p.offset() > feed.delivered()) {
+            if (now || (feed.behindTo >= 0 && feed.delivered() < feed.behindTo)) {
+                fill(feed, p.epoch(), p.offset());
+                feed.behindTo = -1;
+            } else {
+                feed.behindTo = p.offset();
+            }
+        } else {
+            feed.behindTo = -1;
+        }
+    }
+
+    /**
+     * Delivers the log's entries after the feed's position through {@code to}. Where the log no
+     * longer starts right after the position (trimmed, expired), subscribers are told first.
+     *
+     * @return false when the log could not be read (nothing delivered)
+     */
+    boolean fill(Feed feed, String epoch, long to) {
+        long from = feed.delivered() + 1;
+        if (to < from) {
+            return true;
+        }
+        List<StreamMessage<String, String>> entries;
+        try {
+            entries = read(feed.shard, feed.prefix, from, to).toCompletableFuture()
+                    .get(node.settings().commandTimeoutMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            log.debug("cluster log read failed: {}", e.toString());
+            return false;
+        }
+        long expected = from;
+        for (StreamMessage<String, String> entry : entries) {
+            long offset = offsetOf(entry.getId());
+            if (offset != expected) {
+                feed.lost(router, epoch, offset - 1);
+            }
+            deliverEntry(feed, epoch, offset, entry);
+            expected = offset + 1;
+        }
+        if (expected <= to) {
+            feed.lost(router, epoch, to); // the end of the range is gone too
+        }
+        return true;
+    }
+
+    private void deliverEntry(Feed feed, String epoch, long offset, StreamMessage<String, String> entry) {
+        String kind = entry.getBody().get("k");
+        if ("m".equals(kind)) {
+            Message m = StoredMessages.read(entry.getBody().get("d"), new ChannelSerial(epoch, offset).wire());
+            String id = m.id();
+            int colon = id == null ? -1 : id.lastIndexOf(':');
+            feed.deliver(router, epoch, offset, List.of(m), colon > 0 ? id.substring(0, colon) : id, m.connectionId(),
+                    m.timestamp() == null ? 0 : m.timestamp());
+        } else {
+            feed.skip(router, epoch, offset); // not a message: only the position moves
+        }
+    }
+
+    /** Entries {@code from..to} (inclusive) of a channel's log. */
+    static CompletionStage<List<StreamMessage<String, String>>> read(Shard shard, String prefix, long from, long to) {
+        return shard.async().xrange(RedisKeys.stream(prefix), Range.create(from + "-0", to + "-0")).toCompletableFuture();
+    }
+
+    static long offsetOf(String streamId) {
+        return Long.parseLong(streamId.substring(0, streamId.indexOf('-')));
+    }
+}
