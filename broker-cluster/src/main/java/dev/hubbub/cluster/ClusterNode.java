@@ -62,7 +62,7 @@ public final class ClusterNode implements AutoCloseable {
     void onReconnect(Runnable handler) { this.reconnected = handler; }
 
     /** Runs {@code task} every {@code millis} on the timer thread (a failure is logged, the next run still comes). */
-    void every(long millis, Runnable task) {
+    public void every(long millis, Runnable task) {
         timer.scheduleWithFixedDelay(() -> {
             try {
                 task.run();

@@ -6,6 +6,11 @@ import dev.hubbub.core.auth.TokenAuthority;
 import dev.hubbub.core.channel.ChannelBus;
 import dev.hubbub.core.channel.ChannelRouter;
 import dev.hubbub.core.channel.LocalBus;
+import dev.hubbub.cluster.ClusterBus;
+import dev.hubbub.cluster.ClusterLog;
+import dev.hubbub.cluster.ClusterNode;
+import dev.hubbub.core.history.MessageLog;
+import dev.hubbub.core.session.DisconnectReason;
 import dev.hubbub.core.health.Readiness;
 import dev.hubbub.core.history.InMemoryMessageLog;
 import dev.hubbub.core.identity.IdentityGate;
@@ -44,7 +49,11 @@ public final class BrokerApp implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BrokerApp.class);
 
     private final ChannelRouter router;
-    private final InMemoryMessageLog messageLog;
+    private final MessageLog messageLog;
+    /** The in-memory log of a single node; null in a cluster. */
+    private final InMemoryMessageLog localLog;
+    /** This node's connection to the cluster; null for a single node. */
+    private final ClusterNode cluster;
     private final ConnectionRegistry connections;
     private final PresenceService presence;
     private volatile PresenceTimers.Cancellable sweeping;
@@ -67,14 +76,28 @@ public final class BrokerApp implements AutoCloseable {
         // where messages go: channels by app and name, fanned out by the network layer
         this.router = new ChannelRouter(new NettyFanOut());
         this.metrics = new BrokerMetrics(registry, router);
-        // what each channel keeps: its order (serials), recent messages, recent message ids
-        // a channel's position outlives its subscribers for as long as one of them may still resume from it
-        this.messageLog = new InMemoryMessageLog(clock, config.retention(), key -> router.find(key) != null,
-                config.limits().connectionStateTtl() + 2 * SWEEP_MILLIS);
-        Gauge.builder("broker.history.bytes", messageLog, InMemoryMessageLog::retainedBytes)
-                .description("Bytes of messages kept for history, rewind and resume").register(registry);
-        FunctionCounter.builder("broker.history.evicted", messageLog, InMemoryMessageLog::evictedForSpace)
-                .description("Messages evicted early by the history byte bounds").register(registry);
+        // what each channel keeps: its order (serials), recent messages, recent message ids;
+        // one node keeps them in memory, a cluster in Redis, shared by every node
+        ChannelBus bus;
+        if (config.cluster() != null) {
+            this.cluster = new ClusterNode(config.cluster());
+            ClusterBus clusterBus = new ClusterBus(cluster, router);
+            bus = clusterBus;
+            this.localLog = null;
+            this.messageLog = new ClusterLog(cluster, clusterBus);
+            readiness.register("cluster", cluster::reachable);
+        } else {
+            this.cluster = null;
+            // a channel's position outlives its subscribers for as long as one of them may still resume from it
+            this.localLog = new InMemoryMessageLog(clock, config.retention(), key -> router.find(key) != null,
+                    config.limits().connectionStateTtl() + 2 * SWEEP_MILLIS);
+            bus = new LocalBus(router, localLog);
+            this.messageLog = localLog;
+            Gauge.builder("broker.history.bytes", localLog, InMemoryMessageLog::retainedBytes)
+                    .description("Bytes of messages kept for history, rewind and resume").register(registry);
+            FunctionCounter.builder("broker.history.evicted", localLog, InMemoryMessageLog::evictedForSpace)
+                    .description("Messages evicted early by the history byte bounds").register(registry);
+        }
         // the rules on the way in: one identity gate, one set of write checks, one publish funnel
         IdentityGate gate = new IdentityGate((who, identity, reason, claimed) -> {
             metrics.rejectedClaim(reason);
@@ -82,7 +105,6 @@ public final class BrokerApp implements AutoCloseable {
                     identity.isIdentified() ? "(" + identity.clientId() + ")" : "", claimed == null ? "<none>" : "'" + claimed + "'");
         });
         Admission admission = new Admission(config.limits().maxMessageSize());
-        ChannelBus bus = new LocalBus(router, messageLog);
         Publishing publishing = new Publishing(admission, gate, bus, clock, metrics);
         this.presence = new PresenceService(router, messageLog, admission, gate, clock, presenceTimers, config.presence());
         // connections: what each session works with, and the one way out
@@ -113,6 +135,18 @@ public final class BrokerApp implements AutoCloseable {
     public InetSocketAddress start() throws InterruptedException {
         address = server.start();
         scheduleSweep();
+        if (cluster != null) {
+            cluster.every(1_000, () -> {
+                if (cluster.unreachableMillis() > cluster.settings().unreachableMillis()) {
+                    // never serve from this node alone: its clients reconnect (elsewhere, where there is another node)
+                    int told = connections.endAll(DisconnectReason.UNAVAILABLE);
+                    if (told > 0) {
+                        log.warn("cluster storage unreachable for {} ms: {} connection(s) told to reconnect",
+                                cluster.unreachableMillis(), told);
+                    }
+                }
+            });
+        }
         listening = true;
         return address;
     }
@@ -124,11 +158,26 @@ public final class BrokerApp implements AutoCloseable {
     private void scheduleSweep() {
         sweeping = PresenceTimers.shared().schedule(() -> {
             try {
-                messageLog.sweep();
+                if (localLog != null) {
+                    localLog.sweep();
+                }
+
                 connections.purge();
             } finally {
                 if (sweeping != null) {
                     scheduleSweep();
+        if (cluster != null) {
+            cluster.every(1_000, () -> {
+                if (cluster.unreachableMillis() > cluster.settings().unreachableMillis()) {
+                    // never serve from this node alone: its clients reconnect (elsewhere, where there is another node)
+                    int told = connections.endAll(DisconnectReason.UNAVAILABLE);
+                    if (told > 0) {
+                        log.warn("cluster storage unreachable for {} ms: {} connection(s) told to reconnect",
+                                cluster.unreachableMillis(), told);
+                    }
+                }
+            });
+        }
                 }
             }
         }, SWEEP_MILLIS);
@@ -149,8 +198,11 @@ public final class BrokerApp implements AutoCloseable {
     /** What {@code GET /ready} reports; register a check for anything this node needs to serve (e.g. its cluster backend). */
     public Readiness readiness() { return readiness; }
 
-    /** For tests and diagnostics: the channels' message log. */
-    public InMemoryMessageLog log() { return messageLog; }
+    /** For tests and diagnostics: the channels' message log (in memory, or the cluster's). */
+    public MessageLog log() { return messageLog; }
+
+    /** For tests and diagnostics: this node's cluster connection, or null for a single node. */
+    public ClusterNode cluster() { return cluster; }
 
     @Override
     public void close() {
@@ -161,5 +213,8 @@ public final class BrokerApp implements AutoCloseable {
             s.cancel();
         }
         server.close();
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 }

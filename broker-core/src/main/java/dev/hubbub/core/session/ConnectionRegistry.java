@@ -33,6 +33,24 @@ public final class ConnectionRegistry {
 
     public ConnectionRegistry(Clock clock) { this.clock = Objects.requireNonNull(clock); }
 
+    /**
+     * Ends every live connection for {@code reason}, each on its own thread (the node is going away,
+     * or cannot serve them for now).
+     *
+     * @return how many were told
+     */
+    public int endAll(DisconnectReason reason) {
+        int n = 0;
+        for (Resumable r : byKey.values()) {
+            Session s = r.live();
+            if (s != null && !s.isClosed()) {
+                s.outbound().schedule(() -> s.end(reason, null), 0);
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** A session went live under its key. */
     void opened(Session s) {
         byKey.put(s.connectionKey(), new Resumable(s.connectionId(), s.principal().appId(), s.principal().identity(),

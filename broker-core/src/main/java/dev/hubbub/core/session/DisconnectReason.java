@@ -33,6 +33,13 @@ public enum DisconnectReason {
     ENDPOINT_REFUSED(Farewell.ERROR, false, true, null),
     /** A frame broke the WebSocket or size rules badly enough that the stream cannot go on: ERROR. */
     FRAME_REJECTED(Farewell.ERROR, false, false, null),
+    /**
+     * The node cannot serve its clients for now (the cluster's storage has been unreachable too
+     * long): DISCONNECTED 50002, so the SDK reconnects (to another node, where there is one) and
+     * resumes; members stay for the grace period.
+     */
+    UNAVAILABLE(Farewell.DISCONNECTED, true, true,
+            ErrorCode.CLUSTER_UNREACHABLE.info("This node cannot reach the cluster's storage; reconnect")),
     /** A bug on our side: DISCONNECTED 50000, so the SDK retries rather than giving up. */
     INTERNAL_ERROR(Farewell.DISCONNECTED, true, true, ErrorCode.INTERNAL.info("Internal error; reconnect"));
 

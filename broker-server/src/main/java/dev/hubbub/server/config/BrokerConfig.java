@@ -1,5 +1,6 @@
 package dev.hubbub.server.config;
 
+import dev.hubbub.cluster.ClusterSettings;
 import dev.hubbub.core.auth.ApiKey;
 import dev.hubbub.core.history.Retention;
 import dev.hubbub.core.presence.PresenceSettings;
@@ -12,9 +13,10 @@ import java.util.Objects;
  *
  * @param closeLingerMillis how long a client gets to read the last frame of a connection the
  *                          broker ends (ERROR, DISCONNECTED) and close it itself
+ * @param cluster           the cluster this node joins, or null for a single node (the default)
  */
 public record BrokerConfig(String host, int port, List<ApiKey> keys, Limits limits, long maxBacklogBytes, int ioThreads,
-                           long closeLingerMillis, PresenceSettings presence, Retention retention) {
+                           long closeLingerMillis, PresenceSettings presence, Retention retention, ClusterSettings cluster) {
     public static final long DEFAULT_CLOSE_LINGER_MILLIS = 1000;
 
     public BrokerConfig {
@@ -27,11 +29,23 @@ public record BrokerConfig(String host, int port, List<ApiKey> keys, Limits limi
     /** With the default close linger, presence settings and history retention. */
     public BrokerConfig(String host, int port, List<ApiKey> keys, Limits limits, long maxBacklogBytes, int ioThreads) {
         this(host, port, keys, limits, maxBacklogBytes, ioThreads, DEFAULT_CLOSE_LINGER_MILLIS, PresenceSettings.defaults(),
-                Retention.defaults());
+                Retention.defaults(), null);
+    }
+
+    /** A single node (no cluster). */
+    public BrokerConfig(String host, int port, List<ApiKey> keys, Limits limits, long maxBacklogBytes, int ioThreads,
+                        long closeLingerMillis, PresenceSettings presence, Retention retention) {
+        this(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention, null);
+    }
+
+    /** The same node in a cluster (null: on its own). */
+    public BrokerConfig withCluster(ClusterSettings settings) {
+        return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
+                settings);
     }
 
     public BrokerConfig withListener(String newHost, Integer newPort) {
         return new BrokerConfig(newHost != null ? newHost : host, newPort != null ? newPort : port, keys, limits,
-                maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention);
+                maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention, cluster);
     }
 }

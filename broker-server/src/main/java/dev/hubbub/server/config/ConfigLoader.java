@@ -11,6 +11,8 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.hubbub.core.auth.ApiKey;
 import dev.hubbub.core.auth.Capability;
+import dev.hubbub.cluster.ClusterSettings;
+import dev.hubbub.core.history.ChannelSerial;
 import dev.hubbub.core.history.Retention;
 import dev.hubbub.core.presence.PresenceSettings;
 import dev.hubbub.core.protocol.Outcome;
@@ -18,6 +20,8 @@ import dev.hubbub.core.session.Limits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -38,7 +42,10 @@ public final class ConfigLoader {
 
     // The file's shape. Every field is optional except keys.
     record FileShape(ServerShape server, List<KeyShape> keys, LimitsShape limits, PresenceShape presence,
-                     HistoryShape history) {}
+                     HistoryShape history, ClusterShape cluster) {}
+
+    record ClusterShape(List<String> redis, String nodeId, Long commandTimeout, Integer maxMessagesPerChannel,
+                        Long unreachableTimeout) {}
 
     record HistoryShape(Long maxAge, Integer minMessages, Long maxBytesPerChannel, Long maxBytesTotal, Long dedupeWindow) {}
 
@@ -104,7 +111,7 @@ public final class ConfigLoader {
         }
         return new BrokerConfig(host, port, keys(fileName, text, shape.keys()), limits(fileName, text, shape.limits()),
                 backlog, ioThreads, linger, presence(fileName, text, shape.presence()),
-                retention(fileName, text, shape.history()));
+                retention(fileName, text, shape.history()), cluster(fileName, text, shape.cluster(), shape.limits()));
     }
 
     private static List<ApiKey> keys(String fileName, String text, List<KeyShape> shapes) throws ConfigException {
@@ -201,6 +208,39 @@ public final class ConfigLoader {
         check(fileName, text, "history", "maxBytesTotal", total >= perChannel, "must be at least maxBytesPerChannel");
         check(fileName, text, "history", "dedupeWindow", dedupe >= 0, "must not be negative (ms)");
         return new Retention(maxAge, minMessages, perChannel, total, dedupe);
+    }
+
+    /** The cluster section, or null when there is none (a single node). */
+    private static ClusterSettings cluster(String fileName, String text, ClusterShape s, LimitsShape limits) throws ConfigException {
+        if (s == null) {
+            return null;
+        }
+        check(fileName, text, "cluster", "redis", s.redis() != null && !s.redis().isEmpty(),
+                "must list at least one Redis server (redis://host:port)");
+        List<URI> servers = new ArrayList<>();
+        for (String r : s.redis()) {
+            URI uri;
+            try {
+                uri = r == null ? null : new URI(r);
+            } catch (URISyntaxException e) {
+                uri = null;
+            }
+            check(fileName, text, "cluster", "redis", uri != null && "redis".equals(uri.getScheme()) && uri.getHost() != null,
+                    "entries must be redis://host:port, was '" + r + "'");
+            servers.add(uri);
+        }
+        String nodeId = s.nodeId() != null ? s.nodeId() : "node-" + ChannelSerial.newEpoch();
+        check(fileName, text, "cluster", "nodeId", nodeId.matches("[A-Za-z0-9._-]{1,64}"), "must be 1-64 characters of A-Z a-z 0-9 . _ -");
+        ClusterSettings d = ClusterSettings.of(servers, nodeId);
+        long timeout = s.commandTimeout() != null ? s.commandTimeout() : d.commandTimeoutMillis();
+        int maxMessages = s.maxMessagesPerChannel() != null ? s.maxMessagesPerChannel() : d.maxMessagesPerChannel();
+        long unreachable = s.unreachableTimeout() != null ? s.unreachableTimeout() : d.unreachableMillis();
+        check(fileName, text, "cluster", "commandTimeout", timeout >= 10 && timeout <= 60_000, "must be 10..60000 (ms)");
+        check(fileName, text, "cluster", "maxMessagesPerChannel", maxMessages >= 1, "must be at least 1");
+        check(fileName, text, "cluster", "unreachableTimeout", unreachable >= 100, "must be at least 100 (ms)");
+        long stateTtl = limits != null && limits.connectionStateTtl() != null ? limits.connectionStateTtl() : Limits.defaults().connectionStateTtl();
+        return d.withTimings(timeout, unreachable, d.pollMillis(), d.lingerMillis())
+                .withRetention(maxMessages, Math.max(d.retainMillis(), stateTtl + 60_000), d.dedupeMillis());
     }
 
     private static void check(String fileName, String text, String setting, boolean ok, String rule) throws ConfigException {
