@@ -10,8 +10,12 @@ import picocli.CommandLine.Option;
 
 /** Options every scenario takes; {@link #problems()} checks them. */
 public final class CommonOptions {
-    @Option(names = "--url", required = true, paramLabel = "ws://HOST:PORT",
-            description = "Realtime endpoint of the broker (ws:// or wss://).")
+    /** At most this many nodes in a --url list. */
+    static final int MAX_NODES = 64;
+
+    @Option(names = "--url", required = true, paramLabel = "ws://HOST:PORT[,ws://HOST:PORT...]",
+            description = "Realtime endpoint of the broker (ws:// or wss://). For a cluster (fanout, channels, connect, "
+                    + "presence): its nodes' endpoints separated by commas; connections go round-robin over them.")
     String url;
 
     @Option(names = "--key", paramLabel = "NAME:SECRET",
@@ -62,7 +66,9 @@ public final class CommonOptions {
     public List<String> problems(boolean keyNeeded) {
         List<String> out = new ArrayList<>();
         try {
-            Endpoint.parse(url);
+            if (Endpoint.parseAll(url).size() > MAX_NODES) {
+                out.add("--url lists more than " + MAX_NODES + " endpoints");
+            }
         } catch (IllegalArgumentException e) {
             out.add("--url: " + e.getMessage());
         }
@@ -106,7 +112,16 @@ public final class CommonOptions {
         return out;
     }
 
-    public Endpoint endpoint() { return Endpoint.parse(url); }
+    /** The nodes of --url, in order (one for a single endpoint). */
+    public List<Endpoint> endpoints() { return Endpoint.parseAll(url); }
+    /** How many endpoints --url lists; 0 when it does not parse (a problem reported by {@link #problems}). */
+    public int nodeCount() {
+        try {
+            return Endpoint.parseAll(url).size();
+        } catch (IllegalArgumentException e) {
+            return 0;
+        }
+    }
     /** The key, or null when none was given (allowed only where the run needs none). */
     public ApiKey apiKey() { return key == null ? null : ApiKey.parse(key); }
     public WireCodec.Format wireFormat() { return WireCodec.Format.parse(format); }
