@@ -32,11 +32,6 @@ public record NodeSpread(int nodes, int channels, int publisherNode) {
         return new NodeSpread(1, 1, 0);
     }
 
-    /** Connections not tied to channels (connect, presence members): connection {@code i} to node {@code i % nodes}. */
-    public static NodeSpread roundRobin(int nodes) {
-        return new NodeSpread(nodes, 1, SPREAD);
-    }
-
     public boolean publishersSpread() {
         return publisherNode == SPREAD;
     }

@@ -115,7 +115,7 @@ class OptionValidationTest {
 
     @Test
     void severalUrlsOnlyWhereTheScenarioSpreadsOverNodes() {
-        for (String s : List.of("fanout", "channels")) {
+        for (String s : List.of("fanout", "channels", "connect", "presence")) {
             assertEquals(List.of(), problemsAt(THREE_NODES, s), s);
         }
         for (String s : List.of("idle", "resume")) {
