@@ -37,9 +37,10 @@ public final class CommonOptions {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the summary as JSON to FILE.")
     Path json;
 
-    @Option(names = "--server-pid", paramLabel = "PID",
-            description = "Broker process on this machine: report its CPU time and RSS from /proc.")
-    Long serverPid;
+    @Option(names = "--server-pid", split = ",", paramLabel = "PID[,PID...]",
+            description = "Broker process on this machine: report its CPU time and RSS from /proc. For a cluster, every "
+                    + "node's pid and redis-server's, separated by commas: the report sums them and shows each one.")
+    List<Long> serverPids;
 
     @Option(names = "--max-connections", defaultValue = "50000", paramLabel = "N",
             description = "Refuse to open more than N connections in total (default: ${DEFAULT-VALUE}).")
@@ -106,8 +107,13 @@ public final class CommonOptions {
         if (setupConcurrency < 1 || setupConcurrency > 10_000) {
             out.add("--setup-concurrency must be between 1 and 10000");
         }
-        if (serverPid != null && serverPid <= 0) {
-            out.add("--server-pid must be a process id");
+        List<Long> pids = serverPids();
+        if (pids.stream().anyMatch(pid -> pid <= 0)) {
+            out.add("--server-pid must be process ids, was " + pids);
+        } else if (pids.stream().distinct().count() < pids.size()) {
+            out.add("--server-pid lists a process twice: " + pids);
+        } else if (pids.size() > MAX_NODES + 1) {
+            out.add("--server-pid lists more than " + (MAX_NODES + 1) + " processes");
         }
         return out;
     }
@@ -128,7 +134,8 @@ public final class CommonOptions {
     public double duration() { return duration; }
     public double warmup() { return warmup; }
     public Path json() { return json; }
-    public Long serverPid() { return serverPid; }
+    /** The --server-pid processes, in order; empty when none was given. */
+    public List<Long> serverPids() { return serverPids == null ? List.of() : List.copyOf(serverPids); }
     public int maxConnections() { return maxConnections; }
     public int threads() { return threads; }
     public int setupConcurrency() { return setupConcurrency; }

@@ -71,8 +71,8 @@ public abstract class ScenarioCommand implements Callable<Integer> {
         }
         Deadline deadline = Deadline.start(common.maxTime());
         ServerProbe probe = null;
-        if (common.serverPid() != null) {
-            probe = new ServerProbe(common.serverPid());
+        if (!common.serverPids().isEmpty()) {
+            probe = new ServerProbe(common.serverPids());
             probe.sample();
         }
         String loadBefore = loadAverage();

@@ -145,6 +145,20 @@ class OptionValidationTest {
     }
 
     @Test
+    void serverPidTakesOneProcessOrSeveral() {
+        assertEquals(List.of(), problems("fanout", "--server-pid", "4242"));
+        assertEquals(List.of(), problems("fanout", "--server-pid", "4242,4243,4244,17"));
+        assertEquals(List.of(), problems("fanout", "--server-pid", "4242", "--server-pid", "17"));
+        assertProblem(problems("fanout", "--server-pid", "4242,0"), "--server-pid");
+        assertProblem(problems("channels", "--server-pid", "4242,17,4242"), "twice");
+        CommonOptions o = ((ScenarioCommand) BenchMain.commandLine().parseArgs("fanout", "--url", "ws://h:1",
+                "--server-pid", "4242,4243,17").subcommand().commandSpec().userObject()).common;
+        assertEquals(List.of(4242L, 4243L, 17L), o.serverPids());
+        assertEquals(2, BenchMain.commandLine().setErr(new PrintWriter(new StringWriter()))
+                .execute("fanout", "--url", "ws://127.0.0.1:1", "--key", "a:b", "--server-pid", "4242,redis"));
+    }
+
+    @Test
     void connectionCapCoversEveryConnectionTheRunOpens() {
         assertProblem(problems("fanout", "--subscribers", "49999", "--publishers", "2"), "--max-connections");
         assertEquals(List.of(), problems("fanout", "--subscribers", "49999", "--publishers", "1"));
