@@ -69,12 +69,16 @@ public abstract class ScenarioCommand implements Callable<Integer> {
         if (!problems.isEmpty()) {
             throw new ParameterException(spec.commandLine(), String.join("\n", problems));
         }
-        Deadline deadline = Deadline.start(common.maxTime());
         ServerProbe probe = null;
         if (!common.serverPids().isEmpty()) {
             probe = new ServerProbe(common.serverPids());
-            probe.sample();
+            try {
+                probe.sample();
+            } catch (IllegalStateException e) {
+                throw new ParameterException(spec.commandLine(), "--server-pid: " + e.getMessage());
+            }
         }
+        Deadline deadline = Deadline.start(common.maxTime());
         String loadBefore = loadAverage();
         Report report;
         try (BenchClient client = new BenchClient(common.endpoints(), common.wireFormat(), common.threads(),

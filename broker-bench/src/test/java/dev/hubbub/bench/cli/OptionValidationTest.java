@@ -159,6 +159,16 @@ class OptionValidationTest {
     }
 
     @Test
+    void anUnreadableServerPidIsAUsageErrorNamingIt() {
+        StringWriter err = new StringWriter();
+        long self = ProcessHandle.current().pid();
+        int code = BenchMain.commandLine().setErr(new PrintWriter(err))
+                .execute("idle", "--url", "ws://127.0.0.1:1", "--key", "a:b", "--server-pid", self + ",2147483646");
+        assertEquals(2, code);
+        assertTrue(err.toString().contains("--server-pid: cannot read /proc/2147483646"), err.toString());
+    }
+
+    @Test
     void connectionCapCoversEveryConnectionTheRunOpens() {
         assertProblem(problems("fanout", "--subscribers", "49999", "--publishers", "2"), "--max-connections");
         assertEquals(List.of(), problems("fanout", "--subscribers", "49999", "--publishers", "1"));
