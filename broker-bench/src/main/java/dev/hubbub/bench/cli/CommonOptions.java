@@ -37,7 +37,7 @@ public final class CommonOptions {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the summary as JSON to FILE.")
     Path json;
 
-    @Option(names = "--server-pid", split = ",", paramLabel = "PID[,PID...]",
+    @Option(names = "--server-pid", split = ",", paramLabel = "PID",
             description = "Broker process on this machine: report its CPU time and RSS from /proc. For a cluster, every "
                     + "node's pid and redis-server's, separated by commas: the report sums them and shows each one.")
     List<Long> serverPids;
