@@ -36,12 +36,17 @@ public final class ChannelsCommand extends ScenarioCommand {
     }
 
     @Override
+    protected boolean spreadsOverNodes() {
+        return true;
+    }
+
+    @Override
     protected List<String> scenarioProblems() {
         List<String> out = new ArrayList<>();
         positive(out, "--channels", channels, 1_000_000);
         positive(out, "--subscribers-per-channel", subscribersPerChannel, 100_000);
         positive(out, "--publishers-per-channel", publishersPerChannel, 100_000);
-        pubsub.problems(out, common.url, "--channel-prefix", prefix);
+        pubsub.problems(out, common, "--channel-prefix", prefix);
         return out;
     }
 

@@ -10,8 +10,12 @@ import picocli.CommandLine.Option;
 
 /** Options every scenario takes; {@link #problems()} checks them. */
 public final class CommonOptions {
-    @Option(names = "--url", required = true, paramLabel = "ws://HOST:PORT",
-            description = "Realtime endpoint of the broker (ws:// or wss://).")
+    /** At most this many nodes in a --url list. */
+    static final int MAX_NODES = 64;
+
+    @Option(names = "--url", required = true, paramLabel = "ws://HOST:PORT[,ws://HOST:PORT...]",
+            description = "Realtime endpoint of the broker (ws:// or wss://). For a cluster (fanout, channels, connect, "
+                    + "presence): its nodes' endpoints separated by commas; connections go round-robin over them.")
     String url;
 
     @Option(names = "--key", paramLabel = "NAME:SECRET",
@@ -33,9 +37,10 @@ public final class CommonOptions {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the summary as JSON to FILE.")
     Path json;
 
-    @Option(names = "--server-pid", paramLabel = "PID",
-            description = "Broker process on this machine: report its CPU time and RSS from /proc.")
-    Long serverPid;
+    @Option(names = "--server-pid", split = ",", paramLabel = "PID",
+            description = "Broker process on this machine: report its CPU time and RSS from /proc. For a cluster, every "
+                    + "node's pid and redis-server's, separated by commas: the report sums them and shows each one.")
+    List<Long> serverPids;
 
     @Option(names = "--max-connections", defaultValue = "50000", paramLabel = "N",
             description = "Refuse to open more than N connections in total (default: ${DEFAULT-VALUE}).")
@@ -62,7 +67,9 @@ public final class CommonOptions {
     public List<String> problems(boolean keyNeeded) {
         List<String> out = new ArrayList<>();
         try {
-            Endpoint.parse(url);
+            if (Endpoint.parseAll(url).size() > MAX_NODES) {
+                out.add("--url lists more than " + MAX_NODES + " endpoints");
+            }
         } catch (IllegalArgumentException e) {
             out.add("--url: " + e.getMessage());
         }
@@ -100,20 +107,35 @@ public final class CommonOptions {
         if (setupConcurrency < 1 || setupConcurrency > 10_000) {
             out.add("--setup-concurrency must be between 1 and 10000");
         }
-        if (serverPid != null && serverPid <= 0) {
-            out.add("--server-pid must be a process id");
+        List<Long> pids = serverPids();
+        if (pids.stream().anyMatch(pid -> pid <= 0)) {
+            out.add("--server-pid must be process ids, was " + pids);
+        } else if (pids.stream().distinct().count() < pids.size()) {
+            out.add("--server-pid lists a process twice: " + pids);
+        } else if (pids.size() > MAX_NODES + 1) {
+            out.add("--server-pid lists more than " + (MAX_NODES + 1) + " processes");
         }
         return out;
     }
 
-    public Endpoint endpoint() { return Endpoint.parse(url); }
+    /** The nodes of --url, in order (one for a single endpoint). */
+    public List<Endpoint> endpoints() { return Endpoint.parseAll(url); }
+    /** How many endpoints --url lists; 0 when it does not parse (a problem reported by {@link #problems}). */
+    public int nodeCount() {
+        try {
+            return Endpoint.parseAll(url).size();
+        } catch (IllegalArgumentException e) {
+            return 0;
+        }
+    }
     /** The key, or null when none was given (allowed only where the run needs none). */
     public ApiKey apiKey() { return key == null ? null : ApiKey.parse(key); }
     public WireCodec.Format wireFormat() { return WireCodec.Format.parse(format); }
     public double duration() { return duration; }
     public double warmup() { return warmup; }
     public Path json() { return json; }
-    public Long serverPid() { return serverPid; }
+    /** The --server-pid processes, in order; empty when none was given. */
+    public List<Long> serverPids() { return serverPids == null ? List.of() : List.copyOf(serverPids); }
     public int maxConnections() { return maxConnections; }
     public int threads() { return threads; }
     public int setupConcurrency() { return setupConcurrency; }

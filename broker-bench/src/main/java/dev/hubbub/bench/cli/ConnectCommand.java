@@ -39,6 +39,11 @@ public final class ConnectCommand extends ScenarioCommand {
     int warmupConnections;
 
     @Override
+    protected boolean spreadsOverNodes() {
+        return true;
+    }
+
+    @Override
     protected List<String> scenarioProblems() {
         List<String> out = new ArrayList<>();
         positive(out, "--connections", connections, 1_000_000);

@@ -31,11 +31,16 @@ public final class FanoutCommand extends ScenarioCommand {
     }
 
     @Override
+    protected boolean spreadsOverNodes() {
+        return true;
+    }
+
+    @Override
     protected List<String> scenarioProblems() {
         List<String> out = new ArrayList<>();
         positive(out, "--subscribers", subscribers, 1_000_000);
         positive(out, "--publishers", publishers, 100_000);
-        pubsub.problems(out, common.url, "--channel", channel);
+        pubsub.problems(out, common, "--channel", channel);
         return out;
     }
 

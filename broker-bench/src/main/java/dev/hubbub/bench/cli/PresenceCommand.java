@@ -45,6 +45,11 @@ public final class PresenceCommand extends ScenarioCommand {
     double drain;
 
     @Override
+    protected boolean spreadsOverNodes() {
+        return true;
+    }
+
+    @Override
     protected List<String> scenarioProblems() {
         List<String> out = new ArrayList<>();
         positive(out, "--members", members, 1_000_000);

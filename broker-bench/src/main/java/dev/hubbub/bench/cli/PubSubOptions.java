@@ -1,6 +1,7 @@
 package dev.hubbub.bench.cli;
 
 import dev.hubbub.bench.report.Report;
+import dev.hubbub.bench.run.NodeSpread;
 import dev.hubbub.bench.run.Payload;
 import dev.hubbub.bench.scenario.PubSubScenario;
 import dev.hubbub.bench.scenario.RunContext;
@@ -9,7 +10,7 @@ import java.util.function.IntFunction;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** The options fanout and channels share: offered rate, payload, pacing, drain and the protocol. */
+/** The options fanout and channels share: offered rate, payload, pacing, drain, the protocol and publisher placement. */
 final class PubSubOptions {
     @Option(names = "--rate", defaultValue = "1000", paramLabel = "MSGS_PER_S",
             description = "Total publishes per second offered, shared by all publishers (default: ${DEFAULT-VALUE}).")
@@ -27,12 +28,21 @@ final class PubSubOptions {
                     + "are not used), to compare the figures with a peer.")
     String protocol;
 
+    @Option(names = "--publisher-node", paramLabel = "N",
+            description = "With several --url nodes: the node every publisher connects to, 0 for the first (default: 0).")
+    Integer publisherNode;
+
+    @Option(names = "--publishers-spread", defaultValue = "false",
+            description = "With several --url nodes: spread the publishers over the nodes as the subscribers are, instead "
+                    + "of putting them all on --publisher-node.")
+    boolean publishersSpread;
+
     boolean nats() {
         return "nats".equalsIgnoreCase(protocol);
     }
 
     /** Adds what is wrong with these options; {@code nameOption}/{@code name} is the channel naming option. */
-    void problems(List<String> out, String url, String nameOption, String name) {
+    void problems(List<String> out, CommonOptions common, String nameOption, String name) {
         if (!(rate > 0 && rate <= 10_000_000)) {
             out.add("--rate must be more than 0 and at most 10000000 messages/s");
         }
@@ -45,8 +55,21 @@ final class PubSubOptions {
         if (!nats && !"ably".equalsIgnoreCase(protocol)) {
             out.add("--protocol must be ably or nats, was '" + protocol + "'");
         }
-        if (nats && url != null && !url.regionMatches(true, 0, "ws://", 0, 5)) {
-            out.add("--protocol nats needs a ws:// URL (no TLS support for the peer)");
+        if (nats && common.url != null) {
+            for (String url : common.url.split(",")) {
+                if (!url.trim().regionMatches(true, 0, "ws://", 0, 5)) {
+                    out.add("--protocol nats needs ws:// URLs (no TLS support for the peer)");
+                    break;
+                }
+            }
+        }
+        int nodes = common.nodeCount();
+        if (publisherNode != null && publishersSpread) {
+            out.add("--publisher-node and --publishers-spread exclude each other");
+        }
+        if (publisherNode != null && nodes > 0 && (publisherNode < 0 || publisherNode >= nodes)) {
+            out.add("--publisher-node must be between 0 and " + (nodes - 1) + " (--url lists " + nodes + " endpoints), was "
+                    + publisherNode);
         }
         if (nats && !name.matches("[^\\s*>]+")) {
             out.add(nameOption + " must be a plain NATS subject (no spaces, '*' or '>') with --protocol nats");
@@ -56,8 +79,10 @@ final class PubSubOptions {
     /** Runs the scenario over the chosen protocol. */
     Report run(String scenario, int channels, int subscribersPerChannel, int publishersPerChannel,
                IntFunction<String> channelName, RunContext ctx) {
+        NodeSpread spread = new NodeSpread(ctx.client().endpoints().size(), channels,
+                publishersSpread ? NodeSpread.SPREAD : publisherNode == null ? 0 : publisherNode);
         PubSubScenario.Settings settings = new PubSubScenario.Settings(scenario, channels, subscribersPerChannel,
-                publishersPerChannel, rate, size, pacing.drainSeconds(), pacing.tickMicros(), channelName);
+                publishersPerChannel, rate, size, pacing.drainSeconds(), pacing.tickMicros(), channelName, spread);
         return (nats() ? PubSubScenario.overNats(settings, ctx) : new PubSubScenario(settings, ctx)).run();
     }
 }

@@ -44,9 +44,17 @@ public abstract class ScenarioCommand implements Callable<Integer> {
         return true;
     }
 
+    /** Whether this scenario spreads its connections over several --url nodes (else it takes one). */
+    protected boolean spreadsOverNodes() {
+        return false;
+    }
+
     /** All problems with the command line; empty when the run can start. */
     public List<String> validate() {
         List<String> out = new ArrayList<>(common.problems(needsKey()));
+        if (!spreadsOverNodes() && common.nodeCount() > 1) {
+            out.add("--url: " + spec.name() + " takes one endpoint (several are for fanout, channels, connect and presence)");
+        }
         out.addAll(scenarioProblems());
         long needed = connectionsNeeded();
         if (needed > common.maxConnections()) {
@@ -61,15 +69,19 @@ public abstract class ScenarioCommand implements Callable<Integer> {
         if (!problems.isEmpty()) {
             throw new ParameterException(spec.commandLine(), String.join("\n", problems));
         }
-        Deadline deadline = Deadline.start(common.maxTime());
         ServerProbe probe = null;
-        if (common.serverPid() != null) {
-            probe = new ServerProbe(common.serverPid());
-            probe.sample();
+        if (!common.serverPids().isEmpty()) {
+            probe = new ServerProbe(common.serverPids());
+            try {
+                probe.sample();
+            } catch (IllegalStateException e) {
+                throw new ParameterException(spec.commandLine(), "--server-pid: " + e.getMessage());
+            }
         }
+        Deadline deadline = Deadline.start(common.maxTime());
         String loadBefore = loadAverage();
         Report report;
-        try (BenchClient client = new BenchClient(common.endpoint(), common.wireFormat(), common.threads(),
+        try (BenchClient client = new BenchClient(common.endpoints(), common.wireFormat(), common.threads(),
                 common.maxConnections());
              Progress progress = new Progress(System.err, () -> "starting")) {
             report = run(new RunContext(client, common.apiKey(), common.warmup(), common.duration(), deadline, probe,

@@ -7,6 +7,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLException;
@@ -14,11 +15,12 @@ import javax.net.ssl.SSLException;
 /**
  * Opens realtime connections on a small shared event loop group (the bench usually shares the
  * machine with the broker, so one or two threads). Enforces the run's connection cap: the
- * connection past the cap fails with code "limit" without touching the network.
+ * connection past the cap fails with code "limit" without touching the network. With several
+ * endpoints (a cluster's nodes) each connection names the node it goes to; node 0 is the default.
  */
 public final class BenchClient implements AutoCloseable {
 
-    private final Endpoint endpoint;
+    private final List<Endpoint> endpoints;
     private final WireCodec codec;
     private final EventLoopGroup group;
     private final SslContext ssl;
@@ -26,33 +28,50 @@ public final class BenchClient implements AutoCloseable {
     private final AtomicInteger opened = new AtomicInteger();
 
     public BenchClient(Endpoint endpoint, WireCodec.Format format, int threads, int maxConnections) {
-        this.endpoint = endpoint;
+        this(List.of(endpoint), format, threads, maxConnections);
+    }
+
+    /** A client for several nodes, in the order connections name them (at least one). */
+    public BenchClient(List<Endpoint> endpoints, WireCodec.Format format, int threads, int maxConnections) {
+        if (endpoints.isEmpty()) {
+            throw new IllegalArgumentException("no endpoint");
+        }
+        this.endpoints = List.copyOf(endpoints);
         this.codec = new WireCodec(format);
         this.group = new MultiThreadIoEventLoopGroup(threads, SocketTransport.ioHandlerFactory());
         this.maxConnections = maxConnections;
         try {
-            this.ssl = endpoint.tls() ? SslContextBuilder.forClient().build() : null;
+            this.ssl = endpoints.stream().anyMatch(Endpoint::tls) ? SslContextBuilder.forClient().build() : null;
         } catch (SSLException e) {
             throw new IllegalStateException("cannot set up TLS: " + e.getMessage(), e);
         }
     }
 
-    public Endpoint endpoint() { return endpoint; }
+    /** The first node: where REST requests (token minting) and single-node scenarios go. */
+    public Endpoint endpoint() { return endpoints.get(0); }
+    /** Every node, in the order given. */
+    public List<Endpoint> endpoints() { return endpoints; }
     public WireCodec codec() { return codec; }
     public EventLoopGroup group() { return group; }
     /** Connections attempted so far (counted against the cap). */
     public int opened() { return opened.get(); }
 
-    /** Starts one connection; watch {@link Connection#connected()} for the outcome. */
+    /** Starts one connection to the first node; watch {@link Connection#connected()} for the outcome. */
     public Connection open(Endpoint.Credentials credentials, ConnectionListener listener) {
+        return open(0, credentials, listener);
+    }
+
+    /** Starts one connection to node {@code node} (an index into {@link #endpoints()}). */
+    public Connection open(int node, Endpoint.Credentials credentials, ConnectionListener listener) {
+        Endpoint endpoint = endpoints.get(node);
         int index = opened.getAndIncrement();
         Connection conn = new Connection(index, codec, listener);
         if (index >= maxConnections) {
             conn.fail(new BenchFailure("limit", "connection cap of " + maxConnections + " reached"));
             return conn;
         }
-        Bootstrap b = WebSocketClients.bootstrap(group, endpoint.connectUri(credentials, codec.format()), this::addTls,
-                "realtime", conn);
+        Bootstrap b = WebSocketClients.bootstrap(group, endpoint.connectUri(credentials, codec.format()),
+                ch -> addTls(ch, endpoint), "realtime", conn);
         ChannelFuture cf = b.connect(endpoint.host(), endpoint.port());
         conn.bind(cf.channel());
         cf.addListener(f -> {
@@ -63,9 +82,13 @@ public final class BenchClient implements AutoCloseable {
         return conn;
     }
 
-    /** Adds the TLS handler first in the pipeline for wss:// endpoints. */
+    /** Adds the TLS handler first in the pipeline when the first node is wss:// (REST requests). */
     void addTls(SocketChannel ch) {
-        if (ssl != null) {
+        addTls(ch, endpoint());
+    }
+
+    private void addTls(SocketChannel ch, Endpoint endpoint) {
+        if (endpoint.tls()) {
             ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc(), endpoint.host(), endpoint.port()));
         }
     }

@@ -10,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
+import java.util.function.IntUnaryOperator;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.SynchronizedHistogram;
 
@@ -18,6 +19,7 @@ import org.HdrHistogram.SynchronizedHistogram;
  * token request, then the socket, until CONNECTED). Records per-connection connect time (socket
  * to CONNECTED) and total time (including the credentials), and failures by code. Bounded by the
  * phase's deadline: whatever is still in progress then is reported as {@link #unfinished()}.
+ * Connection {@code i} goes to the node {@link #onNodes} names (the client's first by default).
  */
 public final class ConnectionOpener {
     /** Supplies credentials for connection {@code i}; may complete later (token minting). */
@@ -37,6 +39,8 @@ public final class ConnectionOpener {
     private final AtomicInteger started = new AtomicInteger();
     private final List<Connection> open = Collections.synchronizedList(new ArrayList<>());
     private final java.util.Map<Integer, Connection> byIndex = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<Integer, AtomicInteger> succeededByNode = new java.util.concurrent.ConcurrentHashMap<>();
+    private IntUnaryOperator nodeOf = i -> 0;
     private volatile long elapsedNanos;
     private volatile boolean finished;
     private volatile int unfinished;
@@ -45,6 +49,12 @@ public final class ConnectionOpener {
         this.client = client;
         this.credentials = credentials;
         this.listeners = listeners;
+    }
+
+    /** Sends connection {@code i} to node {@code nodeOf(i)} of the client; call before {@link #open}. */
+    public ConnectionOpener onNodes(IntUnaryOperator nodeOf) {
+        this.nodeOf = nodeOf;
+        return this;
     }
 
     /** Opens {@code count} connections, at most {@code concurrency} at once; returns the ones that connected. */
@@ -98,7 +108,8 @@ public final class ConnectionOpener {
                 result.complete(null);
                 return;
             }
-            Connection c = client.open(creds, listeners.apply(i));
+            int node = nodeOf.applyAsInt(i);
+            Connection c = client.open(node, creds, listeners.apply(i));
             long left = Math.max(1, timeout - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
             c.connected().orTimeout(left, TimeUnit.MILLISECONDS).whenComplete((ok, e) -> {
                 if (finished) {
@@ -115,6 +126,7 @@ public final class ConnectionOpener {
                 connectMicros.recordValue(Math.min(c.connectNanos() / 1000, 60_000_000L));
                 totalMicros.recordValue(Math.min((System.nanoTime() - t0) / 1000, 60_000_000L));
                 succeeded.incrementAndGet();
+                succeededByNode.computeIfAbsent(node, n -> new AtomicInteger()).incrementAndGet();
                 open.add(c);
                 byIndex.put(i, c);
                 result.complete(c);
@@ -132,6 +144,11 @@ public final class ConnectionOpener {
     public Histogram totalMicros() { return totalMicros; }
     public ErrorCounts failures() { return failures; }
     public int succeeded() { return succeeded.get(); }
+    /** Connections that reached CONNECTED on node {@code node}. */
+    public int succeededOn(int node) {
+        AtomicInteger n = succeededByNode.get(node);
+        return n == null ? 0 : n.get();
+    }
     /** Connections still in progress when the phase's deadline came (neither counted as failed nor connected). */
     public int unfinished() { return unfinished; }
     public int started() { return started.get(); }

@@ -3,7 +3,11 @@ package dev.hubbub.bench.client;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * The broker's realtime endpoint: {@code ws[s]://host:port/} plus the connect query
@@ -55,6 +59,30 @@ public record Endpoint(URI base) {
         return new Endpoint(uri);
     }
 
+    /**
+     * Parses a comma-separated list of endpoints (a cluster's nodes, in order; one URL is a list
+     * of one). Blanks around a comma are ignored; an empty entry or the same URL twice is an error.
+     */
+    public static List<Endpoint> parseAll(String urls) {
+        if (urls == null || urls.isBlank()) {
+            throw new IllegalArgumentException("no URL given");
+        }
+        List<Endpoint> out = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (String part : urls.split(",", -1)) {
+            String url = part.trim();
+            if (url.isEmpty()) {
+                throw new IllegalArgumentException("empty entry in the list " + urls);
+            }
+            Endpoint e = parse(url);
+            if (!seen.add(e.address())) {
+                throw new IllegalArgumentException(url + " is listed twice");
+            }
+            out.add(e);
+        }
+        return out;
+    }
+
     public boolean tls() {
         return base.getScheme().equalsIgnoreCase("wss");
     }
@@ -77,6 +105,16 @@ public record Endpoint(URI base) {
         return h.contains(":") && !h.startsWith("[") ? "[" + h + "]" : h;
     }
 
+    /** Scheme, host, port and path as a connection uses them: two URLs for the same address compare equal. */
+    String address() {
+        return base.getScheme().toLowerCase(Locale.ROOT) + "://" + hostForUrl().toLowerCase(Locale.ROOT) + ":" + port()
+                + path();
+    }
+
+    private String path() {
+        return base.getRawPath() == null || base.getRawPath().isEmpty() ? "/" : base.getRawPath();
+    }
+
     /** The URI to open for one connection. */
     public URI connectUri(Credentials c, WireCodec.Format format) {
         StringBuilder q = new StringBuilder();
@@ -96,8 +134,13 @@ public record Endpoint(URI base) {
         if (c.resume() != null) {
             append(q, "resume", c.resume());
         }
-        String path = base.getRawPath() == null || base.getRawPath().isEmpty() ? "/" : base.getRawPath();
-        return URI.create(base.getScheme() + "://" + hostForUrl() + ":" + port() + path + "?" + q);
+        return URI.create(base.getScheme() + "://" + hostForUrl() + ":" + port() + path() + "?" + q);
+    }
+
+    /** The URL as given, e.g. {@code ws://127.0.0.1:8081}; names a node in reports. */
+    @Override
+    public String toString() {
+        return base.toString();
     }
 
     private static void append(StringBuilder q, String name, String value) {

@@ -4,37 +4,78 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Reads a local process's CPU time ({@code /proc/PID/stat} utime + stime) and resident set size
- * ({@code /proc/PID/status} VmRSS). Linux only; the broker must run on the bench's machine.
+ * Reads local processes' CPU time ({@code /proc/PID/stat} utime + stime) and resident set size
+ * ({@code /proc/PID/status} VmRSS). Linux only; the broker must run on the bench's machine. With
+ * several processes (a cluster's nodes and its redis-server) a sample holds their sums and each
+ * one's reading.
  */
 public final class ServerProbe {
-    /** One reading: CPU in clock ticks, RSS in KiB, taken at {@code nanos}. */
-    public record Sample(long cpuTicks, long rssKb, long nanos) { }
+    /** One reading: CPU in clock ticks and RSS in KiB summed over the processes, taken at {@code nanos}; and each one's. */
+    public record Sample(long cpuTicks, long rssKb, long nanos, List<Reading> processes) {
+        public Sample(long cpuTicks, long rssKb, long nanos) {
+            this(cpuTicks, rssKb, nanos, List.of());
+        }
+    }
 
-    private final Path procDir;
+    /** One process's part of a sample; {@code label} is "PID command", e.g. "4242 redis-server". */
+    public record Reading(String label, long cpuTicks, long rssKb) { }
+
+    private final List<Path> procDirs;
     private final long ticksPerSecond;
 
     public ServerProbe(long pid) {
-        this(Path.of("/proc", Long.toString(pid)), clockTicks());
+        this(List.of(pid));
+    }
+
+    /** A probe summing {@code pids} (at least one). */
+    public ServerProbe(List<Long> pids) {
+        this(pids.stream().map(pid -> Path.of("/proc", Long.toString(pid))).toList(), clockTicks());
     }
 
     ServerProbe(Path procDir, long ticksPerSecond) {
-        this.procDir = procDir;
+        this(List.of(procDir), ticksPerSecond);
+    }
+
+    ServerProbe(List<Path> procDirs, long ticksPerSecond) {
+        if (procDirs.isEmpty()) {
+            throw new IllegalArgumentException("no process to probe");
+        }
+        this.procDirs = List.copyOf(procDirs);
         this.ticksPerSecond = ticksPerSecond;
     }
 
-    /** Fails early with a clear message when the process cannot be read. */
+    /** Fails early with a clear message when a process cannot be read. */
     public Sample sample() {
-        try {
-            String stat = Files.readString(procDir.resolve("stat"), StandardCharsets.US_ASCII);
-            String status = Files.readString(procDir.resolve("status"), StandardCharsets.US_ASCII);
-            return new Sample(cpuTicks(stat), rssKb(status), System.nanoTime());
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + procDir + " (is the broker running on this machine?): " + e.getMessage());
+        List<Reading> readings = new ArrayList<>(procDirs.size());
+        long cpu = 0;
+        long rss = 0;
+        for (Path procDir : procDirs) {
+            try {
+                String stat = Files.readString(procDir.resolve("stat"), StandardCharsets.US_ASCII);
+                String status = Files.readString(procDir.resolve("status"), StandardCharsets.US_ASCII);
+                Reading r = new Reading(procDir.getFileName() + " " + command(stat), cpuTicks(stat), rssKb(status));
+                readings.add(r);
+                cpu += r.cpuTicks();
+                rss += r.rssKb();
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot read " + procDir + " (is the broker running on this machine?): "
+                        + e.getMessage());
+            }
         }
+        return new Sample(cpu, rss, System.nanoTime(), List.copyOf(readings));
+    }
+
+    /** The command name of a stat line: what is between the first '(' and the last ')'. */
+    static String command(String stat) {
+        int open = stat.indexOf('(');
+        int close = stat.lastIndexOf(')');
+        return open >= 0 && close > open ? stat.substring(open + 1, close) : "?";
     }
 
     /** utime + stime (fields 14 and 15) of a stat line; the command name may contain spaces and parentheses. */
@@ -58,26 +99,45 @@ public final class ServerProbe {
         return 0;
     }
 
-    /** Broker CPU seconds between two samples. */
+    /** Broker CPU seconds between two samples (summed over the processes). */
     public double cpuSeconds(Sample before, Sample after) {
         return (after.cpuTicks() - before.cpuTicks()) / (double) ticksPerSecond;
     }
 
     /**
      * Adds broker CPU and memory between two samples to {@code section}; with {@code units > 0}
-     * also CPU microseconds per unit under {@code perUnitKey} (e.g. "cpuMicrosPerDelivery").
+     * also CPU microseconds per unit under {@code perUnitKey} (e.g. "cpuMicrosPerDelivery"). With
+     * several processes these are sums over them, and {@code processes} has the same figures for
+     * each one (its CPU per unit is its share of the summed one).
      */
     public void describe(Sample before, Sample after, long units, String perUnitKey, Map<String, Object> section) {
-        double cpu = cpuSeconds(before, after);
         double wall = (after.nanos() - before.nanos()) / 1e9;
-        section.put("cpuSeconds", cpu);
-        section.put("cpuPercentOfOneCore", wall > 0 ? 100.0 * cpu / wall : null);
-        if (perUnitKey != null) {
-            section.put(perUnitKey, units > 0 ? cpu * 1e6 / units : null);
+        put(section, after.cpuTicks() - before.cpuTicks(), wall, units, perUnitKey, before.rssKb(), after.rssKb());
+        if (after.processes().size() > 1 && before.processes().size() == after.processes().size()) {
+            section.put("processCount", after.processes().size());
+            Map<String, Object> each = new LinkedHashMap<>();
+            for (int i = 0; i < after.processes().size(); i++) {
+                Reading b = before.processes().get(i);
+                Reading a = after.processes().get(i);
+                Map<String, Object> one = new LinkedHashMap<>();
+                put(one, a.cpuTicks() - b.cpuTicks(), wall, units, perUnitKey, b.rssKb(), a.rssKb());
+                each.put(a.label(), one);
+            }
+            section.put("processes", each);
         }
-        section.put("rssBeforeKb", before.rssKb());
-        section.put("rssAfterKb", after.rssKb());
-        section.put("rssGrowthKb", after.rssKb() - before.rssKb());
+    }
+
+    private void put(Map<String, Object> out, long cpuTicks, double wall, long units, String perUnitKey, long rssBefore,
+                     long rssAfter) {
+        double cpu = cpuTicks / (double) ticksPerSecond;
+        out.put("cpuSeconds", cpu);
+        out.put("cpuPercentOfOneCore", wall > 0 ? 100.0 * cpu / wall : null);
+        if (perUnitKey != null) {
+            out.put(perUnitKey, units > 0 ? cpu * 1e6 / units : null);
+        }
+        out.put("rssBeforeKb", rssBefore);
+        out.put("rssAfterKb", rssAfter);
+        out.put("rssGrowthKb", rssAfter - rssBefore);
     }
 
     private static long clockTicks() {

@@ -44,12 +44,12 @@ final class AblyWire implements PubSubScenario.Wire {
         long setupStart = System.nanoTime();
         int subCount = s.channels() * s.subscribersPerChannel();
         ctx.progress().show(() -> "setup: " + ctx.client().opened() + " connections opened");
-        ConnectionOpener subOpener = ctx.openWithKey(i -> null, true, i -> run.subscriberListener);
+        ConnectionOpener subOpener = ctx.openWithKey(i -> null, true, run::subscriberListener).onNodes(run::nodeOf);
         List<Connection> subs = subOpener.open(subCount, ctx.setupConcurrency(), ctx.deadline());
         ErrorCounts attachErrors = attach(run, subOpener, subCount);
 
         int pubCount = publishers.size();
-        ConnectionOpener pubOpener = ctx.openWithKey(i -> null, false, publishers::get);
+        ConnectionOpener pubOpener = ctx.openWithKey(i -> null, false, publishers::get).onNodes(run::publisherNodeOf);
         List<Connection> pubConns = pubOpener.open(pubCount, ctx.setupConcurrency(), ctx.deadline());
         List<PubSubScenario.Publisher> live = new ArrayList<>();
         for (int j = 0; j < pubCount; j++) {

@@ -18,7 +18,8 @@ import java.util.concurrent.CompletableFuture;
  * Opens K connections as fast as {@code concurrency} allows, with API-key or token auth (a token
  * per connection, minted through {@code POST /keys/{keyName}/requestToken}). Reports connects/s,
  * failures by code and connect-time percentiles. A warm-up round (not counted) opens and closes
- * up to {@code warmupConnections} first.
+ * up to {@code warmupConnections} first. With several nodes, connection {@code i} goes to node
+ * {@code i % nodes}; tokens are minted by the first node.
  */
 public final class ConnectScenario {
     public enum Auth { KEY, TOKEN }
@@ -72,6 +73,7 @@ public final class ConnectScenario {
             res.put("unfinished", opener.unfinished());
             res.put("elapsedSeconds", opener.elapsedSeconds());
             res.put("connectsPerSecond", Ratios.rate(opener.succeeded(), opener.elapsedSeconds()));
+            ctx.putConnectedPerNode(res, "connectedPerNode", opener);
             report.putErrors("failures", opener.failures());
             report.section("connectTime").putAll(Latency.of(opener.connectMicros()).asMap());
             if (s.auth() == Auth.TOKEN) {
@@ -100,7 +102,7 @@ public final class ConnectScenario {
         } else {
             creds = i -> minter.mint(clientId(i)).thenApply(token -> Endpoint.Credentials.token(token, null));
         }
-        return new ConnectionOpener(ctx.client(), creds, i -> ConnectionListener.NONE);
+        return new ConnectionOpener(ctx.client(), creds, i -> ConnectionListener.NONE).onNodes(ctx::roundRobinNode);
     }
 
     private String clientId(int i) {

@@ -48,8 +48,10 @@ final class NatsWire implements PubSubScenario.Wire {
     @Override
     public PubSubScenario.Opened open(PubSubScenario run, List<PubSubScenario.Publisher> publishers, Report report) {
         RunContext ctx = run.ctx();
-        Endpoint ep = ctx.client().endpoint();
-        URI uri = URI.create("ws://" + ep.base().getRawAuthority() + "/");
+        List<URI> uris = new ArrayList<>();
+        for (Endpoint ep : ctx.client().endpoints()) {
+            uris.add(URI.create("ws://" + ep.base().getRawAuthority() + "/"));
+        }
         EventLoopGroup group = ctx.client().group();
         List<NatsConnection> all = Collections.synchronizedList(new ArrayList<>());
         ErrorCounts connectFailures = new ErrorCounts();
@@ -58,24 +60,10 @@ final class NatsWire implements PubSubScenario.Wire {
         long setupStart = System.nanoTime();
         ctx.progress().show(() -> "setup: " + opened.get() + " NATS connections opened");
 
-        NatsConnection.Listener subscriber = new NatsConnection.Listener() {
-            @Override
-            public void onMsg(NatsConnection c, NatsLineParser.Msg m) {
-                run.delivered(Payload.decode(m.array(), m.payloadOffset(), m.payloadLength()), System.nanoTime());
-            }
-
-            @Override
-            public void onErr(NatsConnection c, String message) {
-                run.error("subscriber-nats-err", message);
-            }
-
-            @Override
-            public void onClosed(NatsConnection c, boolean requested) {
-                if (!requested) {
-                    run.connectionLost();
-                }
-            }
-        };
+        List<NatsConnection.Listener> subscribers = new ArrayList<>();
+        for (int n = 0; n < uris.size(); n++) {
+            subscribers.add(subscriber(run, n));
+        }
         NatsConnection.Listener publisher = new NatsConnection.Listener() {
             @Override
             public void onErr(NatsConnection c, String message) {
@@ -94,7 +82,7 @@ final class NatsWire implements PubSubScenario.Wire {
         AtomicInteger subsConnected = new AtomicInteger();
         int subsUnfinished = throttled(subCount, ctx.setupConcurrency(), ctx.deadline(), i -> {
             opened.incrementAndGet();
-            NatsConnection c = NatsConnection.open(group, uri, subscriber);
+            NatsConnection c = NatsConnection.open(group, uris.get(run.nodeOf(i)), subscribers.get(run.nodeOf(i)));
             all.add(c);
             return c.connected().orTimeout(PER_CONNECTION_TIMEOUT_MS, TimeUnit.MILLISECONDS)
                     .handle((ok, e) -> {
@@ -119,7 +107,7 @@ final class NatsWire implements PubSubScenario.Wire {
         List<PubSubScenario.Publisher> live = Collections.synchronizedList(new ArrayList<>());
         int pubsUnfinished = throttled(publishers.size(), ctx.setupConcurrency(), ctx.deadline(), j -> {
             opened.incrementAndGet();
-            NatsConnection c = NatsConnection.open(group, uri, publisher);
+            NatsConnection c = NatsConnection.open(group, uris.get(run.publisherNodeOf(j)), publisher);
             all.add(c);
             return c.connected().orTimeout(PER_CONNECTION_TIMEOUT_MS, TimeUnit.MILLISECONDS)
                     .handle((ok, e) -> {
@@ -152,6 +140,28 @@ final class NatsWire implements PubSubScenario.Wire {
             livePublishers = new ArrayList<>(live);
         }
         return new PubSubScenario.Opened(livePublishers, waitMillis -> closeAll(all, waitMillis));
+    }
+
+    /** The listener of the subscribers on {@code node}: counts and times their deliveries. */
+    private static NatsConnection.Listener subscriber(PubSubScenario run, int node) {
+        return new NatsConnection.Listener() {
+            @Override
+            public void onMsg(NatsConnection c, NatsLineParser.Msg m) {
+                run.delivered(node, Payload.decode(m.array(), m.payloadOffset(), m.payloadLength()), System.nanoTime());
+            }
+
+            @Override
+            public void onErr(NatsConnection c, String message) {
+                run.error("subscriber-nats-err", message);
+            }
+
+            @Override
+            public void onClosed(NatsConnection c, boolean requested) {
+                if (!requested) {
+                    run.connectionLost();
+                }
+            }
+        };
     }
 
     /**

@@ -31,6 +31,9 @@ import org.HdrHistogram.SynchronizedHistogram;
  * attacher measures ATTACH to the last SYNC page (repeated), and stays attached while members
  * leave and re-enter at the churn rate; it times each presence event from the stamp in its data.
  *
+ * <p>With several nodes, member {@code i} connects to node {@code i % nodes} and late attacher
+ * {@code r} to node {@code r % nodes} (the churn is timed by the last one).
+ *
  * <p>By default members attach with the PRESENCE mode only, so they do not receive each other's
  * events (that would be M x churn deliveries); presence events they receive anyway are counted.
  */
@@ -182,7 +185,7 @@ public final class PresenceScenario {
             members.add(new Member());
         }
         long t0 = System.nanoTime();
-        ConnectionOpener opener = ctx.openWithKey(i -> "member-" + i, true, members::get);
+        ConnectionOpener opener = ctx.openWithKey(i -> "member-" + i, true, members::get).onNodes(ctx::roundRobinNode);
         ctx.progress().show(() -> String.format("members: %,d connected, %,d entered, %d rejected", opener.succeeded(),
                 entered.sum(), enterRejected.sum()));
         opener.open(s.members(), ctx.setupConcurrency(), ctx.deadline());
@@ -192,6 +195,7 @@ public final class PresenceScenario {
         List<Member> attached = attachAndEnter(members, opener, attachFailures);
         double enterSeconds = (System.nanoTime() - enterStart) / 1e9;
         m.put("connected", opener.succeeded());
+        ctx.putConnectedPerNode(m, "connectedPerNode", opener);
         m.put("unfinished", opener.unfinished());
         m.put("attached", attached.size());
         m.put("entered", entered.sum());
@@ -208,7 +212,7 @@ public final class PresenceScenario {
         List<Connection> extra = new ArrayList<>();
         for (int r = 0; r < s.syncRepeats() && !ctx.deadline().expired(); r++) {
             SyncObserver o = new SyncObserver(s.channel(), Math.max(0, s.syncTimeoutSeconds()), ctx);
-            Map<String, Object> one = o.measure(ctx.client(), ctx.key(), "observer-" + r, entered.sum());
+            Map<String, Object> one = o.measure(ctx.client(), ctx.roundRobinNode(r), ctx.key(), "observer-" + r, entered.sum());
             runs.add(one);
             if (o.connection() != null) {
                 if (observer != null) {

@@ -9,6 +9,7 @@ import dev.hubbub.bench.report.LatencyRecorder;
 import dev.hubbub.bench.report.Ratios;
 import dev.hubbub.bench.report.Report;
 import dev.hubbub.bench.report.ServerProbe;
+import dev.hubbub.bench.run.NodeSpread;
 import dev.hubbub.bench.run.Pacer;
 import dev.hubbub.bench.run.Payload;
 import dev.hubbub.bench.run.PublishSchedule;
@@ -35,10 +36,14 @@ import java.util.function.LongConsumer;
  * ({@link #overNats}) for the peer comparison. Only opening, subscribing and closing differ;
  * pacing, stamps, window, latency, ratios and the broker probe are this class's, so both brokers
  * are measured the same way.
+ *
+ * <p>With several nodes (a cluster) the {@link NodeSpread} says which node each subscriber and
+ * publisher connects to; the report then has a "nodes" section ({@link NodeTally}).
  */
 public final class PubSubScenario {
     public record Settings(String scenario, int channels, int subscribersPerChannel, int publishersPerChannel,
-                           double rate, int size, double drainSeconds, long tickMicros, IntFunction<String> channelName) { }
+                           double rate, int size, double drainSeconds, long tickMicros, IntFunction<String> channelName,
+                           NodeSpread spread) { }
 
     /** The publishing side of one connection, driven by the pacer on the connection's event loop. */
     interface Sender {
@@ -102,6 +107,8 @@ public final class PubSubScenario {
     private final LongAdder unstamped = new LongAdder();
     private final LongAdder unexpectedCloses = new LongAdder();
     private final List<Group> groups = new ArrayList<>();
+    private final NodeTally nodes;
+    private final List<SubscriberListener> subscriberListeners = new ArrayList<>();
     private final Wire wire;
     private volatile Window window;
 
@@ -123,18 +130,24 @@ public final class PubSubScenario {
         for (int c = 0; c < settings.channels(); c++) {
             groups.add(new Group(settings.channelName().apply(c)));
         }
+        this.nodes = new NodeTally(settings.spread(), ctx.client().endpoints().stream().map(Object::toString).toList());
+        for (int n = 0; n < settings.spread().nodes(); n++) {
+            subscriberListeners.add(new SubscriberListener(n));
+        }
     }
 
     /** One paced publisher; all its state is owned by its connection's event loop. */
     final class Publisher extends CountingListener implements Pacer.Paced {
+        final int index;
         final Group group;
         final PublishSchedule schedule;
         Sender out;
         long firstWindowSerial = -1;
         long lastWindowSerial = -2;
 
-        Publisher(Group group, double ratePerSecond, long tickMicros, long phaseNanos) {
+        Publisher(int index, Group group, double ratePerSecond, long tickMicros, long phaseNanos) {
             super("publisher", errors, unexpectedCloses);
+            this.index = index;
             this.group = group;
             this.schedule = new PublishSchedule(ratePerSecond, tickMicros, phaseNanos);
         }
@@ -192,8 +205,15 @@ public final class PubSubScenario {
         }
     }
 
-    /** Shared by every subscriber: counts and times deliveries. */
-    final ConnectionListener subscriberListener = new CountingListener("subscriber", errors, unexpectedCloses) {
+    /** Shared by every subscriber on one node: counts and times deliveries. */
+    private final class SubscriberListener extends CountingListener {
+        final int node;
+
+        SubscriberListener(int node) {
+            super("subscriber", errors, unexpectedCloses);
+            this.node = node;
+        }
+
         @Override
         public void onMessage(Connection c, InboundFrame f) {
             long now = System.nanoTime();
@@ -201,18 +221,21 @@ public final class PubSubScenario {
             int n = f.items();
             received.add(n);
             for (int i = 0; i < n; i++) {
-                count(w, f.stamp(i), now);
+                count(node, w, f.stamp(i), now);
             }
         }
-    };
+    }
 
-    /** Counts one delivery carrying {@code stamp} seen at {@code now} (received already counted). */
-    private void count(Window w, long stamp, long now) {
+    /** Counts one delivery to a subscriber on {@code node}, carrying {@code stamp}, seen at {@code now} (received counted). */
+    private void count(int node, Window w, long stamp, long now) {
         if (stamp == Payload.NO_STAMP) {
             unstamped.increment();
         } else if (w != null && w.contains(stamp)) {
             receivedInWindow.increment();
             latency.recordNanos(now - stamp);
+            if (nodes.several()) {
+                nodes.delivered(node, now - stamp);
+            }
         }
     }
 
@@ -221,16 +244,26 @@ public final class PubSubScenario {
     Settings settings() { return s; }
     RunContext ctx() { return ctx; }
     String channelOf(int subscriber) { return groups.get(subscriber % s.channels()).channel; }
+    /** The node (index into the client's endpoints) subscriber {@code i} connects to. */
+    int nodeOf(int subscriber) { return s.spread().subscriberNode(subscriber); }
+    /** The node publisher {@code j} connects to. */
+    int publisherNodeOf(int j) { return s.spread().publisherNode(j); }
+
+    /** The listener for subscriber {@code i} (one per node, so deliveries are told apart by node). */
+    ConnectionListener subscriberListener(int i) {
+        return subscriberListeners.get(nodeOf(i));
+    }
 
     /** Subscriber number {@code i} is attached to / subscribed on its channel. */
     void subscribed(int i) {
         groups.get(i % s.channels()).subscribers.incrementAndGet();
+        nodes.attached(i);
     }
 
-    /** One delivery whose payload carries {@code stamp}, seen at {@code now}; from any event loop. */
-    void delivered(long stamp, long now) {
+    /** One delivery to a subscriber on {@code node}, its payload carrying {@code stamp}, seen at {@code now}; any thread. */
+    void delivered(int node, long stamp, long now) {
         received.increment();
-        count(window, stamp, now);
+        count(node, window, stamp, now);
     }
 
     void error(String key, String message) {
@@ -264,7 +297,7 @@ public final class PubSubScenario {
         List<Publisher> publishers = new ArrayList<>();
         double perPublisher = s.rate() / Math.max(1, pubCount);
         for (int j = 0; j < pubCount; j++) {
-            publishers.add(new Publisher(groups.get(j % s.channels()), perPublisher, s.tickMicros(),
+            publishers.add(new Publisher(j, groups.get(j % s.channels()), perPublisher, s.tickMicros(),
                     Pacer.phaseNanos(j, pubCount, perPublisher)));
         }
         Opened opened = wire.open(this, publishers, report);
@@ -273,6 +306,7 @@ public final class PubSubScenario {
             opened.closeAll().accept(2000);
             return report;
         }
+        opened.live().forEach(p -> nodes.publisherLive(p.index));
         traffic(opened.live(), report);
         opened.closeAll().accept(3000);
         return report;
@@ -321,6 +355,9 @@ public final class PubSubScenario {
         del.put("unstamped", unstamped.sum());
         del.put("drainSeconds", drained);
         report.section("latency").putAll(latency.total().asMap());
+        if (nodes.several()) {
+            nodes.put(report, s.channels() * s.subscribersPerChannel(), s.channels() * s.publishersPerChannel());
+        }
         report.putErrors("errors", errors);
         if (unexpectedCloses.sum() > 0) {
             report.section("errors").put("connectionsLost", unexpectedCloses.sum());

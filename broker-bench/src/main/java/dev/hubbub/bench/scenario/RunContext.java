@@ -11,7 +11,9 @@ import dev.hubbub.bench.report.Report;
 import dev.hubbub.bench.report.ServerProbe;
 import dev.hubbub.bench.run.Deadline;
 import dev.hubbub.bench.run.Window;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
@@ -30,6 +32,24 @@ public record RunContext(BenchClient client, ApiKey key, double warmupSeconds, d
             Endpoint.Credentials c = Endpoint.Credentials.key(key.full(), clientIds.apply(i));
             return CompletableFuture.completedFuture(echo ? c : c.withoutEcho());
         }, listeners);
+    }
+
+    /** Connection {@code i} of a run not tied to channels (connect, presence) goes to node {@code i % nodes}. */
+    public int roundRobinNode(int i) {
+        return i % client.endpoints().size();
+    }
+
+    /** With several nodes: how many of {@code opener}'s connections reached CONNECTED on each, as {@code key}. */
+    public void putConnectedPerNode(Map<String, Object> section, String key, ConnectionOpener opener) {
+        List<Endpoint> nodes = client.endpoints();
+        if (nodes.size() < 2) {
+            return;
+        }
+        Map<String, Object> perNode = new LinkedHashMap<>();
+        for (int n = 0; n < nodes.size(); n++) {
+            perNode.put(n + " " + nodes.get(n), opener.succeededOn(n));
+        }
+        section.put(key, perNode);
     }
 
     /** The window ended early (hard time cap): measure up to now only, and say so. */

@@ -56,11 +56,14 @@ final class SyncObserver implements ConnectionListener {
         this.window = w;
     }
 
-    /** Connects, attaches and waits for the SYNC to complete; returns this run's figures. */
-    Map<String, Object> measure(BenchClient client, ApiKey key, String clientId, long expectedMembers) {
+    /** Connects to {@code node}, attaches and waits for the SYNC to complete; returns this run's figures. */
+    Map<String, Object> measure(BenchClient client, int node, ApiKey key, String clientId, long expectedMembers) {
         Map<String, Object> out = new LinkedHashMap<>();
+        if (client.endpoints().size() > 1) {
+            out.put("node", node + " " + client.endpoints().get(node));
+        }
         long timeoutMs = Math.min(ctx.deadline().remainingMillis(), (long) (timeoutSeconds * 1000));
-        Connection c = client.open(Endpoint.Credentials.key(key.full(), clientId), this);
+        Connection c = client.open(node, Endpoint.Credentials.key(key.full(), clientId), this);
         try {
             c.connected().get(timeoutMs, TimeUnit.MILLISECONDS);
         } catch (Exception e) {

@@ -99,6 +99,75 @@ class OptionValidationTest {
         assertProblem(tls.validate(), "ws://");
     }
 
+    private static List<String> problemsAt(String urls, String scenario, String... extra) {
+        String[] args = new String[5 + extra.length];
+        args[0] = scenario;
+        args[1] = "--url";
+        args[2] = urls;
+        args[3] = "--key";
+        args[4] = "app.k:secret";
+        System.arraycopy(extra, 0, args, 5, extra.length);
+        ScenarioCommand cmd = (ScenarioCommand) BenchMain.commandLine().parseArgs(args).subcommand().commandSpec().userObject();
+        return cmd.validate();
+    }
+
+    private static final String THREE_NODES = "ws://127.0.0.1:8081,ws://127.0.0.1:8082,ws://127.0.0.1:8083";
+
+    @Test
+    void severalUrlsOnlyWhereTheScenarioSpreadsOverNodes() {
+        for (String s : List.of("fanout", "channels", "connect", "presence")) {
+            assertEquals(List.of(), problemsAt(THREE_NODES, s), s);
+        }
+        for (String s : List.of("idle", "resume")) {
+            assertProblem(problemsAt(THREE_NODES, s), "--url: " + s + " takes one endpoint");
+            assertEquals(List.of(), problemsAt("ws://127.0.0.1:8081", s), s);
+        }
+        assertProblem(problemsAt("ws://127.0.0.1:8081,,ws://127.0.0.1:8082", "fanout"), "--url");
+        assertProblem(problemsAt("ws://127.0.0.1:8081,ws://127.0.0.1:8081", "channels"), "--url");
+        assertProblem(problemsAt("ws://127.0.0.1:8081,http://127.0.0.1:8082", "fanout"), "--url");
+    }
+
+    @Test
+    void thePublisherNodeIsOneOfTheListedNodesOrThePublishersAreSpread() {
+        assertEquals(List.of(), problemsAt(THREE_NODES, "fanout", "--publisher-node", "2"));
+        assertEquals(List.of(), problemsAt(THREE_NODES, "channels", "--publishers-spread"));
+        assertProblem(problemsAt(THREE_NODES, "fanout", "--publisher-node", "3"), "--publisher-node must be between 0 and 2");
+        assertProblem(problemsAt(THREE_NODES, "fanout", "--publisher-node", "-1"), "--publisher-node");
+        assertProblem(problems("fanout", "--publisher-node", "1"), "--publisher-node must be between 0 and 0");
+        assertEquals(List.of(), problems("fanout", "--publisher-node", "0"));
+        assertProblem(problemsAt(THREE_NODES, "channels", "--publisher-node", "1", "--publishers-spread"), "exclude");
+    }
+
+    @Test
+    void natsNodesMustAllBePlainWebSockets() {
+        assertEquals(List.of(), problemsAt("ws://127.0.0.1:8443,ws://127.0.0.1:8444", "fanout", "--protocol", "nats"));
+        assertProblem(problemsAt("ws://127.0.0.1:8443,wss://127.0.0.1:8444", "fanout", "--protocol", "nats"), "ws://");
+    }
+
+    @Test
+    void serverPidTakesOneProcessOrSeveral() {
+        assertEquals(List.of(), problems("fanout", "--server-pid", "4242"));
+        assertEquals(List.of(), problems("fanout", "--server-pid", "4242,4243,4244,17"));
+        assertEquals(List.of(), problems("fanout", "--server-pid", "4242", "--server-pid", "17"));
+        assertProblem(problems("fanout", "--server-pid", "4242,0"), "--server-pid");
+        assertProblem(problems("channels", "--server-pid", "4242,17,4242"), "twice");
+        CommonOptions o = ((ScenarioCommand) BenchMain.commandLine().parseArgs("fanout", "--url", "ws://h:1",
+                "--server-pid", "4242,4243,17").subcommand().commandSpec().userObject()).common;
+        assertEquals(List.of(4242L, 4243L, 17L), o.serverPids());
+        assertEquals(2, BenchMain.commandLine().setErr(new PrintWriter(new StringWriter()))
+                .execute("fanout", "--url", "ws://127.0.0.1:1", "--key", "a:b", "--server-pid", "4242,redis"));
+    }
+
+    @Test
+    void anUnreadableServerPidIsAUsageErrorNamingIt() {
+        StringWriter err = new StringWriter();
+        long self = ProcessHandle.current().pid();
+        int code = BenchMain.commandLine().setErr(new PrintWriter(err))
+                .execute("idle", "--url", "ws://127.0.0.1:1", "--key", "a:b", "--server-pid", self + ",2147483646");
+        assertEquals(2, code);
+        assertTrue(err.toString().contains("--server-pid: cannot read /proc/2147483646"), err.toString());
+    }
+
     @Test
     void connectionCapCoversEveryConnectionTheRunOpens() {
         assertProblem(problems("fanout", "--subscribers", "49999", "--publishers", "2"), "--max-connections");
