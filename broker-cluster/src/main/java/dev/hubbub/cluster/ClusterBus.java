@@ -38,6 +38,7 @@ public final class ClusterBus implements ChannelBus {
     private final Map<ChannelKey, Feed> feeds = new ConcurrentHashMap<>();
     private final Map<String, Feed> byChannel = new ConcurrentHashMap<>();
     private final FeedReader reader;
+    private volatile dev.hubbub.core.presence.PresenceService presence;
 
     public ClusterBus(ClusterNode node, ChannelRouter router) {
         this.node = node;
@@ -77,6 +78,15 @@ public final class ClusterBus implements ChannelBus {
         shard.script(publish, new String[] {RedisKeys.meta(prefix), RedisKeys.stream(prefix), answerKey}, args)
                 .whenComplete((reply, failure) -> done.accept(failure == null ? Outcome.ok(serials(reply, messages.size()))
                         : Outcome.fail(failed(failure))));
+    }
+
+    /**
+     * Presence through the cluster: events this node makes go to Redis ({@link ClusterPresence}),
+     * and every node's copy of each set follows the channel's order.
+     */
+    public void deliverPresenceTo(dev.hubbub.core.presence.PresenceService presence) {
+        this.presence = presence;
+        reader.presence(presence);
     }
 
     /** The serials of an answer {@code epoch|first|flags}: one per message, null for a duplicate. */
@@ -130,6 +140,10 @@ public final class ClusterBus implements ChannelBus {
                     refuse(feed, failure2);
                     return;
                 }
+                var p = presence;
+                if (p != null) {
+                    p.seed(feed.key, pos.members()); // the members as they stand where delivery starts
+                }
                 feed.start(router, pos.epoch(), pos.offset());
                 feed.state = Feed.State.LIVE;
                 for (JsonNode a : feed.early) {
@@ -153,6 +167,10 @@ public final class ClusterBus implements ChannelBus {
     }
 
     private void close(Feed feed) {
+        var p = presence;
+        if (p != null && feed.state == Feed.State.LIVE) {
+            p.forgetReplicas(feed.key); // no longer kept up to date here
+        }
         feed.state = Feed.State.CLOSED;
         feeds.remove(feed.key, feed);
         byChannel.remove(feed.channel, feed);

@@ -94,6 +94,24 @@ final class Feed {
         return true;
     }
 
+    /**
+     * Delivers one presence entry at {@code offset} (the next one) through the presence service,
+     * which updates this node's copy of the set and fans the frame out in the channel's order.
+     *
+     * @return false when {@code offset} is past the next one (a gap the caller must fill first)
+     */
+    boolean deliverPresence(ChannelRouter router, dev.hubbub.core.presence.PresenceService presence, String e, long offset,
+                            ProtocolMessage frame, String owner, List<dev.hubbub.core.protocol.PresenceMessage> present) {
+        if (!e.equals(epoch) || offset <= delivered) {
+            return e.equals(epoch);
+        }
+        if (offset > delivered + 1) {
+            return false;
+        }
+        presence.replicated(key, frame, owner, present, () -> delivered = offset);
+        return true;
+    }
+
     /** Moves past an entry that delivers nothing here (the next one in order). */
     void skip(ChannelRouter router, String e, long offset) {
         synchronized (router.orderLock(key)) {

@@ -3,7 +3,11 @@ package dev.hubbub.cluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hubbub.core.channel.ChannelRouter;
 import dev.hubbub.core.history.ChannelSerial;
+import dev.hubbub.core.presence.PresenceService;
+import dev.hubbub.core.protocol.Action;
 import dev.hubbub.core.protocol.Message;
+import dev.hubbub.core.protocol.PresenceMessage;
+import dev.hubbub.core.protocol.ProtocolMessage;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
 import java.util.ArrayList;
@@ -21,11 +25,12 @@ import org.slf4j.LoggerFactory;
 final class FeedReader {
     private static final Logger log = LoggerFactory.getLogger(FeedReader.class);
 
-    /** A channel's position in Redis. */
-    record Position(String epoch, long offset) {}
+    /** A channel's position in Redis, and its presence members as they stand there. */
+    record Position(String epoch, long offset, List<PresenceMessage> members) {}
 
     private final ClusterNode node;
     private final ChannelRouter router;
+    private volatile PresenceService presence;
     private static final Script POSITION = Script.load("position.lua");
 
     FeedReader(ClusterNode node, ChannelRouter router) {
@@ -33,13 +38,30 @@ final class FeedReader {
         this.router = router;
     }
 
+    void presence(PresenceService p) { this.presence = p; }
+
     /** The channel's position (made, where it has none, and kept alive). */
     CompletionStage<Position> position(Feed feed) { return position(node, feed.shard, feed.prefix); }
 
     static CompletionStage<Position> position(ClusterNode node, Shard shard, String prefix) {
-        return shard.script(POSITION, new String[] {RedisKeys.meta(prefix), RedisKeys.stream(prefix)},
+        return shard.script(POSITION, new String[] {RedisKeys.meta(prefix), RedisKeys.stream(prefix), RedisKeys.members(prefix)},
                         ChannelSerial.newEpoch(), Long.toString(node.settings().retainMillis()))
-                .thenApply(r -> new Position(String.valueOf(r.get(0)), Long.parseLong(String.valueOf(r.get(1)))));
+                .thenApply(r -> new Position(String.valueOf(r.get(0)), Long.parseLong(String.valueOf(r.get(1))),
+                        members(r.size() > 2 ? r.get(2) : null)));
+    }
+
+    private static List<PresenceMessage> members(Object flat) {
+        List<PresenceMessage> out = new ArrayList<>();
+        if (flat instanceof List<?> list) {
+            for (int i = 1; i < list.size(); i += 2) {
+                try {
+                    out.add(StoredPresence.read(StoredMessages.JSON.readTree(String.valueOf(list.get(i))).get("m")));
+                } catch (Exception unreadable) {
+                    log.warn("unreadable presence member in Redis: {}", unreadable.toString());
+                }
+            }
+        }
+        return out;
     }
 
     /** One announcement: delivered, after whatever it skipped is filled from the log. */
@@ -47,6 +69,10 @@ final class FeedReader {
         String epoch = a.get("e").asText();
         long first = a.get("o").asLong();
         JsonNode items = a.get("m");
+        if ("p".equals(a.path("k").asText())) {
+            applyPresence(feed, epoch, first, items.get(0));
+            return;
+        }
         List<Message> messages = new ArrayList<>(items.size());
         for (int i = 0; i < items.size(); i++) {
             messages.add(StoredMessages.read(items.get(i), new ChannelSerial(epoch, first + i).wire()));
@@ -66,6 +92,33 @@ final class FeedReader {
         }
     }
 
+    private void applyPresence(Feed feed, String epoch, long offset, JsonNode entry) {
+        if (!epoch.equals(feed.epoch())) {
+            feed.lost(router, epoch, 0);
+        }
+        if (!deliverPresence(feed, epoch, offset, entry)) {
+            if (!fill(feed, epoch, offset - 1)) {
+                return;
+            }
+            deliverPresence(feed, epoch, offset, entry);
+        }
+    }
+
+    private boolean deliverPresence(Feed feed, String epoch, long offset, JsonNode entry) {
+        PresenceService p = presence;
+        if (p == null) {
+            feed.skip(router, epoch, offset);
+            return true;
+        }
+        List<PresenceMessage> events = StoredPresence.list(entry.get("ev"), false);
+        List<PresenceMessage> present = StoredPresence.list(entry.get("pr"), true);
+        String owner = entry.path("o").isNull() ? null : entry.path("o").asText(null);
+        String frameId = entry.path("b").isNull() ? null : entry.path("b").asText(null);
+        ProtocolMessage frame = ProtocolMessage.presence(Action.PRESENCE, feed.key.name(), frameId, owner,
+                entry.path("t").asLong(), new ChannelSerial(epoch, offset).wire(), events);
+        return feed.deliverPresence(router, p, epoch, offset, frame, owner, present);
+    }
+
     /**
      * Compares the feed with Redis: where Redis is ahead, and was already at the last check (or
      * {@code now}: after a reconnect), fills from the log; a lost epoch is a discontinuity.
@@ -79,6 +132,10 @@ final class FeedReader {
             return;
         }
         if (!p.epoch().equals(feed.epoch())) {
+            PresenceService ps = presence;
+            if (ps != null) {
+                ps.seed(feed.key, p.members()); // the shared set was lost with the log: what Redis has now
+            }
             feed.lost(router, p.epoch(), 0);
             fill(feed, p.epoch(), p.offset());
             feed.behindTo = -1;
@@ -136,8 +193,15 @@ final class FeedReader {
             int colon = id == null ? -1 : id.lastIndexOf(':');
             feed.deliver(router, epoch, offset, List.of(m), colon > 0 ? id.substring(0, colon) : id, m.connectionId(),
                     m.timestamp() == null ? 0 : m.timestamp());
+        } else if ("p".equals(kind)) {
+            try {
+                deliverPresence(feed, epoch, offset, StoredMessages.JSON.readTree(entry.getBody().get("d")));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException unreadable) {
+                log.warn("unreadable presence entry in Redis: {}", unreadable.toString());
+                feed.skip(router, epoch, offset);
+            }
         } else {
-            feed.skip(router, epoch, offset); // not a message: only the position moves
+            feed.skip(router, epoch, offset); // nothing this node delivers: only the position moves
         }
     }
 

@@ -29,6 +29,15 @@ final class RedisKeys {
     /** The answer given to a realtime publish, by its id base (so a resend, on any node, gets it again). */
     static String answer(String prefix, String idBase) { return prefix + ":a:" + idBase; }
 
+    /** The channel's presence members: a hash of {@link StoredPresence#field} to {@link StoredPresence#member}. */
+    static String members(String prefix) { return prefix + ":p"; }
+
+    /** The channels where a node owns presence members (one set per node on each server), for reaping them when it dies. */
+    static String nodeChannels(String nodeId) { return "hb:node:" + nodeId + ":ch"; }
+
+    /** The nodes that own presence members on a server, scored by their last heartbeat (epoch ms). */
+    static final String NODES = "hb:nodes";
+
     /** The prefix of the ids clients chose, remembered for the de-duplication window. */
     static String ids(String prefix) { return prefix + ":i:"; }
 

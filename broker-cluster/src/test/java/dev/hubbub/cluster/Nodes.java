@@ -38,6 +38,8 @@ final class Nodes implements AutoCloseable {
                 .bus((router, own) -> bus[0] = new ClusterBus(cluster, router))
                 .sharedLog((b, own) -> new ClusterLog(cluster, (ClusterBus) b))
                 .build();
+        bus[0].deliverPresenceTo(core.presence);
+        core.presence.relayThrough(new ClusterPresence(cluster, 200, 1_500, 300));
         Node n = new Node(core, cluster, bus[0]);
         nodes.add(n);
         return n;

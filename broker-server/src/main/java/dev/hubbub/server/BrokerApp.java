@@ -9,6 +9,7 @@ import dev.hubbub.core.channel.LocalBus;
 import dev.hubbub.cluster.ClusterBus;
 import dev.hubbub.cluster.ClusterLog;
 import dev.hubbub.cluster.ClusterNode;
+import dev.hubbub.cluster.ClusterPresence;
 import dev.hubbub.core.history.MessageLog;
 import dev.hubbub.core.session.DisconnectReason;
 import dev.hubbub.core.health.Readiness;
@@ -107,6 +108,11 @@ public final class BrokerApp implements AutoCloseable {
         Admission admission = new Admission(config.limits().maxMessageSize());
         Publishing publishing = new Publishing(admission, gate, bus, clock, metrics);
         this.presence = new PresenceService(router, messageLog, admission, gate, clock, presenceTimers, config.presence());
+        if (cluster != null) {
+            // presence members shared by every node: changes go to Redis, each node's copy follows the channel's feed
+            ((ClusterBus) bus).deliverPresenceTo(presence);
+            presence.relayThrough(new ClusterPresence(cluster));
+        }
         // connections: what each session works with, and the one way out
         Disconnects disconnects = new Disconnects(metrics);
         this.connections = new ConnectionRegistry(clock);

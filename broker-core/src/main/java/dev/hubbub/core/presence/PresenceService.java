@@ -63,6 +63,8 @@ public final class PresenceService {
     private final Admission admission;
     private final SyncPager pager;
     private final ConcurrentMap<ChannelKey, PresenceSet> sets = new ConcurrentHashMap<>();
+    /** Null on one node (events are fanned out here); a cluster's relay otherwise. */
+    private volatile PresenceRelay relay;
 
     public PresenceService(ChannelRouter router, MessageLog log, Admission admission, IdentityGate gate, Clock clock,
                            PresenceTimers timers, PresenceSettings settings) {
@@ -77,6 +79,9 @@ public final class PresenceService {
     }
 
     public PresenceSettings settings() { return settings; }
+
+    /** In a cluster: events go through {@code r}, and come back to every node through {@link #replicated}. */
+    public void relayThrough(PresenceRelay r) { this.relay = r; }
 
     /** The grace period for a connection that asked for {@code remainPresentFor} ms (null: default), clamped. */
     public long graceFor(Long remainPresentFor) { return settings.graceFor(remainPresentFor); }
@@ -142,6 +147,8 @@ public final class PresenceService {
                                         List<PresenceMessage> items) {
         long now = clock.millis();
         List<PresenceMessage> events = new ArrayList<>(items.size());
+        List<PresenceMessage> present = new ArrayList<>(items.size());
+        set.ownedHere(connectionId);
         for (int i = 0; i < items.size(); i++) {
             PresenceMessage item = items.get(i);
             String id = connectionId + ':' + msgSerial + ':' + i;
@@ -157,7 +164,9 @@ public final class PresenceService {
                                 last.encoding(), last.extras(), now)
                         : item.with(PresenceAction.LEAVE, id, connectionId, now);
                 events.add(leave);
-            } else if (existing != null && item.action() == PresenceAction.ENTER && sameContent(existing.present, item)) {
+                present.add(null);
+            } else if (existing != null && item.action() == PresenceAction.ENTER && sameContent(existing.present, item)
+                    && relay == null) { // in a cluster it is told: the shared set may have lost it (Redis restarted)
                 // a member entering again as it was: what an SDK does for its own members after every
                 // re-attach (RTP17i), as after a resume; it is here, so no leave is pending; nobody is told
                 existing.leaveAt = 0;
@@ -166,13 +175,15 @@ public final class PresenceService {
                 // ENTER of a member is told as UPDATE; UPDATE of a non-member enters it
                 PresenceAction told = existing == null ? PresenceAction.ENTER : PresenceAction.UPDATE;
                 PresenceMessage event = item.with(told, id, connectionId, now);
-                set.put(event.with(PresenceAction.PRESENT, id, connectionId, now));
+                PresenceMessage member = event.with(PresenceAction.PRESENT, id, connectionId, now);
+                set.put(member);
                 events.add(event);
+                present.add(member);
             }
         }
         if (!events.isEmpty()) {
             broadcast(key, ProtocolMessage.presence(Action.PRESENCE, key.name(), connectionId + ':' + msgSerial,
-                    connectionId, now, null, events), connectionId);
+                    connectionId, now, null, events), connectionId, present);
         }
         return events;
     }
@@ -297,7 +308,65 @@ public final class PresenceService {
                     p.clientId(), connectionId, p.data(), p.encoding(), p.extras(), ts));
         }
         log.debug("conn={} {} member(s) left '{}' ({} remain)", connectionId, events.size(), key.name(), set.size());
-        broadcast(key, ProtocolMessage.presence(Action.PRESENCE, key.name(), null, null, now, null, events), connectionId);
+        java.util.List<PresenceMessage> gonePresent = new ArrayList<>(java.util.Collections.nCopies(events.size(), (PresenceMessage) null));
+        broadcast(key, ProtocolMessage.presence(Action.PRESENCE, key.name(), null, null, now, null, events), connectionId, gonePresent);
+    }
+
+    /**
+     * In a cluster, a presence frame in the channel's order, on every node: members of connections
+     * on other nodes are updated in this node's copy of the set (its own connections' members are
+     * this node's to change, and changed already), then the frame goes to the presence audience and
+     * {@code inOrder} runs, under the channel's order lock.
+     *
+     * @param present as for {@link PresenceRelay#relay}
+     */
+    public void replicated(ChannelKey key, ProtocolMessage frame, String owner, List<PresenceMessage> present,
+                           Runnable inOrder) {
+        locked(key, true, set -> {
+            if (!set.isOwnedHere(owner)) {
+                List<PresenceMessage> events = frame.presence();
+                for (int i = 0; i < events.size(); i++) {
+                    PresenceMessage p = i < present.size() ? present.get(i) : null;
+                    if (p != null) {
+                        set.put(p);
+                    } else {
+                        set.remove(events.get(i).connectionId(), events.get(i).clientId());
+                    }
+                }
+            }
+            synchronized (router.orderLock(key)) {
+                Channel channel = router.find(key);
+                if (channel != null) {
+                    channel.fanOutPresence(frame, owner);
+                }
+                inOrder.run();
+            }
+            return null;
+        });
+    }
+
+    /**
+     * In a cluster, the members of other nodes' connections as they stand at the position this node
+     * starts delivering the channel from; what this node had of them before is dropped.
+     */
+    public void seed(ChannelKey key, List<PresenceMessage> members) {
+        locked(key, !members.isEmpty(), set -> {
+            set.dropNotOwnedHere();
+            for (PresenceMessage m : members) {
+                if (!set.isOwnedHere(m.connectionId())) {
+                    set.put(m);
+                }
+            }
+            return null;
+        });
+    }
+
+    /** In a cluster, this node stopped delivering the channel: its copy of other nodes' members goes. */
+    public void forgetReplicas(ChannelKey key) {
+        locked(key, false, set -> {
+            set.dropNotOwnedHere();
+            return null;
+        });
     }
 
     /** The members of a channel as PRESENT messages, filtered, at most {@code limit} (REST). */
@@ -315,8 +384,16 @@ public final class PresenceService {
     /** Channels with at least one member. */
     public int channelCount() { return sets.size(); }
 
-    /** Hands an event to the channel's presence audience at the channel's next position (set lock held). */
-    private void broadcast(ChannelKey key, ProtocolMessage frame, String ownerConnectionId) {
+    /**
+     * Hands an event to the channel's presence audience at the channel's next position (set lock
+     * held); in a cluster, to the relay, which delivers it on every node through {@link #replicated}.
+     */
+    private void broadcast(ChannelKey key, ProtocolMessage frame, String ownerConnectionId, List<PresenceMessage> present) {
+        PresenceRelay r = relay;
+        if (r != null) {
+            r.relay(key, frame, ownerConnectionId, present);
+            return;
+        }
         synchronized (router.orderLock(key)) {
             Channel channel = router.find(key);
             if (channel != null) {

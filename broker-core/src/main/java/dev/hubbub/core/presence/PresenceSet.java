@@ -31,6 +31,35 @@ final class PresenceSet {
 
     private final Map<String, Map<String, Member>> byConnection = new LinkedHashMap<>();
     private int size;
+    /** In a cluster: the connections whose members this node changes (its own); the rest are copies. */
+    private java.util.Set<String> ownedHere;
+
+    /** Marks a connection of this node (its members are changed here, never from the cluster). */
+    void ownedHere(String connectionId) {
+        if (ownedHere == null) {
+            ownedHere = new java.util.HashSet<>(4);
+        }
+        ownedHere.add(connectionId);
+    }
+
+    private void disown(String connectionId) {
+        if (ownedHere != null) {
+            ownedHere.remove(connectionId);
+        }
+    }
+
+    boolean isOwnedHere(String connectionId) { return ownedHere != null && ownedHere.contains(connectionId); }
+
+    /** Drops the copies of other nodes' members. */
+    void dropNotOwnedHere() {
+        for (var it = byConnection.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (!isOwnedHere(e.getKey())) {
+                size -= e.getValue().size();
+                it.remove();
+            }
+        }
+    }
 
     int size() { return size; }
 
@@ -60,6 +89,7 @@ final class PresenceSet {
             size--;
             if (members.isEmpty()) {
                 byConnection.remove(connectionId);
+                disown(connectionId);
             }
         }
         return removed;
@@ -75,6 +105,7 @@ final class PresenceSet {
             return List.of();
         }
         size -= removed.size();
+        disown(connectionId);
         return removed.values();
     }
 
@@ -84,6 +115,7 @@ final class PresenceSet {
         Map<String, Member> members = byConnection.get(connectionId);
         if (members != null && members.isEmpty()) {
             byConnection.remove(connectionId);
+            disown(connectionId);
         }
     }
 
