@@ -2,6 +2,7 @@ package dev.hubbub.server.config;
 
 import dev.hubbub.core.auth.Operation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +10,7 @@ import dev.hubbub.core.auth.Capability;
 import dev.hubbub.core.session.Limits;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -105,6 +107,30 @@ class ConfigLoaderTest {
         assertMentions(failure(KEY + "history:\n  maxBytesPerChannel: 10\n"), FILE + ":5", "history.maxBytesPerChannel");
         assertMentions(failure(KEY + "history:\n  maxBytesPerChannel: 4096\n  maxBytesTotal: 2048\n"),
                 "history.maxBytesTotal", "at least maxBytesPerChannel");
+    }
+
+    @Test
+    void clusterIsOffByDefaultAndReadWhenGiven() throws Exception {
+        assertNull(ConfigLoader.parse(FILE, KEY).cluster(), "one node unless a cluster section says otherwise");
+        BrokerConfig config = ConfigLoader.parse(FILE, KEY + "cluster:\n  redis: [ \"redis://127.0.0.1:6390\", "
+                + "\"redis://127.0.0.1:6391\" ]\n  nodeId: node-1\n  commandTimeout: 500\n  unreachableTimeout: 3000\n");
+        assertEquals(List.of(java.net.URI.create("redis://127.0.0.1:6390"), java.net.URI.create("redis://127.0.0.1:6391")),
+                config.cluster().redis());
+        assertEquals("node-1", config.cluster().nodeId());
+        assertEquals(500, config.cluster().commandTimeoutMillis());
+        assertEquals(3000, config.cluster().unreachableMillis());
+        assertTrue(config.cluster().retainMillis() > config.limits().connectionStateTtl(),
+                "a channel's shared log outlives connectionStateTtl, so a client can resume from it");
+        assertTrue(ConfigLoader.parse(FILE, KEY + "cluster:\n  redis: [ \"redis://h:1\" ]\n").cluster().nodeId()
+                .startsWith("node-"), "a node id is made when none is given");
+    }
+
+    @Test
+    void clusterSettingsAreValidated() {
+        assertMentions(failure(KEY + "cluster:\n  nodeId: n1\n"), "cluster.redis", "at least one Redis server");
+        assertMentions(failure(KEY + "cluster:\n  redis: [ \"http://h:1\" ]\n"), "cluster.redis", "redis://host:port");
+        assertMentions(failure(KEY + "cluster:\n  redis: [ \"redis://h:1\" ]\n  nodeId: \"a b\"\n"), "cluster.nodeId");
+        assertMentions(failure(KEY + "cluster:\n  redis: [ \"redis://h:1\" ]\n  commandTimeout: 0\n"), "cluster.commandTimeout");
     }
 
     @Test
