@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
@@ -52,10 +53,12 @@ public final class ClusterLog implements MessageLog {
         }
         try {
             ChannelSerial now = ChannelSerial.parse(currentSerial(key));
-            if (!now.epoch().equals(from.epoch()) || from.offset() > now.offset()) {
+            if (!now.epoch().equals(from.epoch())) {
                 return Replay.LOST;
             }
-            if (from.offset() == now.offset()) {
+            if (from.offset() >= now.offset()) {
+                // nothing to replay. Ahead of this node: the client came from a node that had delivered a little
+                // more (the serial is Redis's own, so nothing was lost); this node delivers those few again
                 return new Replay(true, List.of());
             }
             List<StreamMessage<String, String>> entries = await(FeedReader.read(node.shard(key), RedisKeys.channel(key),
@@ -120,6 +123,40 @@ public final class ClusterLog implements MessageLog {
         }
         return HistoryPaging.page(epoch, kept, query);
     }
+
+    /**
+     * Reads what the attach will replay without blocking the attach: the channel's position in
+     * Redis, then the entries after the client's serial (or the latest, for a rewind) up to it.
+     */
+    @Override
+    public CompletionStage<MessageLog> prepare(ChannelKey key, String channelSerial, int rewindCount) {
+        ChannelSerial from = ChannelSerial.parse(channelSerial);
+        if (from == null && rewindCount <= 0) {
+            return CompletableFuture.completedFuture(this);
+        }
+        Shard shard = node.shard(key);
+        String prefix = RedisKeys.channel(key);
+        return shard.async().hmget(RedisKeys.meta(prefix), "e", "o").toCompletableFuture().thenCompose(values -> {
+            String epoch = values.get(0).getValueOrElse(null);
+            long readTo = values.get(1).hasValue() ? Long.parseLong(values.get(1).getValue()) : 0;
+            if (epoch == null || (from != null && (!from.epoch().equals(epoch) || from.offset() >= readTo))) {
+                return CompletableFuture.completedFuture((MessageLog) new PrefetchedLog(this, key, epoch == null ? "-" : epoch,
+                        readTo, List.of()));
+            }
+            CompletionStage<List<StreamMessage<String, String>>> read = from != null
+                    ? FeedReader.read(shard, prefix, from.offset() + 1, readTo)
+                    : shard.async().xrevrange(RedisKeys.stream(prefix), Range.create("0-0", readTo + "-0"),
+                            Limit.from(rewindCount + PRESENCE_SLACK)).toCompletableFuture().thenApply(desc -> {
+                                List<StreamMessage<String, String>> asc = new ArrayList<>(desc);
+                                Collections.reverse(asc);
+                                return asc;
+                            });
+            return read.thenApply(entries -> (MessageLog) new PrefetchedLog(this, key, epoch, readTo, entries));
+        });
+    }
+
+    /** Entries read beyond a rewind's count, for presence entries among the messages. */
+    private static final int PRESENCE_SLACK = 50;
 
     /** Writes go through the cluster bus. */
     @Override

@@ -53,6 +53,20 @@ public interface MessageLog {
     /** A page of history. */
     HistoryPage history(ChannelKey key, HistoryQuery query);
 
+    /**
+     * Reads ahead, off the caller's thread, what an ATTACH is about to replay ({@code channelSerial}
+     * to resume from, or the last {@code rewindCount} messages), for a log whose reads are slow (a
+     * cluster's, in Redis): the log it completes with answers {@link #after} and {@link #latest}
+     * for that attach from what it read, so the attach, which runs under the channel's order lock
+     * on an I/O thread, does not wait for storage. A log in memory is its own answer.
+     *
+     * @param channelSerial the serial to resume from, or null
+     * @param rewindCount   messages a rewind asks for (0: none)
+     */
+    default java.util.concurrent.CompletionStage<MessageLog> prepare(ChannelKey key, String channelSerial, int rewindCount) {
+        return java.util.concurrent.CompletableFuture.completedFuture(this);
+    }
+
     /** Whether a message with this id was published on the channel within the de-duplication window. */
     boolean isDuplicate(ChannelKey key, String id);
 }

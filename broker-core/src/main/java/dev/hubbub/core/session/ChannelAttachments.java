@@ -100,33 +100,34 @@ final class ChannelAttachments {
         Subscriber as = existing != null ? existing.as() : base.equals(name) ? session : new QualifiedSubscriber(session, name);
         AttachReplay.Rewind rewindValue = rewind == null ? null : rewind.value();
         boolean live = existing != null;
-        whenOpen(key, name, () -> services.presence().attached(key, name, modes, hasPresence -> attachInOrder(key, name,
-                as, modes, hasPresence, live, message.channelSerial(), rewindValue), transport::send));
+        String channelSerial = message.channelSerial();
+        whenReady(key, name, live ? null : channelSerial, live || rewindValue == null ? 0 : rewindValue.count() + 1,
+                log -> services.presence().attached(key, name, modes, hasPresence -> attachInOrder(log, key, name, as, modes,
+                        hasPresence, live, channelSerial, rewindValue), transport::send));
     }
 
     /**
-     * Runs {@code then} once the bus delivers the channel to this node: at once on one node; in a
-     * cluster once the node's subscription holds, back on this connection's thread. An ATTACH that
-     * cannot be set up gets a channel ERROR; one overtaken by a DETACH (or by the connection
+     * Runs {@code then} once the bus delivers the channel to this node (at once on one node; in a
+     * cluster once the node's subscription holds) and the log has read ahead what the attach
+     * replays, back on this connection's thread, with the log to plan the replay from. An ATTACH
+     * that cannot be set up gets a channel ERROR; one overtaken by a DETACH (or by the connection
      * ending) is dropped.
      */
-    private void whenOpen(ChannelKey key, String name, Runnable then) {
+    private void whenReady(ChannelKey key, String name, String channelSerial, int rewindCount, Consumer<MessageLog> then) {
         Object attempt = new Object();
         opening.put(name, attempt);
         Thread caller = Thread.currentThread();
-        Runnable proceed = () -> {
-            if (opening.remove(name, attempt) && !session.isClosed()) {
-                then.run();
-            }
-        };
         Consumer<ErrorInfo> refuse = error -> {
             if (opening.remove(name, attempt) && !session.isClosed()) {
                 transport.send(ProtocolMessage.channelError(name, error));
             }
         };
-        services.bus().open(key,
-                () -> onOwnThread(caller, proceed),
-                error -> onOwnThread(caller, () -> refuse.accept(error)));
+        services.bus().open(key, () -> services.log().prepare(key, channelSerial, rewindCount).whenComplete((log, failure) ->
+                onOwnThread(caller, () -> {
+                    if (opening.remove(name, attempt) && !session.isClosed()) {
+                        then.accept(log != null ? log : services.log()); // read ahead failed: plan from the log itself
+                    }
+                })), error -> onOwnThread(caller, () -> refuse.accept(error)));
     }
 
     /** Runs on the caller's thread: now when already on it, else scheduled onto the connection's thread. */
@@ -145,9 +146,8 @@ final class ChannelAttachments {
      * (new modes, say) replays nothing: nothing was missed, and what its channelSerial lags behind
      * is already on its way to the client.
      */
-    private void attachInOrder(ChannelKey key, String name, Subscriber as, int modes, int hasPresence, boolean live,
-                               String channelSerial, AttachReplay.Rewind rewind) {
-        MessageLog log = services.log();
+    private void attachInOrder(MessageLog log, ChannelKey key, String name, Subscriber as, int modes, int hasPresence,
+                               boolean live, String channelSerial, AttachReplay.Rewind rewind) {
         synchronized (services.router().orderLock(key)) {
             Channel channel = services.router().attach(key, as, modes);
             byName.put(name, new Attachment(channel, modes, as));
