@@ -103,10 +103,10 @@ public final class ClusterBus implements ChannelBus {
     static ErrorInfo failed(Throwable failure) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         if (cause instanceof RedisCommandTimeoutException) {
-            return ErrorCode.TIMEOUT.info("Publish not confirmed in time by the cluster's storage; retry with the same id");
+            return ErrorCode.TIMEOUT.info("Not confirmed in time by the cluster's storage; retry");
         }
         log.debug("cluster publish failed: {}", cause.toString());
-        return ErrorCode.CLUSTER_UNREACHABLE.info("Unable to publish: the cluster's storage is unreachable");
+        return ErrorCode.CLUSTER_UNREACHABLE.info("The cluster's storage is unreachable");
     }
 
     @Override

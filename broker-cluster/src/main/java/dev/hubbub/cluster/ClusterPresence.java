@@ -5,7 +5,11 @@ import dev.hubbub.core.history.ChannelSerial;
 import dev.hubbub.core.presence.PresenceRelay;
 import dev.hubbub.core.protocol.PresenceMessage;
 import dev.hubbub.core.protocol.ProtocolMessage;
+import dev.hubbub.core.protocol.ErrorCode;
+import dev.hubbub.core.protocol.ErrorInfo;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +46,7 @@ public final class ClusterPresence implements PresenceRelay {
     }
 
     @Override
-    public void relay(ChannelKey key, ProtocolMessage frame, String owner, List<PresenceMessage> present) {
+    public CompletionStage<ErrorInfo> relay(ChannelKey key, ProtocolMessage frame, String owner, List<PresenceMessage> present) {
         String prefix = RedisKeys.channel(key);
         List<PresenceMessage> events = frame.presence();
         String[] args = new String[7 + 2 * events.size()];
@@ -59,12 +63,19 @@ public final class ClusterPresence implements PresenceRelay {
             args[7 + 2 * i] = StoredPresence.field(e.connectionId(), e.clientId());
             args[8 + 2 * i] = p == null ? "" : StoredPresence.member(node.settings().nodeId(), p);
         }
-        node.shard(key).script(presenceScript, new String[] {RedisKeys.meta(prefix), RedisKeys.stream(prefix),
+        Shard shard = node.shard(key);
+        if (!shard.reachable()) {
+            return CompletableFuture.completedFuture(ErrorCode.CLUSTER_UNREACHABLE.info(
+                    "Unable to change presence: the cluster's storage is unreachable"));
+        }
+        return shard.script(presenceScript, new String[] {RedisKeys.meta(prefix), RedisKeys.stream(prefix),
                 RedisKeys.members(prefix), RedisKeys.nodeChannels(node.settings().nodeId())}, args)
-                .whenComplete((r, failure) -> {
-                    if (failure != null) {
-                        log.warn("presence change not stored in the cluster: {}", failure.toString());
+                .handle((r, failure) -> {
+                    if (failure == null) {
+                        return null;
                     }
+                    log.debug("presence change not stored in the cluster: {}", failure.toString());
+                    return ClusterBus.failed(failure);
                 });
     }
 

@@ -82,4 +82,20 @@ class ClusterLossTest {
         Nodes.until(List.of(sub, pub), () -> Frames.data(sub.out()).contains("after"));
         assertFalse(Frames.data(sub.out()).contains("during"), "a NACKed publish is not delivered");
     }
+
+    @Test
+    void aPresenceChangeRedisCannotTakeIsNackedNotAckedAndForgotten() {
+        nodes = new Nodes(redis);
+        Nodes.Node a = nodes.start("a");
+        TestClient c = attached(a, "lobby");
+        redis.kill();
+        Nodes.until(List.of(), () -> !a.bus().healthy());
+        c.send(new ProtocolMessage(Action.PRESENCE, null, "lobby", null, null, null, null, null, null, 0L, null,
+                List.of(new dev.hubbub.core.protocol.PresenceMessage(null, dev.hubbub.core.protocol.PresenceAction.ENTER,
+                        "alice", null, null, null, null, null)), null, null, null, null));
+        Nodes.until(List.of(c), () -> !c.out().frames(Action.NACK).isEmpty() || !c.out().frames(Action.ACK).isEmpty());
+        assertTrue(c.out().frames(Action.ACK).isEmpty(), "not ACKed: the cluster does not have it");
+        int code = c.out().frames(Action.NACK).get(0).error().code();
+        assertTrue(code == 50002 || code == 50003, "a 5xxxx NACK, was " + code);
+    }
 }

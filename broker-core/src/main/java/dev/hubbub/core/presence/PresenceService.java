@@ -24,6 +24,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.Consumer;
@@ -52,6 +54,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class PresenceService {
     private static final Logger log = LoggerFactory.getLogger(PresenceService.class);
+    /** Stored at once: the answer of a single node (nothing to wait for). */
+    private static final CompletionStage<ErrorInfo> STORED = CompletableFuture.completedFuture(null);
     static final String SYNTHETIC_LEAVE_PREFIX = "synthetic-leave:";
 
     private final ChannelRouter router;
@@ -91,12 +95,30 @@ public final class PresenceService {
      * capability (40160), that the channel is attached (90001) with the PRESENCE mode (40165), the
      * actions, the size (name, capability, mode and size through the same {@link Admission} as
      * publishing), then every item's clientId through the identity gate (40012). A rejected
-     * frame changes nothing. On success the events have been broadcast; they are returned.
+     * frame changes nothing, and its refusal is complete at once. On success the events are
+     * returned once they are stored: at once on one node (already broadcast), in a cluster when
+     * Redis has them (an error, 5xxxx, when it could not take them).
      *
      * @param attachedModes the modes the connection holds on the channel, or null when it is not attached
      */
-    public Outcome<List<PresenceMessage>> handle(String who, String connectionId, Principal principal,
-                                                 ProtocolMessage message, Integer attachedModes) {
+    public CompletionStage<Outcome<List<PresenceMessage>>> handle(String who, String connectionId, Principal principal,
+                                                                  ProtocolMessage message, Integer attachedModes) {
+        Outcome<List<PresenceMessage>> admitted = check(who, principal, message, attachedModes);
+        if (!admitted.isOk()) {
+            return CompletableFuture.completedFuture(admitted);
+        }
+        ChannelKey key = new ChannelKey(principal.appId(), ChannelNames.baseName(message.channel()));
+        long msgSerial = message.msgSerial() == null ? 0 : message.msgSerial();
+        Applied applied = locked(key, true, set -> apply(set, key, connectionId, msgSerial, admitted.value()));
+        return applied.stored().thenApply(error -> error == null ? Outcome.ok(applied.events()) : Outcome.fail(error));
+    }
+
+    /** The events a frame caused, and when the shared set has them (null error: stored). */
+    private record Applied(List<PresenceMessage> events, CompletionStage<ErrorInfo> stored) {}
+
+    /** Every check of {@link #handle}; the admitted items, or why the frame is refused. */
+    private Outcome<List<PresenceMessage>> check(String who, Principal principal, ProtocolMessage message,
+                                                 Integer attachedModes) {
         String name = message.channel();
         ErrorInfo refused = admission.channel(name);
         if (refused != null) {
@@ -132,19 +154,11 @@ public final class PresenceService {
         if (refused != null) {
             return Outcome.fail(refused);
         }
-        Outcome<List<PresenceMessage>> admitted = gate.admitPresence(who, principal.identity(), items);
-        if (!admitted.isOk()) {
-            return admitted;
-        }
-        ChannelKey key = new ChannelKey(principal.appId(), name);
-        long msgSerial = message.msgSerial() == null ? 0 : message.msgSerial();
-        List<PresenceMessage> events = locked(key, true, set -> apply(set, key, connectionId, msgSerial, admitted.value()));
-        return Outcome.ok(events);
+        return gate.admitPresence(who, principal.identity(), items);
     }
 
     /** Applies admitted items (lock held) and broadcasts the resulting events. */
-    private List<PresenceMessage> apply(PresenceSet set, ChannelKey key, String connectionId, long msgSerial,
-                                        List<PresenceMessage> items) {
+    private Applied apply(PresenceSet set, ChannelKey key, String connectionId, long msgSerial, List<PresenceMessage> items) {
         long now = clock.millis();
         List<PresenceMessage> events = new ArrayList<>(items.size());
         List<PresenceMessage> present = new ArrayList<>(items.size());
@@ -181,11 +195,10 @@ public final class PresenceService {
                 present.add(member);
             }
         }
-        if (!events.isEmpty()) {
-            broadcast(key, ProtocolMessage.presence(Action.PRESENCE, key.name(), connectionId + ':' + msgSerial,
-                    connectionId, now, null, events), connectionId, present);
-        }
-        return events;
+        CompletionStage<ErrorInfo> stored = events.isEmpty() ? STORED
+                : broadcast(key, ProtocolMessage.presence(Action.PRESENCE, key.name(), connectionId + ':' + msgSerial,
+                        connectionId, now, null, events), connectionId, present);
+        return new Applied(events, stored);
     }
 
     private static boolean sameContent(PresenceMessage present, PresenceMessage item) {
@@ -388,11 +401,11 @@ public final class PresenceService {
      * Hands an event to the channel's presence audience at the channel's next position (set lock
      * held); in a cluster, to the relay, which delivers it on every node through {@link #replicated}.
      */
-    private void broadcast(ChannelKey key, ProtocolMessage frame, String ownerConnectionId, List<PresenceMessage> present) {
+    private CompletionStage<ErrorInfo> broadcast(ChannelKey key, ProtocolMessage frame, String ownerConnectionId,
+                                                 List<PresenceMessage> present) {
         PresenceRelay r = relay;
         if (r != null) {
-            r.relay(key, frame, ownerConnectionId, present);
-            return;
+            return r.relay(key, frame, ownerConnectionId, present);
         }
         synchronized (router.orderLock(key)) {
             Channel channel = router.find(key);
@@ -400,6 +413,7 @@ public final class PresenceService {
                 channel.fanOutPresence(frame.withChannelSerial(messageLog.advance(key)), ownerConnectionId);
             }
         }
+        return STORED;
     }
 
     /**

@@ -255,15 +255,23 @@ public final class Session implements Subscriber {
         CompletableFuture<Outcome<PublishResult>> result = services.publishing().publish(new PublishRequest(who, principal,
                 message.channel(), message.messages(), new PublishRequest.Realtime(connectionId, msgSerial,
                         attachments.modes(message.channel())))).toCompletableFuture();
+        answerWhenDone(result, outcome -> answerTo(msgSerial, outcome));
+    }
+
+    /**
+     * Answers a MESSAGE or PRESENCE once its outcome is known: now when it is (one node), else in
+     * its place in msgSerial order when the bus completes it, back on this connection's thread.
+     */
+    private <T> void answerWhenDone(CompletableFuture<Outcome<T>> result, java.util.function.Function<Outcome<T>, ProtocolMessage> answer) {
         if (result.isDone()) {
-            replies.answerNow(answerTo(msgSerial, result.join()));
+            replies.answerNow(answer.apply(result.join()));
             return;
         }
         OrderedReplies.Slot slot = replies.reserve();
         result.whenComplete((outcome, failure) -> {
-            ProtocolMessage answer = answerTo(msgSerial, outcome != null ? outcome
-                    : Outcome.fail(ErrorCode.INTERNAL.info("Publish failed: " + failure.getClass().getSimpleName())));
-            transport.schedule(() -> replies.answer(slot, answer), 0);
+            ProtocolMessage a = answer.apply(outcome != null ? outcome
+                    : Outcome.fail(ErrorCode.INTERNAL.info("Failed: " + failure.getClass().getSimpleName())));
+            transport.schedule(() -> replies.answer(slot, a), 0);
         });
     }
 
@@ -281,10 +289,10 @@ public final class Session implements Subscriber {
             reject(message, ErrorCode.PROTOCOL_ERROR.info("PRESENCE without msgSerial"));
             return;
         }
-        Outcome<List<PresenceMessage>> result = services.presence().handle(who, connectionId, principal, message,
-                attachments.modes(message.channel()));
-        replies.answerNow(result.isOk() ? ProtocolMessage.ack(message.msgSerial(), 1, null)
-                : ProtocolMessage.nack(message.msgSerial(), 1, result.error()));
+        long msgSerial = message.msgSerial();
+        answerWhenDone(services.presence().handle(who, connectionId, principal, message, attachments.modes(message.channel()))
+                .toCompletableFuture(), result -> result.isOk() ? ProtocolMessage.ack(msgSerial, 1, null)
+                : ProtocolMessage.nack(msgSerial, 1, result.error()));
     }
 
     /** SYNC from the client: the full presence set of an attached channel (ignored otherwise). */

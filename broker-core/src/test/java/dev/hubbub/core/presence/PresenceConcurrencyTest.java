@@ -48,7 +48,7 @@ class PresenceConcurrencyTest {
                     go.await();
                     for (int i = 0; i < PER_THREAD; i++) {
                         var r = h.presence().handle("t", conn, wildcard, frame(i, item(PresenceAction.ENTER, "u" + i, null)),
-                                Flags.DEFAULT_MODES);
+                                Flags.DEFAULT_MODES).toCompletableFuture().join();
                         if (!r.isOk()) {
                             problems.add(r.error().message());
                         }

@@ -130,7 +130,7 @@ class PresenceLeavingTest {
         h.timers.advance(Duration.ofSeconds(10));
         var again = h.presence().handle("conn=" + conn, conn, alice.session.principal(), ProtocolMessage.presence(
                 Action.PRESENCE, "room", null, null, null, null, List.of(item(PresenceAction.ENTER, null, "back"))),
-                Flags.DEFAULT_MODES);
+                Flags.DEFAULT_MODES).toCompletableFuture().join();
         assertTrue(again.isOk());
         h.timers.advance(Duration.ofSeconds(60));
         List<PresenceMessage> seen = observer.events("room");

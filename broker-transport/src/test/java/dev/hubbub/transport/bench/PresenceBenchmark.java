@@ -133,6 +133,6 @@ public class PresenceBenchmark {
         presence.handle("bench", "churn", wildcard, frame(s, List.of(new PresenceMessage(null, PresenceAction.ENTER, "churner",
                 null, "x", null, null, null))), Flags.DEFAULT_MODES);
         return presence.handle("bench", "churn", wildcard, frame(s, List.of(new PresenceMessage(null, PresenceAction.LEAVE,
-                "churner", null, null, null, null, null))), Flags.DEFAULT_MODES).value().size();
+                "churner", null, null, null, null, null))), Flags.DEFAULT_MODES).toCompletableFuture().join().value().size();
     }
 }

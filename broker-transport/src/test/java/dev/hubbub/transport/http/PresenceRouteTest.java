@@ -68,7 +68,8 @@ class PresenceRouteTest {
 
     private void enter(Principal p, String conn, PresenceMessage... items) {
         var r = core.presence.handle("test", conn, p, new ProtocolMessage(Action.PRESENCE, null, "room:1", null, null,
-                null, null, null, null, 0L, null, List.of(items), null, null, null, null), Flags.DEFAULT_MODES);
+                null, null, null, null, 0L, null, List.of(items), null, null, null, null), Flags.DEFAULT_MODES)
+                .toCompletableFuture().join();
         assertTrue(r.isOk(), () -> String.valueOf(r.error()));
     }
 
