@@ -106,22 +106,24 @@ public final class ClusterLog implements MessageLog {
     }
 
     @Override
-    public HistoryPage history(ChannelKey key, HistoryQuery query) {
+    public HistoryPage history(ChannelKey key, HistoryQuery query) { return await(historyLater(key, query)); }
+
+    @Override
+    public CompletionStage<HistoryPage> historyLater(ChannelKey key, HistoryQuery query) {
         String prefix = RedisKeys.channel(key);
         Shard shard = node.shard(key);
-        String epoch = await(shard.async().hget(RedisKeys.meta(prefix), "e").toCompletableFuture());
-        if (epoch == null) {
-            return new HistoryPage(List.of(), null);
-        }
-        List<StreamMessage<String, String>> entries = await(shard.async().xrange(RedisKeys.stream(prefix),
-                Range.create("-", "+")).toCompletableFuture());
-        List<Message> kept = new ArrayList<>(entries.size());
-        for (StreamMessage<String, String> e : entries) {
-            if ("m".equals(e.getBody().get("k"))) {
-                kept.add(StoredMessages.read(e.getBody().get("d"), new ChannelSerial(epoch, FeedReader.offsetOf(e.getId())).wire()));
-            }
-        }
-        return HistoryPaging.page(epoch, kept, query);
+        return shard.async().hget(RedisKeys.meta(prefix), "e").toCompletableFuture().thenCompose(epoch -> epoch == null
+                ? CompletableFuture.completedFuture(new HistoryPage(List.of(), null))
+                : shard.async().xrange(RedisKeys.stream(prefix), Range.create("-", "+")).toCompletableFuture().thenApplyAsync(entries -> {
+                    List<Message> kept = new ArrayList<>(entries.size());
+                    for (StreamMessage<String, String> e : entries) {
+                        if ("m".equals(e.getBody().get("k"))) {
+                            kept.add(StoredMessages.read(e.getBody().get("d"),
+                                    new ChannelSerial(epoch, FeedReader.offsetOf(e.getId())).wire()));
+                        }
+                    }
+                    return HistoryPaging.page(epoch, kept, query);
+                }, node.lane(key))); // decoded on the channel's lane, not on Lettuce's I/O thread
     }
 
     /**

@@ -53,6 +53,11 @@ public interface MessageLog {
     /** A page of history. */
     HistoryPage history(ChannelKey key, HistoryQuery query);
 
+    /** A page of history, read without blocking the caller where the log is elsewhere (completes on any thread). */
+    default java.util.concurrent.CompletionStage<HistoryPage> historyLater(ChannelKey key, HistoryQuery query) {
+        return java.util.concurrent.CompletableFuture.completedFuture(history(key, query));
+    }
+
     /**
      * Reads ahead, off the caller's thread, what an ATTACH is about to replay ({@code channelSerial}
      * to resume from, or the last {@code rewindCount} messages), for a log whose reads are slow (a

@@ -18,6 +18,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.Objects;
 
 /**
@@ -60,6 +62,13 @@ public final class HistoryRoute implements RestHandler.Route {
 
     @Override
     public FullHttpResponse handle(FullHttpRequest request, List<String> segments, QueryStringDecoder query) {
+        CompletionStage<FullHttpResponse> r = handleLater(request, segments, query);
+        return r == null ? null : r.toCompletableFuture().join();
+    }
+
+    /** Reads the page without waiting on the caller's thread where the log is elsewhere (a cluster's, in Redis). */
+    @Override
+    public CompletionStage<FullHttpResponse> handleLater(FullHttpRequest request, List<String> segments, QueryStringDecoder query) {
         if (segments.size() != 3 || !segments.get(0).equals("channels") || !request.method().equals(HttpMethod.GET)) {
             return null;
         }
@@ -70,16 +79,19 @@ public final class HistoryRoute implements RestHandler.Route {
         String channel = segments.get(1);
         Outcome<Principal> principal = ChannelRead.authorize(auth, request, channel, Operation.HISTORY, "history");
         if (!principal.isOk()) {
-            return HttpResponses.error(principal.error());
+            return CompletableFuture.completedFuture(HttpResponses.error(principal.error()));
         }
         Principal p = principal.value();
         Outcome<HistoryQuery> parsed = query(query);
         if (!parsed.isOk()) {
-            return HttpResponses.error(parsed.error());
+            return CompletableFuture.completedFuture(HttpResponses.error(parsed.error()));
         }
         HistoryQuery q = parsed.value();
-        HistoryPage page = log.history(new ChannelKey(p.appId(), channel), q);
         WireFormat format = RestHandler.responseFormat(request);
+        return log.historyLater(new ChannelKey(p.appId(), channel), q).thenApply(page -> page(format, resource, q, page));
+    }
+
+    private FullHttpResponse page(WireFormat format, String resource, HistoryQuery q, HistoryPage page) {
         FullHttpResponse r = HttpResponses.body(HttpResponseStatus.OK, format.contentType(),
                 ProtocolCodec.of(format).encodeMessages(page.items()));
         r.headers().add(LINK, link(resource, q.after(null), "first"));

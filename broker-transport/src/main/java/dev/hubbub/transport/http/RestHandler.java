@@ -40,6 +40,17 @@ public final class RestHandler {
     /** A REST route beyond the built-in ones (token endpoints, presence): returns null to pass. */
     public interface Route {
         FullHttpResponse handle(FullHttpRequest request, List<String> segments, QueryStringDecoder query);
+
+        /**
+         * As {@link #handle}, for a route whose answer may come later (storage that is not in this
+         * process): null to pass, else the answer when it is ready. The request's body must be read
+         * before this returns.
+         */
+        default CompletionStage<FullHttpResponse> handleLater(FullHttpRequest request, List<String> segments,
+                                                              QueryStringDecoder query) {
+            FullHttpResponse r = handle(request, segments, query);
+            return r == null ? null : CompletableFuture.completedFuture(r);
+        }
     }
 
     private final RestAuth auth;
@@ -77,7 +88,7 @@ public final class RestHandler {
         } catch (IllegalArgumentException badEscape) {
             // answered below like any malformed URI
         }
-        return CompletableFuture.completedFuture(route(request));
+        return route(request);
     }
 
     private static boolean isPublish(FullHttpRequest request) {
@@ -88,38 +99,40 @@ public final class RestHandler {
         return segments.size() == 3 && segments.get(0).equals("channels") && segments.get(2).equals("messages");
     }
 
-    private FullHttpResponse route(FullHttpRequest request) {
+    private CompletionStage<FullHttpResponse> route(FullHttpRequest request) {
         QueryStringDecoder query = new QueryStringDecoder(request.uri());
         List<String> segments;
         try {
             segments = segments(query.rawPath());
             query.parameters(); // decoded lazily: fail here, on bad escapes, rather than inside a route
         } catch (IllegalArgumentException badEscape) { // never echo the URI: it may carry credentials
-            return HttpResponses.error(ErrorCode.BAD_REQUEST.info("Malformed request URI (bad percent-encoding)"));
+            return now(HttpResponses.error(ErrorCode.BAD_REQUEST.info("Malformed request URI (bad percent-encoding)")));
         }
         HttpMethod method = request.method();
         try {
             if (segments.size() == 1 && segments.get(0).equals("time") && method.equals(HttpMethod.GET)) {
-                return HttpResponses.json(HttpResponseStatus.OK, "[" + clock.millis() + "]");
+                return now(HttpResponses.json(HttpResponseStatus.OK, "[" + clock.millis() + "]"));
             }
             if (segments.size() == 1 && segments.get(0).equals("health") && method.equals(HttpMethod.GET)) {
-                return HttpResponses.json(HttpResponseStatus.OK, "{\"status\":\"ok\",\"connections\":"
-                        + metrics.connections() + "}");
+                return now(HttpResponses.json(HttpResponseStatus.OK, "{\"status\":\"ok\",\"connections\":"
+                        + metrics.connections() + "}"));
             }
             if (segments.size() == 1 && segments.get(0).equals("is-the-internet-up.txt")) {
-                return HttpResponses.body(HttpResponseStatus.OK, "text/plain", HttpResponses.utf8("yes\n"));
+                return now(HttpResponses.body(HttpResponseStatus.OK, "text/plain", HttpResponses.utf8("yes\n")));
             }
             for (Route route : extraRoutes) {
-                FullHttpResponse r = route.handle(request, segments, query);
+                CompletionStage<FullHttpResponse> r = route.handleLater(request, segments, query);
                 if (r != null) {
-                    return r;
+                    return r.exceptionally(e -> HttpResponses.error(ErrorCode.INTERNAL.info("Internal error handling the request")));
                 }
             }
-            return HttpResponses.error(ErrorCode.NOT_FOUND.info("No such endpoint: " + method + " " + query.rawPath()));
+            return now(HttpResponses.error(ErrorCode.NOT_FOUND.info("No such endpoint: " + method + " " + query.rawPath())));
         } catch (RuntimeException e) {
-            return HttpResponses.error(ErrorCode.INTERNAL.info("Internal error handling the request"));
+            return now(HttpResponses.error(ErrorCode.INTERNAL.info("Internal error handling the request")));
         }
     }
+    private static CompletionStage<FullHttpResponse> now(FullHttpResponse r) { return CompletableFuture.completedFuture(r); }
+
 
     private CompletionStage<FullHttpResponse> publish(FullHttpRequest request, String channel) {
         Outcome<Principal> principal = auth.authenticate(request.headers());
