@@ -35,6 +35,7 @@ public final class ClusterBus implements ChannelBus {
     private final ClusterNode node;
     private final ChannelRouter router;
     private final Script publish = Script.load("publish.lua");
+    private final Script positions = Script.load("positions.lua");
     private final Map<ChannelKey, Feed> feeds = new ConcurrentHashMap<>();
     private final Map<String, Feed> byChannel = new ConcurrentHashMap<>();
     private final FeedReader reader;
@@ -177,51 +178,85 @@ public final class ClusterBus implements ChannelBus {
         feed.shard.unsubscribe(feed.channel);
     }
 
-    /** An announcement from Redis (Lettuce's thread): handed to the channel's lane. */
+    /** An announcement from Redis (Lettuce's thread): handed to the channel's lane, read there. */
     private void announced(String channel, String payload) {
         Feed feed = byChannel.get(channel);
         if (feed == null) {
             return;
         }
-        JsonNode a;
-        try {
-            a = StoredMessages.JSON.readTree(payload);
-        } catch (Exception e) {
-            log.warn("unreadable announcement on a cluster channel: {}", e.toString());
-            return;
-        }
         node.lane(feed.key).execute(() -> {
+            if (feed.state == Feed.State.CLOSED) {
+                return;
+            }
+            JsonNode a;
+            try {
+                a = StoredMessages.JSON.readTree(payload);
+            } catch (Exception e) {
+                log.warn("unreadable announcement on a cluster channel: {}", e.toString());
+                return; // the next check fetches the entry from the log
+            }
             if (feed.state == Feed.State.LIVE) {
                 reader.apply(feed, a);
-            } else if (feed.state == Feed.State.SUBSCRIBING) {
+            } else {
                 feed.early.add(a);
             }
         });
     }
 
     /**
-     * Every few seconds: keeps each delivered channel's position alive in Redis, fills what the
+     * Every second: keeps each delivered channel's position alive in Redis, fills what the
      * announcements missed (a loss persisting over two checks, so one in flight is not refetched),
-     * and lets go of channels this node has had no subscriber for since the last check but one.
+     * and lets go of channels this node has had no subscriber for since {@code lingerMillis}. The
+     * positions come in one script call per server for up to {@value #CHECK_BATCH} channels.
      */
     private void check() {
         long now = System.nanoTime();
+        Map<Shard, List<Feed>> byShard = new java.util.HashMap<>();
         for (Feed feed : feeds.values()) {
-            node.lane(feed.key).execute(() -> {
-                if (feed.state != Feed.State.LIVE) {
-                    return;
-                }
-                if (router.find(feed.key) != null) {
-                    feed.idleSince = 0;
-                } else if (feed.idleSince == 0) {
-                    feed.idleSince = now;
-                } else if (now - feed.idleSince > node.settings().lingerMillis() * 1_000_000L) {
-                    close(feed);
-                    return;
-                }
-                reader.check(feed, false);
-            });
+            if (feed.state == Feed.State.LIVE) {
+                byShard.computeIfAbsent(feed.shard, s -> new ArrayList<>()).add(feed);
+            }
         }
+        byShard.forEach((shard, list) -> {
+            for (int from = 0; from < list.size(); from += CHECK_BATCH) {
+                List<Feed> batch = list.subList(from, Math.min(list.size(), from + CHECK_BATCH));
+                String[] keys = new String[2 * batch.size()];
+                for (int i = 0; i < batch.size(); i++) {
+                    keys[2 * i] = RedisKeys.meta(batch.get(i).prefix);
+                    keys[2 * i + 1] = RedisKeys.stream(batch.get(i).prefix);
+                }
+                shard.script(positions, keys, Long.toString(node.settings().retainMillis()), ChannelSerial.newEpoch())
+                        .whenComplete((r, failure) -> {
+                            if (failure != null) {
+                                log.debug("cluster position check failed: {}", failure.toString());
+                                return;
+                            }
+                            for (int i = 0; i < batch.size(); i++) {
+                                Feed feed = batch.get(i);
+                                String epoch = String.valueOf(r.get(2 * i));
+                                long offset = Long.parseLong(String.valueOf(r.get(2 * i + 1)));
+                                node.lane(feed.key).execute(() -> checked(feed, epoch, offset, now));
+                            }
+                        });
+            }
+        });
+    }
+
+    private static final int CHECK_BATCH = 200;
+
+    private void checked(Feed feed, String epoch, long offset, long now) {
+        if (feed.state != Feed.State.LIVE) {
+            return;
+        }
+        if (router.find(feed.key) != null) {
+            feed.idleSince = 0;
+        } else if (feed.idleSince == 0) {
+            feed.idleSince = now;
+        } else if (now - feed.idleSince > node.settings().lingerMillis() * 1_000_000L) {
+            close(feed);
+            return;
+        }
+        reader.compare(feed, epoch, offset, false);
     }
 
     /** The pub/sub connection is back (Redis restarted, say): whatever was announced meanwhile is fetched now. */
@@ -229,7 +264,7 @@ public final class ClusterBus implements ChannelBus {
         for (Feed feed : feeds.values()) {
             node.lane(feed.key).execute(() -> {
                 if (feed.state == Feed.State.LIVE) {
-                    reader.check(feed, true);
+                    reader.check(feed);
                 }
             });
         }

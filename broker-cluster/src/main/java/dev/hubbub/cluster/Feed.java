@@ -31,7 +31,8 @@ final class Feed {
     final String prefix;
     final String channel;
     final Shard shard;
-    State state = State.SUBSCRIBING;
+    /** Changed on the lane; read by the timer thread to pick the channels to check. */
+    volatile State state = State.SUBSCRIBING;
     final List<Runnable> waiting = new ArrayList<>();
     final List<Consumer<ErrorInfo>> refusals = new ArrayList<>();
     /** Announcements that came before the position was known. */

@@ -120,10 +120,10 @@ final class FeedReader {
     }
 
     /**
-     * Compares the feed with Redis: where Redis is ahead, and was already at the last check (or
-     * {@code now}: after a reconnect), fills from the log; a lost epoch is a discontinuity.
+     * Compares the feed with Redis now (after a reconnect): whatever Redis has beyond the feed is
+     * filled from the log at once.
      */
-    void check(Feed feed, boolean now) {
+    void check(Feed feed) {
         Position p;
         try {
             p = position(feed).toCompletableFuture().get(node.settings().commandTimeoutMillis(), TimeUnit.MILLISECONDS);
@@ -131,20 +131,36 @@ final class FeedReader {
             log.debug("cluster position check failed: {}", e.toString());
             return;
         }
-        if (!p.epoch().equals(feed.epoch())) {
+        compare(feed, p.epoch(), p.offset(), true);
+    }
+
+    /**
+     * Compares the feed with the position Redis gave ({@code epoch}, {@code offset}): where Redis
+     * is ahead, and was already at the last check (or {@code now}), fills from the log; a lost
+     * epoch is a discontinuity, and this node's copy of the presence set starts again from Redis's.
+     */
+    void compare(Feed feed, String epoch, long offset, boolean now) {
+        if (!epoch.equals(feed.epoch())) {
             PresenceService ps = presence;
             if (ps != null) {
-                ps.seed(feed.key, p.members()); // the shared set was lost with the log: what Redis has now
+                try {
+                    Position p = position(feed).toCompletableFuture().get(node.settings().commandTimeoutMillis(),
+                            TimeUnit.MILLISECONDS);
+                    ps.seed(feed.key, p.members()); // the shared set was lost with the log: what Redis has now
+                } catch (Exception e) {
+                    log.debug("cluster presence reseed failed: {}", e.toString());
+                    return;
+                }
             }
-            feed.lost(router, p.epoch(), 0);
-            fill(feed, p.epoch(), p.offset());
+            feed.lost(router, epoch, 0);
+            fill(feed, epoch, offset);
             feed.behindTo = -1;
-        } else if (p.offset() > feed.delivered()) {
+        } else if (offset > feed.delivered()) {
             if (now || (feed.behindTo >= 0 && feed.delivered() < feed.behindTo)) {
-                fill(feed, p.epoch(), p.offset());
+                fill(feed, epoch, offset);
                 feed.behindTo = -1;
             } else {
-                feed.behindTo = p.offset();
+                feed.behindTo = offset;
             }
         } else {
             feed.behindTo = -1;
