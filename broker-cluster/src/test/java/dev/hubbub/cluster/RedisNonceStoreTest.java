@@ -24,7 +24,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** TokenRequest nonces shared by two nodes through a real Redis: a request is exchanged once cluster-wide, and never when Redis cannot say. */
+/** TokenRequest nonces shared by two nodes through a real Redis: exchanged once cluster-wide, and never when Redis cannot say. */
 class RedisNonceStoreTest {
     private final ApiKey key = new ApiKey("app1.k", "secret", Capability.ALL);
     private final ApiKey otherApp = new ApiKey("app2.k", "secret2", Capability.ALL);
@@ -45,7 +45,7 @@ class RedisNonceStoreTest {
     /** One node's token authority, its nonces in the cluster's Redis. */
     private TokenAuthority node(String id) {
         ClusterNode cluster = new ClusterNode(ClusterSettings.of(List.of(URI.create(redis.uri())), id)
-                .withTimings(1_000, 2_000, 200, 500));
+                .withTimings(5_000, 2_000, 200, 500)); // the first connection of a cold JVM may take over a second
         nodes.add(cluster);
         return new TokenAuthority(new KeyStore(List.of(key, otherApp)), clock, TokenSettings.DEFAULTS, new RedisNonceStore(cluster));
     }
