@@ -163,7 +163,7 @@ class ClusterResumeTest {
     void aConnectionOfANodeThatDiedResumesOnAnother() {
         TestCore a = node("a"), b = node("b");
         TestClient alice = opened(a, "alice");
-        clusters.get(0).close(); // node a is gone without parking anything
+        clusters.remove(0).close(); // node a is gone without parking anything
         TestClient back = b.connect(KEY, "alice", alice.key(), null);
         assertEquals(alice.id(), back.id());
         assertNull(back.connected().error());
