@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * One Redis server of the cluster, as one node sees it: a connection for commands (pipelined,
@@ -89,6 +90,22 @@ final class Shard implements AutoCloseable {
 
     CompletionStage<Void> subscribe(String channel) {
         return pubsub.async().subscribe(channel).toCompletableFuture();
+    }
+
+    /**
+     * Hands the messages of pub/sub channel {@code channel} to {@code handler} (on Lettuce's thread:
+     * be quick), besides the announcements; subscribed again after a reconnect, as every channel is.
+     */
+    CompletionStage<Void> listen(String channel, Consumer<String> handler) {
+        pubsub.addListener(new RedisPubSubAdapter<>() {
+            @Override
+            public void message(String from, String message) {
+                if (channel.equals(from)) {
+                    handler.accept(message);
+                }
+            }
+        });
+        return subscribe(channel);
     }
 
     CompletionStage<Void> unsubscribe(String channel) {

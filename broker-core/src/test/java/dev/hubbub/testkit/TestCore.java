@@ -25,6 +25,7 @@ import dev.hubbub.core.session.ConnectionRegistry;
 import dev.hubbub.core.session.Connector;
 import dev.hubbub.core.session.Disconnects;
 import dev.hubbub.core.session.Limits;
+import dev.hubbub.core.session.ResumeStore;
 import dev.hubbub.core.session.Session;
 import dev.hubbub.core.session.SessionServices;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -71,7 +72,7 @@ public final class TestCore {
         publishing = new Publishing(admission, gate, bus, clock, metrics);
         presence = new PresenceService(router, shared, admission, gate, clock, b.timers, b.presence);
         disconnects = new Disconnects(metrics);
-        connections = new ConnectionRegistry(clock);
+        connections = new ConnectionRegistry(clock, b.resumeStore);
         authenticator = new Authenticator(new KeyStore(b.keys), b.tokens, clock);
         services = new SessionServices(authenticator, router, bus, publishing, shared, presence, disconnects, connections, limits, clock,
                 metrics);
@@ -112,6 +113,13 @@ public final class TestCore {
         private java.util.function.BiFunction<ChannelRouter, InMemoryMessageLog, ChannelBus> bus = LocalBus::new;
 
         private java.util.function.BiFunction<ChannelBus, InMemoryMessageLog, MessageLog> sharedLog = (bus, own) -> own;
+        private ResumeStore resumeStore;
+
+        /** Where other nodes' connections are resumed from (default: none, a single node). */
+        public Builder resumeStore(ResumeStore store) {
+            this.resumeStore = store;
+            return this;
+        }
 
         /**
          * The log sessions and presence read (default: this core's in-memory {@link #log}); a cluster's

@@ -9,9 +9,7 @@ import dev.hubbub.core.protocol.Outcome;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Base64;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -29,6 +27,10 @@ import org.slf4j.LoggerFactory;
  * maximum (40003; default 60 minutes), capability valid JSON (40000) and intersected with the
  * key's (nothing in common: 40160), clientId not empty (40012; {@code "*"} makes a wildcard token).
  *
+ * <p>Nonces live in a {@link NonceStore}: this node's memory by default, a store every node shares
+ * in a cluster. A store that cannot say whether a nonce was seen refuses the request with its
+ * 5xxxx error (fail closed): a replay is never let through because the store was down.
+ *
  * <p>{@link #verify} checks signatures only; the caller ({@link Authenticator}) checks expiry against
  * its clock. A token's capability is intersected with its key's current capability on every
  * verification, so narrowing a key narrows its outstanding tokens. Verified tokens are cached by
@@ -38,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * in-memory set that forgets entries after the longest token lifetime); verifying a revoked token
  * answers 40141. A cluster-wide revocation list can replace the set later without changing callers.
  *
- * <p>Thread safety: safe for concurrent use from any thread; all mutable state is in Caffeine caches.
+ * <p>Thread safety: safe for concurrent use from any thread; all mutable state is in Caffeine caches
+ * and the nonce store.
  */
 public final class TokenAuthority implements TokenVerifier {
     private static final Logger log = LoggerFactory.getLogger(TokenAuthority.class);
@@ -49,13 +52,8 @@ public final class TokenAuthority implements TokenVerifier {
     private final TokenSettings settings;
     private final SecureRandom random = new SecureRandom();
     private final AblyJwtVerifier jwts;
-    /**
-     * Per key, the nonce of every signed TokenRequest accepted within the replay window. One store per
-     * key, so no app can push another app's nonces out of a bounded cache (only a holder of a key's
-     * secret can fill that key's store).
-     */
-    private final Map<String, Cache<String, Boolean>> seenNonces = new ConcurrentHashMap<>();
-    private final Ticker ticker;
+    /** The nonce of every signed TokenRequest accepted within the replay window, per key. */
+    private final NonceStore nonces;
     private final Cache<String, Verification> verified;
     private final Cache<String, Boolean> revokedIds;
 
@@ -66,13 +64,22 @@ public final class TokenAuthority implements TokenVerifier {
         this(keys, clock, TokenSettings.DEFAULTS);
     }
 
+    /** Remembers nonces on this node only ({@link LocalNonceStore}, bounded per key by the settings). */
     public TokenAuthority(KeyStore keys, Clock clock, TokenSettings settings) {
+        this(keys, clock, settings, new LocalNonceStore(clock, settings.nonceCacheSize()));
+    }
+
+    /**
+     * @param nonces where nonces are remembered: a cluster passes a store every node shares, so a
+     *               TokenRequest exchanged on one node is a replay on every other
+     */
+    public TokenAuthority(KeyStore keys, Clock clock, TokenSettings settings, NonceStore nonces) {
+        this.nonces = Objects.requireNonNull(nonces, "nonces");
         this.keys = Objects.requireNonNull(keys, "keys");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.jwts = new AblyJwtVerifier(keys);
         Ticker ticker = () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
-        this.ticker = ticker;
         this.verified = Caffeine.newBuilder().maximumSize(settings.verifiedCacheSize()).build();
         this.revokedIds = Caffeine.newBuilder()
                 .ticker(ticker)
@@ -82,7 +89,10 @@ public final class TokenAuthority implements TokenVerifier {
 
     public TokenSettings settings() { return settings; }
 
-    /** Exchanges a signed TokenRequest (sent without other credentials) for a token. */
+    /**
+     * Exchanges a signed TokenRequest (sent without other credentials) for a token. May block while
+     * the {@link NonceStore} answers (a shared store: up to its command timeout).
+     */
     public Outcome<TokenDetails> issue(TokenRequest request) {
         if (request == null) {
             return reject(null, ErrorCode.BAD_REQUEST.info("No TokenRequest given"));
@@ -124,7 +134,13 @@ public final class TokenAuthority implements TokenVerifier {
                     "Timestamp not current: TokenRequest timestamp is more than "
                             + settings.timestampWindow().toSeconds() + " s from the server's time"));
         }
-        if (noncesOf(key).asMap().putIfAbsent(request.nonce(), Boolean.TRUE) != null) {
+        // a nonce must outlive every timestamp that could still pass the window check: a request stamped t is
+        // accepted until now = t + window, and can first arrive at t - window
+        Outcome<Boolean> first = nonces.firstUse(key.name(), request.nonce(), 2 * window);
+        if (!first.isOk()) {
+            return reject(key.name(), first.error()); // fail closed: a nonce nobody can vouch for is not accepted
+        }
+        if (!first.value()) {
             return reject(key.name(), ErrorCode.NONCE_REPLAYED.info());
         }
         return mint(key, request.ttl(), request.capability(), request.clientId());
@@ -230,18 +246,6 @@ public final class TokenAuthority implements TokenVerifier {
     /** Marks a token id revoked on this node: later verifications of that token answer 40141. */
     public void revokeTokenId(String tokenId) {
         revokedIds.put(Objects.requireNonNull(tokenId, "tokenId"), Boolean.TRUE);
-    }
-
-    /**
-     * The nonce store of one key. A nonce must outlive every timestamp that could still pass the
-     * window check: a request stamped t is accepted until now = t + window, and can first arrive at t - window.
-     */
-    private Cache<String, Boolean> noncesOf(ApiKey key) {
-        return seenNonces.computeIfAbsent(key.name(), k -> Caffeine.newBuilder()
-                .ticker(ticker)
-                .expireAfterWrite(settings.timestampWindow().multipliedBy(2))
-                .maximumSize(settings.nonceCacheSize())
-                .build());
     }
 
     private String newTokenId() {
