@@ -29,7 +29,7 @@ final class Nodes implements AutoCloseable {
 
     Node start(String id) {
         ClusterNode cluster = new ClusterNode(ClusterSettings.of(List.of(URI.create(redis.uri())), id)
-                .withTimings(1_000, 2_000, 200, 500));
+                .withTimings(5_000, 2_000, 200, 500)); // a cold JVM's first Redis round trip may take a second
         ClusterBus[] bus = new ClusterBus[1];
         TestCore core = TestCore.builder()
                 .key(new ApiKey("app1.k", "secret", Capability.ALL))

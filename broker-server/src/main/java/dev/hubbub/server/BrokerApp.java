@@ -3,6 +3,7 @@ package dev.hubbub.server;
 import dev.hubbub.core.auth.Authenticator;
 import dev.hubbub.core.auth.KeyStore;
 import dev.hubbub.core.auth.TokenAuthority;
+import dev.hubbub.core.auth.TokenSettings;
 import dev.hubbub.core.channel.ChannelBus;
 import dev.hubbub.core.channel.ChannelRouter;
 import dev.hubbub.core.channel.LocalBus;
@@ -10,6 +11,8 @@ import dev.hubbub.cluster.ClusterBus;
 import dev.hubbub.cluster.ClusterLog;
 import dev.hubbub.cluster.ClusterNode;
 import dev.hubbub.cluster.ClusterPresence;
+import dev.hubbub.cluster.RedisNonceStore;
+import dev.hubbub.cluster.RedisResumeStore;
 import dev.hubbub.core.history.MessageLog;
 import dev.hubbub.core.session.DisconnectReason;
 import dev.hubbub.core.health.Readiness;
@@ -71,8 +74,13 @@ public final class BrokerApp implements AutoCloseable {
     /** @param presenceTimers runs grace-period presence LEAVEs (tests drive one by hand) */
     public BrokerApp(BrokerConfig config, Clock clock, MeterRegistry registry, PresenceTimers presenceTimers) {
         // who may connect: the configured keys, and tokens signed by them
+        // a cluster: this node's connections to Redis, shared by everything that is cluster-wide
+        this.cluster = config.cluster() != null ? new ClusterNode(config.cluster()) : null;
         KeyStore keys = new KeyStore(config.keys());
-        TokenAuthority tokens = new TokenAuthority(keys, clock);
+        // a TokenRequest's nonce is used once: on this node, or anywhere in the cluster
+        TokenAuthority tokens = cluster != null
+                ? new TokenAuthority(keys, clock, TokenSettings.DEFAULTS, new RedisNonceStore(cluster))
+                : new TokenAuthority(keys, clock);
         Authenticator authenticator = new Authenticator(keys, tokens, clock);
         // where messages go: channels by app and name, fanned out by the network layer
         this.router = new ChannelRouter(new NettyFanOut());
@@ -80,15 +88,13 @@ public final class BrokerApp implements AutoCloseable {
         // what each channel keeps: its order (serials), recent messages, recent message ids;
         // one node keeps them in memory, a cluster in Redis, shared by every node
         ChannelBus bus;
-        if (config.cluster() != null) {
-            this.cluster = new ClusterNode(config.cluster());
+        if (cluster != null) {
             ClusterBus clusterBus = new ClusterBus(cluster, router);
             bus = clusterBus;
             this.localLog = null;
             this.messageLog = new ClusterLog(cluster, clusterBus);
             readiness.register("cluster", cluster::reachable);
         } else {
-            this.cluster = null;
             // a channel's position outlives its subscribers for as long as one of them may still resume from it
             this.localLog = new InMemoryMessageLog(clock, config.retention(), key -> router.find(key) != null,
                     config.limits().connectionStateTtl() + 2 * SWEEP_MILLIS);
@@ -115,7 +121,9 @@ public final class BrokerApp implements AutoCloseable {
         }
         // connections: what each session works with, and the one way out
         Disconnects disconnects = new Disconnects(metrics);
-        this.connections = new ConnectionRegistry(clock);
+        // a connection may be resumed on another node of the cluster (its key stored hashed, for connectionStateTtl)
+        this.connections = new ConnectionRegistry(clock,
+                cluster != null ? new RedisResumeStore(cluster, config.limits().connectionStateTtl()) : null);
         Connector connector = new Connector(new SessionServices(authenticator, router, bus, publishing, messageLog, presence, disconnects, connections,
                 config.limits(), clock, metrics));
         // the network: REST and WebSocket on one port
