@@ -281,4 +281,10 @@ public final class ClusterBus implements ChannelBus {
 
     /** Channels this node delivers now (diagnostics, tests). */
     public int feedCount() { return feeds.size(); }
+
+    /** Entries this node delivered from the log because their announcement never came (metrics). */
+    public long filledFromLog() { return reader.filled(); }
+
+    /** Times this node told a channel's subscribers that continuity broke (metrics). */
+    public long continuityLost() { return reader.lost(); }
 }

@@ -31,6 +31,18 @@ final class FeedReader {
     private final ClusterNode node;
     private final ChannelRouter router;
     private volatile PresenceService presence;
+    private final java.util.concurrent.atomic.LongAdder filled = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder lost = new java.util.concurrent.atomic.LongAdder();
+
+    long filled() { return filled.sum(); }
+
+    long lost() { return lost.sum(); }
+
+    /** Tells the feed's subscribers continuity broke at {@code offset} of {@code epoch}, and counts it. */
+    private void lost(Feed feed, String epoch, long offset) {
+        lost.increment();
+        feed.lost(router, epoch, offset);
+    }
     private static final Script POSITION = Script.load("position.lua");
 
     FeedReader(ClusterNode node, ChannelRouter router) {
@@ -79,7 +91,7 @@ final class FeedReader {
         }
         if (!epoch.equals(feed.epoch())) {
             // the channel's log started again (Redis lost it): what this node had not delivered is gone
-            feed.lost(router, epoch, 0);
+            lost(feed, epoch, 0);
         }
         String idBase = a.path("b").asText(null);
         String publisher = a.path("p").isNull() ? null : a.path("p").asText(null);
@@ -94,7 +106,7 @@ final class FeedReader {
 
     private void applyPresence(Feed feed, String epoch, long offset, JsonNode entry) {
         if (!epoch.equals(feed.epoch())) {
-            feed.lost(router, epoch, 0);
+            lost(feed, epoch, 0);
         }
         if (!deliverPresence(feed, epoch, offset, entry)) {
             if (!fill(feed, epoch, offset - 1)) {
@@ -152,7 +164,7 @@ final class FeedReader {
                     return;
                 }
             }
-            feed.lost(router, epoch, 0);
+            lost(feed, epoch, 0);
             fill(feed, epoch, offset);
             feed.behindTo = -1;
         } else if (offset > feed.delivered()) {
@@ -190,13 +202,14 @@ final class FeedReader {
         for (StreamMessage<String, String> entry : entries) {
             long offset = offsetOf(entry.getId());
             if (offset != expected) {
-                feed.lost(router, epoch, offset - 1);
+                lost(feed, epoch, offset - 1);
             }
             deliverEntry(feed, epoch, offset, entry);
+            filled.increment();
             expected = offset + 1;
         }
         if (expected <= to) {
-            feed.lost(router, epoch, to); // the end of the range is gone too
+            lost(feed, epoch, to); // the end of the range is gone too
         }
         return true;
     }

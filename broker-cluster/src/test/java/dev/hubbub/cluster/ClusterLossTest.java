@@ -49,6 +49,7 @@ class ClusterLossTest {
         Nodes.until(List.of(sub), () -> Frames.data(sub.out()).contains("lost"));
         ProtocolMessage delivered = sub.out().frames(Action.MESSAGE).get(0);
         assertTrue(delivered.messages().get(0).serial().endsWith(":" + "0".repeat(12) + offset), delivered.toString());
+        assertEquals(1, a.bus().filledFromLog(), "counted for operators");
         // and the next announced message follows it, once
         TestClient pub = attached(a, "quiet");
         pub.send(Frames.publish("quiet", 0, "next"));
@@ -76,6 +77,7 @@ class ClusterLossTest {
         Nodes.until(List.of(sub), () -> sub.out().frames(Action.ATTACHED).size() == 2);
         ProtocolMessage told = sub.out().frames(Action.ATTACHED).get(1);
         assertEquals(90003, told.error().code());
+        assertTrue(b.bus().continuityLost() >= 1, "counted for operators");
         assertFalse((told.flagsOrZero() & dev.hubbub.core.protocol.Flags.RESUMED) != 0);
         // ...and what is published now reaches it
         pub.send(Frames.publish("fragile", 2, "after"));

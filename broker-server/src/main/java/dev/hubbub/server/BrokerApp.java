@@ -94,6 +94,14 @@ public final class BrokerApp implements AutoCloseable {
             this.localLog = null;
             this.messageLog = new ClusterLog(cluster, clusterBus);
             readiness.register("cluster", cluster::reachable);
+            Gauge.builder("broker.cluster.reachable", cluster, c -> c.reachable() ? 1 : 0)
+                    .description("1 while every Redis server of the cluster answers").register(registry);
+            Gauge.builder("broker.cluster.channels", clusterBus, ClusterBus::feedCount)
+                    .description("Channels this node receives from the cluster").register(registry);
+            FunctionCounter.builder("broker.cluster.filled", clusterBus, ClusterBus::filledFromLog)
+                    .description("Entries delivered from the shared log because their announcement was lost").register(registry);
+            FunctionCounter.builder("broker.cluster.continuity.lost", clusterBus, ClusterBus::continuityLost)
+                    .description("Times subscribers were told a channel lost continuity (ATTACHED+90003)").register(registry);
         } else {
             // a channel's position outlives its subscribers for as long as one of them may still resume from it
             this.localLog = new InMemoryMessageLog(clock, config.retention(), key -> router.find(key) != null,
