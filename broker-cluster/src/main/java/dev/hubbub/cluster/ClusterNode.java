@@ -3,6 +3,7 @@ package dev.hubbub.cluster;
 import dev.hubbub.core.channel.ChannelKey;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -32,7 +33,11 @@ public final class ClusterNode implements AutoCloseable {
 
     public ClusterNode(ClusterSettings settings) {
         this.settings = settings;
-        this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
+        // back within a second of Redis returning: reconnect attempts back off, but never beyond 1 s
+        this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
+                .reconnectDelay(io.lettuce.core.resource.Delay.exponential(Duration.ofMillis(20), Duration.ofSeconds(1), 2,
+                        TimeUnit.MILLISECONDS))
+                .build();
         for (int i = 0; i < LANES; i++) {
             lanes[i] = Executors.newSingleThreadExecutor(Threads.named("hubbub-cluster-lane-" + i));
         }
