@@ -101,8 +101,19 @@ public final class ClusterBus implements ChannelBus {
         return new PublishResult(serials);
     }
 
+    /** When a failed publish was last logged (ms), so a storm is one line every few seconds, not one per publish. */
+    private static final java.util.concurrent.atomic.AtomicLong lastWarned = new java.util.concurrent.atomic.AtomicLong();
+    private static final java.util.concurrent.atomic.LongAdder unwarned = new java.util.concurrent.atomic.LongAdder();
+
     static ErrorInfo failed(Throwable failure) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        long now = System.currentTimeMillis();
+        long last = lastWarned.get();
+        unwarned.increment();
+        if (now - last >= 5_000 && lastWarned.compareAndSet(last, now)) {
+            log.warn("cluster storage refused or did not confirm {} write(s) in the last few seconds (latest: {}); NACKed 5xxxx",
+                    unwarned.sumThenReset(), cause.getClass().getSimpleName());
+        }
         if (cause instanceof RedisCommandTimeoutException) {
             return ErrorCode.TIMEOUT.info("Not confirmed in time by the cluster's storage; retry");
         }
@@ -184,6 +195,7 @@ public final class ClusterBus implements ChannelBus {
         if (feed == null) {
             return;
         }
+        noteReceived(feed, payload);
         node.lane(feed.key).execute(() -> {
             if (feed.state == Feed.State.CLOSED) {
                 return;
@@ -201,6 +213,27 @@ public final class ClusterBus implements ChannelBus {
                 feed.early.add(a);
             }
         });
+    }
+
+    /**
+     * Reads the head every announcement starts with, {@code {"e":"EPOCH","o":FIRST,"n":COUNT,},
+     * without parsing the rest (that is the lane's work), so a check knows what has arrived.
+     */
+    private static void noteReceived(Feed feed, String payload) {
+        int e = payload.indexOf("\"e\":\"");
+        int eEnd = e < 0 ? -1 : payload.indexOf('"', e + 5);
+        int o = payload.indexOf("\"o\":", eEnd);
+        int n = payload.indexOf(",\"n\":", o);
+        int nEnd = n < 0 ? -1 : payload.indexOf(',', n + 5);
+        if (e < 0 || eEnd < 0 || o < 0 || n < 0 || nEnd < 0) {
+            return;
+        }
+        try {
+            feed.received(payload.substring(e + 5, eEnd), Long.parseLong(payload.substring(o + 4, n)),
+                    Long.parseLong(payload.substring(n + 5, nEnd)));
+        } catch (NumberFormatException ignored) {
+            // unreadable head: the lane reports the announcement, the check fetches it from the log
+        }
     }
 
     /**
@@ -235,7 +268,12 @@ public final class ClusterBus implements ChannelBus {
                                 Feed feed = batch.get(i);
                                 String epoch = String.valueOf(r.get(2 * i));
                                 long offset = Long.parseLong(String.valueOf(r.get(2 * i + 1)));
-                                node.lane(feed.key).execute(() -> checked(feed, epoch, offset, now));
+                                if (feed.checkQueued.compareAndSet(false, true)) { // one check at a time per channel
+                                    node.lane(feed.key).execute(() -> {
+                                        feed.checkQueued.set(false);
+                                        checked(feed, epoch, offset, now);
+                                    });
+                                }
                             }
                         });
             }

@@ -39,6 +39,33 @@ final class Feed {
     final List<JsonNode> early = new ArrayList<>();
     private volatile String epoch;
     private volatile long delivered;
+    /**
+     * The highest offset announced to this node (epoch {@link #receivedEpoch}), set as
+     * announcements arrive, before they wait in the lane: a check that finds Redis no further than
+     * this is not behind, only busy.
+     */
+    private volatile long receivedTo;
+    private volatile String receivedEpoch;
+    /** A check of this feed is queued on its lane (checks are not stacked behind a slow lane). */
+    final java.util.concurrent.atomic.AtomicBoolean checkQueued = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** An announcement of {@code count} entries from {@code first} reached this node (Lettuce's thread). */
+    void received(String e, long first, long count) {
+        long last = first + count - 1;
+        if (!e.equals(receivedEpoch)) {
+            receivedEpoch = e;
+            receivedTo = last;
+        } else if (last > receivedTo) {
+            receivedTo = last; // one pub/sub connection per server: a single thread writes this
+        }
+    }
+
+    /** How far this node has the channel, delivered or waiting on the lane, in epoch {@code e}. */
+    long heldTo(String e) {
+        long held = e.equals(epoch) ? delivered : -1;
+        return e.equals(receivedEpoch) ? Math.max(held, receivedTo) : held;
+    }
+
     /** The offset Redis had at the last check and this node had not delivered (-1: none). */
     long behindTo = -1;
     /** When the router was first seen without the channel (nanoTime), 0 while it has subscribers. */

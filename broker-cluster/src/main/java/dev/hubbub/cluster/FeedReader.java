@@ -41,6 +41,10 @@ final class FeedReader {
     /** Tells the feed's subscribers continuity broke at {@code offset} of {@code epoch}, and counts it. */
     private void lost(Feed feed, String epoch, long offset) {
         lost.increment();
+        if (router.find(feed.key) != null) {
+            log.warn("cluster channel '{}' of app {} lost continuity at {}: subscribers told (90003)", feed.key.name(),
+                    feed.key.appId(), epoch);
+        }
         feed.lost(router, epoch, offset);
     }
     private static final Script POSITION = Script.load("position.lua");
@@ -168,11 +172,13 @@ final class FeedReader {
             fill(feed, epoch, offset);
             feed.behindTo = -1;
         } else if (offset > feed.delivered()) {
-            if (now || (feed.behindTo >= 0 && feed.delivered() < feed.behindTo)) {
+            // announced but still waiting on the lane is not missing: only what never arrived is fetched
+            boolean missing = offset > feed.heldTo(epoch);
+            if (now || (missing && feed.behindTo >= 0 && feed.heldTo(epoch) < feed.behindTo)) {
                 fill(feed, epoch, offset);
                 feed.behindTo = -1;
             } else {
-                feed.behindTo = offset;
+                feed.behindTo = missing ? offset : -1;
             }
         } else {
             feed.behindTo = -1;

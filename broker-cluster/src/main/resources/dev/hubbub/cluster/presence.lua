@@ -24,7 +24,7 @@ end
 redis.call('SADD', index, ARGV[5])
 local offset = redis.call('HINCRBY', position, 'o', 1)
 redis.call('XADD', log, 'MAXLEN', '~', ARGV[3], offset .. '-0', 'k', 'p', 'd', ARGV[6])
-redis.call('PUBLISH', ARGV[4], '{"e":"' .. epoch .. '","o":' .. offset .. ',"k":"p","m":[' .. ARGV[6] .. ']}')
+redis.call('PUBLISH', ARGV[4], '{"e":"' .. epoch .. '","o":' .. offset .. ',"n":1,"k":"p","m":[' .. ARGV[6] .. ']}')
 redis.call('PEXPIRE', position, ARGV[2])
 redis.call('PEXPIRE', log, ARGV[2])
 return offset

@@ -42,7 +42,7 @@ if #kept > 0 then
   for j = 1, #kept do
     redis.call('XADD', log, 'MAXLEN', '~', ARGV[3], (first + j - 1) .. '-0', 'k', ARGV[8], 'd', kept[j])
   end
-  redis.call('PUBLISH', ARGV[4], '{"e":"' .. epoch .. '","o":' .. first .. ',"k":"' .. ARGV[8] .. '",' .. ARGV[7]
+  redis.call('PUBLISH', ARGV[4], '{"e":"' .. epoch .. '","o":' .. first .. ',"n":' .. #kept .. ',"k":"' .. ARGV[8] .. '",' .. ARGV[7]
     .. ',"m":[' .. table.concat(kept, ',') .. ']}')
 end
 redis.call('PEXPIRE', position, ARGV[2])

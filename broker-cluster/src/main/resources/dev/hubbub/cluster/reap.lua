@@ -36,7 +36,7 @@ end
 local entry = '{"o":null,"b":null,"t":' .. ts .. ',"ev":[' .. table.concat(events, ',') .. '],"pr":[' .. table.concat(presents, ',') .. ']}'
 local offset = redis.call('HINCRBY', position, 'o', 1)
 redis.call('XADD', log, 'MAXLEN', '~', ARGV[3], offset .. '-0', 'k', 'p', 'd', entry)
-redis.call('PUBLISH', ARGV[4], '{"e":"' .. epoch .. '","o":' .. offset .. ',"k":"p","m":[' .. entry .. ']}')
+redis.call('PUBLISH', ARGV[4], '{"e":"' .. epoch .. '","o":' .. offset .. ',"n":1,"k":"p","m":[' .. entry .. ']}')
 redis.call('PEXPIRE', position, ARGV[2])
 redis.call('PEXPIRE', log, ARGV[2])
 return #events
