@@ -66,6 +66,11 @@ final class NodeTally {
 
     /** The "nodes" section: placement, then per node its connections, deliveries and latency. */
     void put(Report report, int subscribers, int publishers) {
+        put(report, subscribers, publishers, null);
+    }
+
+    /** As {@link #put(Report, int, int)}, with each node's repeated or reordered deliveries when checked (else null). */
+    void put(Report report, int subscribers, int publishers, long[] repeatedOrReordered) {
         Map<String, Object> section = report.section("nodes");
         section.put("publisherPlacement", spread.publishersSpread() ? "spread"
                 : "node " + spread.publisherNode() + " (" + names.get(spread.publisherNode()) + ")");
@@ -79,6 +84,9 @@ final class NodeTally {
             node.put("publishers", pubs[n]);
             node.put("publishersConnected", publishersLive.get(n));
             node.put("received", receivedInWindow[n].sum());
+            if (repeatedOrReordered != null) {
+                node.put("repeatedOrReordered", repeatedOrReordered[n]);
+            }
             node.put("latency", latency[n].total().asMap());
             section.put(n + " " + names.get(n), node);
         }

@@ -18,6 +18,7 @@ import io.netty.channel.EventLoop;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntFunction;
@@ -106,6 +107,9 @@ public final class PubSubScenario {
     private final LongAdder receivedInWindow = new LongAdder();
     private final LongAdder unstamped = new LongAdder();
     private final LongAdder unexpectedCloses = new LongAdder();
+    /** Per subscriber connection, the stamp of its last delivery (order check, one publisher per channel only). */
+    private final Map<Connection, long[]> lastStamp = new ConcurrentHashMap<>();
+    private final LongAdder[] orderBreaks;
     private final List<Group> groups = new ArrayList<>();
     private final NodeTally nodes;
     private final List<SubscriberListener> subscriberListeners = new ArrayList<>();
@@ -131,8 +135,10 @@ public final class PubSubScenario {
             groups.add(new Group(settings.channelName().apply(c)));
         }
         this.nodes = new NodeTally(settings.spread(), ctx.client().endpoints().stream().map(Object::toString).toList());
+        this.orderBreaks = new LongAdder[settings.spread().nodes()];
         for (int n = 0; n < settings.spread().nodes(); n++) {
             subscriberListeners.add(new SubscriberListener(n));
+            orderBreaks[n] = new LongAdder();
         }
     }
 
@@ -220,10 +226,28 @@ public final class PubSubScenario {
             Window w = window;
             int n = f.items();
             received.add(n);
+            long[] last = checksOrder() ? lastStamp.computeIfAbsent(c, k -> new long[] {Long.MIN_VALUE}) : null;
             for (int i = 0; i < n; i++) {
-                count(node, w, f.stamp(i), now);
+                long stamp = f.stamp(i);
+                count(node, w, stamp, now);
+                if (last != null && stamp != Payload.NO_STAMP) {
+                    // one publisher per channel: its stamps only grow, so a stamp not above the
+                    // previous one on this connection is a repeated or reordered delivery
+                    if (stamp <= last[0]) {
+                        if (w != null && w.contains(stamp)) {
+                            orderBreaks[node].increment();
+                        }
+                    } else {
+                        last[0] = stamp;
+                    }
+                }
             }
         }
+    }
+
+    /** Whether deliveries are checked for order: only with one publisher per channel (its stamps only grow). */
+    private boolean checksOrder() {
+        return s.publishersPerChannel() == 1;
     }
 
     /** Counts one delivery to a subscriber on {@code node}, carrying {@code stamp}, seen at {@code now} (received counted). */
@@ -354,9 +378,23 @@ public final class PubSubScenario {
         del.put("receivedTotal", received.sum());
         del.put("unstamped", unstamped.sum());
         del.put("drainSeconds", drained);
+        long breaks = 0;
+        for (LongAdder b : orderBreaks) {
+            breaks += b.sum();
+        }
+        // deliveries in the window whose stamp was not above the subscriber's previous one
+        // (a duplicate or a reordering); only checked over hubbub's protocol with one publisher per channel
+        del.put("repeatedOrReordered", checksOrder() && wire.acknowledged() ? breaks : null);
         report.section("latency").putAll(latency.total().asMap());
         if (nodes.several()) {
-            nodes.put(report, s.channels() * s.subscribersPerChannel(), s.channels() * s.publishersPerChannel());
+            long[] perNode = null;
+            if (checksOrder() && wire.acknowledged()) {
+                perNode = new long[orderBreaks.length];
+                for (int n = 0; n < perNode.length; n++) {
+                    perNode[n] = orderBreaks[n].sum();
+                }
+            }
+            nodes.put(report, s.channels() * s.subscribersPerChannel(), s.channels() * s.publishersPerChannel(), perNode);
         }
         report.putErrors("errors", errors);
         if (unexpectedCloses.sum() > 0) {
