@@ -86,10 +86,16 @@ public final class ClusterLog implements MessageLog {
         if (count <= 0) {
             return List.of();
         }
-        ChannelSerial now = ChannelSerial.parse(currentSerial(key));
+        ChannelSerial now;
+        List<StreamMessage<String, String>> entries;
         String prefix = RedisKeys.channel(key);
-        List<StreamMessage<String, String>> entries = await(node.shard(key).async().xrevrange(RedisKeys.stream(prefix),
-                Range.create("0-0", now.offset() + "-0"), Limit.from(count)).toCompletableFuture());
+        try {
+            now = ChannelSerial.parse(currentSerial(key));
+            entries = await(node.shard(key).async().xrevrange(RedisKeys.stream(prefix),
+                    Range.create("0-0", now.offset() + "-0"), Limit.from(count)).toCompletableFuture());
+        } catch (IllegalStateException unreadable) {
+            return List.of(); // a rewind that cannot be read replays nothing rather than leaving the attach unanswered
+        }
         List<Message> out = new ArrayList<>();
         for (StreamMessage<String, String> e : entries) {
             if (!"m".equals(e.getBody().get("k"))) {

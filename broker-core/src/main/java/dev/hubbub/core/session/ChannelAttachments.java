@@ -27,6 +27,7 @@ import java.util.function.Consumer;
  * Confined to the connection's own thread, like its {@link Session}.
  */
 final class ChannelAttachments {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ChannelAttachments.class);
     /**
      * A channel this connection is attached to, with the modes it was granted, as the channel
      * sees it: the session, or for a qualified name a {@link QualifiedSubscriber} view of it.
@@ -110,22 +111,33 @@ final class ChannelAttachments {
      * Runs {@code then} once the bus delivers the channel to this node (at once on one node; in a
      * cluster once the node's subscription holds) and the log has read ahead what the attach
      * replays, back on this connection's thread, with the log to plan the replay from. An ATTACH
-     * that cannot be set up gets a channel ERROR; one overtaken by a DETACH (or by the connection
-     * ending) is dropped.
+     * that cannot be set up now gets a DETACHED with the error (the SDK retries it); one overtaken
+     * by a DETACH (or by the connection ending) is dropped.
      */
     private void whenReady(ChannelKey key, String name, String channelSerial, int rewindCount, Consumer<MessageLog> then) {
         Object attempt = new Object();
         opening.put(name, attempt);
         Thread caller = Thread.currentThread();
+        // DETACHED with the error, not ERROR: the SDK then retries the attach a little later (RTL13b), where an ERROR
+        // would leave the channel FAILED for good over what is a passing outage
         Consumer<ErrorInfo> refuse = error -> {
             if (opening.remove(name, attempt) && !session.isClosed()) {
-                transport.send(ProtocolMessage.channelError(name, error));
+                transport.send(ProtocolMessage.detached(name, error));
             }
         };
         services.bus().open(key, () -> services.log().prepare(key, channelSerial, rewindCount).whenComplete((log, failure) ->
                 onOwnThread(caller, () -> {
-                    if (opening.remove(name, attempt) && !session.isClosed()) {
-                        then.accept(log != null ? log : services.log()); // read ahead failed: plan from the log itself
+                    if (log == null) {
+                        refuse.accept(ErrorCode.CLUSTER_UNREACHABLE.info(
+                                "Unable to attach: what the channel replays could not be read; retrying later"));
+                    } else if (opening.get(name) == attempt && !session.isClosed()) {
+                        try {
+                            then.accept(log);
+                            opening.remove(name, attempt);
+                        } catch (RuntimeException e) { // storage failing under the attach: told, retried by the SDK
+                            LOG.warn("{} attach of a channel failed: {}", session.who(), e.toString());
+                            refuse.accept(ErrorCode.INTERNAL.info("Unable to attach now; retrying later"));
+                        }
                     }
                 })), error -> onOwnThread(caller, () -> refuse.accept(error)));
     }
