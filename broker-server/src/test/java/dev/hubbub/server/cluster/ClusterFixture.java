@@ -8,6 +8,7 @@ import dev.hubbub.core.auth.Capability;
 import dev.hubbub.core.session.Limits;
 import dev.hubbub.server.BrokerApp;
 import dev.hubbub.server.config.BrokerConfig;
+import dev.hubbub.testkit.DroppingProxy;
 import dev.hubbub.testkit.RawWebSocket;
 import dev.hubbub.testkit.RedisServer;
 import io.ably.lib.realtime.AblyRealtime;
@@ -30,7 +31,10 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -41,11 +45,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * {@code node-i} with short timings (command timeout 1 s, clients told to reconnect after 2 s
  * without Redis, a check every 200 ms, a channel let go 500 ms after its last subscriber), plus
  * the clients a test makes against a given node: ably-java {@link AblyRealtime} and {@link AblyRest},
- * and {@link RawWebSocket}s. Closing it closes the clients, then the nodes, then Redis.
+ * and {@link RawWebSocket}s. Closing it closes the clients, then the nodes, then Redis. A node may
+ * be started behind its own {@link DroppingProxy} to Redis ({@link #redisProxy}), so a test can cut
+ * that one node off from Redis.
  *
  * <p>Keys: {@link #KEY} (app {@code app1}) and {@link #OTHER_APP_KEY} (app {@code app2}), both with
- * every capability. ably-java clients speak JSON to even-numbered nodes and MessagePack to
- * odd-numbered ones (see {@link #options}), so a message crossing nodes crosses formats too.
+ * every capability. ably-java clients speak MessagePack (ably-java's default) to even-numbered
+ * nodes and JSON to odd-numbered ones (see {@link #options}), so a message crossing nodes crosses
+ * formats too.
  */
 final class ClusterFixture implements AutoCloseable {
     static final String KEY = "app1.all:secret-one";
@@ -60,6 +67,7 @@ final class ClusterFixture implements AutoCloseable {
     private final List<BrokerApp> nodes = new ArrayList<>();
     private final List<Integer> ports = new ArrayList<>();
     private final List<Boolean> closed = new ArrayList<>();
+    private final Map<Integer, DroppingProxy> redisProxies = new HashMap<>();
     private final List<AblyRealtime> realtimes = new CopyOnWriteArrayList<>();
     private final List<AblyRest> rests = new CopyOnWriteArrayList<>();
     private final List<RawWebSocket> raws = new CopyOnWriteArrayList<>();
@@ -67,11 +75,14 @@ final class ClusterFixture implements AutoCloseable {
     private ClusterFixture(RedisServer redis) { this.redis = redis; }
 
     /** Redis and {@code n} nodes, every node listening when this returns. */
-    static ClusterFixture start(int n) throws Exception {
+    static ClusterFixture start(int n) throws Exception { return start(n, Set.of()); }
+
+    /** As {@link #start(int)}, the nodes in {@code behindProxy} reaching Redis through a {@link DroppingProxy} each. */
+    static ClusterFixture start(int n, Set<Integer> behindProxy) throws Exception {
         ClusterFixture f = new ClusterFixture(RedisServer.start());
         try {
             for (int i = 0; i < n; i++) {
-                f.startNode(i);
+                f.startNode(i, behindProxy.contains(i));
             }
         } catch (Exception | Error e) {
             f.close();
@@ -80,11 +91,17 @@ final class ClusterFixture implements AutoCloseable {
         return f;
     }
 
-    private void startNode(int i) throws InterruptedException {
+    private void startNode(int i, boolean behindProxy) throws Exception {
         List<ApiKey> keys = List.of(
                 new ApiKey("app1.all", "secret-one", Capability.ALL),
                 new ApiKey("app2.all", "secret-two", Capability.ALL));
-        ClusterSettings cluster = ClusterSettings.of(List.of(URI.create(redis.uri())), "node-" + i)
+        String redisUri = redis.uri();
+        if (behindProxy) {
+            DroppingProxy proxy = DroppingProxy.start(redis.port());
+            redisProxies.put(i, proxy);
+            redisUri = "redis://127.0.0.1:" + proxy.port();
+        }
+        ClusterSettings cluster = ClusterSettings.of(List.of(URI.create(redisUri)), "node-" + i)
                 .withTimings(1_000, 2_000, 200, 500);
         BrokerConfig config = new BrokerConfig("127.0.0.1", 0, keys, Limits.defaults(), 8L * 1024 * 1024, 2)
                 .withCluster(cluster);
@@ -97,6 +114,15 @@ final class ClusterFixture implements AutoCloseable {
     BrokerApp node(int i) { return nodes.get(i); }
 
     int port(int i) { return ports.get(i); }
+
+    /** The proxy between node {@code i} and Redis (the node must have been started behind one). */
+    DroppingProxy redisProxy(int i) {
+        DroppingProxy p = redisProxies.get(i);
+        if (p == null) {
+            throw new IllegalStateException("node " + i + " reaches Redis directly");
+        }
+        return p;
+    }
 
     /** Closes node {@code i} (BrokerApp.close(): its listener, its connections, its cluster connection), as a node going away. */
     void stopNode(int i) {
@@ -111,8 +137,8 @@ final class ClusterFixture implements AutoCloseable {
     // ----- ably-java -----
 
     /**
-     * Options for node {@code node}: plain HTTP and WebSocket on its port, no fallback hosts, JSON
-     * on even nodes and MessagePack on odd ones. Retries come quickly (a node tells its clients to
+     * Options for node {@code node}: plain HTTP and WebSocket on its port, no fallback hosts,
+     * MessagePack on even nodes and JSON on odd ones. Retries come quickly (a node tells its clients to
      * reconnect while Redis is away); nothing else is shortened.
      */
     ClientOptions options(int node, String key, String clientId) throws AblyException {
@@ -125,7 +151,7 @@ final class ClusterFixture implements AutoCloseable {
         o.tls = false;
         o.environment = null;
         o.fallbackHosts = new String[0];
-        o.useBinaryProtocol = node % 2 == 1;
+        o.useBinaryProtocol = node % 2 == 0;
         o.disconnectedRetryTimeout = 250;
         o.suspendedRetryTimeout = 250;
         o.channelRetryTimeout = 250;
@@ -250,6 +276,7 @@ final class ClusterFixture implements AutoCloseable {
                 // closing anyway
             }
         }
+        redisProxies.values().forEach(DroppingProxy::close);
         redis.close();
     }
 }
