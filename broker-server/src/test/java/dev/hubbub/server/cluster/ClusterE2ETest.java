@@ -275,10 +275,11 @@ class ClusterE2ETest {
             Channel out = cluster.connected(A, "pub").channels.get(name);
             subscribed(out);
             Traffic traffic = new Traffic(out);
+            Set<Object> ackedBefore;
             try {
                 await().atMost(TIMEOUT).until(() -> traffic.acked().size() >= 10);
 
-                Set<Object> ackedBefore = traffic.acked();
+                ackedBefore = traffic.acked();
                 cluster.redis.kill();
                 ErrorInfo refused = outcome(l -> out.publish("probe", "while Redis is down", l));
                 assertNotNull(refused, "a publish while Redis is down fails");
@@ -305,6 +306,7 @@ class ClusterE2ETest {
             for (Watched s : subscribers) {
                 List<Object> got = s.data();
                 assertEquals(got.size(), new HashSet<>(got).size(), () -> "delivered twice: " + got);
+                assertTrue(got.containsAll(ackedBefore), "everything acknowledged before Redis died was delivered");
                 Set<Object> missing = new HashSet<>(acked);
                 got.forEach(missing::remove);
                 if (!s.saw(ConnectionState.disconnected)) {
