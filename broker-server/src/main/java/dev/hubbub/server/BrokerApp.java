@@ -183,23 +183,10 @@ public final class BrokerApp implements AutoCloseable {
                 if (localLog != null) {
                     localLog.sweep();
                 }
-
                 connections.purge();
             } finally {
                 if (sweeping != null) {
                     scheduleSweep();
-        if (cluster != null) {
-            cluster.every(1_000, () -> {
-                if (cluster.unreachableMillis() > cluster.settings().unreachableMillis()) {
-                    // never serve from this node alone: its clients reconnect (elsewhere, where there is another node)
-                    int told = connections.endAll(DisconnectReason.UNAVAILABLE);
-                    if (told > 0) {
-                        log.warn("cluster storage unreachable for {} ms: {} connection(s) told to reconnect",
-                                cluster.unreachableMillis(), told);
-                    }
-                }
-            });
-        }
                 }
             }
         }, SWEEP_MILLIS);
