@@ -19,22 +19,23 @@ import org.slf4j.LoggerFactory;
  * connections' members (one script per frame: the members hash, the channel's log, the
  * announcement), and every node's copy follows from the channel's feed. Members are owned by a
  * node, which shows it is alive with a heartbeat; when a node's heartbeat stops for
- * {@link #DEAD_AFTER_MILLIS}, another node removes its members, each LEAVE made once, inside a
- * script. So a node killed with its members in place has them leave within
- * {@code DEAD_AFTER_MILLIS + REAP_EVERY_MILLIS} (20 s).
+ * {@code presenceDeadAfterMillis} (15 s by default), another node removes its members, each LEAVE
+ * made once, inside a script. So a node killed with its members in place has them leave within
+ * 4/3 of that (20 s by default).
  */
 public final class ClusterPresence implements PresenceRelay {
     private static final Logger log = LoggerFactory.getLogger(ClusterPresence.class);
-    static final long HEARTBEAT_MILLIS = 2_000;
-    static final long DEAD_AFTER_MILLIS = 15_000;
-    static final long REAP_EVERY_MILLIS = 5_000;
 
     private final ClusterNode node;
     private final long deadAfterMillis;
     private final Script presenceScript = Script.load("presence.lua");
     private final Script reapScript = Script.load("reap.lua");
 
-    public ClusterPresence(ClusterNode node) { this(node, HEARTBEAT_MILLIS, DEAD_AFTER_MILLIS, REAP_EVERY_MILLIS); }
+    /** With the node's settings: heartbeats at an eighth of the dead-after time, reaping every third of it. */
+    public ClusterPresence(ClusterNode node) {
+        this(node, Math.max(100, node.settings().presenceDeadAfterMillis() / 8), node.settings().presenceDeadAfterMillis(),
+                Math.max(100, node.settings().presenceDeadAfterMillis() / 3));
+    }
 
     /** With other timings (tests): a dead node's members leave within {@code deadAfter + reapEvery}. */
     public ClusterPresence(ClusterNode node, long heartbeatMillis, long deadAfterMillis, long reapEveryMillis) {

@@ -22,10 +22,12 @@ import java.util.Objects;
  *                         pub/sub lost, keeps positions alive): a lost announcement is delivered
  *                         within two of these
  * @param lingerMillis     how long a node stays subscribed to a channel it has no subscriber for
+ * @param presenceDeadAfterMillis how long a node's heartbeat may be silent before other nodes remove
+ *                         its presence members (they leave within this and a third of it more)
  */
 public record ClusterSettings(List<URI> redis, String nodeId, long commandTimeoutMillis, int maxMessagesPerChannel,
                               long retainMillis, long dedupeMillis, long unreachableMillis, long pollMillis,
-                              long lingerMillis) {
+                              long lingerMillis, long presenceDeadAfterMillis) {
     public ClusterSettings {
         redis = List.copyOf(redis);
         if (redis.isEmpty()) {
@@ -41,23 +43,29 @@ public record ClusterSettings(List<URI> redis, String nodeId, long commandTimeou
             throw new IllegalArgumentException("cluster.nodeId must be 1-64 characters of A-Z a-z 0-9 . _ -");
         }
         if (commandTimeoutMillis <= 0 || maxMessagesPerChannel <= 0 || retainMillis <= 0 || dedupeMillis <= 0
-                || unreachableMillis <= 0 || pollMillis <= 0 || lingerMillis < 0) {
+                || unreachableMillis <= 0 || pollMillis <= 0 || lingerMillis < 0 || presenceDeadAfterMillis < 300) {
             throw new IllegalArgumentException("cluster timeouts and sizes must be positive");
         }
     }
 
     /** The defaults for everything but the servers and the node's name. */
     public static ClusterSettings of(List<URI> redis, String nodeId) {
-        return new ClusterSettings(redis, nodeId, 2_000, 1_000, 180_000, 120_000, 10_000, 1_000, 10_000);
+        return new ClusterSettings(redis, nodeId, 2_000, 1_000, 180_000, 120_000, 10_000, 1_000, 10_000, 15_000);
     }
 
     public ClusterSettings withTimings(long commandTimeout, long unreachable, long poll, long linger) {
         return new ClusterSettings(redis, nodeId, commandTimeout, maxMessagesPerChannel, retainMillis, dedupeMillis, unreachable,
-                poll, linger);
+                poll, linger, presenceDeadAfterMillis);
     }
 
     public ClusterSettings withRetention(int maxMessages, long retain, long dedupe) {
         return new ClusterSettings(redis, nodeId, commandTimeoutMillis, maxMessages, retain, dedupe, unreachableMillis,
-                pollMillis, lingerMillis);
+                pollMillis, lingerMillis, presenceDeadAfterMillis);
+    }
+
+    /** A node whose heartbeat is silent this long is dead: its presence members are removed. */
+    public ClusterSettings withPresenceDeadAfter(long millis) {
+        return new ClusterSettings(redis, nodeId, commandTimeoutMillis, maxMessagesPerChannel, retainMillis, dedupeMillis,
+                unreachableMillis, pollMillis, lingerMillis, millis);
     }
 }

@@ -45,7 +45,7 @@ public final class ConfigLoader {
                      HistoryShape history, ClusterShape cluster) {}
 
     record ClusterShape(List<String> redis, String nodeId, Long commandTimeout, Integer maxMessagesPerChannel,
-                        Long unreachableTimeout) {}
+                        Long unreachableTimeout, Long presenceDeadAfter) {}
 
     record HistoryShape(Long maxAge, Integer minMessages, Long maxBytesPerChannel, Long maxBytesTotal, Long dedupeWindow) {}
 
@@ -238,9 +238,12 @@ public final class ConfigLoader {
         check(fileName, text, "cluster", "commandTimeout", timeout >= 10 && timeout <= 60_000, "must be 10..60000 (ms)");
         check(fileName, text, "cluster", "maxMessagesPerChannel", maxMessages >= 1, "must be at least 1");
         check(fileName, text, "cluster", "unreachableTimeout", unreachable >= 100, "must be at least 100 (ms)");
+        long deadAfter = s.presenceDeadAfter() != null ? s.presenceDeadAfter() : d.presenceDeadAfterMillis();
+        check(fileName, text, "cluster", "presenceDeadAfter", deadAfter >= 1000, "must be at least 1000 (ms)");
         long stateTtl = limits != null && limits.connectionStateTtl() != null ? limits.connectionStateTtl() : Limits.defaults().connectionStateTtl();
         return d.withTimings(timeout, unreachable, d.pollMillis(), d.lingerMillis())
-                .withRetention(maxMessages, Math.max(d.retainMillis(), stateTtl + 60_000), d.dedupeMillis());
+                .withRetention(maxMessages, Math.max(d.retainMillis(), stateTtl + 60_000), d.dedupeMillis())
+                .withPresenceDeadAfter(deadAfter);
     }
 
     private static void check(String fileName, String text, String setting, boolean ok, String rule) throws ConfigException {
