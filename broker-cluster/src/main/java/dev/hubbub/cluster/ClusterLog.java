@@ -63,19 +63,7 @@ public final class ClusterLog implements MessageLog {
             }
             List<StreamMessage<String, String>> entries = await(FeedReader.read(node.shard(key), RedisKeys.channel(key),
                     from.offset() + 1, now.offset()));
-            long expected = from.offset() + 1;
-            List<Message> out = new ArrayList<>();
-            for (StreamMessage<String, String> e : entries) {
-                long offset = FeedReader.offsetOf(e.getId());
-                if (offset != expected) {
-                    return Replay.LOST;
-                }
-                expected++;
-                if ("m".equals(e.getBody().get("k"))) {
-                    out.add(StoredMessages.read(e.getBody().get("d"), new ChannelSerial(now.epoch(), offset).wire()));
-                }
-            }
-            return expected == now.offset() + 1 ? new Replay(true, out) : Replay.LOST;
+            return LogEntries.replay(now.epoch(), entries, from.offset(), now.offset());
         } catch (IllegalStateException unreadable) {
             return Replay.LOST;
         }
@@ -96,19 +84,9 @@ public final class ClusterLog implements MessageLog {
         } catch (IllegalStateException unreadable) {
             return List.of(); // a rewind that cannot be read replays nothing rather than leaving the attach unanswered
         }
-        List<Message> out = new ArrayList<>();
-        for (StreamMessage<String, String> e : entries) {
-            if (!"m".equals(e.getBody().get("k"))) {
-                continue;
-            }
-            Message m = StoredMessages.read(e.getBody().get("d"), new ChannelSerial(now.epoch(), FeedReader.offsetOf(e.getId())).wire());
-            if (m.timestamp() != null && m.timestamp() < sinceMillis) {
-                break;
-            }
-            out.add(m);
-        }
-        Collections.reverse(out);
-        return out;
+        List<StreamMessage<String, String>> ascending = new ArrayList<>(entries);
+        Collections.reverse(ascending);
+        return LogEntries.latest(now.epoch(), ascending, now.offset(), count, sinceMillis);
     }
 
     @Override
@@ -123,9 +101,9 @@ public final class ClusterLog implements MessageLog {
                 : shard.async().xrange(RedisKeys.stream(prefix), Range.create("-", "+")).toCompletableFuture().thenApplyAsync(entries -> {
                     List<Message> kept = new ArrayList<>(entries.size());
                     for (StreamMessage<String, String> e : entries) {
-                        if ("m".equals(e.getBody().get("k"))) {
-                            kept.add(StoredMessages.read(e.getBody().get("d"),
-                                    new ChannelSerial(epoch, FeedReader.offsetOf(e.getId())).wire()));
+                        Message m = LogEntries.message(epoch, e);
+                        if (m != null) {
+                            kept.add(m);
                         }
                     }
                     return HistoryPaging.page(epoch, kept, query);

@@ -8,8 +8,6 @@ import dev.hubbub.core.history.MessageLog;
 import dev.hubbub.core.history.Replay;
 import dev.hubbub.core.protocol.Message;
 import io.lettuce.core.StreamMessage;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 
@@ -61,25 +59,7 @@ final class PrefetchedLog implements MessageLog {
         if (from.offset() >= p.offset()) {
             return new Replay(true, List.of()); // the client is where this node is, or ahead: see ClusterLog.after
         }
-        long expected = from.offset() + 1;
-        List<Message> out = new ArrayList<>();
-        for (StreamMessage<String, String> e : entries) {
-            long offset = FeedReader.offsetOf(e.getId());
-            if (offset <= from.offset()) {
-                continue;
-            }
-            if (offset > p.offset()) {
-                break;
-            }
-            if (offset != expected) {
-                return Replay.LOST;
-            }
-            expected++;
-            if ("m".equals(e.getBody().get("k"))) {
-                out.add(StoredMessages.read(e.getBody().get("d"), new ChannelSerial(epoch, offset).wire()));
-            }
-        }
-        return expected == p.offset() + 1 ? new Replay(true, out) : Replay.LOST;
+        return LogEntries.replay(epoch, entries, from.offset(), p.offset());
     }
 
     @Override
@@ -88,21 +68,7 @@ final class PrefetchedLog implements MessageLog {
         if (p == null) {
             return shared.latest(k, count, sinceMillis);
         }
-        List<Message> out = new ArrayList<>();
-        for (int i = entries.size() - 1; i >= 0 && out.size() < count; i--) {
-            StreamMessage<String, String> e = entries.get(i);
-            long offset = FeedReader.offsetOf(e.getId());
-            if (offset > p.offset() || !"m".equals(e.getBody().get("k"))) {
-                continue;
-            }
-            Message m = StoredMessages.read(e.getBody().get("d"), new ChannelSerial(epoch, offset).wire());
-            if (m.timestamp() != null && m.timestamp() < sinceMillis) {
-                break;
-            }
-            out.add(m);
-        }
-        Collections.reverse(out);
-        return out;
+        return LogEntries.latest(epoch, entries, p.offset(), count, sinceMillis);
     }
 
     @Override

@@ -6,11 +6,15 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A Lua script shipped with the node (a resource beside this class), without its comment lines
- * (they are sent with every call).
+ * A Lua script shipped with the node (a resource beside this class) after the functions every
+ * script shares ({@code common.lua}), without comment lines (they are sent with every call).
  */
 record Script(String source) {
     static Script load(String resource) {
+        return new Script(code("common.lua") + code(resource));
+    }
+
+    private static String code(String resource) {
         try (InputStream in = Script.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException("missing script " + resource);
@@ -22,7 +26,7 @@ record Script(String source) {
                     code.append(trimmed).append('\n');
                 }
             }
-            return new Script(code.toString());
+            return code.toString();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -5,14 +5,8 @@
 -- Returns {epoch 1, last offset 1, epoch 2, last offset 2, ...}
 local out = {}
 for i = 1, #KEYS, 2 do
-  local e = redis.call('HGET', KEYS[i], 'e')
-  if not e then
-    e = ARGV[2] .. ((i + 1) / 2)
-    redis.call('DEL', KEYS[i + 1])
-    redis.call('HSET', KEYS[i], 'e', e, 'o', 0)
-  end
-  redis.call('PEXPIRE', KEYS[i], ARGV[1])
-  redis.call('PEXPIRE', KEYS[i + 1], ARGV[1])
+  local e = epoch_of(KEYS[i], KEYS[i + 1], ARGV[2] .. ((i + 1) / 2))
+  keep(KEYS[i], KEYS[i + 1], ARGV[1])
   out[#out + 1] = e
   out[#out + 1] = redis.call('HGET', KEYS[i], 'o')
 end

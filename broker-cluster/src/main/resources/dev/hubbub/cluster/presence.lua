@@ -6,12 +6,7 @@
 -- ARGV[6] the presence entry (JSON)   ARGV[7] n, then per member: ARGV[6+2i] field, ARGV[7+2i] record or '' (left)
 -- Returns the entry's offset
 local position, log, members, index = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-local epoch = redis.call('HGET', position, 'e')
-if not epoch then
-  epoch = ARGV[1]
-  redis.call('DEL', log)
-  redis.call('HSET', position, 'e', epoch, 'o', 0)
-end
+local epoch = epoch_of(position, log, ARGV[1])
 local n = tonumber(ARGV[7])
 for i = 1, n do
   local field, record = ARGV[6 + 2 * i], ARGV[7 + 2 * i]
@@ -22,9 +17,6 @@ for i = 1, n do
   end
 end
 redis.call('SADD', index, ARGV[5])
-local offset = redis.call('HINCRBY', position, 'o', 1)
-redis.call('XADD', log, 'MAXLEN', '~', ARGV[3], offset .. '-0', 'k', 'p', 'd', ARGV[6])
-redis.call('PUBLISH', ARGV[4], '{"e":"' .. epoch .. '","o":' .. offset .. ',"n":1,"k":"p","m":[' .. ARGV[6] .. ']}')
-redis.call('PEXPIRE', position, ARGV[2])
-redis.call('PEXPIRE', log, ARGV[2])
+local offset = append(position, log, ARGV[3], ARGV[4], epoch, 'p', {ARGV[6]}, '')
+keep(position, log, ARGV[2])
 return offset

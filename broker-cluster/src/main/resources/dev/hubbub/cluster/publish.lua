@@ -15,12 +15,7 @@ if answerKey ~= '' then
     return {'again', earlier}
   end
 end
-local epoch = redis.call('HGET', position, 'e')
-if not epoch then
-  epoch = ARGV[1]
-  redis.call('DEL', log)
-  redis.call('HSET', position, 'e', epoch, 'o', 0)
-end
+local epoch = epoch_of(position, log, ARGV[1])
 local n = tonumber(ARGV[9])
 local kept, flags = {}, {}
 for i = 1, n do
@@ -38,15 +33,9 @@ for i = 1, n do
 end
 local first = 0
 if #kept > 0 then
-  first = redis.call('HINCRBY', position, 'o', #kept) - #kept + 1
-  for j = 1, #kept do
-    redis.call('XADD', log, 'MAXLEN', '~', ARGV[3], (first + j - 1) .. '-0', 'k', ARGV[8], 'd', kept[j])
-  end
-  redis.call('PUBLISH', ARGV[4], '{"e":"' .. epoch .. '","o":' .. first .. ',"n":' .. #kept .. ',"k":"' .. ARGV[8] .. '",' .. ARGV[7]
-    .. ',"m":[' .. table.concat(kept, ',') .. ']}')
+  first = append(position, log, ARGV[3], ARGV[4], epoch, ARGV[8], kept, ',' .. ARGV[7])
 end
-redis.call('PEXPIRE', position, ARGV[2])
-redis.call('PEXPIRE', log, ARGV[2])
+keep(position, log, ARGV[2])
 local answer = epoch .. '|' .. first .. '|' .. table.concat(flags)
 if answerKey ~= '' then
   redis.call('SET', answerKey, answer, 'PX', ARGV[5])

@@ -27,16 +27,8 @@ redis.call('SREM', index, ARGV[5])
 if #events == 0 then
   return 0
 end
-local epoch = redis.call('HGET', position, 'e')
-if not epoch then
-  epoch = ARGV[1]
-  redis.call('DEL', log)
-  redis.call('HSET', position, 'e', epoch, 'o', 0)
-end
+local epoch = epoch_of(position, log, ARGV[1])
 local entry = '{"o":null,"b":null,"t":' .. ts .. ',"ev":[' .. table.concat(events, ',') .. '],"pr":[' .. table.concat(presents, ',') .. ']}'
-local offset = redis.call('HINCRBY', position, 'o', 1)
-redis.call('XADD', log, 'MAXLEN', '~', ARGV[3], offset .. '-0', 'k', 'p', 'd', entry)
-redis.call('PUBLISH', ARGV[4], '{"e":"' .. epoch .. '","o":' .. offset .. ',"n":1,"k":"p","m":[' .. entry .. ']}')
-redis.call('PEXPIRE', position, ARGV[2])
-redis.call('PEXPIRE', log, ARGV[2])
+append(position, log, ARGV[3], ARGV[4], epoch, 'p', {entry}, '')
+keep(position, log, ARGV[2])
 return #events

@@ -9,48 +9,19 @@ import dev.hubbub.core.protocol.Action;
 import dev.hubbub.core.protocol.Message;
 import dev.hubbub.core.protocol.ProtocolMessage;
 import dev.hubbub.testkit.Frames;
-import dev.hubbub.testkit.RedisServer;
 import dev.hubbub.testkit.TestClient;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Three nodes on one real Redis: one order per channel for every node, ACKs after Redis, history and replay from the shared log. */
-class ClusterBusTest {
-    private static RedisServer redis;
-    private Nodes nodes;
-
-    @BeforeAll
-    static void redis() { redis = RedisServer.start(); }
-
-    @AfterAll
-    static void stopRedis() { redis.close(); }
-
-    @AfterEach
-    void close() {
-        if (nodes != null) {
-            nodes.close();
-        }
-        redis.command("FLUSHALL");
-    }
-
-    private static TestClient attached(Nodes.Node node, String channel) {
-        TestClient c = node.connect();
-        c.send(Frames.attach(channel, null));
-        Nodes.until(List.of(c), () -> !c.out().frames(Action.ATTACHED).isEmpty());
-        return c;
-    }
-
+class ClusterBusTest extends ClusterTestBase {
     private static List<Object> data(TestClient c) { return Frames.data(c.out()); }
 
     @Test
     void aMessagePublishedOnOneNodeReachesSubscribersOnEveryNodeWithTheSerialItWasAckedWith() {
-        nodes = new Nodes(redis);
         Nodes.Node a = nodes.start("a"), b = nodes.start("b"), c = nodes.start("c");
-        TestClient onA = attached(a, "room"), onB = attached(b, "room"), onC = attached(c, "room");
+        TestClient onA = Nodes.attached(a, "room"), onB = Nodes.attached(b, "room"), onC = Nodes.attached(c, "room");
         onA.send(Frames.publish("room", 0, "hello"));
         List<TestClient> all = List.of(onA, onB, onC);
         Nodes.until(all, () -> all.stream().allMatch(x -> data(x).size() == 1) && !onA.out().frames(Action.ACK).isEmpty());
@@ -65,13 +36,12 @@ class ClusterBusTest {
 
     @Test
     void threePublishersOnThreeNodesGiveEverySubscriberTheSameOrderAndEachPublishersOwnOrder() throws Exception {
-        nodes = new Nodes(redis);
         List<Nodes.Node> three = List.of(nodes.start("a"), nodes.start("b"), nodes.start("c"));
         List<TestClient> subscribers = new ArrayList<>();
         List<TestClient> publishers = new ArrayList<>();
         for (Nodes.Node n : three) {
-            subscribers.add(attached(n, "race"));
-            publishers.add(attached(n, "race"));
+            subscribers.add(Nodes.attached(n, "race"));
+            publishers.add(Nodes.attached(n, "race"));
         }
         int each = 50;
         List<Thread> threads = new ArrayList<>();
@@ -122,10 +92,9 @@ class ClusterBusTest {
 
     @Test
     void aClientReattachingOnAnotherNodeGetsWhatItMissedFromTheSharedLog() {
-        nodes = new Nodes(redis);
         Nodes.Node a = nodes.start("a"), b = nodes.start("b");
-        TestClient onA = attached(a, "resume");
-        TestClient publisher = attached(b, "resume");
+        TestClient onA = Nodes.attached(a, "resume");
+        TestClient publisher = Nodes.attached(b, "resume");
         publisher.send(Frames.publish("resume", 0, "seen"));
         Nodes.until(List.of(onA, publisher), () -> data(onA).size() == 1);
         String last = onA.out().frames(Action.MESSAGE).get(0).channelSerial();
@@ -142,9 +111,8 @@ class ClusterBusTest {
 
     @Test
     void historyOnOneNodeListsWhatWasPublishedOnAnother() {
-        nodes = new Nodes(redis);
         Nodes.Node a = nodes.start("a"), b = nodes.start("b");
-        TestClient publisher = attached(a, "hist");
+        TestClient publisher = Nodes.attached(a, "hist");
         for (int i = 0; i < 3; i++) {
             publisher.send(Frames.publish("hist", i, "m" + i));
         }
@@ -159,10 +127,9 @@ class ClusterBusTest {
 
     @Test
     void aClientChosenIdIsPublishedOnceClusterWideAndARealtimeResendGetsTheSameAnswer() {
-        nodes = new Nodes(redis);
         Nodes.Node a = nodes.start("a"), b = nodes.start("b");
-        TestClient sub = attached(a, "dedupe");
-        TestClient onA = attached(a, "dedupe"), onB = attached(b, "dedupe");
+        TestClient sub = Nodes.attached(a, "dedupe");
+        TestClient onA = Nodes.attached(a, "dedupe"), onB = Nodes.attached(b, "dedupe");
         ProtocolMessage withId = new ProtocolMessage(Action.MESSAGE, null, "dedupe", null, null, null, null, null, null, 5L,
                 List.of(new Message("my-id", null, null, null, "n", "once", null, null, null, null, null)), null, null, null, null, null);
         onA.send(withId);

@@ -7,10 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.hubbub.core.protocol.Action;
 import dev.hubbub.core.protocol.ProtocolMessage;
 import dev.hubbub.testkit.Frames;
-import dev.hubbub.testkit.RedisServer;
 import dev.hubbub.testkit.TestClient;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,30 +16,11 @@ import org.junit.jupiter.api.Test;
  * announcement is delivered from the log; while Redis is down publishes are NACKed with 5xxxx;
  * a Redis that lost everything (restarted without persistence) is reported as lost continuity.
  */
-class ClusterLossTest {
-    private RedisServer redis = RedisServer.start();
-    private Nodes nodes;
-
-    @AfterEach
-    void close() {
-        if (nodes != null) {
-            nodes.close();
-        }
-        redis.close();
-    }
-
-    private static TestClient attached(Nodes.Node node, String channel) {
-        TestClient c = node.connect();
-        c.send(Frames.attach(channel, null));
-        Nodes.until(List.of(c), () -> !c.out().frames(Action.ATTACHED).isEmpty());
-        return c;
-    }
-
+class ClusterLossTest extends ClusterTestBase {
     @Test
     void anEntryWhoseAnnouncementWasLostIsDeliveredFromTheLog() {
-        nodes = new Nodes(redis);
         Nodes.Node a = nodes.start("a");
-        TestClient sub = attached(a, "quiet");
+        TestClient sub = Nodes.attached(a, "quiet");
         // what the publish script does, minus the PUBLISH: as if the announcement never arrived
         String prefix = "hb:{app1|quiet}";
         String offset = redis.command("HINCRBY", prefix + ":m", "o", "1");
@@ -51,7 +30,7 @@ class ClusterLossTest {
         assertTrue(delivered.messages().get(0).serial().endsWith(":" + "0".repeat(12) + offset), delivered.toString());
         assertEquals(1, a.bus().filledFromLog(), "counted for operators");
         // and the next announced message follows it, once
-        TestClient pub = attached(a, "quiet");
+        TestClient pub = Nodes.attached(a, "quiet");
         pub.send(Frames.publish("quiet", 0, "next"));
         Nodes.until(List.of(sub, pub), () -> Frames.data(sub.out()).size() == 2);
         assertEquals(List.of("lost", "next"), Frames.data(sub.out()));
@@ -59,10 +38,9 @@ class ClusterLossTest {
 
     @Test
     void whileRedisIsDownPublishesAreNackedAndARestartWithoutItsDataIsToldAsLostContinuity() {
-        nodes = new Nodes(redis);
         Nodes.Node a = nodes.start("a"), b = nodes.start("b");
-        TestClient sub = attached(b, "fragile");
-        TestClient pub = attached(a, "fragile");
+        TestClient sub = Nodes.attached(b, "fragile");
+        TestClient pub = Nodes.attached(a, "fragile");
         pub.send(Frames.publish("fragile", 0, "before"));
         Nodes.until(List.of(sub, pub), () -> Frames.data(sub.out()).size() == 1);
         redis.kill();
@@ -87,9 +65,8 @@ class ClusterLossTest {
 
     @Test
     void aPresenceChangeRedisCannotTakeIsNackedNotAckedAndForgotten() {
-        nodes = new Nodes(redis);
         Nodes.Node a = nodes.start("a");
-        TestClient c = attached(a, "lobby");
+        TestClient c = Nodes.attached(a, "lobby");
         redis.kill();
         Nodes.until(List.of(), () -> !a.bus().healthy());
         c.send(new ProtocolMessage(Action.PRESENCE, null, "lobby", null, null, null, null, null, null, 0L, null,

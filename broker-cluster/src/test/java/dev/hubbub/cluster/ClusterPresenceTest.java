@@ -10,40 +10,12 @@ import dev.hubbub.core.protocol.PresenceMessage;
 import dev.hubbub.core.protocol.ProtocolMessage;
 import dev.hubbub.core.session.DisconnectReason;
 import dev.hubbub.testkit.Frames;
-import dev.hubbub.testkit.RedisServer;
 import dev.hubbub.testkit.TestClient;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Presence shared by nodes on one real Redis: entered on one node, listed and told on the others; a dead node's members leave once. */
-class ClusterPresenceTest {
-    private static RedisServer redis;
-    private Nodes nodes;
-
-    @BeforeAll
-    static void redis() { redis = RedisServer.start(); }
-
-    @AfterAll
-    static void stopRedis() { redis.close(); }
-
-    @AfterEach
-    void close() {
-        if (nodes != null) {
-            nodes.close();
-        }
-        redis.command("FLUSHALL");
-    }
-
-    private static TestClient attached(Nodes.Node node, String channel) {
-        TestClient c = node.connect();
-        c.send(Frames.attach(channel, null));
-        Nodes.until(List.of(c), () -> !c.out().frames(Action.ATTACHED).isEmpty());
-        return c;
-    }
-
+class ClusterPresenceTest extends ClusterTestBase {
     private static ProtocolMessage enter(String channel, long msgSerial, String clientId, String data) {
         return new ProtocolMessage(Action.PRESENCE, null, channel, null, null, null, null, null, null, msgSerial, null,
                 List.of(new PresenceMessage(null, PresenceAction.ENTER, clientId, null, data, null, null, null)), null, null, null, null);
@@ -57,16 +29,15 @@ class ClusterPresenceTest {
 
     @Test
     void memberEnteredOnOneNodeIsToldAndListedOnAnother() {
-        nodes = new Nodes(redis);
         Nodes.Node a = nodes.start("a"), c = nodes.start("c");
-        TestClient watcherOnC = attached(c, "lobby");
-        TestClient onA = attached(a, "lobby");
+        TestClient watcherOnC = Nodes.attached(c, "lobby");
+        TestClient onA = Nodes.attached(a, "lobby");
         onA.send(enter("lobby", 0, "alice", "hi"));
         Nodes.until(List.of(onA, watcherOnC), () -> told(watcherOnC).contains("ENTER:alice"));
         ChannelKey key = new ChannelKey("app1", "lobby");
         Nodes.until(List.of(), () -> c.core().presence.memberCount(key) == 1);
         // a client attaching on C later gets HAS_PRESENCE and the member in its SYNC
-        TestClient late = attached(c, "lobby");
+        TestClient late = Nodes.attached(c, "lobby");
         ProtocolMessage attachedFrame = late.out().frames(Action.ATTACHED).get(0);
         assertTrue((attachedFrame.flagsOrZero() & dev.hubbub.core.protocol.Flags.HAS_PRESENCE) != 0, "HAS_PRESENCE");
         List<PresenceMessage> synced = late.out().frames(Action.SYNC).stream().flatMap(f -> f.presence().stream()).toList();
@@ -74,7 +45,7 @@ class ClusterPresenceTest {
         assertEquals("hi", synced.get(0).data());
         // and a node that only now starts delivering the channel starts from the shared set
         Nodes.Node b = nodes.start("b");
-        TestClient onB = attached(b, "lobby");
+        TestClient onB = Nodes.attached(b, "lobby");
         List<PresenceMessage> syncedOnB = onB.out().frames(Action.SYNC).stream().flatMap(f -> f.presence().stream()).toList();
         assertEquals(List.of("alice"), syncedOnB.stream().map(PresenceMessage::clientId).toList());
         // leaving on A is told on B
@@ -85,10 +56,9 @@ class ClusterPresenceTest {
 
     @Test
     void membersOfANodeThatDiesLeaveOnceClusterWide() {
-        nodes = new Nodes(redis);
         Nodes.Node a = nodes.start("doomed"), b = nodes.start("b"), c = nodes.start("c");
-        TestClient onB = attached(b, "room"), onC = attached(c, "room");
-        TestClient onA = attached(a, "room");
+        TestClient onB = Nodes.attached(b, "room"), onC = Nodes.attached(c, "room");
+        TestClient onA = Nodes.attached(a, "room");
         onA.send(enter("room", 0, "bob", null));
         Nodes.until(List.of(onA, onB, onC), () -> told(onB).contains("ENTER:bob") && told(onC).contains("ENTER:bob"));
         a.cluster().close(); // the node dies: no leave, no more heartbeats

@@ -14,7 +14,6 @@ import dev.hubbub.core.protocol.ProtocolMessage;
 import dev.hubbub.core.session.DisconnectReason;
 import dev.hubbub.core.session.Limits;
 import dev.hubbub.testkit.Frames;
-import dev.hubbub.testkit.RedisServer;
 import dev.hubbub.testkit.TestClient;
 import dev.hubbub.testkit.TestCore;
 import java.net.URI;
@@ -22,33 +21,18 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Resuming on another node through a real Redis: the same connection, once, for its own credentials only; the key never stored. */
-class ClusterResumeTest {
+class ClusterResumeTest extends ClusterTestBase {
     private static final String KEY = Nodes.KEY;
     private static final String OTHER_APP = "app2.k:secret2";
     private static final long TTL = Limits.defaults().connectionStateTtl();
-    private static RedisServer redis;
     private final List<ClusterNode> clusters = new ArrayList<>();
 
-    @BeforeAll
-    static void redis() { redis = RedisServer.start(); }
-
-    @AfterAll
-    static void stopRedis() { redis.close(); }
-
     @AfterEach
-    void close() {
-        clusters.forEach(ClusterNode::close);
-        if (!redis.isRunning()) {
-            redis.restart();
-        }
-        redis.command("FLUSHALL");
-    }
+    void closeClusters() { clusters.forEach(ClusterNode::close); } // before the base class flushes Redis
 
     /** A node as {@link Nodes} builds one, with its connections resumable cluster-wide. */
     private TestCore node(String id) {

@@ -45,6 +45,14 @@ final class Nodes implements AutoCloseable {
         return n;
     }
 
+    /** A client of {@code node} attached to {@code channel} (it waits for ATTACHED). */
+    static TestClient attached(Node node, String channel) {
+        TestClient c = node.connect();
+        c.send(dev.hubbub.testkit.Frames.attach(channel, null));
+        until(List.of(c), () -> !c.out().frames(dev.hubbub.core.protocol.Action.ATTACHED).isEmpty());
+        return c;
+    }
+
     /** Waits (bounded) until {@code condition} holds, running each client's scheduled tasks as it goes (their own thread). */
     static void until(List<TestClient> clients, Callable<Boolean> condition) {
         await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20)).until(() -> {
@@ -60,5 +68,6 @@ final class Nodes implements AutoCloseable {
         for (Node n : nodes) {
             n.cluster().close();
         }
+        nodes.clear();
     }
 }
