@@ -60,7 +60,7 @@ public final class ClusterBus implements ChannelBus {
         String prefix = RedisKeys.channel(p.key());
         List<Message> messages = p.messages();
         String[] args = new String[9 + 2 * messages.size()];
-        args[0] = ChannelSerial.newEpoch();
+        args[0] = RedisKeys.freshEpoch();
         args[1] = Long.toString(node.settings().retainMillis());
         args[2] = Integer.toString(node.settings().maxMessagesPerChannel());
         args[3] = RedisKeys.feed(prefix);
@@ -258,7 +258,7 @@ public final class ClusterBus implements ChannelBus {
                     keys[2 * i] = RedisKeys.meta(batch.get(i).prefix);
                     keys[2 * i + 1] = RedisKeys.stream(batch.get(i).prefix);
                 }
-                shard.script(positions, keys, Long.toString(node.settings().retainMillis()), ChannelSerial.newEpoch())
+                shard.script(positions, keys, Long.toString(node.settings().retainMillis()), RedisKeys.freshEpoch())
                         .whenComplete((r, failure) -> {
                             if (failure != null) {
                                 log.debug("cluster position check failed: {}", failure.toString());

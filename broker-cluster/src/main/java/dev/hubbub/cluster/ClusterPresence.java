@@ -1,7 +1,6 @@
 package dev.hubbub.cluster;
 
 import dev.hubbub.core.channel.ChannelKey;
-import dev.hubbub.core.history.ChannelSerial;
 import dev.hubbub.core.presence.PresenceRelay;
 import dev.hubbub.core.protocol.PresenceMessage;
 import dev.hubbub.core.protocol.ProtocolMessage;
@@ -51,7 +50,7 @@ public final class ClusterPresence implements PresenceRelay {
         String prefix = RedisKeys.channel(key);
         List<PresenceMessage> events = frame.presence();
         String[] args = new String[7 + 2 * events.size()];
-        args[0] = ChannelSerial.newEpoch();
+        args[0] = RedisKeys.freshEpoch();
         args[1] = Long.toString(node.settings().retainMillis());
         args[2] = Integer.toString(node.settings().maxMessagesPerChannel());
         args[3] = RedisKeys.feed(prefix);
@@ -117,7 +116,7 @@ public final class ClusterPresence implements PresenceRelay {
         for (String prefix : s.async().smembers(index).get(node.settings().commandTimeoutMillis(), TimeUnit.MILLISECONDS)) {
             Object count = s.async().eval(reapScript.source(), io.lettuce.core.ScriptOutputType.INTEGER,
                     new String[] {RedisKeys.meta(prefix), RedisKeys.stream(prefix), RedisKeys.members(prefix), index},
-                    ChannelSerial.newEpoch(), Long.toString(node.settings().retainMillis()),
+                    RedisKeys.freshEpoch(), Long.toString(node.settings().retainMillis()),
                     Integer.toString(node.settings().maxMessagesPerChannel()), RedisKeys.feed(prefix), prefix, deadNode,
                     Long.toString(now)).get(node.settings().commandTimeoutMillis(), TimeUnit.MILLISECONDS);
             left += ((Number) count).intValue();

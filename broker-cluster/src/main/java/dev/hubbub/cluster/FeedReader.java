@@ -61,7 +61,7 @@ final class FeedReader {
 
     static CompletionStage<Position> position(ClusterNode node, Shard shard, String prefix) {
         return shard.script(POSITION, new String[] {RedisKeys.meta(prefix), RedisKeys.stream(prefix), RedisKeys.members(prefix)},
-                        ChannelSerial.newEpoch(), Long.toString(node.settings().retainMillis()))
+                        RedisKeys.freshEpoch(), Long.toString(node.settings().retainMillis()))
                 .thenApply(r -> new Position(String.valueOf(r.get(0)), Long.parseLong(String.valueOf(r.get(1))),
                         members(r.size() > 2 ? r.get(2) : null)));
     }

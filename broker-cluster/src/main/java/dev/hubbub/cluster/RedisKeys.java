@@ -41,6 +41,20 @@ final class RedisKeys {
     /** The prefix of the ids clients chose, remembered for the de-duplication window. */
     static String ids(String prefix) { return prefix + ":i:"; }
 
+    /**
+     * An epoch for a channel that has none yet, sent with every write (the scripts use it only
+     * then): 10 base-36 characters from a fast generator, not the secure one, which would cost a
+     * publish more than the rest of its preparation.
+     */
+    static String freshEpoch() {
+        java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+        char[] c = new char[10];
+        for (int i = 0; i < c.length; i++) {
+            c[i] = Character.forDigit(r.nextInt(36), 36);
+        }
+        return new String(c);
+    }
+
     /** Which of the servers a channel lives on: a hash of app and name. */
     static int shard(ChannelKey key, int shards) {
         CRC32 crc = new CRC32();
