@@ -1,8 +1,10 @@
 package dev.hubbub.server;
 
+import dev.hubbub.core.auth.ApiKey;
 import dev.hubbub.core.auth.Authenticator;
 import dev.hubbub.core.auth.KeyStore;
 import dev.hubbub.core.auth.TokenAuthority;
+import dev.hubbub.core.auth.TokenRevocations;
 import dev.hubbub.core.auth.TokenSettings;
 import dev.hubbub.core.channel.ChannelBus;
 import dev.hubbub.core.channel.ChannelRouter;
@@ -13,6 +15,7 @@ import dev.hubbub.cluster.ClusterNode;
 import dev.hubbub.cluster.ClusterPresence;
 import dev.hubbub.cluster.RedisNonceStore;
 import dev.hubbub.cluster.RedisResumeStore;
+import dev.hubbub.cluster.RedisRevocationStore;
 import dev.hubbub.core.history.MessageLog;
 import dev.hubbub.core.session.DisconnectReason;
 import dev.hubbub.core.health.Readiness;
@@ -26,6 +29,7 @@ import dev.hubbub.core.session.BrokerMetrics;
 import dev.hubbub.core.session.ConnectionRegistry;
 import dev.hubbub.core.session.Connector;
 import dev.hubbub.core.session.Disconnects;
+import dev.hubbub.core.session.RevokedSessions;
 import dev.hubbub.core.session.SessionServices;
 import dev.hubbub.server.config.BrokerConfig;
 import dev.hubbub.transport.BrokerServer;
@@ -33,6 +37,7 @@ import dev.hubbub.transport.http.HistoryRoute;
 import dev.hubbub.transport.http.PresenceRoute;
 import dev.hubbub.transport.http.RestAuth;
 import dev.hubbub.transport.http.RestHandler;
+import dev.hubbub.transport.http.RevokeTokensRoute;
 import dev.hubbub.transport.http.TokenRoute;
 import dev.hubbub.transport.ws.NettyFanOut;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -140,6 +145,7 @@ public final class BrokerApp implements AutoCloseable {
         rest.with(new PresenceRoute(restAuth, presence));
         rest.with(new HistoryRoute(restAuth, messageLog));
         rest.with(new TokenRoute(tokens, restAuth));
+        wireRevocation(config, clock, presenceTimers, tokens, authenticator, rest);
         // probes: /health (built into RestHandler) while the process runs, /ready while every check passes
         readiness.register("listening", () -> listening);
         rest.with(new ReadyRoute(readiness));
@@ -148,6 +154,24 @@ public final class BrokerApp implements AutoCloseable {
         }
         this.server = new BrokerServer(connector, rest, config.limits(), new BrokerServer.Options(config.host(), config.port(),
                 config.ioThreads(), config.maxBacklogBytes(), 2 * config.limits().maxFrameSize(), config.closeLingerMillis()));
+    }
+
+    /**
+     * Token revocation (revokeTokens): rules every node holds in memory and checks every token
+     * against; in a cluster also stored in Redis and broadcast, so every node ends the live
+     * connections a rule names and a node that starts loads them (not ready until it has).
+     */
+    private void wireRevocation(BrokerConfig config, Clock clock, PresenceTimers timers, TokenAuthority tokens,
+                                Authenticator authenticator, RestHandler rest) {
+        TokenRevocations revocations = tokens.revocations();
+        if (cluster != null) {
+            RedisRevocationStore shared = new RedisRevocationStore(cluster, revocations,
+                    config.keys().stream().map(ApiKey::name).toList(), clock);
+            revocations.shareThrough(shared);
+            readiness.register("revocations", shared::loaded);
+        }
+        new RevokedSessions(connections, authenticator, clock, timers).follow(revocations);
+        rest.with(new RevokeTokensRoute(revocations, rest.auth()));
     }
 
     public BrokerApp(BrokerConfig config) {

@@ -12,17 +12,19 @@ import java.util.Objects;
 /**
  * Verifies Ably JWTs: HS256 only, header {@code kid} = the name of a key this broker holds, signed
  * with that key's secret; {@code iat} and {@code exp} in seconds; optional {@code x-ably-clientId}
- * ({@code "*"} allowed) and {@code x-ably-capability} (capability JSON as a string; absent means the
- * key's whole capability, present is intersected with it).
+ * ({@code "*"} allowed), {@code x-ably-capability} (capability JSON as a string; absent means the
+ * key's whole capability, present is intersected with it) and {@code x-ably-revocation-key} (a string
+ * a revocation may name the token by).
  *
  * <p>Only the signature and the claims are checked here, never expiry: callers compare
  * {@link TokenClaims#expires()} with their own clock. Every other algorithm, {@code none} included,
  * is refused before any key is touched; the HMAC comparison in java-jwt is constant-time.
- * Not supported: an Ably token embedded under {@code x-ably-token}, revocation keys, channel claims.
+ * Not supported: an Ably token embedded under {@code x-ably-token}, channel claims.
  */
 final class AblyJwtVerifier {
     static final String CLIENT_ID_CLAIM = "x-ably-clientId";
     static final String CAPABILITY_CLAIM = "x-ably-capability";
+    static final String REVOCATION_KEY_CLAIM = "x-ably-revocation-key";
     private static final String ALGORITHM = "HS256";
 
     private final KeyStore keys;
@@ -78,11 +80,21 @@ final class AblyJwtVerifier {
                         + ClientIdentity.MAX_CLIENT_ID_LENGTH + " characters, without control characters");
             }
         }
+        Claim revocationClaim = jwt.getClaim(REVOCATION_KEY_CLAIM);
+        String revocationKey = null;
+        if (!revocationClaim.isMissing() && !revocationClaim.isNull()) {
+            revocationKey = revocationClaim.asString();
+            if (revocationKey == null || revocationKey.isEmpty() || revocationKey.length() > RevocationTarget.MAX_VALUE_LENGTH
+                    || ClientIdentity.hasControlCharacter(revocationKey)) {
+                return invalid(REVOCATION_KEY_CLAIM + " must be a string of 1 to " + RevocationTarget.MAX_VALUE_LENGTH
+                        + " characters, without control characters");
+            }
+        }
         Outcome<Capability> capability = capability(jwt.getClaim(CAPABILITY_CLAIM), key);
         if (!capability.isOk()) {
             return Outcome.fail(capability.error());
         }
-        return Outcome.ok(new TokenClaims(key.name(), key.appId(), clientId, capability.value(), issued, expires));
+        return Outcome.ok(new TokenClaims(key.name(), key.appId(), clientId, capability.value(), issued, expires, revocationKey));
     }
 
     private static Outcome<Capability> capability(Claim claim, ApiKey key) {

@@ -1,6 +1,7 @@
 package dev.hubbub.core.auth;
 
 import dev.hubbub.core.protocol.ErrorCode;
+import dev.hubbub.core.protocol.ErrorInfo;
 import dev.hubbub.core.protocol.Outcome;
 import java.time.Clock;
 import java.util.Objects;
@@ -88,7 +89,15 @@ public final class Authenticator {
         }
         Outcome<ClientIdentity> identity = identityFor(claims.clientId(), claimedClientId);
         return identity.map(id -> new Principal(claims.appId(), claims.keyName(), Principal.CredentialKind.TOKEN, id,
-                claims.capability(), claims.expires()));
+                claims.capability(), claims.expires(), claims));
+    }
+
+    /**
+     * Whether a revocation names the token a principal authenticated with (checked again when a
+     * revocation arrives, for the connections already open): 40141, or null (key auth: never).
+     */
+    public ErrorInfo revocation(Principal principal) {
+        return principal.token() == null ? null : tokens.revocation(principal.token());
     }
 
     /** The identity table for token credentials. */

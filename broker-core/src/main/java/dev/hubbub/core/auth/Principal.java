@@ -5,6 +5,8 @@ import java.util.Objects;
 /**
  * Who a connection or REST request is, once authenticated. Immutable: new credentials make a new
  * Principal. {@code expiresAt} is epoch millis, or {@link Long#MAX_VALUE} for API-key (basic) auth.
+ * {@code token} is what the token it authenticated with says (so a revocation can tell whether it
+ * names that token), or null for basic auth.
  */
 public record Principal(
         String appId,
@@ -12,7 +14,8 @@ public record Principal(
         CredentialKind credentialKind,
         ClientIdentity identity,
         Capability capability,
-        long expiresAt) {
+        long expiresAt,
+        TokenClaims token) {
 
     public enum CredentialKind { BASIC, TOKEN }
 
@@ -22,6 +25,12 @@ public record Principal(
         Objects.requireNonNull(credentialKind, "credentialKind");
         Objects.requireNonNull(identity, "identity");
         Objects.requireNonNull(capability, "capability");
+    }
+
+    /** A principal whose token claims are not known (basic auth, tests). */
+    public Principal(String appId, String keyName, CredentialKind credentialKind, ClientIdentity identity,
+                     Capability capability, long expiresAt) {
+        this(appId, keyName, credentialKind, identity, capability, expiresAt, null);
     }
 
     public boolean expiresBy(long nowMillis) { return nowMillis >= expiresAt; }

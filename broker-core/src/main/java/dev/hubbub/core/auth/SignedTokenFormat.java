@@ -17,7 +17,7 @@ import java.util.Optional;
  *
  * <pre>
  *   hb1.&lt;payload&gt;.&lt;signature&gt;
- *   payload   = base64url(JSON {"k":keyName, "c":clientId?, "cap":capability, "iat":ms, "exp":ms, "jti":id})
+ *   payload   = base64url(JSON {"k":keyName, "c":clientId?, "cap":capability, "iat":ms, "exp":ms, "jti":id, "rk":revocationKey?})
  *   signature = base64url(HMAC-SHA256(tokenKey, "hb1." + payload))
  *   tokenKey  = HMAC-SHA256(key secret, "hubbub token signing key v1")
  * </pre>
@@ -26,7 +26,9 @@ import java.util.Optional;
  * The signing key is derived from the secret rather than being the secret itself, so no mac made for
  * a TokenRequest or a JWT can ever pass as a token signature. The secret never appears in the token;
  * the payload is readable by anyone holding the token (it is signed, not encrypted), which is no more
- * than the TokenDetails the holder was given. {@code jti} is a random id for revocation.
+ * than the TokenDetails the holder was given. {@code jti} is a random id for revocation; {@code rk}, a
+ * revocation key a revocation may name the token by (absent from tokens issued without one, and from
+ * every token issued before it existed: those read as having none).
  */
 final class SignedTokenFormat {
     static final String PREFIX = "hb1.";
@@ -37,8 +39,12 @@ final class SignedTokenFormat {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
 
-    /** What a token says, as signed. {@code clientId} null = anonymous, {@code "*"} = wildcard. */
-    record Contents(String id, String keyName, String clientId, String capability, long issued, long expires) {
+    /**
+     * What a token says, as signed. {@code clientId} null = anonymous, {@code "*"} = wildcard;
+     * {@code revocationKey} null = none.
+     */
+    record Contents(String id, String keyName, String clientId, String capability, long issued, long expires,
+                    String revocationKey) {
         Contents {
             Objects.requireNonNull(id, "id");
             Objects.requireNonNull(keyName, "keyName");
@@ -66,6 +72,9 @@ final class SignedTokenFormat {
         json.put("iat", contents.issued());
         json.put("exp", contents.expires());
         json.put("jti", contents.id());
+        if (contents.revocationKey() != null) {
+            json.put("rk", contents.revocationKey());
+        }
         String payload = B64.encodeToString(json.toString().getBytes(StandardCharsets.UTF_8));
         return PREFIX + payload + "." + signature(key, payload);
     }
@@ -116,7 +125,9 @@ final class SignedTokenFormat {
         JsonNode capability = json.get("cap");
         JsonNode issued = json.get("iat");
         JsonNode expires = json.get("exp");
+        JsonNode revocationKey = json.get("rk");
         boolean wellFormed = id != null && id.isTextual()
+                && (revocationKey == null || revocationKey.isTextual())
                 && (clientId == null || clientId.isTextual())
                 && capability != null && capability.isTextual()
                 && issued != null && issued.isIntegralNumber() && issued.canConvertToLong()
@@ -125,7 +136,7 @@ final class SignedTokenFormat {
             return Outcome.fail(ErrorCode.INVALID_TOKEN, "Invalid token: malformed contents");
         }
         return Outcome.ok(new Contents(id.asText(), json.get("k").asText(), clientId == null ? null : clientId.asText(),
-                capability.asText(), issued.asLong(), expires.asLong()));
+                capability.asText(), issued.asLong(), expires.asLong(), revocationKey == null ? null : revocationKey.asText()));
     }
 
     private static String signature(ApiKey key, String payload) {

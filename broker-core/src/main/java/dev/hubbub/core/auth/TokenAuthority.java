@@ -36,9 +36,13 @@ import org.slf4j.LoggerFactory;
  * verification, so narrowing a key narrows its outstanding tokens. Verified tokens are cached by
  * their string; failures are never cached.
  *
- * <p>Revocation hook: {@link #revokeTokenId} marks a token id revoked on this node only (an
- * in-memory set that forgets entries after the longest token lifetime); verifying a revoked token
- * answers 40141. A cluster-wide revocation list can replace the set later without changing callers.
+ * <p>Revocation: every verification, cached or not, asks {@link TokenRevocations} (Ably's
+ * revokeTokens rules, by clientId, revocation key or channel, for tokens issued up to a time; shared
+ * by every node of a cluster) and answers 40141 for a token a rule names. Because rules are kept only
+ * as long as the longest token lifetime, no token lives longer: a JWT whose exp is more than
+ * {@link TokenSettings#maxTtl} after its iat is refused (40003), as our own tokens are never issued
+ * so. {@link #revokeTokenId} also marks one token id revoked, on this node only (an in-memory set that
+ * forgets entries after the longest token lifetime).
  *
  * <p>Thread safety: safe for concurrent use from any thread; all mutable state is in Caffeine caches
  * and the nonce store.
@@ -56,6 +60,7 @@ public final class TokenAuthority implements TokenVerifier {
     private final NonceStore nonces;
     private final Cache<String, Verification> verified;
     private final Cache<String, Boolean> revokedIds;
+    private final TokenRevocations revocations;
 
     /** A verified token: its claims and, for our own tokens, its id (JWTs have none). */
     private record Verification(TokenClaims claims, String tokenId) {}
@@ -74,6 +79,15 @@ public final class TokenAuthority implements TokenVerifier {
      *               TokenRequest exchanged on one node is a replay on every other
      */
     public TokenAuthority(KeyStore keys, Clock clock, TokenSettings settings, NonceStore nonces) {
+        this(keys, clock, settings, nonces, new TokenRevocations(clock, settings.maxTtl()));
+    }
+
+    /**
+     * @param revocations the revocations verification enforces (a cluster shares them through a
+     *                    {@link RevocationStore}); they must keep rules at least {@code settings.maxTtl()}
+     */
+    public TokenAuthority(KeyStore keys, Clock clock, TokenSettings settings, NonceStore nonces, TokenRevocations revocations) {
+        this.revocations = Objects.requireNonNull(revocations, "revocations");
         this.nonces = Objects.requireNonNull(nonces, "nonces");
         this.keys = Objects.requireNonNull(keys, "keys");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -88,6 +102,9 @@ public final class TokenAuthority implements TokenVerifier {
     }
 
     public TokenSettings settings() { return settings; }
+
+    /** The revocations this authority enforces (Ably's revokeTokens), shared with whoever revokes. */
+    public TokenRevocations revocations() { return revocations; }
 
     /**
      * Exchanges a signed TokenRequest (sent without other credentials) for a token. May block while
@@ -143,21 +160,29 @@ public final class TokenAuthority implements TokenVerifier {
         if (!first.value()) {
             return reject(key.name(), ErrorCode.NONCE_REPLAYED.info());
         }
-        return mint(key, request.ttl(), request.capability(), request.clientId());
+        return mint(key, request.ttl(), request.capability(), request.clientId(), null);
     }
 
     /**
      * Issues a token for a caller already authenticated with {@code key} itself (basic auth on
      * requestToken, or an operator minting a token on the command line). Same ttl, capability and
-     * clientId rules as a signed request; {@code timestamp} and {@code nonce} are not needed.
+     * clientId rules as a signed request; {@code timestamp} and {@code nonce} are not needed. A
+     * {@code revocationKey} (1 to {@value RevocationTarget#MAX_VALUE_LENGTH} characters, no control
+     * characters; else 40003) is signed into the token, so a revocation may name it.
      */
     public Outcome<TokenDetails> issue(ApiKey key, TokenParams params) {
         Objects.requireNonNull(key, "key");
         TokenParams p = params == null ? TokenParams.DEFAULTS : params;
-        return mint(key, p.ttl(), p.capability(), p.clientId());
+        String revocationKey = p.revocationKey();
+        if (revocationKey != null && (revocationKey.isEmpty() || revocationKey.length() > RevocationTarget.MAX_VALUE_LENGTH
+                || ClientIdentity.hasControlCharacter(revocationKey))) {
+            return reject(key.name(), ErrorCode.INVALID_PARAMETER.info("Invalid revocationKey: must be 1 to "
+                    + RevocationTarget.MAX_VALUE_LENGTH + " characters, without control characters"));
+        }
+        return mint(key, p.ttl(), p.capability(), p.clientId(), revocationKey);
     }
 
-    private Outcome<TokenDetails> mint(ApiKey key, Long ttl, String capabilityJson, String clientId) {
+    private Outcome<TokenDetails> mint(ApiKey key, Long ttl, String capabilityJson, String clientId, String revocationKey) {
         long lifetime = ttl == null ? settings.defaultTtl().toMillis() : ttl;
         if (lifetime <= 0 || lifetime > settings.maxTtl().toMillis()) {
             return reject(key.name(), ErrorCode.INVALID_PARAMETER.info("Invalid value for ttl"));
@@ -179,7 +204,7 @@ public final class TokenAuthority implements TokenVerifier {
         long issued = clock.millis();
         long expires = issued + lifetime;
         SignedTokenFormat.Contents contents = new SignedTokenFormat.Contents(
-                newTokenId(), key.name(), clientId, capability.toJson(), issued, expires);
+                newTokenId(), key.name(), clientId, capability.toJson(), issued, expires, revocationKey);
         String token = SignedTokenFormat.encode(key, contents);
         return Outcome.ok(new TokenDetails(token, key.name(), issued, expires, capability.toJson(), clientId));
     }
@@ -187,7 +212,8 @@ public final class TokenAuthority implements TokenVerifier {
     /**
      * Verifies one of our tokens or an Ably JWT: 40143 for anything unrecognised (garbage, a key this
      * broker does not hold), 40145 for a bad signature on our format, 40144 for a JWT that fails any
-     * check, 40003 for a JWT whose exp precedes its iat, 40141 for a revoked token, 40160 when the
+     * check, 40003 for a JWT whose exp precedes its iat or follows it by more than the longest token
+     * lifetime, 40141 for a revoked token (checked on every call, cached or not), 40160 when the
      * token's capability no longer has anything in common with its key's. Expiry is not checked.
      */
     @Override
@@ -210,17 +236,34 @@ public final class TokenAuthority implements TokenVerifier {
         if (known.tokenId() != null && revokedIds.getIfPresent(known.tokenId()) != null) {
             return Outcome.fail(ErrorCode.TOKEN_REVOKED.info());
         }
+        ErrorInfo revoked = revocations.revocation(known.claims());
+        if (revoked != null) {
+            return Outcome.fail(revoked);
+        }
         return Outcome.ok(known.claims());
     }
+
+    /** 40141 when a revocation now names the token these claims (verified earlier) describe, else null. */
+    @Override
+    public ErrorInfo revocation(TokenClaims claims) { return revocations.revocation(claims); }
 
     private Outcome<Verification> verifyUncached(String token) {
         if (SignedTokenFormat.isOurs(token)) {
             return SignedTokenFormat.decode(token, keys).flatMap(TokenAuthority::claimsOf);
         }
         if (token.chars().filter(c -> c == '.').count() == 2) {
-            return jwts.verify(token).map(claims -> new Verification(claims, null));
+            return jwts.verify(token).flatMap(this::boundedLifetime).map(claims -> new Verification(claims, null));
         }
         return Outcome.fail(ErrorCode.TOKEN_UNRECOGNISED.info("Token unrecognised"));
+    }
+
+    /** A JWT may live no longer than our own tokens: a revocation is remembered only that long. */
+    private Outcome<TokenClaims> boundedLifetime(TokenClaims claims) {
+        if (claims.expires() - claims.issued() > settings.maxTtl().toMillis()) {
+            return Outcome.fail(ErrorCode.INVALID_PARAMETER.info("Invalid value for ttl: a JWT may live at most "
+                    + settings.maxTtl().toMinutes() + " minutes (exp - iat)"));
+        }
+        return Outcome.ok(claims);
     }
 
     private static Outcome<Verification> claimsOf(SignedTokenFormat.Verified token) {
@@ -231,7 +274,7 @@ public final class TokenAuthority implements TokenVerifier {
         }
         return Capability.intersect(signed.value(), token.key().capability())
                 .map(capability -> new Verification(new TokenClaims(token.key().name(), token.key().appId(),
-                        c.clientId(), capability, c.issued(), c.expires()), c.id()));
+                        c.clientId(), capability, c.issued(), c.expires(), c.revocationKey()), c.id()));
     }
 
     /** The revocation id of one of our tokens whose signature is valid; empty for JWTs and garbage. */

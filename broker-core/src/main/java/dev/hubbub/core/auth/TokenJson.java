@@ -46,7 +46,10 @@ public final class TokenJson {
         }
     }
 
-    /** Reads a requestToken body (or an empty/absent one) as TokenParams, for basic-auth callers. */
+    /**
+     * Reads a requestToken body (or an empty/absent one) as TokenParams, for basic-auth callers; a
+     * {@code revocationKey} string is read too (hubbub's extension, see {@link TokenParams}).
+     */
     public static Outcome<TokenParams> readTokenParams(JsonNode body) {
         if (body == null || body.isMissingNode() || body.isNull()) {
             return Outcome.ok(TokenParams.DEFAULTS);
@@ -60,7 +63,8 @@ public final class TokenJson {
                     capability(body),
                     text(body, "clientId", ErrorCode.INVALID_CLIENT_ID),
                     number(body, "timestamp"),
-                    text(body, "nonce", ErrorCode.BAD_REQUEST)));
+                    text(body, "nonce", ErrorCode.BAD_REQUEST),
+                    text(body, "revocationKey", ErrorCode.INVALID_PARAMETER)));
         } catch (FieldException e) {
             return Outcome.fail(e.error);
         }

@@ -81,6 +81,19 @@ public final class ConnectionRegistry {
         return n;
     }
 
+    /**
+     * Runs {@code action} for every session live here now, on the calling thread: it must only read
+     * the session's thread-safe state or hand work to the session's own thread.
+     */
+    public void forEachLive(java.util.function.Consumer<Session> action) {
+        for (Resumable r : byKey.values()) {
+            Session s = r.live();
+            if (s != null && !s.isClosed()) {
+                action.accept(s);
+            }
+        }
+    }
+
     /** A session went live under its key. */
     void opened(Session s) {
         byKey.put(s.connectionKey(), new Resumable(s.connectionId(), s.principal().appId(), s.principal().identity(),

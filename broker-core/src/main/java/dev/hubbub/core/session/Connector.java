@@ -55,6 +55,12 @@ public final class Connector {
                 services.presence().connectionResumed(key, resumed.connectionId());
             }
         }
+        // a revocation that arrived after this connect was authenticated but before the session was
+        // registered was not applied to it: checked once more now that it is (later ones will find it)
+        ErrorInfo revoked = services.authenticator().revocation(session.principal());
+        if (revoked != null) {
+            session.end(DisconnectReason.TOKEN_REVOKED, revoked);
+        }
         return session;
     }
 

@@ -25,6 +25,11 @@ public enum DisconnectReason {
             ErrorCode.SLOW_CONSUMER.info("Disconnected: the client could not keep up with the rate of messages")),
     /** The token expired without renewal: DISCONNECTED 40142, so the SDK renews and reconnects. */
     CREDENTIALS_EXPIRED(Farewell.DISCONNECTED, false, true, ErrorCode.TOKEN_EXPIRED.info("Token expired")),
+    /**
+     * A revocation (revokeTokens) names the connection's token: DISCONNECTED 40141, so an SDK that can
+     * renew its token does and reconnects (one that cannot goes FAILED); members leave now.
+     */
+    TOKEN_REVOKED(Farewell.DISCONNECTED, false, true, ErrorCode.TOKEN_REVOKED.info("Token revoked")),
     /** In-band AUTH refused: DISCONNECTED for a token error the client can fix by renewing, else ERROR. */
     REAUTH_REFUSED(Farewell.BY_ERROR, false, true, null),
     /** The connect itself was refused (credentials, clientId, protocol version): as {@link #REAUTH_REFUSED}. */

@@ -308,8 +308,11 @@ public final class Session implements Subscriber {
         malformed(error, message.msgSerial(), message.channel());
     }
 
-    /** Asks the client for a new token shortly before its current one expires (it answers with AUTH). */
-    private void requestRenewal() {
+    /**
+     * Asks the client for a new token (it answers with AUTH): shortly before its current one expires,
+     * or when a revocation naming it will apply soon (allowReauthMargin).
+     */
+    void requestRenewal() {
         if (!closed) {
             transport.send(ProtocolMessage.of(Action.AUTH));
         }

@@ -51,14 +51,28 @@ public final class RestAuth {
 
     /** The API key of a request made with {@code Authorization: Basic}; token credentials are refused (40162). */
     public Outcome<ApiKey> basicKey(HttpHeaders headers) {
+        return basicKey(headers, "Authentication required: sign the TokenRequest (mac) or use Basic auth with the key",
+                "Requesting a token without a signed TokenRequest requires Basic auth");
+    }
+
+    /**
+     * As {@link #basicKey(HttpHeaders)}, for an operation only a key's holder may perform: no
+     * credentials are 40101, token credentials 40162, both saying that {@code operation} (e.g.
+     * "Revoking tokens") requires Basic auth with the key.
+     */
+    public Outcome<ApiKey> basicKeyFor(HttpHeaders headers, String operation) {
+        return basicKey(headers, "Authentication required: " + operation + " requires Basic auth with the API key",
+                operation + " requires Basic auth with the API key, not a token");
+    }
+
+    private Outcome<ApiKey> basicKey(HttpHeaders headers, String noCredentials, String notBasic) {
         String authorization = headers.get(HttpHeaderNames.AUTHORIZATION);
         if (authorization == null || authorization.isBlank()) {
-            return Outcome.fail(ErrorCode.AUTHENTICATION_FAILED,
-                    "Authentication required: sign the TokenRequest (mac) or use Basic auth with the key");
+            return Outcome.fail(ErrorCode.AUTHENTICATION_FAILED, noCredentials);
         }
         int space = authorization.indexOf(' ');
         if (space < 0 || !authorization.substring(0, space).equalsIgnoreCase("Basic")) {
-            return Outcome.fail(ErrorCode.BASIC_AUTH_REQUIRED, "Requesting a token without a signed TokenRequest requires Basic auth");
+            return Outcome.fail(ErrorCode.BASIC_AUTH_REQUIRED, notBasic);
         }
         String key = decodeBase64(authorization.substring(space + 1).trim());
         if (key == null) {
