@@ -48,8 +48,8 @@ class ClusterPresenceE2ETest {
         return p -> p.action == action && clientId.equals(p.clientId);
     }
 
-    private static PresenceMessage awaitEvent(List<PresenceMessage> events, Predicate<PresenceMessage> match) {
-        await().atMost(TIMEOUT).until(() -> events.stream().anyMatch(match));
+    private static PresenceMessage awaitEvent(String what, List<PresenceMessage> events, Predicate<PresenceMessage> match) {
+        await(what).atMost(TIMEOUT).until(() -> events.stream().anyMatch(match));
         return events.stream().filter(match).findFirst().orElseThrow();
     }
 
@@ -80,23 +80,23 @@ class ClusterPresenceE2ETest {
             Channel onA = alice.channels.get(name);
 
             succeeds(l -> onA.presence.enter("hello", l));
-            PresenceMessage enter = awaitEvent(seenOnB, is(Action.enter, "alice"));
+            PresenceMessage enter = awaitEvent("alice's ENTER on B", seenOnB, is(Action.enter, "alice"));
             assertEquals("hello", enter.data);
             assertEquals(alice.connection.id, enter.connectionId);
             Channel onC = cluster.connected(C, "reader-c").channels.get(name);
             succeeds(onC::attach);
-            await().atMost(TIMEOUT).until(() -> members(onC).equals(List.of("alice")));
+            await("alice listed on C").atMost(TIMEOUT).until(() -> members(onC).equals(List.of("alice")));
             PresenceMessage listed = get(onC)[0];
             assertEquals("hello", listed.data);
             assertEquals(alice.connection.id, listed.connectionId);
 
             succeeds(l -> onA.presence.update("busy", l));
-            assertEquals("busy", awaitEvent(seenOnB, is(Action.update, "alice")).data);
-            await().atMost(TIMEOUT).until(() -> "busy".equals(get(onC)[0].data));
+            assertEquals("busy", awaitEvent("alice's UPDATE on B", seenOnB, is(Action.update, "alice")).data);
+            await("alice's new data on C").atMost(TIMEOUT).until(() -> "busy".equals(get(onC)[0].data));
 
             succeeds(l -> onA.presence.leave(l));
-            awaitEvent(seenOnB, is(Action.leave, "alice"));
-            await().atMost(TIMEOUT).until(() -> members(onC).isEmpty());
+            awaitEvent("alice's LEAVE on B", seenOnB, is(Action.leave, "alice"));
+            await("alice gone from C").atMost(TIMEOUT).until(() -> members(onC).isEmpty());
             assertEquals(List.of(Action.enter, Action.update, Action.leave),
                     seenOnB.stream().filter(p -> "alice".equals(p.clientId)).map(p -> p.action).toList());
         }
@@ -137,14 +137,14 @@ class ClusterPresenceE2ETest {
             Channel bob = cluster.connected(C, "bob").channels.get(name);
             succeeds(l -> bob.presence.enter("on C", l));
             for (List<PresenceMessage> seen : List.of(seenOnB, seenOnC)) {
-                awaitEvent(seen, is(Action.enter, "alice"));
-                awaitEvent(seen, is(Action.enter, "bob"));
+                awaitEvent("alice's ENTER", seen, is(Action.enter, "alice"));
+                awaitEvent("bob's ENTER", seen, is(Action.enter, "bob"));
             }
-            await().atMost(TIMEOUT).until(() -> members(watcherC).equals(List.of("alice", "bob")));
+            await("alice and bob listed on C").atMost(TIMEOUT).until(() -> members(watcherC).equals(List.of("alice", "bob")));
 
             long killedAt = System.nanoTime();
             cluster.killNode(A);
-            await().atMost(Duration.ofSeconds(30)).until(() -> count(seenOnB, is(Action.leave, "alice")) >= 1
+            await("alice's LEAVE on B and on C").atMost(Duration.ofSeconds(30)).until(() -> count(seenOnB, is(Action.leave, "alice")) >= 1
                     && count(seenOnC, is(Action.leave, "alice")) >= 1);
             long leftAfterMillis = (System.nanoTime() - killedAt) / 1_000_000L;
             assertTrue(leftAfterMillis >= DEAD_AFTER - 500, () -> "alice left " + leftAfterMillis
@@ -152,10 +152,10 @@ class ClusterPresenceE2ETest {
             PresenceMessage leave = seenOnB.stream().filter(is(Action.leave, "alice")).findFirst().orElseThrow();
             assertEquals("on A", leave.data, "a LEAVE carries the member's last data");
 
-            await().atMost(TIMEOUT).until(() -> cluster.redis.command("ZSCORE", "hb:nodes", "node-" + A) == null);
+            await("node A's heartbeat entry removed by the reaper").atMost(TIMEOUT).until(() -> cluster.redis.command("ZSCORE", "hb:nodes", "node-" + A) == null);
             succeeds(l -> bob.presence.update("marker", l));
             for (List<PresenceMessage> seen : List.of(seenOnB, seenOnC)) {
-                awaitEvent(seen, is(Action.update, "bob"));
+                awaitEvent("bob's marker UPDATE", seen, is(Action.update, "bob"));
                 assertEquals(1, count(seen, is(Action.leave, "alice")), () -> "alice's LEAVEs: " + seen);
                 assertEquals(0, count(seen, is(Action.leave, "bob")), () -> "bob is on a live node: " + seen);
             }
