@@ -27,7 +27,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       {@link #holdNew()} accepts new connections but forwards nothing until {@link #admitNew()},
  *       which also restores plain forwarding for later ones;</li>
  *   <li>{@link #dropFromBroker()} drops what the broker sends on current connections while the
- *       client's frames still get through (its ACKs are lost).</li>
+ *       client's frames still get through (its ACKs are lost);</li>
+ *   <li>{@link #retarget(int)} sends connections forwarded from then on (held ones included) to
+ *       another port: a client that reconnects to the same address reaches another broker.</li>
  * </ul>
  * Counters ({@link #accepted()}, {@link #refused()}, {@link #held()}, {@link #forwarding()}) let a
  * test wait for what the client did instead of waiting for time to pass. Thread-safe; one daemon
@@ -44,7 +46,8 @@ public final class DroppingProxy implements AutoCloseable {
 
     private enum Admission { FORWARD, REFUSE, HOLD }
 
-    private final InetSocketAddress target;
+    /** Where new connections are forwarded; {@link #retarget} changes it for the ones accepted after. */
+    private volatile InetSocketAddress target;
     private final ServerSocket server;
     private final Object lock = new Object();
     private Admission admission = Admission.FORWARD;
@@ -102,6 +105,14 @@ public final class DroppingProxy implements AutoCloseable {
             links.removeIf(Link::isOver);
             return links.size();
         }
+    }
+
+    /**
+     * Connections forwarded from now on (new ones, and held ones when {@link #admitNew()} releases
+     * them) go to 127.0.0.1:{@code targetPort}; current ones stay where they are.
+     */
+    public void retarget(int targetPort) {
+        target = new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort);
     }
 
     /** From now on, every new connection is reset as soon as it is accepted. */

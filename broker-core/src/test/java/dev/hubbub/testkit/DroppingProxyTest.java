@@ -141,4 +141,31 @@ class DroppingProxyTest {
             await().atMost(TIMEOUT).until(() -> received.toString().equals("early"));
         }
     }
+
+    @Test
+    void aRetargetedProxySendsHeldAndNewConnectionsToTheOtherServerAndLeavesCurrentOnesWhereTheyAre() throws Exception {
+        try (ServerSocket other = new ServerSocket(0, 50, InetAddress.getLoopbackAddress()); Socket current = client()) {
+            send(current, "a");
+            await().atMost(TIMEOUT).until(() -> received.toString().equals("a"));
+            proxy.holdNew();
+            try (Socket held = client()) {
+                send(held, "held");
+                await().atMost(TIMEOUT).until(() -> proxy.held() == 1);
+                proxy.retarget(other.getLocalPort());
+                proxy.admitNew();
+                other.setSoTimeout((int) TIMEOUT.toMillis());
+                try (Socket there = other.accept()) {
+                    assertEquals("held", new String(there.getInputStream().readNBytes(4), StandardCharsets.US_ASCII));
+                }
+            }
+            try (Socket fresh = client()) {
+                send(fresh, "new");
+                try (Socket there = other.accept()) {
+                    assertEquals("new", new String(there.getInputStream().readNBytes(3), StandardCharsets.US_ASCII));
+                }
+            }
+            send(current, "b"); // the connection made before still goes to the first server
+            await().atMost(TIMEOUT).until(() -> received.toString().equals("ab"));
+        }
+    }
 }

@@ -38,6 +38,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.UnaryOperator;
 
 /**
  * A cluster on this machine for end-to-end tests: one real {@code redis-server} ({@link RedisServer},
@@ -47,7 +48,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * the clients a test makes against a given node: ably-java {@link AblyRealtime} and {@link AblyRest},
  * and {@link RawWebSocket}s. Closing it closes the clients, then the nodes, then Redis. A node may
  * be started behind its own {@link DroppingProxy} to Redis ({@link #redisProxy}), so a test can cut
- * that one node off from Redis.
+ * that one node off from Redis. A test may tune every node's {@link ClusterSettings} further
+ * ({@link #start(int, Set, UnaryOperator)}), and may {@link #killNode kill} a node rather than stop it.
  *
  * <p>Keys: {@link #KEY} (app {@code app1}) and {@link #OTHER_APP_KEY} (app {@code app2}), both with
  * every capability. ably-java clients speak MessagePack (ably-java's default) to even-numbered
@@ -71,15 +73,27 @@ final class ClusterFixture implements AutoCloseable {
     private final List<AblyRealtime> realtimes = new CopyOnWriteArrayList<>();
     private final List<AblyRest> rests = new CopyOnWriteArrayList<>();
     private final List<RawWebSocket> raws = new CopyOnWriteArrayList<>();
+    private final UnaryOperator<ClusterSettings> tuning;
 
-    private ClusterFixture(RedisServer redis) { this.redis = redis; }
+    private ClusterFixture(RedisServer redis, UnaryOperator<ClusterSettings> tuning) {
+        this.redis = redis;
+        this.tuning = tuning;
+    }
 
     /** Redis and {@code n} nodes, every node listening when this returns. */
     static ClusterFixture start(int n) throws Exception { return start(n, Set.of()); }
 
     /** As {@link #start(int)}, the nodes in {@code behindProxy} reaching Redis through a {@link DroppingProxy} each. */
     static ClusterFixture start(int n, Set<Integer> behindProxy) throws Exception {
-        ClusterFixture f = new ClusterFixture(RedisServer.start());
+        return start(n, behindProxy, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #start(int, Set)}, each node's settings (the fixture's short timings already in
+     * them) passed through {@code tuning} first, e.g. {@code s -> s.withPresenceDeadAfter(1_500)}.
+     */
+    static ClusterFixture start(int n, Set<Integer> behindProxy, UnaryOperator<ClusterSettings> tuning) throws Exception {
+        ClusterFixture f = new ClusterFixture(RedisServer.start(), tuning);
         try {
             for (int i = 0; i < n; i++) {
                 f.startNode(i, behindProxy.contains(i));
@@ -101,8 +115,8 @@ final class ClusterFixture implements AutoCloseable {
             redisProxies.put(i, proxy);
             redisUri = "redis://127.0.0.1:" + proxy.port();
         }
-        ClusterSettings cluster = ClusterSettings.of(List.of(URI.create(redisUri)), "node-" + i)
-                .withTimings(1_000, 2_000, 200, 500);
+        ClusterSettings cluster = tuning.apply(ClusterSettings.of(List.of(URI.create(redisUri)), "node-" + i)
+                .withTimings(1_000, 2_000, 200, 500));
         BrokerConfig config = new BrokerConfig("127.0.0.1", 0, keys, Limits.defaults(), 8L * 1024 * 1024, 2)
                 .withCluster(cluster);
         BrokerApp app = new BrokerApp(config, Clock.systemUTC(), new SimpleMeterRegistry());
@@ -129,6 +143,28 @@ final class ClusterFixture implements AutoCloseable {
         if (!closed.get(i)) {
             closed.set(i, true);
             nodes.get(i).close();
+        }
+    }
+
+    /**
+     * Kills node {@code i}, as near to {@code kill -9} as one JVM allows: first its cluster
+     * connection closes ({@code app.cluster().close()}: its Redis connections, its heartbeat, its
+     * timers and lanes stop), so nothing it does afterwards reaches Redis or any other node; then the
+     * node closes, its clients' connections dropping. What the node would write on the way down
+     * (presence LEAVEs of its members, its connections parked or closed in the resume store) fails
+     * against the closed connections, as it would never be written by a killed process. Unlike a
+     * real kill, a command already handed to Lettuce may or may not reach Redis; the tests kill a
+     * node only once its traffic has settled. Expect the killed node to log a WARN "unexpected
+     * error; ending the connection" per client connection it had: parking the connection in the
+     * resume store throws from the closed Redis client (which a node only meets this way: a normal
+     * {@code close()} ends its connections before it closes its cluster connection).
+     */
+    void killNode(int i) {
+        if (!closed.get(i)) {
+            closed.set(i, true);
+            BrokerApp app = nodes.get(i);
+            app.cluster().close();
+            app.close();
         }
     }
 
@@ -180,8 +216,10 @@ final class ClusterFixture implements AutoCloseable {
     }
 
     /** A REST client of the app of {@code key} on {@code node}, closed with the fixture. */
-    AblyRest rest(int node, String key) throws AblyException {
-        AblyRest rest = new AblyRest(options(node, key, null));
+    AblyRest rest(int node, String key) throws AblyException { return rest(options(node, key, null)); }
+
+    AblyRest rest(ClientOptions options) throws AblyException {
+        AblyRest rest = new AblyRest(options);
         rests.add(rest);
         return rest;
     }
@@ -231,9 +269,12 @@ final class ClusterFixture implements AutoCloseable {
     // ----- raw WebSocket and plain HTTP -----
 
     /** A raw JSON WebSocket connection of app1 to {@code node} (waits for the upgrade only), closed with the fixture. */
-    RawWebSocket raw(int node) {
+    RawWebSocket raw(int node) { return raw(node, ""); }
+
+    /** As {@link #raw(int)}, with more of the connection's query ({@code "&resume=..."}, say). */
+    RawWebSocket raw(int node, String moreQuery) {
         RawWebSocket ws = RawWebSocket.open(URI.create("ws://127.0.0.1:" + port(node) + "/?"
-                + RawWebSocket.param("key", KEY) + "&format=json&v=3&heartbeats=true"));
+                + RawWebSocket.param("key", KEY) + "&format=json&v=3&heartbeats=true" + moreQuery));
         raws.add(ws);
         return ws;
     }
