@@ -88,20 +88,20 @@ public final class RedisResumeStore implements ResumeStore {
     public void opened(String connectionKey, Entry entry) {
         String key = key(connectionKey);
         ClientIdentity id = entry.identity();
-        quietly(shardOf(key).script(save, new String[] {key}, entry.connectionId(), entry.appId(), id.kind().name(),
+        quietly(() -> shardOf(key).script(save, new String[] {key}, entry.connectionId(), entry.appId(), id.kind().name(),
                 id.isIdentified() ? id.clientId() : "", node.settings().nodeId(), Long.toString(ttlMillis + periodMillis)));
     }
 
     @Override
     public void parked(String connectionKey) {
         String key = key(connectionKey);
-        quietly(shardOf(key).async().pexpire(key, ttlMillis));
+        quietly(() -> shardOf(key).async().pexpire(key, ttlMillis));
     }
 
     @Override
     public void closed(String connectionKey) {
         String key = key(connectionKey);
-        quietly(shardOf(key).async().del(key));
+        quietly(() -> shardOf(key).async().del(key));
     }
 
     @Override
@@ -158,7 +158,7 @@ public final class RedisResumeStore implements ResumeStore {
             String key = key(connectionKey);
             Shard shard = shardOf(key);
             if (shard.reachable()) {
-                quietly(shard.async().pexpire(key, ttlMillis + periodMillis));
+                quietly(() -> shard.async().pexpire(key, ttlMillis + periodMillis));
             }
         }
     }
@@ -171,11 +171,19 @@ public final class RedisResumeStore implements ResumeStore {
         return shards.get((int) (h % shards.size()));
     }
 
-    private static void quietly(CompletionStage<?> write) {
-        write.whenComplete((ok, failure) -> {
-            if (failure != null) {
-                log.debug("cluster resume entry not written: {}", failure.toString());
-            }
-        });
+    /**
+     * Issues a write whose failure only costs a resume on another node (never the connection it is
+     * made for): a failure reported later, or thrown at once (a client already shut down), is logged.
+     */
+    private static void quietly(java.util.function.Supplier<CompletionStage<?>> write) {
+        try {
+            write.get().whenComplete((ok, failure) -> {
+                if (failure != null) {
+                    log.debug("cluster resume entry not written: {}", failure.toString());
+                }
+            });
+        } catch (RuntimeException e) {
+            log.debug("cluster resume entry not written: {}", e.toString());
+        }
     }
 }
