@@ -1,7 +1,6 @@
 package dev.hubbub.core.protocol;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.charset.StandardCharsets;
 
 /**
  * An Ably Message. {@code data} is a {@link String}, a {@code byte[]} or null; object payloads arrive
@@ -46,12 +45,22 @@ public record Message(
     }
 
     /**
-     * Size for the message size limit: name + data + clientId + extras, per Ably's rule (TM6). Binary
-     * counts its bytes whichever format carried it: a MessagePack bin, or base64 text whose last
-     * encoding step is {@code base64} (as JSON clients send binary) counts the bytes it decodes to.
+     * Size for the message size limit: every field a client sets counts, in UTF-8 bytes: id, name,
+     * clientId, connectionKey, encoding, extras (its JSON text) and data. Ably's rule (TM6) names
+     * name, data, clientId and extras; the others count too, so no field can carry an unbounded
+     * payload past the limit. Binary counts its bytes whichever format carried it: a MessagePack
+     * bin, or base64 text whose last encoding step is {@code base64} (as JSON clients send binary)
+     * counts the bytes it decodes to. The fields the broker stamps itself (connectionId, timestamp,
+     * serial) do not count.
      */
     public int size() {
-        return utf8Length(name) + dataSize(data, encoding) + utf8Length(clientId) + (extras == null ? 0 : extras.toString().length());
+        return utf8Length(id) + utf8Length(name) + utf8Length(clientId) + utf8Length(connectionKey) + utf8Length(encoding)
+                + extrasSize(extras) + dataSize(data, encoding);
+    }
+
+    /** {@code extras} as the UTF-8 bytes of its JSON text; 0 when absent. */
+    static int extrasSize(JsonNode extras) {
+        return extras == null || extras.isNull() ? 0 : utf8Length(extras.toString());
     }
 
     static int dataSize(Object data, String encoding) {
@@ -91,7 +100,27 @@ public record Message(
         return (int) ((long) chars * 3 / 4);
     }
 
+    /** UTF-8 length of {@code s} without encoding it (an unpaired surrogate counts 3 bytes). */
     static int utf8Length(String s) {
-        return s == null ? 0 : s.getBytes(StandardCharsets.UTF_8).length;
+        if (s == null) {
+            return 0;
+        }
+        int n = s.length();
+        long bytes = n;
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                continue;
+            }
+            if (c < 0x800) {
+                bytes += 1;
+            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                bytes += 2; // 4 bytes for the pair's 2 chars
+                i++;
+            } else {
+                bytes += 2;
+            }
+        }
+        return (int) Math.min(Integer.MAX_VALUE, bytes);
     }
 }
