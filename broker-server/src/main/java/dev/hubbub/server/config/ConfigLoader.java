@@ -61,7 +61,8 @@ public final class ConfigLoader {
 
     record LimitsShape(Integer maxMessageSize, Integer maxFrameSize, Integer maxInboundRate, Long maxIdleInterval,
                        Long connectionStateTtl, Integer maxChannelsPerConnection, String serverId,
-                       Long inboundRateDisconnectAfter) {}
+                       Long inboundRateDisconnectAfter, Integer maxPresenceMembersPerChannel,
+                       Integer maxPresenceMembersPerConnection) {}
 
     private ConfigLoader() {}
 
@@ -116,7 +117,7 @@ public final class ConfigLoader {
         Limits limits = limits(fileName, text, shape.limits()).withInboundRates(inboundRateDisconnectAfter(fileName, text,
                 shape.limits()), keyInboundRates(fileName, text, shape.keys()));
         return new BrokerConfig(host, port, keys, limits,
-                backlog, ioThreads, linger, presence(fileName, text, shape.presence()),
+                backlog, ioThreads, linger, memberCaps(fileName, text, presence(fileName, text, shape.presence()), shape.limits()),
                 retention(fileName, text, shape.history()), cluster(fileName, text, shape.cluster(), shape.limits()));
     }
 
@@ -201,6 +202,20 @@ public final class ConfigLoader {
             }
         }
         return rates;
+    }
+
+    /** {@code limits.maxPresenceMembersPerChannel} and {@code limits.maxPresenceMembersPerConnection}. */
+    private static PresenceSettings memberCaps(String fileName, String text, PresenceSettings p, LimitsShape s)
+            throws ConfigException {
+        if (s == null) {
+            return p;
+        }
+        int perChannel = s.maxPresenceMembersPerChannel() != null ? s.maxPresenceMembersPerChannel() : p.maxMembersPerChannel();
+        int perConnection = s.maxPresenceMembersPerConnection() != null ? s.maxPresenceMembersPerConnection()
+                : p.maxMembersPerConnection();
+        check(fileName, text, "maxPresenceMembersPerChannel", perChannel >= 1, "must be at least 1");
+        check(fileName, text, "maxPresenceMembersPerConnection", perConnection >= 1, "must be at least 1");
+        return p.withMemberCaps(perChannel, perConnection);
     }
 
     private static PresenceSettings presence(String fileName, String text, PresenceShape s) throws ConfigException {

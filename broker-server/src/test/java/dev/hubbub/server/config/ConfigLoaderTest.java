@@ -108,6 +108,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void presenceMemberCapsAreReadDefaultedAndValidated() throws Exception {
+        BrokerConfig defaults = ConfigLoader.parse(FILE, KEY);
+        assertEquals(20_000, defaults.presence().maxMembersPerChannel());
+        assertEquals(1_000, defaults.presence().maxMembersPerConnection());
+        BrokerConfig config = ConfigLoader.parse(FILE, KEY + "limits: { maxPresenceMembersPerChannel: 50000, "
+                + "maxPresenceMembersPerConnection: 10 }\npresence: { syncPageMembers: 100 }\n");
+        assertEquals(50_000, config.presence().maxMembersPerChannel());
+        assertEquals(10, config.presence().maxMembersPerConnection());
+        assertEquals(100, config.presence().syncPageMembers(), "the presence section still applies");
+        assertMentions(failure(KEY + "limits:\n  maxPresenceMembersPerConnection: 0\n"), FILE + ":5",
+                "limits.maxPresenceMembersPerConnection", "at least 1");
+    }
+
+    @Test
     void presenceAndCloseLingerAreReadAndDefaulted() throws Exception {
         BrokerConfig defaults = ConfigLoader.parse(FILE, KEY);
         assertEquals(dev.hubbub.core.presence.PresenceSettings.defaults(), defaults.presence());
