@@ -50,12 +50,31 @@ public record Message(
      * name, data, clientId and extras; the others count too, so no field can carry an unbounded
      * payload past the limit. Binary counts its bytes whichever format carried it: a MessagePack
      * bin, or base64 text whose last encoding step is {@code base64} (as JSON clients send binary)
-     * counts the bytes it decodes to. The fields the broker stamps itself (connectionId, timestamp,
-     * serial) do not count.
+     * counts the bytes it decodes to, and its encoding without that last step (what the same
+     * message carries in MessagePack), so binary is the same size in both formats. The fields the
+     * broker stamps itself (connectionId, timestamp, serial) do not count.
      */
     public int size() {
-        return utf8Length(id) + utf8Length(name) + utf8Length(clientId) + utf8Length(connectionKey) + utf8Length(encoding)
+        return utf8Length(id) + utf8Length(name) + utf8Length(clientId) + utf8Length(connectionKey) + encodingSize(data, encoding)
                 + extrasSize(extras) + dataSize(data, encoding);
+    }
+
+    /**
+     * The encoding's UTF-8 bytes, less a last {@code base64} step that only carries binary data
+     * through JSON (and is not there in MessagePack): counted when the data is not base64 after all.
+     */
+    static int encodingSize(Object data, String encoding) {
+        if (encoding == null) {
+            return 0;
+        }
+        if (data instanceof String s && endsWithBase64Step(encoding) && base64DecodedLength(s) >= 0) {
+            return utf8Length(encoding) - (encoding.equals("base64") ? 6 : 7); // the step, and its '/' before it
+        }
+        return utf8Length(encoding);
+    }
+
+    private static boolean endsWithBase64Step(String encoding) {
+        return encoding.equals("base64") || encoding.endsWith("/base64");
     }
 
     /** {@code extras} as the UTF-8 bytes of its JSON text; 0 when absent. */
@@ -70,7 +89,7 @@ public record Message(
         if (!(data instanceof String s)) {
             return 0;
         }
-        if (encoding != null && (encoding.equals("base64") || encoding.endsWith("/base64"))) {
+        if (encoding != null && endsWithBase64Step(encoding)) {
             int decoded = base64DecodedLength(s);
             if (decoded >= 0) {
                 return decoded;

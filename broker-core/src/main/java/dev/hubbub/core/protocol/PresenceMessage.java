@@ -29,11 +29,12 @@ public record PresenceMessage(
 
     /**
      * Size for the message size limit, as {@link Message#size()}: every field a client sets counts,
-     * in UTF-8 bytes (id, clientId, encoding, extras as JSON text, data); connectionId and
+     * in UTF-8 bytes (id, clientId, encoding, extras as JSON text, data; binary alike in both
+     * formats); connectionId and
      * timestamp are the broker's.
      */
     public int size() {
-        return Message.utf8Length(id) + Message.utf8Length(clientId) + Message.utf8Length(encoding) + Message.extrasSize(extras)
+        return Message.utf8Length(id) + Message.utf8Length(clientId) + Message.encodingSize(data, encoding) + Message.extrasSize(extras)
                 + Message.dataSize(data, encoding);
     }
 }

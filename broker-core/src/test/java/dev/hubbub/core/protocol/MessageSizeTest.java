@@ -32,8 +32,16 @@ class MessageSizeTest {
 
     @Test
     void base64DataCountsWhatItDecodesToAndBinaryItsBytes() {
-        assertEquals(2 + utf8("base64"), new Message(null, null, null, null, null, "aGk=", "base64", null, null, null, null).size());
-        assertEquals(5, new Message(null, null, null, null, null, new byte[5], null, null, null, null, null).size());
+        // binary through JSON: the bytes, and the encoding less its last base64 step, as the same message in MessagePack
+        assertEquals(2, new Message(null, null, null, null, null, "aGk=", "base64", null, null, null, null).size());
+        assertEquals(2 + utf8("utf-8"), new Message(null, null, null, null, null, "aGk=", "utf-8/base64", null, null, null, null)
+                .size());
+        assertEquals(2, new Message(null, null, null, null, null, new byte[2], null, null, null, null, null).size());
+        assertEquals(2 + utf8("utf-8"), new Message(null, null, null, null, null, new byte[2], "utf-8", null, null, null, null)
+                .size());
+        // text that is not base64 counts as text, and its whole encoding
+        assertEquals(utf8("not base64!") + utf8("base64"),
+                new Message(null, null, null, null, null, "not base64!", "base64", null, null, null, null).size());
     }
 
     @Test
