@@ -50,7 +50,10 @@ class SlowConsumerTest {
     @Test
     void aSubscriberThatStopsReadingIsDroppedAndTheOthersGetEverything() throws Exception {
         BrokerConfig config = new BrokerConfig("127.0.0.1", 0,
-                List.of(new ApiKey("app1.full", "secret-full", Capability.ALL)), Limits.defaults(), BACKLOG, 1);
+                List.of(new ApiKey("app1.full", "secret-full", Capability.ALL)),
+                // the publisher sends 3,000 messages as fast as the healthy subscriber takes them
+                Limits.defaults().withInboundRates(Limits.DEFAULT_INBOUND_RATE_DISCONNECT_AFTER, java.util.Map.of("app1.full", 1_000_000)),
+                BACKLOG, 1);
         app = new BrokerApp(config, Clock.systemUTC(), registry);
         int port = app.start().getPort();
         String channel = TestServer.uniqueChannel("slow");
