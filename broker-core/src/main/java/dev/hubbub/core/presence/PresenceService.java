@@ -67,6 +67,8 @@ public final class PresenceService {
     private final Admission admission;
     private final SyncPager pager;
     private final ConcurrentMap<ChannelKey, PresenceSet> sets = new ConcurrentHashMap<>();
+    /** Each connection's members across all sets, for the per-connection cap. */
+    private final MemberTally tally = new MemberTally();
     /** Null on one node (events are fanned out here); a cluster's relay otherwise. */
     private volatile PresenceRelay relay;
 
@@ -94,7 +96,8 @@ public final class PresenceService {
      * A client's PRESENCE frame. Checks, in order: channel name, items, the {@code presence}
      * capability (40160), that the channel is attached (90001) with the PRESENCE mode (40165), the
      * actions, the size (name, capability, mode and size through the same {@link Admission} as
-     * publishing), then every item's clientId through the identity gate (40012). A rejected
+     * publishing), then every item's clientId through the identity gate (40012), and, against the
+     * set itself, the member caps (91003). A rejected
      * frame changes nothing, and its refusal is complete at once. On success the events are
      * returned once they are stored: at once on one node (already broadcast), in a cluster when
      * Redis has them (an error, 5xxxx, when it could not take them).
@@ -157,8 +160,44 @@ public final class PresenceService {
         return gate.admitPresence(who, principal.identity(), items);
     }
 
-    /** Applies admitted items (lock held) and broadcasts the resulting events. */
+    /**
+     * Whether the items would take the channel or the connection past its member cap (lock held):
+     * 91003 when at some point of the frame they would add members beyond either, else null. Items
+     * that add no member (an update of a member, a leave) always pass, whatever the caps.
+     */
+    private ErrorInfo overMemberCaps(PresenceSet set, String connectionId, List<PresenceMessage> items) {
+        int added = 0;
+        int peak = 0;
+        Map<String, Boolean> seen = new java.util.HashMap<>(); // clientId: a member after the items so far
+        for (PresenceMessage item : items) {
+            Boolean was = seen.get(item.clientId());
+            boolean present = was != null ? was : set.get(connectionId, item.clientId()) != null;
+            boolean after = item.action() != PresenceAction.LEAVE;
+            added += after == present ? 0 : after ? 1 : -1;
+            peak = Math.max(peak, added);
+            seen.put(item.clientId(), after);
+        }
+        if (peak == 0) {
+            return null;
+        }
+        if (set.size() + peak > settings.maxMembersPerChannel()) {
+            return ErrorCode.TOO_MANY_PRESENCE_MEMBERS.info("Unable to enter presence channel (maximum member limit exceeded): "
+                    + "the channel has " + set.size() + " members, the most is " + settings.maxMembersPerChannel());
+        }
+        int mine = tally.of(connectionId);
+        if (mine + peak > settings.maxMembersPerConnection()) {
+            return ErrorCode.TOO_MANY_PRESENCE_MEMBERS.info("Unable to enter presence channel (maximum member limit exceeded): "
+                    + "this connection has " + mine + " members, the most is " + settings.maxMembersPerConnection());
+        }
+        return null;
+    }
+
+    /** Applies admitted items (lock held) and broadcasts the resulting events; changes nothing past a member cap. */
     private Applied apply(PresenceSet set, ChannelKey key, String connectionId, long msgSerial, List<PresenceMessage> items) {
+        ErrorInfo full = overMemberCaps(set, connectionId, items);
+        if (full != null) {
+            return new Applied(List.of(), CompletableFuture.completedFuture(full));
+        }
         long now = clock.millis();
         List<PresenceMessage> events = new ArrayList<>(items.size());
         List<PresenceMessage> present = new ArrayList<>(items.size());
@@ -397,6 +436,9 @@ public final class PresenceService {
     /** Channels with at least one member. */
     public int channelCount() { return sets.size(); }
 
+    /** Connections with at least one member in this node's sets. */
+    int tallyConnections() { return tally.connections(); }
+
     /**
      * Hands an event to the channel's presence audience at the channel's next position (set lock
      * held); in a cluster, to the relay, which delivers it on every node through {@link #replicated}.
@@ -422,7 +464,7 @@ public final class PresenceService {
      */
     private <R> R locked(ChannelKey key, boolean create, Function<PresenceSet, R> fn) {
         for (;;) {
-            PresenceSet set = create ? sets.computeIfAbsent(key, k -> new PresenceSet()) : sets.get(key);
+            PresenceSet set = create ? sets.computeIfAbsent(key, k -> new PresenceSet(tally)) : sets.get(key);
             if (set == null) {
                 return null;
             }

@@ -28,6 +28,10 @@ final class PresenceSet {
 
     final ReentrantLock lock = new ReentrantLock();
     boolean retired;
+    /** Every connection's members across all sets: told of every member added or removed here. */
+    private final MemberTally tally;
+
+    PresenceSet(MemberTally tally) { this.tally = tally; }
 
     private final Map<String, Map<String, Member>> byConnection = new LinkedHashMap<>();
     private int size;
@@ -56,6 +60,7 @@ final class PresenceSet {
             var e = it.next();
             if (!isOwnedHere(e.getKey())) {
                 size -= e.getValue().size();
+                tally.add(e.getKey(), -e.getValue().size());
                 it.remove();
             }
         }
@@ -76,6 +81,7 @@ final class PresenceSet {
                 .put(present.clientId(), new Member(present));
         if (previous == null) {
             size++;
+            tally.add(present.connectionId(), 1);
         }
     }
 
@@ -87,6 +93,7 @@ final class PresenceSet {
         Member removed = members.remove(clientId);
         if (removed != null) {
             size--;
+            tally.add(connectionId, -1);
             if (members.isEmpty()) {
                 byConnection.remove(connectionId);
                 disown(connectionId);
@@ -105,6 +112,7 @@ final class PresenceSet {
             return List.of();
         }
         size -= removed.size();
+        tally.add(connectionId, -removed.size());
         disown(connectionId);
         return removed.values();
     }
@@ -112,6 +120,7 @@ final class PresenceSet {
     /** Called after a member was removed through {@link #membersOf}'s view. */
     void removedThroughView(String connectionId, int count) {
         size -= count;
+        tally.add(connectionId, -count);
         Map<String, Member> members = byConnection.get(connectionId);
         if (members != null && members.isEmpty()) {
             byConnection.remove(connectionId);

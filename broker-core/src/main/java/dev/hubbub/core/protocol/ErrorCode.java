@@ -34,6 +34,10 @@ public enum ErrorCode {
     NOT_FOUND(40400, 404, "Not found"),
     METHOD_NOT_ALLOWED(40500, 405, "Method not allowed"),
     RATE_LIMITED(42910, 429, "Rate limit exceeded"),
+    /** A publish (or presence change) over the connection's maxInboundRate: NACKed, the connection stays. */
+    INBOUND_RATE_EXCEEDED(42911, 429, "Maximum per-connection publish rate exceeded; unable to publish message"),
+    /** A connection that kept publishing over its maxInboundRate: disconnected. */
+    INBOUND_RATE_EXCEEDED_FATAL(42921, 429, "Maximum per-connection publish rate exceeded; closing connection"),
     INTERNAL(50000, 500, "Internal error"),
     /** The cluster's shared storage (Redis) cannot be reached: nothing was taken. */
     CLUSTER_UNREACHABLE(50002, 500, "Internal connection error"),

@@ -27,7 +27,14 @@ public record PresenceMessage(
         return new PresenceMessage(newId, newAction, clientId, newConnectionId, data, encoding, extras, newTimestamp);
     }
 
+    /**
+     * Size for the message size limit, as {@link Message#size()}: every field a client sets counts,
+     * in UTF-8 bytes (id, clientId, encoding, extras as JSON text, data; binary alike in both
+     * formats); connectionId and
+     * timestamp are the broker's.
+     */
     public int size() {
-        return Message.dataSize(data, encoding) + Message.utf8Length(clientId) + (extras == null ? 0 : extras.toString().length());
+        return Message.utf8Length(id) + Message.utf8Length(clientId) + Message.encodingSize(data, encoding) + Message.extrasSize(extras)
+                + Message.dataSize(data, encoding);
     }
 }

@@ -16,6 +16,7 @@ public final class BrokerMetrics {
     private final AtomicInteger connections = new AtomicInteger();
     private final Counter messagesIn;
     private final Counter slowConsumers;
+    private final Counter inboundLimited;
     private final Map<DisconnectReason, Counter> disconnects = new EnumMap<>(DisconnectReason.class);
     private final Map<IdentityGate.Rejection, Counter> rejectedClaims = new EnumMap<>(IdentityGate.Rejection.class);
 
@@ -33,6 +34,8 @@ public final class BrokerMetrics {
                     .tag("reason", r.name().toLowerCase()).register(registry));
         }
         slowConsumers = Counter.builder("broker.connections.slow").description("Connections dropped for not keeping up").register(registry);
+        inboundLimited = Counter.builder("broker.inbound.limited")
+                .description("Messages and presence messages refused by the per-connection inbound rate limit (42911)").register(registry);
         for (IdentityGate.Rejection r : IdentityGate.Rejection.values()) {
             rejectedClaims.put(r, Counter.builder("broker.identity.rejected")
                     .description("Rejected clientId claims").tag("reason", r.name().toLowerCase()).register(registry));
@@ -52,6 +55,9 @@ public final class BrokerMetrics {
     public void disconnected(DisconnectReason reason) { disconnects.get(reason).increment(); }
 
     public void slowConsumer() { slowConsumers.increment(); }
+
+    /** Messages (or presence messages) refused by a connection's inbound rate limit. */
+    public void inboundLimited(int n) { inboundLimited.increment(n); }
 
     public void rejectedClaim(IdentityGate.Rejection reason) { rejectedClaims.get(reason).increment(); }
 

@@ -23,6 +23,9 @@ public enum DisconnectReason {
     /** The client's unsent backlog passed the limit: DISCONNECTED 80020. */
     SLOW_CONSUMER(Farewell.DISCONNECTED, false, true,
             ErrorCode.SLOW_CONSUMER.info("Disconnected: the client could not keep up with the rate of messages")),
+    /** The client went on publishing over its maxInboundRate, NACKed 42911 all along: DISCONNECTED 42921. */
+    INBOUND_RATE_EXCEEDED(Farewell.DISCONNECTED, false, true, ErrorCode.INBOUND_RATE_EXCEEDED_FATAL.info(
+            "Disconnected: the connection went on publishing over its maximum inbound rate")),
     /** The token expired without renewal: DISCONNECTED 40142, so the SDK renews and reconnects. */
     CREDENTIALS_EXPIRED(Farewell.DISCONNECTED, false, true, ErrorCode.TOKEN_EXPIRED.info("Token expired")),
     /**

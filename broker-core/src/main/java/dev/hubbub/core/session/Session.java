@@ -56,6 +56,8 @@ public final class Session implements Subscriber {
     private Set<ChannelKey> endedOn = Set.of();
     /** The session that took this connection over, once it exists (set by another thread). */
     private volatile Session successor;
+    /** Messages and presence messages this connection may send per second (maxInboundRate). */
+    private final InboundRate inbound;
 
     /**
      * @param connectionId a new id, or the id of the connection this one resumes
@@ -75,6 +77,8 @@ public final class Session implements Subscriber {
         this.expiry = new CredentialExpiry(transport, services.clock(), this::requestRenewal, this::expired);
         this.attachments = new ChannelAttachments(this, services, transport);
         this.replies = new OrderedReplies(transport);
+        this.inbound = new InboundRate(services.clock(), services.limits().maxInboundRateFor(principal.keyName()),
+                services.limits().inboundRateDisconnectAfter());
     }
 
     @Override
@@ -111,7 +115,7 @@ public final class Session implements Subscriber {
     ConnectionDetails details() {
         Limits l = services.limits();
         return new ConnectionDetails(principal.identity().wireClientId(), connectionKey, l.maxMessageSize(), l.maxFrameSize(),
-                l.maxInboundRate(), l.maxIdleInterval(), l.connectionStateTtl(), l.serverId());
+                inbound.perSecond(), l.maxIdleInterval(), l.connectionStateTtl(), l.serverId());
     }
 
     /** Handles one decoded frame from the client. */
@@ -236,6 +240,7 @@ public final class Session implements Subscriber {
             return;
         }
         principal = next.value();
+        inbound.perSecond(services.limits().maxInboundRateFor(principal.keyName()));
         expiry.arm(principal.expiresAt());
         transport.send(ProtocolMessage.connected(connectionId, details(), null, services.clock().millis()));
         attachments.narrowTo(principal);
@@ -250,6 +255,12 @@ public final class Session implements Subscriber {
         ProtocolMessage again = ledger.claim(msgSerial);
         if (again != null) {
             replies.answerNow(again); // a resend after a resume (RTN19a): answered as before, never published twice
+            return;
+        }
+        InboundRate.Verdict rate = inbound.take(count(message.messages()));
+        if (rate != InboundRate.Verdict.ADMIT) {
+            replies.answerNow(answerTo(msgSerial, Outcome.fail(rateLimited(message.messages()))));
+            endIfAbusive(rate);
             return;
         }
         CompletableFuture<Outcome<PublishResult>> result = services.publishing().publish(new PublishRequest(who, principal,
@@ -290,9 +301,32 @@ public final class Session implements Subscriber {
             return;
         }
         long msgSerial = message.msgSerial();
+        InboundRate.Verdict rate = inbound.take(count(message.presence()));
+        if (rate != InboundRate.Verdict.ADMIT) {
+            replies.answerNow(ProtocolMessage.nack(msgSerial, 1, rateLimited(message.presence())));
+            endIfAbusive(rate);
+            return;
+        }
         answerWhenDone(services.presence().handle(who, connectionId, principal, message, attachments.modes(message.channel()))
                 .toCompletableFuture(), result -> result.isOk() ? ProtocolMessage.ack(msgSerial, 1, null)
                 : ProtocolMessage.nack(msgSerial, 1, result.error()));
+    }
+
+    /** What a MESSAGE or PRESENCE frame takes of the inbound rate: its messages (a frame without any: one). */
+    private static int count(List<?> items) { return items == null || items.isEmpty() ? 1 : items.size(); }
+
+    /** The NACK's error for a frame over the inbound rate (42911), counted in the metric. */
+    private ErrorInfo rateLimited(List<?> items) {
+        services.metrics().inboundLimited(count(items));
+        return ErrorCode.INBOUND_RATE_EXCEEDED.info("Maximum per-connection publish rate exceeded (" + inbound.perSecond()
+                + " messages per second); unable to publish message");
+    }
+
+    /** After a refusal: a connection that has gone on over its rate for too long is disconnected (42921). */
+    private void endIfAbusive(InboundRate.Verdict rate) {
+        if (rate == InboundRate.Verdict.DISCONNECT) {
+            end(DisconnectReason.INBOUND_RATE_EXCEEDED, null);
+        }
     }
 
     /** SYNC from the client: the full presence set of an attached channel (ignored otherwise). */

@@ -48,7 +48,9 @@ final class PresenceHarness {
     final ChannelRouter router;
     final Connector broker;
 
-    PresenceHarness() {
+    PresenceHarness() { this(PresenceSettings.defaults()); }
+
+    PresenceHarness(PresenceSettings settings) {
         List<ApiKey> keys = List.of(
                 new ApiKey("app.all", "secret", Capability.ALL),
                 new ApiKey("app.nopresence", "secret", Capability.parse("{\"*\":[\"subscribe\",\"publish\"]}").value()),
@@ -59,7 +61,7 @@ final class PresenceHarness {
             case "eve-60s" -> Outcome.ok(new TokenClaims("app.all", APP, "eve", Capability.ALL, START, START + 60_000));
             default -> Outcome.fail(ErrorCode.TOKEN_UNRECOGNISED.info());
         };
-        TestCore.Builder b = TestCore.builder().tokens(tokens).clock(clock).timers(timers);
+        TestCore.Builder b = TestCore.builder().tokens(tokens).clock(clock).timers(timers).presence(settings);
         keys.forEach(b::key);
         core = b.build();
         router = core.router;

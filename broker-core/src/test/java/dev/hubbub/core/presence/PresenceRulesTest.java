@@ -137,6 +137,34 @@ class PresenceRulesTest {
         assertEquals(0, members());
     }
 
+    // Rule: every field of a presence message counts toward maxMessageSize (40009), in UTF-8 bytes, as for messages:
+    // id, clientId, encoding and extras as well as data. Each item has data just under the limit; the field pushes it over.
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"id", "clientId", "encoding", "extras"})
+    void everyFieldCountsTowardTheSizeLimit(String field) {
+        Client wildcard = h.token("wild");
+        wildcard.attach("room");
+        String data = "x".repeat(65_536 - 400);
+        String big = "y".repeat(600);
+        PresenceMessage item = switch (field) {
+            case "id" -> new PresenceMessage(big, PresenceAction.ENTER, "bob", null, data, null, null, null);
+            // 128 four-byte characters: 256 characters (the clientId limit), 512 bytes
+            case "clientId" -> new PresenceMessage(null, PresenceAction.ENTER, "\uD83D\uDE00".repeat(128), null, data, null, null,
+                    null);
+            case "encoding" -> new PresenceMessage(null, PresenceAction.ENTER, "bob", null, data, big, null, null);
+            case "extras" -> new PresenceMessage(null, PresenceAction.ENTER, "bob", null, data, null,
+                    com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("headers", big), null);
+            default -> throw new IllegalArgumentException(field);
+        };
+        ProtocolMessage nack = wildcard.presence("room", item);
+        assertEquals(Action.NACK, nack.action(), nack::toString);
+        assertEquals(40009, nack.error().code(), nack::toString);
+        assertEquals(0, members());
+        ProtocolMessage ack = wildcard.presence("room", new PresenceMessage(null, PresenceAction.ENTER, "bob", null, data, null,
+                null, null));
+        assertEquals(Action.ACK, ack.action(), "the same data without the large field fits: " + ack);
+    }
+
     @Test
     void presenceWithoutMsgSerialIsAnError() {
         alice.session.handle(ProtocolMessage.presence(Action.PRESENCE, "room", null, null, null, null,

@@ -30,7 +30,7 @@ class PresenceSyncTest {
 
     @BeforeEach
     void setUp() {
-        h = new PresenceHarness();
+        h = new PresenceHarness(PresenceSettings.defaults().withMemberCaps(20_000, 2_000)); // one connection enters 1,234
         server = h.key("app.all", null);
         server.attach("room");
     }
@@ -43,6 +43,7 @@ class PresenceSyncTest {
                 batch[i] = item(PresenceAction.ENTER, "u" + (start + i), "data-" + (start + i));
             }
             assertEquals(Action.ACK, server.presence("room", batch).action());
+            h.clock.advance(java.time.Duration.ofSeconds(1)); // within the connection's inbound rate (250 a second)
         }
     }
 

@@ -126,6 +126,45 @@ class PublishingTest {
         assertTrue(watcher.frames().isEmpty());
     }
 
+    /**
+     * One message of a little more than {@code bytes} bytes, nearly all of them in {@code field} (data "x"; a clientId
+     * carries at most 512 bytes in its 256 characters, data the rest).
+     */
+    static Message withLargeField(String field, int bytes) {
+        String big = "y".repeat(bytes);
+        return switch (field) {
+            case "id" -> new Message(big, null, null, null, null, "x", null, null, null, null, null);
+            case "name" -> new Message(null, null, null, null, big, "x", null, null, null, null, null);
+            case "encoding" -> new Message(null, null, null, null, null, "x", big, null, null, null, null);
+            case "extras" -> new Message(null, null, null, null, null, "x", null,
+                    com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("headers", big), null, null, null);
+            case "connectionKey" -> new Message(null, null, null, big, null, "x", null, null, null, null, null);
+            case "data" -> new Message(null, null, null, null, null, big + "x", null, null, null, null, null);
+            // 4-byte characters (a surrogate pair each), at most 128 (256 characters, the clientId limit), data for the rest
+            case "clientId" -> {
+                int emoji = Math.min(128, bytes / 4);
+                yield new Message(null, "\uD83D\uDE00".repeat(emoji), null, null, null, "x".repeat(bytes - 4 * emoji + 1), null,
+                        null, null, null, null);
+            }
+            default -> throw new IllegalArgumentException(field);
+        };
+    }
+
+    static Stream<Arguments> fieldsAndOrigins() {
+        return Stream.of("id", "name", "encoding", "extras", "clientId", "connectionKey", "data")
+                .flatMap(f -> origins().map(o -> Arguments.of(f, o.get()[0], o.get()[1])));
+    }
+
+    // Rule: every field a client sets counts toward maxMessageSize (40009), in UTF-8 bytes, not only name, data,
+    // clientId and extras: an id or encoding as large as the limit is refused like data would be.
+    @ParameterizedTest(name = "{0} ({1})")
+    @MethodSource("fieldsAndOrigins")
+    void everyFieldCountsTowardTheSizeLimit(String field, String name, PublishRequest.Origin origin) {
+        Outcome<PublishResult> r = publish(origin, WILDCARD, "room", withLargeField(field, 1024));
+        assertRefused(40009, r);
+        assertTrue(publish(origin, WILDCARD, "room", withLargeField(field, 100)).isOk(), "a small one passes");
+    }
+
     @org.junit.jupiter.api.Test
     void realtimeOnlyAConnectionAttachedWithoutPublishModeIsRefused() {
         var attachedToSubscribe = PublishRequest.realtime("conn1", 1, Flags.MODE_SUBSCRIBE);

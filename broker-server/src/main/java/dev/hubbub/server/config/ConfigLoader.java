@@ -24,7 +24,9 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -55,10 +57,12 @@ public final class ConfigLoader {
     record PresenceShape(Long gracePeriod, Long minGracePeriod, Long maxGracePeriod, Integer syncPageMembers,
                          Integer syncPageBytes) {}
 
-    record KeyShape(String name, String secret, JsonNode capability) {}
+    record KeyShape(String name, String secret, JsonNode capability, Integer maxInboundRate) {}
 
     record LimitsShape(Integer maxMessageSize, Integer maxFrameSize, Integer maxInboundRate, Long maxIdleInterval,
-                       Long connectionStateTtl, Integer maxChannelsPerConnection, String serverId) {}
+                       Long connectionStateTtl, Integer maxChannelsPerConnection, String serverId,
+                       Long inboundRateDisconnectAfter, Integer maxPresenceMembersPerChannel,
+                       Integer maxPresenceMembersPerConnection) {}
 
     private ConfigLoader() {}
 
@@ -109,8 +113,11 @@ public final class ConfigLoader {
         if (linger < 0 || linger > 60_000) {
             throw new ConfigException(fileName + lineOf(text, "closeLinger") + ": 'server.closeLinger' must be 0..60000 (ms)");
         }
-        return new BrokerConfig(host, port, keys(fileName, text, shape.keys()), limits(fileName, text, shape.limits()),
-                backlog, ioThreads, linger, presence(fileName, text, shape.presence()),
+        List<ApiKey> keys = keys(fileName, text, shape.keys());
+        Limits limits = limits(fileName, text, shape.limits()).withInboundRates(inboundRateDisconnectAfter(fileName, text,
+                shape.limits()), keyInboundRates(fileName, text, shape.keys()));
+        return new BrokerConfig(host, port, keys, limits,
+                backlog, ioThreads, linger, memberCaps(fileName, text, presence(fileName, text, shape.presence()), shape.limits()),
                 retention(fileName, text, shape.history()), cluster(fileName, text, shape.cluster(), shape.limits()));
     }
 
@@ -171,6 +178,44 @@ public final class ConfigLoader {
         check(fileName, text, "connectionStateTtl", l.connectionStateTtl() >= 0, "must not be negative");
         check(fileName, text, "maxChannelsPerConnection", l.maxChannelsPerConnection() > 0, "must be positive");
         return l;
+    }
+
+    /** {@code limits.inboundRateDisconnectAfter}: ms over the inbound rate before a connection is disconnected (0: never). */
+    private static long inboundRateDisconnectAfter(String fileName, String text, LimitsShape s) throws ConfigException {
+        long after = s != null && s.inboundRateDisconnectAfter() != null ? s.inboundRateDisconnectAfter()
+                : Limits.DEFAULT_INBOUND_RATE_DISCONNECT_AFTER;
+        check(fileName, text, "inboundRateDisconnectAfter", after == 0 || after >= 1000, "must be 0 (never) or at least 1000 (ms)");
+        return after;
+    }
+
+    /** {@code keys[].maxInboundRate}: the keys whose connections get their own inbound rate. */
+    private static Map<String, Integer> keyInboundRates(String fileName, String text, List<KeyShape> shapes) throws ConfigException {
+        Map<String, Integer> rates = new HashMap<>();
+        for (int i = 0; i < shapes.size(); i++) {
+            KeyShape k = shapes.get(i);
+            if (k.maxInboundRate() != null) {
+                if (k.maxInboundRate() <= 0) {
+                    throw new ConfigException(fileName + lineOfValue(text, k.name(), occurrences(shapes, i)) + ": 'keys[" + i
+                            + "].maxInboundRate' must be positive");
+                }
+                rates.put(k.name(), k.maxInboundRate());
+            }
+        }
+        return rates;
+    }
+
+    /** {@code limits.maxPresenceMembersPerChannel} and {@code limits.maxPresenceMembersPerConnection}. */
+    private static PresenceSettings memberCaps(String fileName, String text, PresenceSettings p, LimitsShape s)
+            throws ConfigException {
+        if (s == null) {
+            return p;
+        }
+        int perChannel = s.maxPresenceMembersPerChannel() != null ? s.maxPresenceMembersPerChannel() : p.maxMembersPerChannel();
+        int perConnection = s.maxPresenceMembersPerConnection() != null ? s.maxPresenceMembersPerConnection()
+                : p.maxMembersPerConnection();
+        check(fileName, text, "maxPresenceMembersPerChannel", perChannel >= 1, "must be at least 1");
+        check(fileName, text, "maxPresenceMembersPerConnection", perConnection >= 1, "must be at least 1");
+        return p.withMemberCaps(perChannel, perConnection);
     }
 
     private static PresenceSettings presence(String fileName, String text, PresenceShape s) throws ConfigException {

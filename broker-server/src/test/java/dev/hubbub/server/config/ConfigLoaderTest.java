@@ -41,7 +41,8 @@ class ConfigLoaderTest {
         assertEquals("dev", config.keys().get(0).appId());
         assertTrue(config.keys().get(0).secretMatches("DEV-ONLY-not-for-production-3f9c2a"));
         assertEquals(Capability.ALL, config.keys().get(0).capability());
-        assertEquals(Limits.defaults(), config.limits());
+        assertEquals(Limits.defaults().withInboundRates(5_000, java.util.Map.of("dev.local", 100_000)), config.limits(),
+                "the defaults, but the development key publishes as fast as the load client asks");
     }
 
     @Test
@@ -82,6 +83,42 @@ class ConfigLoaderTest {
         assertTrue(!config.keys().get(0).capability().allows("news", Operation.PUBLISH));
         assertTrue(config.keys().get(1).capability().allows("any", Operation.SUBSCRIBE));
         assertEquals(new Limits(2048, 4096, 10, 5000, 60000, 7, "test-1"), config.limits());
+    }
+
+    @Test
+    void inboundRateIsReadPerKeyAndValidated() throws Exception {
+        BrokerConfig config = ConfigLoader.parse(FILE, """
+                keys:
+                  - name: "a.bench"
+                    secret: "s1"
+                    maxInboundRate: 5000
+                  - name: "a.user"
+                    secret: "s2"
+                limits:
+                  maxInboundRate: 20
+                  inboundRateDisconnectAfter: 0
+                """);
+        assertEquals(5000, config.limits().maxInboundRateFor("a.bench"));
+        assertEquals(20, config.limits().maxInboundRateFor("a.user"), "the limits' rate for a key without its own");
+        assertEquals(0, config.limits().inboundRateDisconnectAfter());
+        assertEquals(Limits.DEFAULT_INBOUND_RATE_DISCONNECT_AFTER, ConfigLoader.parse(FILE, KEY).limits().inboundRateDisconnectAfter());
+        assertMentions(failure(KEY + "    maxInboundRate: 0\n"), FILE + ":2", "keys[0].maxInboundRate", "positive");
+        assertMentions(failure(KEY + "limits:\n  inboundRateDisconnectAfter: 10\n"), FILE + ":5",
+                "limits.inboundRateDisconnectAfter", "at least 1000");
+    }
+
+    @Test
+    void presenceMemberCapsAreReadDefaultedAndValidated() throws Exception {
+        BrokerConfig defaults = ConfigLoader.parse(FILE, KEY);
+        assertEquals(20_000, defaults.presence().maxMembersPerChannel());
+        assertEquals(1_000, defaults.presence().maxMembersPerConnection());
+        BrokerConfig config = ConfigLoader.parse(FILE, KEY + "limits: { maxPresenceMembersPerChannel: 50000, "
+                + "maxPresenceMembersPerConnection: 10 }\npresence: { syncPageMembers: 100 }\n");
+        assertEquals(50_000, config.presence().maxMembersPerChannel());
+        assertEquals(10, config.presence().maxMembersPerConnection());
+        assertEquals(100, config.presence().syncPageMembers(), "the presence section still applies");
+        assertMentions(failure(KEY + "limits:\n  maxPresenceMembersPerConnection: 0\n"), FILE + ":5",
+                "limits.maxPresenceMembersPerConnection", "at least 1");
     }
 
     @Test

@@ -190,6 +190,33 @@ class RawWebSocketEndToEndTest {
         bystander.awaitReply("b");
     }
 
+    // Every field counts toward maxMessageSize (64 KiB): a 192 KiB id, name, encoding or extras is refused like data
+    // would be (40009), message and presence alike, and nothing is delivered. Before, only name, data, clientId and
+    // extras counted, so a 192 KiB id or encoding passed.
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"id", "name", "encoding", "extras"})
+    void aHugeFieldOfAnyKindIsNacked(String field) throws Exception {
+        String channel = TestServer.uniqueChannel("huge-" + field);
+        RawWebSocket bystander = connected(TestServer.FULL_KEY, null);
+        attach(bystander, channel);
+        RawWebSocket c = connected(TestServer.FULL_KEY, "alice");
+        attach(c, channel);
+        String big = "y".repeat(192 * 1024);
+        String value = field.equals("extras") ? "{\"headers\":{\"h\":\"" + big + "\"}}" : "\"" + big + "\"";
+        c.send(publish(channel, 0, "[{\"data\":\"d\",\"" + field + "\":" + value + "}]"));
+        assertError(40009, 413, c.awaitAck(2, 0));
+        if (!field.equals("name")) { // presence messages have no name
+            c.send("{\"action\":14,\"channel\":\"" + channel + "\",\"msgSerial\":1,\"presence\":[{\"action\":2,\"data\":\"d\",\""
+                    + field + "\":" + value + "}]}");
+            assertError(40009, 413, c.awaitAck(2, 1));
+        }
+        c.send(publish(channel, 2, "[{\"data\":\"small\"}]"));
+        c.awaitAck(1, 2);
+        bystander.await("the small message", f -> f.path("action").asInt() == 15);
+        assertEquals(List.of("small"), bystander.deliveredData(channel));
+        assertTrue(bystander.frames().stream().noneMatch(f -> f.path("action").asInt() == 14), "no presence event was delivered");
+    }
+
     @Test
     void messageOverMaxMessageSizeIsNackedAndTheConnectionSurvives() throws Exception {
         RawWebSocket c = connected(TestServer.FULL_KEY, "alice");

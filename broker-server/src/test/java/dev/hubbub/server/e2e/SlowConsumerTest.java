@@ -50,7 +50,10 @@ class SlowConsumerTest {
     @Test
     void aSubscriberThatStopsReadingIsDroppedAndTheOthersGetEverything() throws Exception {
         BrokerConfig config = new BrokerConfig("127.0.0.1", 0,
-                List.of(new ApiKey("app1.full", "secret-full", Capability.ALL)), Limits.defaults(), BACKLOG, 1);
+                List.of(new ApiKey("app1.full", "secret-full", Capability.ALL)),
+                // the publisher sends 3,000 messages as fast as the healthy subscriber takes them
+                Limits.defaults().withInboundRates(Limits.DEFAULT_INBOUND_RATE_DISCONNECT_AFTER, java.util.Map.of("app1.full", 1_000_000)),
+                BACKLOG, 1);
         app = new BrokerApp(config, Clock.systemUTC(), registry);
         int port = app.start().getPort();
         String channel = TestServer.uniqueChannel("slow");
@@ -107,10 +110,58 @@ class SlowConsumerTest {
         }
     }
 
+    /**
+     * Every frame counts toward the backlog, not only fan-out: a client that attaches to a channel with a large presence
+     * set and then asks for SYNC after SYNC without reading (80 MB of SYNC pages asked for) is disconnected 80020 once
+     * what it was sent passes maxBacklogBytes, and reads, when it reads at last, far less than it asked for. Before,
+     * the broker queued every page for it.
+     */
+    @Test
+    void aClientThatAsksForSyncAfterSyncWithoutReadingIsDroppedWithABoundedBacklog() throws Exception {
+        long backlog = 1024 * 1024;
+        BrokerConfig config = new BrokerConfig("127.0.0.1", 0,
+                List.of(new ApiKey("app1.full", "secret-full", Capability.ALL)), Limits.defaults(), backlog, 1);
+        app = new BrokerApp(config, Clock.systemUTC(), registry);
+        int port = app.start().getPort();
+        String channel = TestServer.uniqueChannel("crowd");
+        int members = 200;
+        String data = "x".repeat(2_000); // a SYNC of the set: about 400 KB
+        try (RawWebSocket server = RawWebSocket.open(URI.create("ws://127.0.0.1:" + port + "/?key=app1.full:secret-full&format=json&v=6"))) {
+            server.awaitAction(4);
+            server.attach(channel);
+            for (int start = 0; start < members; start += 25) {
+                com.fasterxml.jackson.databind.node.ArrayNode items = RawWebSocket.JSON.createArrayNode();
+                for (int i = start; i < start + 25; i++) {
+                    items.add(RawWebSocket.presenceItem(2, "m" + i, data));
+                }
+                assertEquals(1, server.presence(channel, items).path("action").asInt(), "ACK");
+            }
+            assertEquals(members, app.presence().memberCount(new dev.hubbub.core.channel.ChannelKey("app1", channel)));
+
+            stalled = stalledSubscriber(port, channel);
+            int syncs = 200;
+            java.io.ByteArrayOutputStream frames = new java.io.ByteArrayOutputStream();
+            for (int i = 0; i < syncs; i++) {
+                frames.write(maskedText("{\"action\":16,\"channel\":\"" + channel + "\"}"));
+            }
+            stalled.getOutputStream().write(frames.toByteArray());
+            stalled.getOutputStream().flush();
+            await().atMost(Duration.ofSeconds(10)).until(() -> slowConsumers() == 1.0);
+            StalledRead read = drain(stalled);
+            assertNotNull(read.disconnected(), () -> "no DISCONNECTED after " + read.bytes() + " bytes");
+            assertEquals(80020, read.disconnected().path("error").path("code").asInt(), read.disconnected()::toString);
+            assertTrue(read.bytes() < 16L * 1024 * 1024, "read " + read.bytes() + " bytes of the 80 MB asked for");
+            await().atMost(Duration.ofSeconds(10)).until(() -> app.metrics().connections() == 1);
+        }
+    }
+
     private double slowConsumers() { return registry.counter("broker.connections.slow").count(); }
 
-    /** What a stalled subscriber reads once it reads again: its MESSAGE frames, and the DISCONNECTED (null if none). */
-    private record StalledRead(int messages, JsonNode disconnected) {}
+    /**
+     * What a stalled subscriber reads once it reads again: its MESSAGE frames, and the DISCONNECTED (null if none), and
+     * how many bytes of frames.
+     */
+    private record StalledRead(int messages, JsonNode disconnected, long bytes) {}
 
     /** Reads the socket's server frames (unmasked, unfragmented) up to the Close frame or the end of the stream. */
     private static StalledRead drain(Socket s) throws Exception {
@@ -118,6 +169,7 @@ class SlowConsumerTest {
         DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
         int messages = 0;
         JsonNode disconnected = null;
+        long bytes = 0;
         for (;;) {
             int b0 = in.read();
             if (b0 < 0) {
@@ -128,6 +180,7 @@ class SlowConsumerTest {
             long length = len == 126 ? in.readUnsignedShort() : len == 127 ? in.readLong() : len;
             byte[] payload = new byte[Math.toIntExact(length)];
             in.readFully(payload);
+            bytes += payload.length;
             if (opcode == 0x8) {
                 break;
             }
@@ -141,7 +194,7 @@ class SlowConsumerTest {
                 }
             }
         }
-        return new StalledRead(messages, disconnected);
+        return new StalledRead(messages, disconnected, bytes);
     }
 
     /** A raw socket that upgrades, attaches, then never reads again (with a small receive buffer). */
@@ -170,6 +223,9 @@ class SlowConsumerTest {
 
     private static byte[] maskedText(String text) {
         byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        if (payload.length > 125) {
+            throw new IllegalArgumentException("short frames only");
+        }
         byte[] mask = {1, 2, 3, 4};
         byte[] frame = new byte[2 + 4 + payload.length];
         frame[0] = (byte) 0x81;

@@ -199,12 +199,13 @@ class AblyPresenceTest {
     @ValueSource(booleans = {false, true})
     void aLateAttacherGetsAThousandMembersThroughAPagedSync(boolean binary) throws Exception {
         int total = 0;
-        for (int conn = 0; conn < 3; conn++) {
+        // 5 connections of 240 members each: within one connection's inbound rate (250 messages at once)
+        for (int conn = 0; conn < 5; conn++) {
             RawWebSocket server = broker.raw(RawWebSocket.param("key", BrokerFixture.ALL));
             server.attach("crowd");
-            for (int batch = 0; batch < 4; batch++) {
+            for (int batch = 0; batch < 3; batch++) {
                 ArrayNode items = RawWebSocket.JSON.createArrayNode();
-                for (int i = 0; i < 100; i++) {
+                for (int i = 0; i < 80; i++) {
                     items.add(RawWebSocket.presenceItem(2, "m" + (total++), "d"));
                 }
                 assertEquals(1, server.presence("crowd", items).path("action").asInt());

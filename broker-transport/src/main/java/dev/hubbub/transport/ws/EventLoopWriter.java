@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.AbstractScheduledEventExecutor;
 import io.netty.util.internal.PlatformDependent;
@@ -129,6 +130,9 @@ final class EventLoopWriter {
             }
             NettyTransport t = p.transport();
             Channel ch = t.channel();
+            if (p.frame() instanceof WebSocketFrame sent) {
+                t.dequeued(sent); // from here on the outbound buffer counts it, if it is written
+            }
             if (!ch.isActive() || t.closing) { // nothing may follow the last frame
                 release(p.frame());
                 continue;

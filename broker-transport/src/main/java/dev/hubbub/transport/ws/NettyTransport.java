@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Core's {@link Transport} over one Netty WebSocket channel. JSON goes out in text frames and
@@ -21,8 +22,11 @@ import java.util.concurrent.TimeUnit;
  * MESSAGE before its ACK, a MESSAGE before a later DETACHED) and flushes are batched; fan-out
  * frames arrive through {@link NettyFanOut} as per-loop batches in the same queue.
  *
- * <p>A subscriber whose unsent backlog passes {@code maxBacklogBytes} gets no more fan-out
- * frames, and {@code onOverloaded} runs once (on any thread); what to do about it is core's call.
+ * <p>Every frame a connection is sent counts toward its backlog: fan-out frames, and the frames
+ * sent to it alone (replies, ATTACHED, SYNC pages, replays), from the moment they are queued for
+ * its loop until the socket has taken them. A connection whose unsent backlog passes
+ * {@code maxBacklogBytes} gets no more frames, and {@code onOverloaded} runs once (on any thread);
+ * what to do about it is core's call (80020). Its last frame ({@link #close}) still goes out.
  */
 public final class NettyTransport implements Transport {
     private final Channel channel;
@@ -33,6 +37,8 @@ public final class NettyTransport implements Transport {
     private final Runnable onOverloaded;
     private final EventLoopWriter writer;
     private volatile boolean overloaded;
+    /** Bytes of frames sent to this connection alone, queued for its loop and not yet written to the channel. */
+    private final AtomicLong queuedBytes = new AtomicLong();
     /** Loop-confined, kept by {@link EventLoopWriter}: the last batch that wrote here and when it flushed. */
     long batch;
     long lastWriteNanos;
@@ -62,25 +68,45 @@ public final class NettyTransport implements Transport {
     /** Nanoseconds (on the loop's clock) since anything was last written; call on the event loop. */
     long idleNanos() { return EventLoopWriter.nanoTime(channel.eventLoop()) - lastWriteNanos; }
 
+    /**
+     * Queues a frame for this connection alone, within its backlog limit: past the limit the frame
+     * is dropped and the connection reported overloaded, like a fan-out frame would be.
+     */
     @Override
     public void send(ProtocolMessage message) {
-        if (!channel.isActive()) {
+        if (!acceptsFrames()) {
             return;
         }
-        writer.submit(this, frame(codec.encode(message, channel.alloc())));
+        WebSocketFrame frame = frame(codec.encode(message, channel.alloc()));
+        queuedBytes.addAndGet(frame.content().readableBytes());
+        writer.submit(this, frame);
     }
 
+    /** A frame queued by {@link #send} left the queue (written to the channel, or dropped): on the loop. */
+    void dequeued(WebSocketFrame frame) { queuedBytes.addAndGet(-frame.content().readableBytes()); }
+
     /**
-     * Whether a fan-out frame may be queued here: the connection is open and its unsent backlog
-     * is within bounds. The first time it is not, the connection is reported overloaded and takes
-     * no more fan-out frames. Any thread.
+     * What this connection has been sent and the socket has not taken yet: frames queued for its
+     * loop and Netty's outbound buffer (fan-out frames, pings and pongs included). Any thread.
      */
-    boolean acceptsFanOut() {
+    long backlogBytes() {
+        ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+        return queuedBytes.get() + (buffer == null ? 0 : buffer.totalPendingWriteBytes());
+    }
+
+    /** Whether a fan-out frame may be queued here (see {@link #acceptsFrames}). Any thread. */
+    boolean acceptsFanOut() { return acceptsFrames(); }
+
+    /**
+     * Whether a frame may be queued here: the connection is open and its unsent backlog is within
+     * bounds. The first time it is not, the connection is reported overloaded and takes no more
+     * frames. Any thread.
+     */
+    private boolean acceptsFrames() {
         if (overloaded || !channel.isActive()) {
             return false;
         }
-        ChannelOutboundBuffer backlog = channel.unsafe().outboundBuffer();
-        if (backlog != null && backlog.totalPendingWriteBytes() > maxBacklogBytes) {
+        if (backlogBytes() > maxBacklogBytes) {
             overloaded = true;
             onOverloaded.run();
             return false;

@@ -34,6 +34,13 @@ import org.slf4j.LoggerFactory;
  * connection (silence, a bad frame, a socket closed under us, a subscriber that cannot keep up)
  * is reported to the session, which decides what the client is told; this handler only carries
  * that out through its {@link NettyTransport}.
+ *
+ * <p>A connection whose replies pile up is not read from: once what it has been sent and not yet
+ * taken passes the channel's write buffer high-water mark (1 MiB in the server), the handler stops
+ * reading (autoRead off), so a client that sends requests (SYNC, ATTACH, ...) without reading the
+ * answers cannot make the broker hold more than that for it; reading resumes once the backlog is
+ * under the low-water mark (256 KiB). Frames already read are still handled, each within the
+ * transport's backlog limit (80020 past it).
  */
 public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     private static final Logger log = LoggerFactory.getLogger(RealtimeHandler.class);
@@ -54,6 +61,18 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
     private long intervalNanos;
     private long lastReadNanos;
     private long pingSentNanos = NOT_PINGED;
+    /** Reads are paused (autoRead off) until the backlog is back under the low-water mark. */
+    private boolean readsPaused;
+    /** The resume check is scheduled (at most one at a time). */
+    private boolean resumeCheckPending;
+    private final Runnable resumeCheck = () -> {
+        resumeCheckPending = false;
+        if (!resumeReadsIfDrained()) {
+            scheduleResumeCheck();
+        }
+    };
+    /** How often a paused connection's backlog is looked at, besides Netty's writability events. */
+    static final long RESUME_CHECK_MILLIS = 50;
 
     /**
      * @param lingerMillis how long a client gets to read the last frame of a connection the broker
@@ -155,13 +174,60 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
             } else {
                 session.malformed(result.error(), result.msgSerial(), result.channel());
             }
+            pauseReadsIfBacklogged();
         } else if (frame instanceof PingWebSocketFrame) {
             ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
+            pauseReadsIfBacklogged();
         } else if (frame instanceof CloseWebSocketFrame) {
             ctx.writeAndFlush(new CloseWebSocketFrame(1000, "")).addListener(f -> ctx.close());
         }
         // pongs only prove liveness, which channelReadComplete has already noted
     }
+
+    /** Stops reading while the connection's backlog is over the high-water mark (on the event loop). */
+    private void pauseReadsIfBacklogged() {
+        if (readsPaused || transport == null || ctx == null) {
+            return;
+        }
+        if (transport.backlogBytes() > ctx.channel().config().getWriteBufferHighWaterMark()) {
+            readsPaused = true;
+            ctx.channel().config().setAutoRead(false);
+            log.debug("{} reads paused: {} bytes not yet taken by the client", session.who(), transport.backlogBytes());
+            scheduleResumeCheck();
+        }
+    }
+
+    private void scheduleResumeCheck() {
+        if (!resumeCheckPending) {
+            resumeCheckPending = true;
+            ctx.executor().schedule(resumeCheck, RESUME_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Reads again once the backlog is under the low-water mark; true unless reads stay paused. */
+    private boolean resumeReadsIfDrained() {
+        if (!readsPaused || !ctx.channel().isActive()) {
+            return true; // nothing to wait for
+        }
+        if (transport.backlogBytes() > ctx.channel().config().getWriteBufferLowWaterMark()) {
+            return false;
+        }
+        readsPaused = false;
+        ctx.channel().config().setAutoRead(true);
+        log.debug("{} reads resumed", session.who());
+        return true;
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (readsPaused && ctx.channel().isWritable()) {
+            resumeReadsIfDrained(); // the outbound buffer fell under the low-water mark: at once, not at the next check
+        }
+        super.channelWritabilityChanged(ctx);
+    }
+
+    /** For tests: whether reads are paused. */
+    boolean readsPaused() { return readsPaused; }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
