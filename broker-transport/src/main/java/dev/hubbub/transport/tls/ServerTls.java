@@ -99,6 +99,21 @@ public final class ServerTls implements AutoCloseable {
     /** For the startup line: the provider and the certificate served (never the key). */
     public String describe() { return providerName() + ", " + material().describe(); }
 
+    /** A warning when the certificate served is expired or not valid yet (clients refuse it), else null. */
+    public String validityWarning() {
+        X509Certificate c = material().certificate();
+        java.time.Instant now = java.time.Instant.now();
+        if (c.getNotAfter().toInstant().isBefore(now)) {
+            return "TLS certificate '" + c.getSubjectX500Principal().getName() + "' expired at " + c.getNotAfter().toInstant()
+                    + ": clients will refuse it";
+        }
+        if (c.getNotBefore().toInstant().isAfter(now)) {
+            return "TLS certificate '" + c.getSubjectX500Principal().getName() + "' is not valid before "
+                    + c.getNotBefore().toInstant() + ": clients will refuse it until then";
+        }
+        return null;
+    }
+
     private static String name(SslProvider provider) {
         if (provider == SslProvider.JDK) {
             try {
@@ -122,6 +137,10 @@ public final class ServerTls implements AutoCloseable {
             Loaded loaded = build(certFile, keyFile, provider);
             current = loaded;
             log.info("TLS certificate reloaded: {}", loaded.material().describe());
+            String validity = validityWarning();
+            if (validity != null) {
+                log.warn(validity);
+            }
             return true;
         } catch (TlsConfigException e) {
             log.warn("TLS certificate reload failed; still serving the previous {}: {}", current.material().describe(),
