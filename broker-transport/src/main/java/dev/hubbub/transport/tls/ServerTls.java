@@ -36,6 +36,9 @@ public final class ServerTls implements AutoCloseable {
     /** What was served from which version of the files. */
     private record Loaded(SslContext context, KeyMaterial material, List<Object> stamp) {}
 
+    /** What every SDK in use speaks; nothing older. */
+    static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+
     private final Path certFile;
     private final Path keyFile;
     private final SslProvider provider;
@@ -79,6 +82,7 @@ public final class ServerTls implements AutoCloseable {
         try {
             SslContext context = SslContextBuilder.forServer(material.key(), material.chain().toArray(X509Certificate[]::new))
                     .sslProvider(provider)
+                    .protocols(PROTOCOLS)
                     .build();
             return new Loaded(context, material, stamp);
         } catch (SSLException | RuntimeException e) {

@@ -66,12 +66,20 @@ class TlsListenerTest {
     }
 
     /** What a TLS client that trusts the test root saw: the HTTP status line and the certificates the server sent. */
-    record Served(String statusLine, X509Certificate[] chain) {
+    record Served(String statusLine, X509Certificate[] chain, String protocol) {
         String subject() { return chain[0].getSubjectX500Principal().getName(); }
     }
 
     private Served get(String path) throws IOException {
+        return get(path, null);
+    }
+
+    /** @param protocol the one TLS version the client offers, or null for its defaults */
+    private Served get(String path, String protocol) throws IOException {
         try (SSLSocket s = (SSLSocket) PKI.clientContext().getSocketFactory().createSocket()) {
+            if (protocol != null) {
+                s.setEnabledProtocols(new String[] {protocol});
+            }
             s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
             s.setSoTimeout(5000);
             SSLParameters p = s.getSSLParameters();
@@ -82,7 +90,7 @@ class TlsListenerTest {
             s.getOutputStream().flush();
             String response = new String(readAll(s.getInputStream()), StandardCharsets.ISO_8859_1);
             return new Served(response.lines().findFirst().orElse(""),
-                    (X509Certificate[]) s.getSession().getPeerCertificates());
+                    (X509Certificate[]) s.getSession().getPeerCertificates(), s.getSession().getProtocol());
         }
     }
 
@@ -114,6 +122,8 @@ class TlsListenerTest {
         assertEquals("CN=https.test", served.subject());
         assertEquals(2, served.chain().length, "the intermediate is sent: clients trust only the root");
         assertEquals(PKI.intermediate(), served.chain()[1]);
+        assertEquals("TLSv1.3", served.protocol());
+        assertEquals("TLSv1.2", get("/time", "TLSv1.2").protocol(), "TLS 1.2 clients are served too");
     }
 
     @Test
