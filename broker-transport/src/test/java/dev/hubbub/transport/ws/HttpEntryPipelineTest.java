@@ -345,6 +345,21 @@ class HttpEntryPipelineTest {
     }
 
     @Test
+    void aBrokenTlsStreamIsALostTransportNotAnInternalError() {
+        Wire w = new Wire();
+        w.upgrade(connectQuery(TestBroker.FULL_KEY, "alice"));
+        w.data();
+        // what the SslHandler before the realtime handler fires for a corrupt record or a failed TLS read
+        w.server.pipeline().fireExceptionCaught(new io.netty.handler.codec.DecoderException(
+                new javax.net.ssl.SSLException("bad record MAC")));
+        w.server.runPendingTasks();
+        assertFalse(w.server.isOpen(), "closed at once: nothing more can be said over a broken TLS stream");
+        assertTrue(w.frames().isEmpty(), "no DISCONNECTED 50000 written into it");
+        assertEquals(1, core.core.count("broker.disconnects", "reason", "transport_lost"));
+        assertEquals(0, core.core.count("broker.disconnects", "reason", "internal_error"));
+    }
+
+    @Test
     void quietConnectionGetsAHeartbeatAfterMaxIdleInterval() {
         Wire w = new Wire();
         w.upgrade(connectQuery(TestBroker.FULL_KEY, "alice"));
