@@ -39,6 +39,9 @@ import dev.hubbub.transport.http.RestAuth;
 import dev.hubbub.transport.http.RestHandler;
 import dev.hubbub.transport.http.RevokeTokensRoute;
 import dev.hubbub.transport.http.TokenRoute;
+import dev.hubbub.transport.tls.ServerTls;
+import dev.hubbub.transport.tls.TlsConfigException;
+import dev.hubbub.transport.tls.TransportSecurity;
 import dev.hubbub.transport.ws.NettyFanOut;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -68,6 +71,9 @@ public final class BrokerApp implements AutoCloseable {
     private volatile PresenceTimers.Cancellable sweeping;
     private final BrokerMetrics metrics;
     private final BrokerServer server;
+    /** The listener's TLS; null without server.tls. */
+    private final ServerTls tls;
+    private final long tlsCheckMillis;
     private final Readiness readiness = new Readiness();
     private volatile boolean listening;
     private InetSocketAddress address;
@@ -152,8 +158,21 @@ public final class BrokerApp implements AutoCloseable {
         if (registry instanceof PrometheusMeterRegistry prometheus) {
             rest.with(new MetricsRoute(prometheus));
         }
+        // TLS (wss://, https://) when configured; an API key over plaintext refused (40103) when asked
+        this.tls = config.tls() != null ? loadTls(config) : null;
+        this.tlsCheckMillis = config.tls() != null ? config.tls().checkIntervalMillis() : 0;
         this.server = new BrokerServer(connector, rest, config.limits(), new BrokerServer.Options(config.host(), config.port(),
-                config.ioThreads(), config.maxBacklogBytes(), 2 * config.limits().maxFrameSize(), config.closeLingerMillis()));
+                config.ioThreads(), config.maxBacklogBytes(), 2 * config.limits().maxFrameSize(), config.closeLingerMillis()),
+                new TransportSecurity(tls, config.refuseKeyOverPlaintext()));
+    }
+
+    /** The files were checked when the config was read; one that went bad since then stops the start here. */
+    private static ServerTls loadTls(BrokerConfig config) {
+        try {
+            return ServerTls.load(config.tls().certFile(), config.tls().keyFile(), config.tls().provider());
+        } catch (TlsConfigException e) {
+            throw new IllegalStateException("server.tls." + e.setting() + ": " + e.getMessage());
+        }
     }
 
     /**
@@ -180,6 +199,14 @@ public final class BrokerApp implements AutoCloseable {
 
     public InetSocketAddress start() throws InterruptedException {
         address = server.start();
+        if (tls != null) {
+            log.info("TLS by {}", tls.describe());
+            String expiry = tls.validityWarning();
+            if (expiry != null) {
+                log.warn(expiry);
+            }
+            tls.watch(tlsCheckMillis);
+        }
         scheduleSweep();
         if (cluster != null) {
             cluster.every(1_000, () -> {
@@ -228,6 +255,9 @@ public final class BrokerApp implements AutoCloseable {
 
     public BrokerMetrics metrics() { return metrics; }
 
+    /** The listener's TLS (its provider and certificate, and {@link ServerTls#reload()}), or null without TLS. */
+    public ServerTls tls() { return tls; }
+
     /** What {@code GET /ready} reports; register a check for anything this node needs to serve (e.g. its cluster backend). */
     public Readiness readiness() { return readiness; }
 
@@ -246,6 +276,9 @@ public final class BrokerApp implements AutoCloseable {
             s.cancel();
         }
         server.close();
+        if (tls != null) {
+            tls.close();
+        }
         if (cluster != null) {
             cluster.close();
         }

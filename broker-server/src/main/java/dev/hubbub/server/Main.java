@@ -57,11 +57,27 @@ public final class Main implements Callable<Integer> {
             app.close();
             stopped.countDown();
         }, "shutdown"));
+        if (app.tls() != null) {
+            reloadTlsOnSighup(app);
+        }
         System.out.println("hubbub listening on " + bound.getAddress().getHostAddress() + ":" + bound.getPort()
-                + " (ws://" + bound.getAddress().getHostAddress() + ":" + bound.getPort() + "/, "
-                + cfg.keys().size() + " key(s))");
+                + " (" + (app.tls() != null ? "wss" : "ws") + "://" + bound.getAddress().getHostAddress() + ":" + bound.getPort()
+                + "/, " + cfg.keys().size() + " key(s)" + (app.tls() != null ? "; TLS by " + app.tls().describe() : "") + ")");
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    /**
+     * SIGHUP reads the certificate and key files again (new connections get them; a failure keeps
+     * the old ones and logs why). Only with TLS: otherwise SIGHUP stops the JVM as it always did.
+     */
+    private static void reloadTlsOnSighup(BrokerApp app) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> app.tls().reload());
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            System.err.println("hubbub: SIGHUP cannot reload the certificate here (" + e.getMessage()
+                    + "); it is reloaded when its files change");
+        }
     }
 }

@@ -48,6 +48,25 @@ class MainTest {
     }
 
     @Test
+    void aTlsFileThatCannotServeStopsStartup(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("tls.yaml");
+        Files.writeString(config, "server:\n  tls:\n    certFile: missing.crt\n    keyFile: missing.key\n"
+                + "keys:\n  - name: \"a.b\"\n    secret: \"s\"\n");
+        PrintStream originalErr = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = Main.commandLine().execute("--config", config.toString(), "--port", "0");
+        } finally {
+            System.setErr(originalErr);
+        }
+        assertEquals(2, code);
+        String message = err.toString(StandardCharsets.UTF_8);
+        assertTrue(message.contains(config + ":3: 'server.tls.certFile' " + dir.resolve("missing.crt") + ": no such file"), message);
+    }
+
+    @Test
     void unknownFlagIsAUsageError() {
         CommandLine cli = Main.commandLine();
         cli.setErr(new PrintWriter(new StringWriter()));

@@ -3,6 +3,8 @@ package dev.hubbub.transport;
 import dev.hubbub.core.session.Connector;
 import dev.hubbub.core.session.Limits;
 import dev.hubbub.transport.http.RestHandler;
+import dev.hubbub.transport.tls.TlsOnlyHandler;
+import dev.hubbub.transport.tls.TransportSecurity;
 import dev.hubbub.transport.ws.HttpEntryHandler;
 import dev.hubbub.transport.ws.PipelineNames;
 import io.netty.bootstrap.ServerBootstrap;
@@ -57,15 +59,22 @@ public final class BrokerServer implements AutoCloseable {
     private final RestHandler rest;
     private final Limits limits;
     private final Options options;
+    private final TransportSecurity security;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private Channel serverChannel;
 
     public BrokerServer(Connector connector, RestHandler rest, Limits limits, Options options) {
+        this(connector, rest, limits, options, TransportSecurity.NONE);
+    }
+
+    /** @param security TLS on this port (wss:// and https:// only) and the plaintext key policy */
+    public BrokerServer(Connector connector, RestHandler rest, Limits limits, Options options, TransportSecurity security) {
         this.connector = connector;
         this.rest = rest;
         this.limits = limits;
         this.options = options;
+        this.security = security;
     }
 
     /** Binds and returns the bound address (port 0 picks a free port). */
@@ -85,24 +94,34 @@ public final class BrokerServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        configure(ch.pipeline(), connector, rest, limits, options);
+                        configure(ch.pipeline(), connector, rest, limits, options, security);
                     }
                 });
         serverChannel = b.bind(options.host(), options.port()).sync().channel();
         return (InetSocketAddress) serverChannel.localAddress();
     }
 
+    /** A new connection's pipeline on a plain listener: see {@link #configure(ChannelPipeline, Connector, RestHandler, Limits, Options, TransportSecurity)}. */
+    public static void configure(ChannelPipeline pipeline, Connector connector, RestHandler rest, Limits limits,
+                                 Options options) {
+        configure(pipeline, connector, rest, limits, options, TransportSecurity.NONE);
+    }
+
     /**
-     * A new connection's pipeline, in order: an idle timeout for plain HTTP, the HTTP codec, the aggregator, then the entry handler that
+     * A new connection's pipeline, in order: on a TLS listener the TLS handler (which refuses
+     * plaintext), an idle timeout for plain HTTP, the HTTP codec, the aggregator, then the entry handler that
      * either serves REST or upgrades to a realtime WebSocket. No flush consolidation: realtime writes
      * are already batched per event loop with one flush per connection ({@code EventLoopWriter}).
      */
     public static void configure(ChannelPipeline pipeline, Connector connector, RestHandler rest, Limits limits,
-                                 Options options) {
+                                 Options options, TransportSecurity security) {
+        if (security.tls() != null) {
+            pipeline.addLast(PipelineNames.TLS_ONLY, new TlsOnlyHandler(security.tls()::context, PipelineNames.TLS));
+        }
         pipeline.addLast(PipelineNames.HTTP_IDLE, new IdleStateHandler(0, 0, HTTP_IDLE_SECONDS, TimeUnit.SECONDS))
                 .addLast(PipelineNames.HTTP_CODEC, new HttpServerCodec())
                 .addLast(PipelineNames.HTTP_AGGREGATOR, new HttpObjectAggregator(options.maxRequestBytes()))
-                .addLast(PipelineNames.HTTP_ENTRY, new HttpEntryHandler(connector, rest, limits, options));
+                .addLast(PipelineNames.HTTP_ENTRY, new HttpEntryHandler(connector, rest, limits, options, security));
     }
 
     @Override

@@ -18,6 +18,8 @@ public enum ErrorCode {
     UNAUTHORIZED(40100, 401, "Unauthorized"),
     AUTHENTICATION_FAILED(40101, 401, "Authentication failed"),
     INCOMPATIBLE_CREDENTIALS(40102, 401, "Invalid clientId for credentials"),
+    /** An API key (Basic auth) on a connection that is not TLS, where the broker is set to refuse that. */
+    BASIC_AUTH_WITHOUT_TLS(40103, 401, "Invalid use of Basic auth over non-TLS transport"),
     TIMESTAMP_NOT_CURRENT(40104, 401, "Timestamp not current"),
     NONCE_REPLAYED(40105, 401, "Nonce value replayed"),
     TOKEN_ERROR(40140, 401, "Token not accepted"),

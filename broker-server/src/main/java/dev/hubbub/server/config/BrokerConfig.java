@@ -14,9 +14,12 @@ import java.util.Objects;
  * @param closeLingerMillis how long a client gets to read the last frame of a connection the
  *                          broker ends (ERROR, DISCONNECTED) and close it itself
  * @param cluster           the cluster this node joins, or null for a single node (the default)
+ * @param tls               TLS on the listener (wss://, https://), or null for plain ws:// and http:// (the default)
+ * @param refuseKeyOverPlaintext refuse an API key (Basic auth) on a connection that is not TLS, with 40103
  */
 public record BrokerConfig(String host, int port, List<ApiKey> keys, Limits limits, long maxBacklogBytes, int ioThreads,
-                           long closeLingerMillis, PresenceSettings presence, Retention retention, ClusterSettings cluster) {
+                           long closeLingerMillis, PresenceSettings presence, Retention retention, ClusterSettings cluster,
+                           TlsSettings tls, boolean refuseKeyOverPlaintext) {
     public static final long DEFAULT_CLOSE_LINGER_MILLIS = 1000;
 
     public BrokerConfig {
@@ -24,6 +27,12 @@ public record BrokerConfig(String host, int port, List<ApiKey> keys, Limits limi
         Objects.requireNonNull(limits);
         Objects.requireNonNull(presence);
         Objects.requireNonNull(retention);
+    }
+
+    /** Without TLS. */
+    public BrokerConfig(String host, int port, List<ApiKey> keys, Limits limits, long maxBacklogBytes, int ioThreads,
+                        long closeLingerMillis, PresenceSettings presence, Retention retention, ClusterSettings cluster) {
+        this(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention, cluster, null, false);
     }
 
     /** With the default close linger, presence settings and history retention. */
@@ -41,11 +50,17 @@ public record BrokerConfig(String host, int port, List<ApiKey> keys, Limits limi
     /** The same node in a cluster (null: on its own). */
     public BrokerConfig withCluster(ClusterSettings settings) {
         return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
-                settings);
+                settings, tls, refuseKeyOverPlaintext);
+    }
+
+    /** The same node with TLS (null: none) and the plaintext key policy. */
+    public BrokerConfig withTls(TlsSettings settings, boolean refuseKeyOverPlaintext) {
+        return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
+                cluster, settings, refuseKeyOverPlaintext);
     }
 
     public BrokerConfig withListener(String newHost, Integer newPort) {
         return new BrokerConfig(newHost != null ? newHost : host, newPort != null ? newPort : port, keys, limits,
-                maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention, cluster);
+                maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention, cluster, tls, refuseKeyOverPlaintext);
     }
 }

@@ -17,6 +17,8 @@ import dev.hubbub.core.history.Retention;
 import dev.hubbub.core.presence.PresenceSettings;
 import dev.hubbub.core.protocol.Outcome;
 import dev.hubbub.core.session.Limits;
+import dev.hubbub.transport.tls.ServerTls;
+import dev.hubbub.transport.tls.TlsConfigException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,7 +54,10 @@ public final class ConfigLoader {
     record HistoryShape(Long maxAge, Integer minMessages, Long maxBytesPerChannel, Long maxBytesTotal, Long dedupeWindow) {}
 
     record ServerShape(String host, Integer port, @JsonProperty("ioThreads") Integer ioThreads,
-                       @JsonProperty("maxBacklogBytes") Long maxBacklogBytes, @JsonProperty("closeLinger") Long closeLinger) {}
+                       @JsonProperty("maxBacklogBytes") Long maxBacklogBytes, @JsonProperty("closeLinger") Long closeLinger,
+                       TlsShape tls, Boolean refuseKeyOverPlaintext) {}
+
+    record TlsShape(String certFile, String keyFile, String provider, Long checkInterval) {}
 
     record PresenceShape(Long gracePeriod, Long minGracePeriod, Long maxGracePeriod, Integer syncPageMembers,
                          Integer syncPageBytes) {}
@@ -95,7 +100,7 @@ public final class ConfigLoader {
         if (shape == null) {
             throw new ConfigException(fileName + ": the file is empty; it needs at least one key under 'keys'");
         }
-        ServerShape server = shape.server() != null ? shape.server() : new ServerShape(null, null, null, null, null);
+        ServerShape server = shape.server() != null ? shape.server() : new ServerShape(null, null, null, null, null, null, null);
         String host = server.host() != null ? server.host() : "127.0.0.1";
         int port = server.port() != null ? server.port() : 8080;
         if (port < 0 || port > 65535) {
@@ -118,7 +123,43 @@ public final class ConfigLoader {
                 shape.limits()), keyInboundRates(fileName, text, shape.keys()));
         return new BrokerConfig(host, port, keys, limits,
                 backlog, ioThreads, linger, memberCaps(fileName, text, presence(fileName, text, shape.presence()), shape.limits()),
-                retention(fileName, text, shape.history()), cluster(fileName, text, shape.cluster(), shape.limits()));
+                retention(fileName, text, shape.history()), cluster(fileName, text, shape.cluster(), shape.limits()))
+                .withTls(tls(fileName, text, server.tls()), Boolean.TRUE.equals(server.refuseKeyOverPlaintext()));
+    }
+
+    /**
+     * {@code server.tls}, or null when there is none. Relative paths are taken from the config
+     * file's directory. The files are read and checked now (they exist, are PEM, the key belongs to
+     * the first certificate, the TLS library takes them), so a broker never starts with TLS it cannot serve.
+     */
+    private static TlsSettings tls(String fileName, String text, TlsShape s) throws ConfigException {
+        if (s == null) {
+            return null;
+        }
+        if (s.certFile() == null || s.certFile().isBlank()) { // no line of its own: the section's
+            throw new ConfigException(fileName + lineOfKey(text, "tls") + ": 'server.tls.certFile' is required with server.tls:"
+                    + " the PEM file with the server's certificate, then its intermediates");
+        }
+        if (s.keyFile() == null || s.keyFile().isBlank()) {
+            throw new ConfigException(fileName + lineOfKey(text, "tls") + ": 'server.tls.keyFile' is required with server.tls:"
+                    + " the PEM file with the certificate's private key");
+        }
+        String providerName = s.provider() != null ? s.provider().toLowerCase(java.util.Locale.ROOT) : "auto";
+        check(fileName, text, "server.tls", "provider", List.of("auto", "openssl", "jdk").contains(providerName),
+                "must be auto, openssl or jdk, was '" + s.provider() + "'");
+        ServerTls.Provider provider = ServerTls.Provider.valueOf(providerName.toUpperCase(java.util.Locale.ROOT));
+        long interval = s.checkInterval() != null ? s.checkInterval() : TlsSettings.DEFAULT_CHECK_INTERVAL_MILLIS;
+        check(fileName, text, "server.tls", "checkInterval", interval == 0 || interval >= 100,
+                "must be 0 (reload only on SIGHUP) or at least 100 (ms)");
+        Path base = Path.of(fileName).toAbsolutePath().getParent();
+        Path certFile = base == null ? Path.of(s.certFile()) : base.resolve(s.certFile());
+        Path keyFile = base == null ? Path.of(s.keyFile()) : base.resolve(s.keyFile());
+        try (ServerTls probe = ServerTls.load(certFile, keyFile, provider)) {
+            return new TlsSettings(certFile, keyFile, provider, interval);
+        } catch (TlsConfigException e) {
+            throw new ConfigException(fileName + lineOfKey(text, e.setting()) + ": 'server.tls." + e.setting() + "' "
+                    + e.getMessage());
+        }
     }
 
     private static List<ApiKey> keys(String fileName, String text, List<KeyShape> shapes) throws ConfigException {

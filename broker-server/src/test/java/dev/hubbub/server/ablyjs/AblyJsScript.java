@@ -63,7 +63,13 @@ public final class AblyJsScript {
      * @param control answers a control line, or null when the script prints none (its stdin is closed)
      */
     public void start(String format, List<String> args, Function<JsonNode, ObjectNode> control) throws IOException {
-        runs.add(new Run(format, args, control));
+        start(format, args, control, Map.of());
+    }
+
+    /** As {@link #start(String, List, Function)}, with {@code env} added to node's environment (e.g. NODE_EXTRA_CA_CERTS). */
+    public void start(String format, List<String> args, Function<JsonNode, ObjectNode> control, Map<String, String> env)
+            throws IOException {
+        runs.add(new Run(format, args, control, env));
     }
 
     /** Waits for every run started to end (killing any that outlive the timeout) and keeps what each printed. */
@@ -131,7 +137,7 @@ public final class AblyJsScript {
         boolean timedOut;
         long millis;
 
-        Run(String format, List<String> args, Function<JsonNode, ObjectNode> control) throws IOException {
+        Run(String format, List<String> args, Function<JsonNode, ObjectNode> control, Map<String, String> env) throws IOException {
             String base = script.getFileName().toString().replaceFirst("\\.js$", "");
             this.format = format;
             this.control = control;
@@ -139,7 +145,9 @@ public final class AblyJsScript {
             List<String> command = new ArrayList<>(List.of(System.getProperty("hubbub.node", "node"), script.toString(),
                     "--format", format));
             command.addAll(args);
-            this.process = new ProcessBuilder(command).directory(jsDir.toFile()).redirectError(stderr.toFile()).start();
+            ProcessBuilder builder = new ProcessBuilder(command).directory(jsDir.toFile()).redirectError(stderr.toFile());
+            builder.environment().putAll(env);
+            this.process = builder.start();
             if (control == null) {
                 process.getOutputStream().close();
             }

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hubbub.core.auth.Capability;
 import dev.hubbub.core.session.Limits;
+import dev.hubbub.testkit.TestPki;
+import dev.hubbub.transport.tls.ServerTls;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -271,5 +273,75 @@ class ConfigLoaderTest {
         Path file = dir.resolve("b.yaml");
         Files.writeString(file, "server: { port: 1234 }\n" + KEY);
         assertEquals(1234, ConfigLoader.load(file).port());
+    }
+
+    // ---- server.tls and refuseKeyOverPlaintext
+
+    private static final TestPki PKI = TestPki.create("config-test");
+
+    /** A config with server.tls naming {@code cert} and {@code key} (relative to the config file's directory). */
+    private static String tlsConfig(String cert, String key, String more) {
+        return "server:\n  port: 8443\n  tls:\n    certFile: " + cert + "\n    keyFile: " + key + "\n" + more + KEY;
+    }
+
+    @Test
+    void tlsIsOffByDefaultAndSoIsRefusingKeysOverPlaintext() throws Exception {
+        BrokerConfig config = ConfigLoader.parse(FILE, KEY);
+        assertNull(config.tls());
+        assertEquals(false, config.refuseKeyOverPlaintext());
+        assertNull(ConfigLoader.load(Path.of("../config/broker.yaml")).tls(), "the default config serves plain ws://");
+        assertEquals(true, ConfigLoader.parse(FILE, "server: { refuseKeyOverPlaintext: true }\n" + KEY).refuseKeyOverPlaintext());
+    }
+
+    @Test
+    void tlsFilesAreReadRelativeToTheConfigFile(@TempDir Path dir) throws Exception {
+        Files.createDirectories(dir.resolve("certs"));
+        PKI.issue("config.test", "EC").write(dir.resolve("certs"), "server");
+        Path file = Files.writeString(dir.resolve("broker.yaml"), tlsConfig("certs/server.crt", "certs/server.key",
+                "    provider: jdk\n    checkInterval: 0\n  refuseKeyOverPlaintext: true\n"));
+        BrokerConfig config = ConfigLoader.load(file);
+        assertEquals(dir.resolve("certs/server.crt"), config.tls().certFile());
+        assertEquals(dir.resolve("certs/server.key"), config.tls().keyFile());
+        assertEquals(ServerTls.Provider.JDK, config.tls().provider());
+        assertEquals(0, config.tls().checkIntervalMillis());
+        assertTrue(config.refuseKeyOverPlaintext());
+        BrokerConfig defaults = ConfigLoader.load(Files.writeString(dir.resolve("defaults.yaml"),
+                tlsConfig(dir.resolve("certs/server.crt").toString(), dir.resolve("certs/server.key").toString(), "")));
+        assertEquals(TlsSettings.of(dir.resolve("certs/server.crt"), dir.resolve("certs/server.key")), defaults.tls(),
+                "absolute paths as given; provider auto; checked every 5 s");
+    }
+
+    @Test
+    void tlsProblemsStopStartupNamingTheSettingTheFileAndTheLine(@TempDir Path dir) throws Exception {
+        TestPki.Issued issued = PKI.issue("config.test", "EC");
+        Path[] files = issued.write(dir, "server");
+        Path yaml = dir.resolve("broker.yaml");
+        java.util.function.Function<String, ConfigException> failing = text -> {
+            try {
+                Files.writeString(yaml, text);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return assertThrows(ConfigException.class, () -> ConfigLoader.load(yaml));
+        };
+        assertMentions(failing.apply(tlsConfig("missing.crt", "server.key", "")),
+                yaml + ":4", "'server.tls.certFile'", dir.resolve("missing.crt") + ": no such file");
+        assertMentions(failing.apply(tlsConfig("server.crt", "missing.key", "")),
+                yaml + ":5", "'server.tls.keyFile'", "missing.key: no such file");
+        Files.writeString(dir.resolve("other.key"), PKI.issue("other.test", "EC").keyPem());
+        assertMentions(failing.apply(tlsConfig("server.crt", "other.key", "")),
+                yaml + ":5", "'server.tls.keyFile'", "does not belong to the certificate", "CN=config.test");
+        Files.writeString(dir.resolve("garbage.key"), "-----BEGIN PRIVATE KEY-----\nAAAAAAAA\n-----END PRIVATE KEY-----\n");
+        assertMentions(failing.apply(tlsConfig("server.crt", "garbage.key", "")),
+                yaml + ":5", "'server.tls.keyFile'", "could not be read");
+        assertMentions(failing.apply(tlsConfig("server.key", "server.crt", "")), "'server.tls.certFile'", "swapped");
+        assertMentions(failing.apply("server:\n  tls:\n    keyFile: server.key\n" + KEY), yaml + ":2",
+                "'server.tls.certFile' is required");
+        assertMentions(failing.apply(tlsConfig("server.crt", "server.key", "    provider: gnutls\n")), yaml + ":6",
+                "'server.tls.provider' must be auto, openssl or jdk, was 'gnutls'");
+        assertMentions(failing.apply(tlsConfig("server.crt", "server.key", "    checkInterval: 5\n")), yaml + ":6",
+                "'server.tls.checkInterval'");
+        assertMentions(failing.apply(tlsConfig("server.crt", "server.key", "    cert: x\n")), "unknown setting", "cert");
+        assertTrue(Files.exists(files[1]));
     }
 }

@@ -1,6 +1,7 @@
 package dev.hubbub.transport.ws;
 
 import dev.hubbub.core.protocol.ErrorCode;
+import dev.hubbub.core.protocol.ErrorInfo;
 import dev.hubbub.core.protocol.ProtocolMessage;
 import dev.hubbub.core.session.ConnectRequest;
 import dev.hubbub.core.session.Connector;
@@ -10,6 +11,7 @@ import dev.hubbub.transport.codec.ProtocolCodec;
 import dev.hubbub.transport.codec.WireFormat;
 import dev.hubbub.transport.http.HttpResponses;
 import dev.hubbub.transport.http.RestHandler;
+import dev.hubbub.transport.tls.TransportSecurity;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
@@ -29,6 +31,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,12 +50,34 @@ public final class HttpEntryHandler extends SimpleChannelInboundHandler<FullHttp
     private final RestHandler rest;
     private final Limits limits;
     private final BrokerServer.Options options;
+    private final TransportSecurity security;
 
     public HttpEntryHandler(Connector connector, RestHandler rest, Limits limits, BrokerServer.Options options) {
+        this(connector, rest, limits, options, TransportSecurity.NONE);
+    }
+
+    public HttpEntryHandler(Connector connector, RestHandler rest, Limits limits, BrokerServer.Options options,
+                            TransportSecurity security) {
         this.connector = connector;
         this.rest = rest;
         this.limits = limits;
         this.options = options;
+        this.security = security;
+    }
+
+    /** Whether this connection is TLS (the listener's SslHandler is in its pipeline). */
+    private static boolean isTls(ChannelHandlerContext ctx) {
+        return ctx.pipeline().get(SslHandler.class) != null;
+    }
+
+    /** With refuseKeyOverPlaintext: the 40103 for an API key on a connection that is not TLS, else null. */
+    private ErrorInfo keyOverPlaintext(ChannelHandlerContext ctx, boolean sendsKey) {
+        if (!sendsKey || !security.refuseKeyOverPlaintext() || isTls(ctx)) {
+            return null;
+        }
+        return ErrorCode.BASIC_AUTH_WITHOUT_TLS.info(
+                "Invalid use of Basic auth over non-TLS transport: this broker accepts an API key only over TLS"
+                        + " (wss://, https://); use TLS, or a token");
     }
 
     @Override
@@ -80,6 +105,13 @@ public final class HttpEntryHandler extends SimpleChannelInboundHandler<FullHttp
         }
         // the answer may complete later, on another thread (a publish in a cluster): only the headers are read then
         HttpHeaders headers = request.headers();
+        ErrorInfo insecure = keyOverPlaintext(ctx, isBasicAuth(headers));
+        if (insecure != null) {
+            FullHttpResponse refused = HttpResponses.error(insecure);
+            Cors.apply(headers, refused);
+            reply(ctx, refused, keepAlive);
+            return;
+        }
         rest.handle(request).whenComplete((response, failure) -> {
             FullHttpResponse r = response != null ? response
                     : HttpResponses.error(ErrorCode.INTERNAL.info("Internal error handling the request"));
@@ -100,6 +132,11 @@ public final class HttpEntryHandler extends SimpleChannelInboundHandler<FullHttp
         }
     }
 
+    static boolean isBasicAuth(HttpHeaders headers) {
+        String authorization = headers.get(HttpHeaderNames.AUTHORIZATION);
+        return authorization != null && authorization.stripLeading().regionMatches(true, 0, "Basic", 0, 5);
+    }
+
     static boolean isWebSocketUpgrade(FullHttpRequest request) {
         return request.method().equals(HttpMethod.GET)
                 && request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
@@ -113,7 +150,7 @@ public final class HttpEntryHandler extends SimpleChannelInboundHandler<FullHttp
                 .allowExtensions(false)
                 .closeOnProtocolViolation(false)
                 .build();
-        String url = "ws://" + request.headers().get(HttpHeaderNames.HOST, "localhost") + "/";
+        String url = (isTls(ctx) ? "wss://" : "ws://") + request.headers().get(HttpHeaderNames.HOST, "localhost") + "/";
         WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(url, null, config).newHandshaker(request);
         if (handshaker == null) {
             WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
@@ -138,15 +175,17 @@ public final class HttpEntryHandler extends SimpleChannelInboundHandler<FullHttp
                 ctx.close();
                 return;
             }
-            if (!rootPath || format == null) {
+            ErrorInfo insecure = keyOverPlaintext(ctx, connect.key() != null);
+            if (!rootPath || format == null || insecure != null) {
                 var error = !rootPath
                         ? ErrorCode.NOT_FOUND.info("No realtime endpoint at " + query.path() + "; connect to /")
-                        : ErrorCode.BAD_REQUEST.info("Unsupported format '" + formatParam + "'; use json or msgpack");
+                        : format == null ? ErrorCode.BAD_REQUEST.info("Unsupported format '" + formatParam + "'; use json or msgpack")
+                        : insecure;
                 // JSON: the one format every client can read when the one it asked for is not served
                 ctx.pipeline().addLast(PipelineNames.REFUSED, new RefusedHandler());
                 connector.refuse("from=" + connect.remoteAddress(), error, new NettyTransport(ctx.channel(),
-                        ProtocolCodec.of(WireFormat.JSON), options.maxBacklogBytes(), options.closeLingerMillis(),
-                        limits.maxIdleInterval(), () -> { }));
+                        ProtocolCodec.of(format != null ? format : WireFormat.JSON), options.maxBacklogBytes(),
+                        options.closeLingerMillis(), limits.maxIdleInterval(), () -> { }));
                 return;
             }
             ChannelPipeline p = ctx.pipeline();

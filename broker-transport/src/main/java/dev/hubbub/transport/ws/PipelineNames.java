@@ -2,6 +2,9 @@ package dev.hubbub.transport.ws;
 
 /** Names of the handlers in a connection's pipeline, in pipeline order. */
 public final class PipelineNames {
+    /** On a TLS listener: tells TLS from plaintext, then becomes {@link #TLS}. */
+    public static final String TLS_ONLY = "tlsOnly";
+    public static final String TLS = "tls";
     public static final String HTTP_IDLE = "httpIdle";
     public static final String HTTP_CODEC = "httpCodec";
     public static final String HTTP_AGGREGATOR = "httpAggregator";

@@ -254,7 +254,8 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
                     + " (maxFrameSize is " + limits.maxFrameSize() + " bytes)"));
             return;
         }
-        if (cause instanceof java.io.IOException) { // resets, broken pipes, shutdown: routine for a network server
+        // resets, broken pipes, shutdown, a TLS stream that broke (SslHandler wraps its SSLException): routine for a network server
+        if (cause instanceof java.io.IOException || cause.getCause() instanceof javax.net.ssl.SSLException) {
             log.debug("{} connection error: {}", who, cause.toString());
             ctx.close(); // the session hears of it as TRANSPORT_LOST
             return;

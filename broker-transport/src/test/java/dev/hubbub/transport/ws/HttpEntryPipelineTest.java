@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hubbub.transport.TestBroker;
 import dev.hubbub.transport.http.RestHandler;
+import dev.hubbub.transport.tls.TransportSecurity;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -58,13 +59,17 @@ class HttpEntryPipelineTest {
         final EmbeddedChannel clientIn = new EmbeddedChannel(new WebSocket13FrameDecoder(false, false, 1 << 24));
 
         Wire() {
+            this(TransportSecurity.NONE);
+        }
+
+        Wire(TransportSecurity security) {
             channels.add(server);
             channels.add(clientOut);
             channels.add(clientIn);
             server.freezeTime();
             // the same pipeline the server installs on every accepted connection
             BrokerServer.configure(server.pipeline(), core.connector, core.rest(), core.limits,
-                    new BrokerServer.Options("127.0.0.1", 0, 1, 8L << 20, 1 << 20, 1000));
+                    new BrokerServer.Options("127.0.0.1", 0, 1, 8L << 20, 1 << 20, 1000), security);
         }
 
         void writeRaw(String text) { server.writeInbound(Unpooled.copiedBuffer(text, StandardCharsets.ISO_8859_1)); }
@@ -279,6 +284,79 @@ class HttpEntryPipelineTest {
             response.release();
         }
         assertTrue(w.server.isOpen(), "HTTP/1.1 keeps the connection alive");
+    }
+
+    private static final TransportSecurity STRICT = new TransportSecurity(null, true);
+
+    /** The REST answer to a raw request. */
+    private FullHttpResponse rest(Wire w, String request) {
+        w.writeRaw(request);
+        EmbeddedChannel client = new EmbeddedChannel(new HttpResponseDecoder(), new HttpObjectAggregator(1 << 20));
+        channels.add(client);
+        client.writeInbound(Unpooled.wrappedBuffer(w.outboundBytes()));
+        return client.readInbound();
+    }
+
+    @Test
+    void strictModeRefusesAKeyOnAPlaintextRealtimeConnectWith40103() {
+        Wire w = new Wire(STRICT);
+        assertTrue(w.upgrade(connectQuery(TestBroker.FULL_KEY, "alice")).startsWith("HTTP/1.1 101"));
+        List<WebSocketFrame> frames = w.frames();
+        assertEquals(1, frames.size(), frames::toString);
+        JsonNode error = WsFrames.parse(frames.get(0));
+        assertEquals(9, error.path("action").asInt(), error::toString);
+        assertEquals(40103, error.path("error").path("code").asInt(), error::toString);
+        assertEquals(401, error.path("error").path("statusCode").asInt(), error::toString);
+        assertEquals(0, core.metrics.connections(), "never connected");
+        closedAfterTheLinger(w);
+    }
+
+    @Test
+    void strictModeJudgesATokenOnPlaintextAsAToken() {
+        Wire w = new Wire(STRICT);
+        w.upgrade("/?accessToken=not-a-real-token&format=json&v=2");
+        List<WebSocketFrame> frames = w.frames();
+        int code = WsFrames.parse(frames.get(0)).path("error").path("code").asInt();
+        frames.subList(1, frames.size()).forEach(ReferenceCountUtil::release);
+        assertTrue(code != 40103 && code / 100 == 401, "a token may travel without TLS, as on Ably: " + code);
+    }
+
+    @Test
+    void strictModeRefusesBasicAuthOnPlaintextRestWith40103() throws Exception {
+        Wire w = new Wire(STRICT);
+        String basic = java.util.Base64.getEncoder().encodeToString(TestBroker.FULL_KEY.getBytes(StandardCharsets.UTF_8));
+        var subscriber = core.subscribe("app1", "strict");
+        FullHttpResponse refused = rest(w, "POST /channels/strict/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Authorization: Basic " + basic + "\r\nContent-Type: application/json\r\nContent-Length: 12\r\n\r\n{\"data\":\"x\"}");
+        try {
+            assertEquals(401, refused.status().code());
+            assertEquals("40103", refused.headers().get("X-Ably-ErrorCode"));
+            assertEquals(40103, JSON.readTree(refused.content().toString(StandardCharsets.UTF_8)).at("/error/code").asInt());
+        } finally {
+            refused.release();
+        }
+        assertTrue(subscriber.received().isEmpty(), "nothing published");
+        FullHttpResponse time = rest(w, "GET /time HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        try {
+            assertEquals(200, time.status().code(), "requests without a key are served as before");
+        } finally {
+            time.release();
+        }
+    }
+
+    @Test
+    void aBrokenTlsStreamIsALostTransportNotAnInternalError() {
+        Wire w = new Wire();
+        w.upgrade(connectQuery(TestBroker.FULL_KEY, "alice"));
+        w.data();
+        // what the SslHandler before the realtime handler fires for a corrupt record or a failed TLS read
+        w.server.pipeline().fireExceptionCaught(new io.netty.handler.codec.DecoderException(
+                new javax.net.ssl.SSLException("bad record MAC")));
+        w.server.runPendingTasks();
+        assertFalse(w.server.isOpen(), "closed at once: nothing more can be said over a broken TLS stream");
+        assertTrue(w.frames().isEmpty(), "no DISCONNECTED 50000 written into it");
+        assertEquals(1, core.core.count("broker.disconnects", "reason", "transport_lost"));
+        assertEquals(0, core.core.count("broker.disconnects", "reason", "internal_error"));
     }
 
     @Test
