@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.hubbub.core.protocol.ErrorCode;
 import dev.hubbub.core.protocol.Outcome;
 import java.time.Clock;
 import java.time.Duration;
@@ -14,12 +15,14 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The nonces of one node, in memory: enough for a single node, where every replay reaches the
- * node that saw the first use. Never fails.
+ * node that saw the first use.
  *
  * <p>One bounded store per key, so no app can push another app's nonces out (only a holder of a
- * key's secret can fill that key's store). A full store forgets its oldest nonces first; its
- * bound ({@link TokenSettings#nonceCacheSize}) is far above what one key signs in a window.
- * Entries expire after the time each was recorded for, measured on the given clock. Thread-safe.
+ * key's secret can fill that key's store). It fails closed: a full store forgets nothing early (a
+ * forgotten nonce could be replayed); it refuses new TokenRequests for that key (42910) until
+ * entries expire. Its bound ({@link TokenSettings#nonceCacheSize}) is far above what one key
+ * signs in a window. Entries expire after the time each was recorded for, measured on the given
+ * clock. Thread-safe; concurrent first uses may pass the bound by the number of threads at most.
  */
 public final class LocalNonceStore implements NonceStore {
     private final Map<String, Cache<String, Long>> byKey = new ConcurrentHashMap<>();
@@ -38,15 +41,24 @@ public final class LocalNonceStore implements NonceStore {
 
     @Override
     public Outcome<Boolean> firstUse(String keyName, String nonce, long rememberMillis) {
-        boolean first = of(keyName).asMap().putIfAbsent(nonce, rememberMillis) == null;
-        return Outcome.ok(first);
+        Cache<String, Long> seen = of(keyName);
+        if (seen.asMap().containsKey(nonce)) {
+            return Outcome.ok(false);
+        }
+        if (seen.estimatedSize() >= maxPerKey) {
+            seen.cleanUp(); // drop what has expired before deciding it is full
+            if (seen.estimatedSize() >= maxPerKey) {
+                return Outcome.fail(ErrorCode.RATE_LIMITED.info("Too many TokenRequests signed with this key within the"
+                        + " replay window; retry later"));
+            }
+        }
+        return Outcome.ok(seen.asMap().putIfAbsent(nonce, rememberMillis) == null);
     }
 
     private Cache<String, Long> of(String keyName) {
         return byKey.computeIfAbsent(keyName, k -> Caffeine.newBuilder()
                 .ticker(ticker)
                 .expireAfter(Expiry.<String, Long>creating((nonce, millis) -> Duration.ofMillis(millis)))
-                .maximumSize(maxPerKey)
                 .build());
     }
 }

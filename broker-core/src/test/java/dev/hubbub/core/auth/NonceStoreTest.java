@@ -33,6 +33,23 @@ class NonceStoreTest {
     }
 
     @Test
+    void aFullStoreRefusesNewRequestsRatherThanForgettingANonceThatCouldBeReplayed() {
+        LocalNonceStore store = new LocalNonceStore(clock, 3);
+        for (int i = 0; i < 3; i++) {
+            assertTrue(store.firstUse("app1.keyA", "nonce-number-000" + i, 1_000).value());
+        }
+        var refused = store.firstUse("app1.keyA", "nonce-number-0003", 1_000);
+        assertFalse(refused.isOk(), "full: refused, not accepted by forgetting an older nonce");
+        assertEquals(ErrorCode.RATE_LIMITED.code(), refused.error().code());
+        for (int i = 0; i < 3; i++) {
+            assertFalse(store.firstUse("app1.keyA", "nonce-number-000" + i, 1_000).value(), "every replay still caught");
+        }
+        assertTrue(store.firstUse("app1.keyB", "nonce-number-0003", 1_000).value(), "another key has its own room");
+        clock.advance(java.time.Duration.ofMillis(1_001));
+        assertTrue(store.firstUse("app1.keyA", "nonce-number-0003", 1_000).value(), "room again once entries expire");
+    }
+
+    @Test
     void theAuthorityRemembersANonceForTwiceTheTimestampWindow() {
         List<Long> asked = new ArrayList<>();
         NonceStore recording = (keyName, nonce, rememberMillis) -> {
