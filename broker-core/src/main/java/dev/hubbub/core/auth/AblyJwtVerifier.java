@@ -74,10 +74,8 @@ final class AblyJwtVerifier {
         String clientId = null;
         if (!clientIdClaim.isMissing() && !clientIdClaim.isNull()) {
             clientId = clientIdClaim.asString();
-            if (clientId == null || clientId.isEmpty() || clientId.length() > ClientIdentity.MAX_CLIENT_ID_LENGTH
-                    || ClientIdentity.hasControlCharacter(clientId)) {
-                return invalid(CLIENT_ID_CLAIM + " must be a non-empty string of at most "
-                        + ClientIdentity.MAX_CLIENT_ID_LENGTH + " characters, without control characters");
+            if (clientId == null || !ClientIdentity.isValidCredentialClientId(clientId)) {
+                return invalid(CLIENT_ID_CLAIM + " must be " + ClientIdentity.CLIENT_ID_RULE);
             }
         }
         Claim revocationClaim = jwt.getClaim(REVOCATION_KEY_CLAIM);

@@ -122,4 +122,32 @@ class AblyJwtTest {
         assertRejected(ErrorCode.INVALID_JWT, authority.verify("a.b.c"));
         assertRejected(ErrorCode.INVALID_JWT, authority.verify(b64url("{\"alg\":\"HS256\"}") + ".!!.sig"));
     }
+
+    // Rule: a JWT's x-ably-clientId must be valid text (no unpaired surrogate, control character or U+FFFE/U+FFFF): 40144.
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"a\uD800b", "end\uDBFF", "\uDC00start", "lo\uDFFFhi", "x\u0000y", "tab\tid", "del\u007F", "non\uFFFE", "non\uFFFF"})
+    void clientIdClaimThatIsNotValidTextIsRejected(String bad) {
+        assertRejected(ErrorCode.INVALID_JWT, authority.verify(escapedJwt("app1.keyA", "secretA", bad)));
+        assertEquals("a\uD83D\uDE00", authority.verify(escapedJwt("app1.keyA", "secretA", "a\uD83D\uDE00")).value().clientId());
+    }
+
+    /**
+     * A JWT whose payload escapes every non-ASCII char ({@code \\uD800}), as an attacker would write it: java-jwt's
+     * own builder encodes a lone surrogate as '?', which would never reach the check.
+     */
+    private static String escapedJwt(String kid, String secret, String clientId) {
+        try {
+            var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+            mapper.getFactory().configure(com.fasterxml.jackson.core.json.JsonWriteFeature.ESCAPE_NON_ASCII.mappedFeature(), true);
+            String header = b64url(mapper.writeValueAsString(java.util.Map.of("alg", "HS256", "typ", "JWT", "kid", kid)));
+            String payload = b64url(mapper.writeValueAsString(java.util.Map.of("iat", NOW_S, "exp", NOW_S + 3600,
+                    "x-ably-clientId", clientId)));
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            byte[] sig = mac.doFinal((header + "." + payload).getBytes(StandardCharsets.US_ASCII));
+            return header + "." + payload + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(sig);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }
