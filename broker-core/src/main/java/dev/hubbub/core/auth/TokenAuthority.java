@@ -92,7 +92,7 @@ public final class TokenAuthority implements TokenVerifier {
         this.keys = Objects.requireNonNull(keys, "keys");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.settings = Objects.requireNonNull(settings, "settings");
-        this.jwts = new AblyJwtVerifier(keys);
+        this.jwts = new AblyJwtVerifier(keys, clock, settings.timestampWindow());
         Ticker ticker = () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
         this.verified = Caffeine.newBuilder().maximumSize(settings.verifiedCacheSize()).build();
         this.revokedIds = Caffeine.newBuilder()

@@ -150,4 +150,33 @@ class AblyJwtTest {
             throw new IllegalStateException(e);
         }
     }
+
+    // Rule: nbf (not before, seconds) is honoured: a JWT is refused (40144) until the clock, plus the skew allowance
+    // (the TokenRequest timestamp window, 2 minutes), reaches its nbf; then it is accepted. A non-numeric nbf is 40144.
+    @Test
+    void nbfIsHonouredWithTheTimestampWindowAsSkew() {
+        ManualClock clock = new ManualClock(NOW_S * 1000);
+        TokenAuthority withClock = new TokenAuthority(new KeyStore(List.of(keyA)), clock);
+        String later = jwt("app1.keyA").withClaim("nbf", NOW_S + 600).sign(hs256("secretA"));
+        assertRejected(ErrorCode.INVALID_JWT, withClock.verify(later));
+        clock.advance(java.time.Duration.ofSeconds(600 - 121));
+        assertRejected(ErrorCode.INVALID_JWT, withClock.verify(later)); // 121 s early: more than the skew
+        clock.advance(java.time.Duration.ofSeconds(1));
+        assertEquals(NOW_S * 1000, withClock.verify(later).value().issued(), "120 s early: within the skew");
+        String past = jwt("app1.keyA").withClaim("nbf", NOW_S - 1).sign(hs256("secretA"));
+        assertEquals("app1.keyA", authority.verify(past).value().keyName());
+        assertRejected(ErrorCode.INVALID_JWT, authority.verify(jwt("app1.keyA").withClaim("nbf", "soon").sign(hs256("secretA"))));
+    }
+
+    // Rule: a JWT lives no longer than our own tokens may (exp - iat <= TokenSettings.maxTtl, 24 h by default: 40003);
+    // the same setting caps both.
+    @Test
+    void theLifetimeCapIsTheConfiguredMaxTtl() {
+        var oneHour = new TokenSettings(java.time.Duration.ofMinutes(30), java.time.Duration.ofHours(1),
+                java.time.Duration.ofMinutes(2), 1000, 100);
+        TokenAuthority capped = new TokenAuthority(new KeyStore(List.of(keyA)), new ManualClock(NOW_S * 1000), oneHour);
+        assertEquals("app1.keyA", capped.verify(jwt("app1.keyA").sign(hs256("secretA"))).value().keyName()); // exactly 1 h
+        assertRejected(ErrorCode.INVALID_PARAMETER, capped.verify(
+                jwt("app1.keyA").withClaim("exp", NOW_S + 3601).sign(hs256("secretA"))));
+    }
 }
