@@ -57,7 +57,46 @@ public record ClientIdentity(Kind kind, String clientId) {
         if (hasControlCharacter(claimed)) {
             return "clientId may not contain control characters";
         }
+        if (!isWellFormedText(claimed)) {
+            return "clientId must be valid Unicode text (no unpaired surrogate, no U+FFFE or U+FFFF)";
+        }
         return null;
+    }
+
+    /** What a clientId from a credential (token, TokenRequest, JWT claim) must be, as one sentence. */
+    public static final String CLIENT_ID_RULE = "a non-empty string of at most " + MAX_CLIENT_ID_LENGTH
+            + " characters of valid Unicode text, without control characters";
+
+    /**
+     * Whether a clientId carried by a credential (a token's, a TokenRequest's or a JWT's; {@code "*"}
+     * allowed there) is acceptable: non-empty, at most {@link #MAX_CLIENT_ID_LENGTH} chars, no
+     * control character, well-formed text.
+     */
+    public static boolean isValidCredentialClientId(String clientId) {
+        return !clientId.isEmpty() && clientId.length() <= MAX_CLIENT_ID_LENGTH && !hasControlCharacter(clientId)
+                && isWellFormedText(clientId);
+    }
+
+    /**
+     * False when the string holds an unpaired UTF-16 surrogate or a noncharacter U+FFFE / U+FFFF.
+     * A lone surrogate has no UTF-8 encoding: a JSON client would see the escaped surrogate and a
+     * MessagePack one a replacement character, so the same member would have two names.
+     */
+    public static boolean isWellFormedText(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++;
+                    continue;
+                }
+                return false;
+            }
+            if (Character.isLowSurrogate(c) || c == '\uFFFE' || c == '\uFFFF') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Control characters (CR, LF, NUL...) are refused in clientIds: they would forge log lines and confuse UIs. */

@@ -92,7 +92,7 @@ public final class TokenAuthority implements TokenVerifier {
         this.keys = Objects.requireNonNull(keys, "keys");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.settings = Objects.requireNonNull(settings, "settings");
-        this.jwts = new AblyJwtVerifier(keys);
+        this.jwts = new AblyJwtVerifier(keys, clock, settings.timestampWindow());
         Ticker ticker = () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
         this.verified = Caffeine.newBuilder().maximumSize(settings.verifiedCacheSize()).build();
         this.revokedIds = Caffeine.newBuilder()
@@ -187,10 +187,8 @@ public final class TokenAuthority implements TokenVerifier {
         if (lifetime <= 0 || lifetime > settings.maxTtl().toMillis()) {
             return reject(key.name(), ErrorCode.INVALID_PARAMETER.info("Invalid value for ttl"));
         }
-        if (clientId != null && (clientId.isEmpty() || clientId.length() > ClientIdentity.MAX_CLIENT_ID_LENGTH
-                || ClientIdentity.hasControlCharacter(clientId))) {
-            return reject(key.name(), ErrorCode.INVALID_CLIENT_ID.info("Invalid clientId: must be a non-empty string of at most "
-                    + ClientIdentity.MAX_CLIENT_ID_LENGTH + " characters, without control characters"));
+        if (clientId != null && !ClientIdentity.isValidCredentialClientId(clientId)) {
+            return reject(key.name(), ErrorCode.INVALID_CLIENT_ID.info("Invalid clientId: must be " + ClientIdentity.CLIENT_ID_RULE));
         }
         Capability capability = key.capability();
         if (capabilityJson != null && !capabilityJson.isEmpty()) {

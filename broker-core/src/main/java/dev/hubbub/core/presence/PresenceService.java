@@ -11,6 +11,7 @@ import dev.hubbub.core.identity.IdentityGate;
 import dev.hubbub.core.protocol.Action;
 import dev.hubbub.core.publish.Admission;
 import dev.hubbub.core.protocol.ErrorCode;
+import dev.hubbub.core.publish.Publishing;
 import dev.hubbub.core.protocol.ErrorInfo;
 import dev.hubbub.core.protocol.Flags;
 import dev.hubbub.core.protocol.Outcome;
@@ -95,7 +96,7 @@ public final class PresenceService {
     /**
      * A client's PRESENCE frame. Checks, in order: channel name, items, the {@code presence}
      * capability (40160), that the channel is attached (90001) with the PRESENCE mode (40165), the
-     * actions, the size (name, capability, mode and size through the same {@link Admission} as
+     * actions, no server-side transform (vcdiff encoding or extras.delta: 40013, as for messages), the size (name, capability, mode and size through the same {@link Admission} as
      * publishing), then every item's clientId through the identity gate (40012), and, against the
      * set itself, the member caps (91003). A rejected
      * frame changes nothing, and its refusal is complete at once. On success the events are
@@ -150,6 +151,10 @@ public final class PresenceService {
             if (a != PresenceAction.ENTER && a != PresenceAction.UPDATE && a != PresenceAction.LEAVE) {
                 return Outcome.fail(ErrorCode.BAD_REQUEST, "Invalid presence action " + (a == null ? "none" : a.wire())
                         + ": clients may send enter (2), leave (3) or update (4)");
+            }
+            ErrorInfo transform = Publishing.serverSideTransform(p.encoding(), p.extras());
+            if (transform != null) {
+                return Outcome.fail(transform);
             }
             size += p.size();
         }

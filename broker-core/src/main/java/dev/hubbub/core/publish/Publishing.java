@@ -1,5 +1,6 @@
 package dev.hubbub.core.publish;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.hubbub.core.auth.Operation;
 import dev.hubbub.core.auth.Principal;
 import dev.hubbub.core.channel.ChannelBus;
@@ -97,7 +98,8 @@ public final class Publishing {
     /**
      * What a publish may carry besides its identity: only message creation (action 0; updates and
      * deletes would need their own capabilities), no id that claims to come from another
-     * connection ({@code otherConnection:serial:index}), and the size limit over all messages.
+     * connection ({@code otherConnection:serial:index}), no server-side transform
+     * ({@link #serverSideTransform}: 40013), and the size limit over all messages.
      *
      * @param publisherId the publishing connection's id, or null for REST
      */
@@ -108,6 +110,10 @@ public final class Publishing {
             if (m.action() != null && m.action() != 0) {
                 return ErrorCode.BAD_REQUEST.info("Unsupported message action " + m.action() + ": only 0 (create) may be published");
             }
+            ErrorInfo transform = serverSideTransform(m.encoding(), m.extras());
+            if (transform != null) {
+                return transform;
+            }
             String id = m.id();
             if (id != null && CONNECTION_STYLE_ID.matcher(id).matches()
                     && !(publisherId != null && id.startsWith(publisherId + ':'))) {
@@ -116,6 +122,28 @@ public final class Publishing {
             }
         }
         return admission.size(total);
+    }
+
+    /**
+     * 40013 when a message or presence event claims a transform only the server may apply, else
+     * null: a {@code vcdiff} step in its {@code encoding} (one of its '/'-separated steps) or an
+     * {@code extras.delta}. Subscribers' SDKs would try to apply the delta to a message they never
+     * had, fail the channel (40019) or re-attach, and lose the message. Refused rather than
+     * stripped: the publisher's data is meaningless without the delta's base.
+     */
+    public static ErrorInfo serverSideTransform(String encoding, JsonNode extras) {
+        if (encoding != null) {
+            for (String step : encoding.split("/", -1)) {
+                if (step.equalsIgnoreCase("vcdiff")) {
+                    return ErrorCode.INVALID_DATA.info("Invalid message encoding: 'vcdiff' is a transform only the server"
+                            + " applies (delta mode); publish the full data");
+                }
+            }
+        }
+        if (extras != null && extras.isObject() && extras.has("delta")) {
+            return ErrorCode.INVALID_DATA.info("Invalid message extras: 'delta' is set only by the server (delta mode)");
+        }
+        return null;
     }
 
     /**

@@ -122,4 +122,61 @@ class AblyJwtTest {
         assertRejected(ErrorCode.INVALID_JWT, authority.verify("a.b.c"));
         assertRejected(ErrorCode.INVALID_JWT, authority.verify(b64url("{\"alg\":\"HS256\"}") + ".!!.sig"));
     }
+
+    // Rule: a JWT's x-ably-clientId must be valid text (no unpaired surrogate, control character or U+FFFE/U+FFFF): 40144.
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"a\uD800b", "end\uDBFF", "\uDC00start", "lo\uDFFFhi", "x\u0000y", "tab\tid", "del\u007F", "non\uFFFE", "non\uFFFF"})
+    void clientIdClaimThatIsNotValidTextIsRejected(String bad) {
+        assertRejected(ErrorCode.INVALID_JWT, authority.verify(escapedJwt("app1.keyA", "secretA", bad)));
+        assertEquals("a\uD83D\uDE00", authority.verify(escapedJwt("app1.keyA", "secretA", "a\uD83D\uDE00")).value().clientId());
+    }
+
+    /**
+     * A JWT whose payload escapes every non-ASCII char ({@code \\uD800}), as an attacker would write it: java-jwt's
+     * own builder encodes a lone surrogate as '?', which would never reach the check.
+     */
+    private static String escapedJwt(String kid, String secret, String clientId) {
+        try {
+            var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+            mapper.getFactory().configure(com.fasterxml.jackson.core.json.JsonWriteFeature.ESCAPE_NON_ASCII.mappedFeature(), true);
+            String header = b64url(mapper.writeValueAsString(java.util.Map.of("alg", "HS256", "typ", "JWT", "kid", kid)));
+            String payload = b64url(mapper.writeValueAsString(java.util.Map.of("iat", NOW_S, "exp", NOW_S + 3600,
+                    "x-ably-clientId", clientId)));
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            byte[] sig = mac.doFinal((header + "." + payload).getBytes(StandardCharsets.US_ASCII));
+            return header + "." + payload + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(sig);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // Rule: nbf (not before, seconds) is honoured: a JWT is refused (40144) until the clock, plus the skew allowance
+    // (the TokenRequest timestamp window, 2 minutes), reaches its nbf; then it is accepted. A non-numeric nbf is 40144.
+    @Test
+    void nbfIsHonouredWithTheTimestampWindowAsSkew() {
+        ManualClock clock = new ManualClock(NOW_S * 1000);
+        TokenAuthority withClock = new TokenAuthority(new KeyStore(List.of(keyA)), clock);
+        String later = jwt("app1.keyA").withClaim("nbf", NOW_S + 600).sign(hs256("secretA"));
+        assertRejected(ErrorCode.INVALID_JWT, withClock.verify(later));
+        clock.advance(java.time.Duration.ofSeconds(600 - 121));
+        assertRejected(ErrorCode.INVALID_JWT, withClock.verify(later)); // 121 s early: more than the skew
+        clock.advance(java.time.Duration.ofSeconds(1));
+        assertEquals(NOW_S * 1000, withClock.verify(later).value().issued(), "120 s early: within the skew");
+        String past = jwt("app1.keyA").withClaim("nbf", NOW_S - 1).sign(hs256("secretA"));
+        assertEquals("app1.keyA", authority.verify(past).value().keyName());
+        assertRejected(ErrorCode.INVALID_JWT, authority.verify(jwt("app1.keyA").withClaim("nbf", "soon").sign(hs256("secretA"))));
+    }
+
+    // Rule: a JWT lives no longer than our own tokens may (exp - iat <= TokenSettings.maxTtl, 24 h by default: 40003);
+    // the same setting caps both.
+    @Test
+    void theLifetimeCapIsTheConfiguredMaxTtl() {
+        var oneHour = new TokenSettings(java.time.Duration.ofMinutes(30), java.time.Duration.ofHours(1),
+                java.time.Duration.ofMinutes(2), 1000, 100);
+        TokenAuthority capped = new TokenAuthority(new KeyStore(List.of(keyA)), new ManualClock(NOW_S * 1000), oneHour);
+        assertEquals("app1.keyA", capped.verify(jwt("app1.keyA").sign(hs256("secretA"))).value().keyName()); // exactly 1 h
+        assertRejected(ErrorCode.INVALID_PARAMETER, capped.verify(
+                jwt("app1.keyA").withClaim("exp", NOW_S + 3601).sign(hs256("secretA"))));
+    }
 }

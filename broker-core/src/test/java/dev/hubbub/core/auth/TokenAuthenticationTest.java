@@ -111,4 +111,13 @@ class TokenAuthenticationTest {
         String token = tokenFor("Bob");
         assertRejected(ErrorCode.INVALID_TOKEN, authenticator.authenticateToken(token.substring(0, token.length() - 2) + "xx", null));
     }
+
+    // Rule: the clientId a client asks for when it connects (or calls REST) must be valid text: 40012, with a key
+    // or a token, before any credential is looked at.
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"a\uD800b", "end\uDBFF", "\uDC00start", "lo\uDFFFhi", "x\u0000y", "tab\tid", "del\u007F", "non\uFFFE", "non\uFFFF"})
+    void aClaimedClientIdThatIsNotValidTextIsRefused(String bad) {
+        assertRejected(ErrorCode.INVALID_CLIENT_ID, authenticator.authenticateToken(tokenFor("*"), bad));
+        assertRejected(ErrorCode.INVALID_CLIENT_ID, authenticator.authenticateKey(key, bad));
+    }
 }

@@ -219,4 +219,15 @@ class TokenAuthorityIssueTest {
         clock.advance(Duration.ofSeconds(11));
         assertRejected(ErrorCode.TIMESTAMP_NOT_CURRENT, strict.issue(request));
     }
+
+    // Rule: a token's clientId must be valid text (no unpaired surrogate, control character or U+FFFE/U+FFFF):
+    // 40012 from a signed TokenRequest and from TokenParams (Basic-auth requestToken) alike.
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"a\uD800b", "end\uDBFF", "\uDC00start", "lo\uDFFFhi", "x\u0000y", "tab\tid", "del\u007F", "non\uFFFE", "non\uFFFF"})
+    void clientIdsThatAreNotValidTextAreRefused(String bad) {
+        TokenRequest request = new TokenRequest("app1.keyA", null, null, bad, T0, signer.newNonce(), null);
+        assertRejected(ErrorCode.INVALID_CLIENT_ID, authority.issue(request.withMac(TokenRequestSigner.mac(keyA, request))));
+        assertRejected(ErrorCode.INVALID_CLIENT_ID, authority.issue(keyA, TokenParams.forClientId(bad)));
+        assertEquals("a\uD83D\uDE00", authority.issue(keyA, TokenParams.forClientId("a\uD83D\uDE00")).value().clientId());
+    }
 }

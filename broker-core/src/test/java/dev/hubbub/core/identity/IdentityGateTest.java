@@ -171,4 +171,29 @@ class IdentityGateTest {
         gate.admitPresence("t", WILDCARD, List.of(enter("carol")));
         assertTrue(rejections.isEmpty(), rejections::toString);
     }
+
+    // Rule: a clientId must be valid text: no unpaired UTF-16 surrogate (JSON and MessagePack subscribers would
+    // see different ids), no control character (NUL, TAB, DEL...), no noncharacter U+FFFE / U+FFFF. 40012, for
+    // messages and presence alike, on every kind of connection; a paired surrogate (an emoji) is fine.
+    static Stream<String> invalidText() {
+        return Stream.of("a\uD800b", "end\uDBFF", "\uDC00start", "lo\uDFFFhi", "x\u0000y", "tab\tid", "del\u007F", "non\uFFFE", "non\uFFFF");
+    }
+
+    @ParameterizedTest
+    @MethodSource("invalidText")
+    void clientIdsThatAreNotValidTextAreRejectedForMessagesAndPresence(String bad) {
+        for (ClientIdentity identity : List.of(ALICE, WILDCARD, ANONYMOUS)) {
+            assertClientIdError(gate.admitMessages("t", identity, List.of(msg(null, "good"), msg(bad, "bad"))));
+        }
+        assertClientIdError(gate.admitPresence("t", WILDCARD, List.of(enter(bad))));
+        assertClientIdError(gate.admitPresence("t", ALICE, List.of(enter(bad))));
+        assertTrue(rejections.stream().allMatch(r -> r == IdentityGate.Rejection.MALFORMED_CLIENT_ID), rejections::toString);
+    }
+
+    @Test
+    void pairedSurrogatesAreValidText() {
+        String emoji = "smile\uD83D\uDE00";
+        assertEquals(emoji, gate.admitMessages("t", WILDCARD, List.of(msg(emoji, "x"))).value().get(0).clientId());
+        assertEquals(emoji, gate.admitPresence("t", WILDCARD, List.of(enter(emoji))).value().get(0).clientId());
+    }
 }

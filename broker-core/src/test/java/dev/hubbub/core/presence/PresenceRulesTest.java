@@ -130,6 +130,21 @@ class PresenceRulesTest {
         assertEquals(0, members());
     }
 
+    // Rule: presence data may not claim a server-side transform either (vcdiff encoding step, extras.delta): 40013.
+    @Test
+    void serverSideTransformsAreRefused() {
+        ProtocolMessage nack = alice.presence("room", new PresenceMessage(null, PresenceAction.ENTER, null, null, "AAAA",
+                "vcdiff/base64", null, null));
+        assertEquals(Action.NACK, nack.action(), nack::toString);
+        assertEquals(40013, nack.error().code(), nack::toString);
+        var extras = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        extras.putObject("delta").put("from", "x").put("format", "vcdiff");
+        nack = alice.presence("room", new PresenceMessage(null, PresenceAction.ENTER, null, null, "x", null, extras, null));
+        assertEquals(40013, nack.error().code(), nack::toString);
+        assertEquals(0, members());
+        assertTrue(observer.frames(Action.PRESENCE).isEmpty());
+    }
+
     @Test
     void oversizedDataIsRefused() {
         ProtocolMessage nack = alice.enter("room", "x".repeat(70_000));

@@ -192,4 +192,27 @@ class PublishingTest {
         assertTrue(m.id().startsWith("rest-") && m.id().endsWith(":0"), m.id());
         assertNull(m.connectionId());
     }
+
+    // Rule: a client may not publish a server-side transform (delta mode): a vcdiff step in the encoding or
+    // extras.delta is 40013, so subscribers' SDKs never try to apply a delta to a message they never had.
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("origins")
+    void serverSideTransformsAreRefused(String name, PublishRequest.Origin origin) {
+        var nodes = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance;
+        for (String encoding : List.of("vcdiff", "utf-8/vcdiff/base64", "vcdiff/base64", "json/VCDIFF")) {
+            Message m = new Message(null, null, null, null, "n", "AAAA", encoding, null, null, null, null);
+            assertRefused(40013, publish(origin, ALICE, "room", Message.of("ok", "x"), m));
+        }
+        var delta = nodes.objectNode();
+        delta.putObject("delta").put("from", "conn1:0:0").put("format", "vcdiff");
+        assertRefused(40013, publish(origin, ALICE, "room",
+                new Message(null, null, null, null, "n", "x", null, delta, null, null, null)));
+        // other encodings and extras pass: "vcdiff" only as a whole step counts
+        var headers = nodes.objectNode();
+        headers.putObject("headers").put("delta", "not the server's");
+        Outcome<PublishResult> ok = publish(origin, ALICE, "room",
+                new Message(null, null, null, null, "n", "eA==", "utf-8/base64", headers, null, null, null),
+                new Message(null, null, null, null, "n", "x", "notvcdiff", null, null, null, null));
+        assertTrue(ok.isOk(), ok::toString);
+    }
 }

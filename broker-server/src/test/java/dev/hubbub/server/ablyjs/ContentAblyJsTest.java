@@ -1,0 +1,71 @@
+package dev.hubbub.server.ablyjs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.hubbub.core.auth.ApiKey;
+import dev.hubbub.core.auth.Capability;
+import dev.hubbub.core.session.Limits;
+import dev.hubbub.server.BrokerApp;
+import dev.hubbub.server.config.BrokerConfig;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Content the broker must not relay, with the real ably-js ({@code src/test/js/ablyjs-content.js}) in
+ * both wire formats: a message claiming a server-side transform (a vcdiff encoding step, extras.delta)
+ * is refused 40013, realtime (NACK) and REST (HTTP 400) alike, and an attached subscriber's channel
+ * stays attached (no FAILED 40019, no re-attach) and receives the next valid message.
+ */
+class ContentAblyJsTest {
+    private static final String KEY = "appC.k1:secret-appC-k1";
+
+    private static BrokerApp app;
+    private static AblyJsScript node;
+
+    @BeforeAll
+    static void runAblyJs() throws Exception {
+        node = new AblyJsScript("ablyjs-content.js", 45);
+        app = new BrokerApp(new BrokerConfig("127.0.0.1", 0, List.of(new ApiKey("appC.k1", "secret-appC-k1", Capability.ALL)),
+                Limits.defaults(), 8L * 1024 * 1024, 2));
+        int port = app.start().getPort();
+        for (String format : List.of("msgpack", "json")) {
+            node.start(format, List.of("--port", Integer.toString(port), "--key", KEY), null);
+        }
+        node.finishAll();
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        if (app != null) {
+            app.close();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"msgpack", "json"})
+    void nodeRunCompleted(String format) {
+        node.assertCompleted(format);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"msgpack", "json"})
+    void serverSideTransformsAreRefusedAndTheSubscriberStaysAttached(String format) {
+        JsonNode f = node.facts(format, "serverSideTransformsAreRefused");
+        for (String realtime : List.of("realtimeVcdiff", "realtimeDelta")) {
+            assertFalse(f.at("/" + realtime + "/resolved").asBoolean(), f.toString());
+            assertEquals(40013, f.at("/" + realtime + "/error/code").asInt(), f.toString());
+        }
+        for (String rest : List.of("restVcdiff", "restDelta")) {
+            assertEquals(400, f.at("/" + rest + "/status").asInt(), f.toString());
+            assertEquals(40013, f.at("/" + rest + "/code").asInt(), f.toString());
+        }
+        assertEquals(List.of("valid"), AblyJsScript.texts(f.path("received")), f.toString());
+        assertEquals(0, f.path("changes").size(), "the subscriber's channel never left attached: " + f);
+        assertEquals("attached", f.path("state").asText(), f.toString());
+    }
+}
