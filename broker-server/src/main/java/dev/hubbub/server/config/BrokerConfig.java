@@ -14,10 +14,21 @@ import java.util.Objects;
  * @param closeLingerMillis how long a client gets to read the last frame of a connection the
  *                          broker ends (ERROR, DISCONNECTED) and close it itself
  * @param cluster           the cluster this node joins, or null for a single node (the default)
+ * @param drainTimeoutMillis how long a drain (SIGTERM) waits for clients told to reconnect to leave
+ *                          before closing the rest
  */
 public record BrokerConfig(String host, int port, List<ApiKey> keys, Limits limits, long maxBacklogBytes, int ioThreads,
-                           long closeLingerMillis, PresenceSettings presence, Retention retention, ClusterSettings cluster) {
+                           long closeLingerMillis, PresenceSettings presence, Retention retention, ClusterSettings cluster,
+                           long drainTimeoutMillis) {
     public static final long DEFAULT_CLOSE_LINGER_MILLIS = 1000;
+    public static final long DEFAULT_DRAIN_TIMEOUT_MILLIS = 30_000;
+
+    /** With the default drain timeout. */
+    public BrokerConfig(String host, int port, List<ApiKey> keys, Limits limits, long maxBacklogBytes, int ioThreads,
+                        long closeLingerMillis, PresenceSettings presence, Retention retention, ClusterSettings cluster) {
+        this(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention, cluster,
+                DEFAULT_DRAIN_TIMEOUT_MILLIS);
+    }
 
     public BrokerConfig {
         keys = List.copyOf(keys);
@@ -41,11 +52,17 @@ public record BrokerConfig(String host, int port, List<ApiKey> keys, Limits limi
     /** The same node in a cluster (null: on its own). */
     public BrokerConfig withCluster(ClusterSettings settings) {
         return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
-                settings);
+                settings, drainTimeoutMillis);
     }
 
     public BrokerConfig withListener(String newHost, Integer newPort) {
         return new BrokerConfig(newHost != null ? newHost : host, newPort != null ? newPort : port, keys, limits,
-                maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention, cluster);
+                maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention, cluster, drainTimeoutMillis);
+    }
+
+    /** The same node with another drain timeout (ms). */
+    public BrokerConfig withDrainTimeout(long millis) {
+        return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
+                cluster, millis);
     }
 }
