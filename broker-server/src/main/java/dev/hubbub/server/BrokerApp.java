@@ -77,6 +77,11 @@ public final class BrokerApp implements AutoCloseable {
     private final Readiness readiness = new Readiness();
     private volatile boolean listening;
     private InetSocketAddress address;
+    private final long drainTimeoutMillis;
+    private final long closeLingerMillis;
+    private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.CountDownLatch drained = new java.util.concurrent.CountDownLatch(1);
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     public BrokerApp(BrokerConfig config, Clock clock, MeterRegistry registry) {
         this(config, clock, registry, PresenceTimers.shared());
@@ -87,6 +92,8 @@ public final class BrokerApp implements AutoCloseable {
         // who may connect: the configured keys, and tokens signed by them
         // a cluster: this node's connections to Redis, shared by everything that is cluster-wide
         this.cluster = config.cluster() != null ? new ClusterNode(config.cluster()) : null;
+        this.drainTimeoutMillis = config.drainTimeoutMillis();
+        this.closeLingerMillis = config.closeLingerMillis();
         KeyStore keys = new KeyStore(config.keys());
         // a TokenRequest's nonce is used once: on this node, or anywhere in the cluster
         TokenAuthority tokens = cluster != null
@@ -154,6 +161,7 @@ public final class BrokerApp implements AutoCloseable {
         wireRevocation(config, clock, presenceTimers, tokens, authenticator, rest);
         // probes: /health (built into RestHandler) while the process runs, /ready while every check passes
         readiness.register("listening", () -> listening);
+        readiness.register("draining", () -> !draining.get());
         rest.with(new ReadyRoute(readiness));
         if (registry instanceof PrometheusMeterRegistry prometheus) {
             rest.with(new MetricsRoute(prometheus));
@@ -267,8 +275,57 @@ public final class BrokerApp implements AutoCloseable {
     /** For tests and diagnostics: this node's cluster connection, or null for a single node. */
     public ClusterNode cluster() { return cluster; }
 
+    /**
+     * Graceful drain (SIGTERM): {@code /ready} fails at once ("draining"), the listener stops
+     * accepting (connections already open stay), every realtime client is told DISCONNECTED 80003
+     * so its SDK reconnects (elsewhere, where there is another node) with its presence members kept
+     * for the grace period; then waits up to {@code server.drainTimeout} for them to leave, and
+     * closes the rest and the server. A cluster node keeps its Redis connection until its
+     * connections are closed, so publishes in flight complete. Idempotent: a second call waits for
+     * the first (bounded by the drain timeout).
+     */
+    public void drain() {
+        if (!draining.compareAndSet(false, true)) {
+            try {
+                drained.await(drainTimeoutMillis + closeLingerMillis + 15_000, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return;
+        }
+        try {
+            long deadline = System.nanoTime() + drainTimeoutMillis * 1_000_000L;
+            server.stopAccepting();
+            int told = connections.endAll(DisconnectReason.DRAINING);
+            log.info("draining: not accepting; {} connection(s) told to reconnect; waiting up to {} ms", told, drainTimeoutMillis);
+            // the sessions end on their own threads; then each socket lingers (closeLinger) for its client to close it
+            while (liveConnections() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            long socketsDeadline = Math.min(deadline, System.nanoTime() + (closeLingerMillis + 200) * 1_000_000L);
+            while (server.openConnections() > 0 && System.nanoTime() < socketsDeadline) {
+                Thread.sleep(50);
+            }
+            log.info("drained: {} connection(s) and {} socket(s) left; closing", liveConnections(), server.openConnections());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            close();
+            drained.countDown();
+        }
+    }
+
+    private int liveConnections() {
+        int[] n = {0};
+        connections.forEachLive(s -> n[0]++);
+        return n[0];
+    }
+
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         listening = false;
         PresenceTimers.Cancellable s = sweeping;
         sweeping = null;

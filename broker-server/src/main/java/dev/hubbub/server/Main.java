@@ -54,8 +54,17 @@ public final class Main implements Callable<Integer> {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            app.close();
-            stopped.countDown();
+            // SIGTERM: drain (clients told to reconnect, bounded by server.drainTimeout), close, exit 0
+            try {
+                app.drain();
+                app.close();
+                System.out.println("hubbub stopped");
+                System.out.flush();
+            } finally {
+                stopped.countDown();
+            }
+            // a JVM ended by a signal exits 128+signal (143) once the hooks finish; a drained stop is a clean exit
+            Runtime.getRuntime().halt(0);
         }, "shutdown"));
         if (app.tls() != null) {
             reloadTlsOnSighup(app);

@@ -63,6 +63,9 @@ public final class BrokerServer implements AutoCloseable {
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private Channel serverChannel;
+    /** Every accepted connection still open (REST and realtime); a drain waits for them. */
+    private final io.netty.channel.group.ChannelGroup open =
+            new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
 
     public BrokerServer(Connector connector, RestHandler rest, Limits limits, Options options) {
         this(connector, rest, limits, options, TransportSecurity.NONE);
@@ -94,6 +97,7 @@ public final class BrokerServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        open.add(ch);
                         configure(ch.pipeline(), connector, rest, limits, options, security);
                     }
                 });
@@ -123,6 +127,20 @@ public final class BrokerServer implements AutoCloseable {
                 .addLast(PipelineNames.HTTP_AGGREGATOR, new HttpObjectAggregator(options.maxRequestBytes()))
                 .addLast(PipelineNames.HTTP_ENTRY, new HttpEntryHandler(connector, rest, limits, options, security));
     }
+
+    /**
+     * Stops accepting new connections (closes the listening socket); connections already accepted
+     * stay open. Idempotent.
+     */
+    public void stopAccepting() {
+        Channel ch = serverChannel;
+        if (ch != null) {
+            ch.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Accepted connections still open. */
+    public int openConnections() { return open.size(); }
 
     @Override
     public void close() {

@@ -48,6 +48,14 @@ public enum DisconnectReason {
      */
     UNAVAILABLE(Farewell.DISCONNECTED, true, true,
             ErrorCode.CLUSTER_UNREACHABLE.info("This node cannot reach the cluster's storage; reconnect")),
+    /**
+     * The node is shutting down (drain): DISCONNECTED 80003 "Connection disconnected", a non-token,
+     * non-fatal error, so ably-js and ably-java treat it as any server-side disconnect and reconnect
+     * (to another node, where there is one) and resume; members stay for the grace period so a
+     * client that resumes elsewhere does not flap.
+     */
+    DRAINING(Farewell.DISCONNECTED, true, true,
+            ErrorCode.CONNECTION_DISCONNECTED.info("This node is shutting down; reconnect")),
     /** A bug on our side: DISCONNECTED 50000, so the SDK retries rather than giving up. */
     INTERNAL_ERROR(Farewell.DISCONNECTED, true, true, ErrorCode.INTERNAL.info("Internal error; reconnect"));
 

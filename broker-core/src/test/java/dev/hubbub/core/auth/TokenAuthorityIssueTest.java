@@ -118,10 +118,14 @@ class TokenAuthorityIssueTest {
                 new TokenSettings(d.defaultTtl(), d.maxTtl(), d.timestampWindow(), 16, d.verifiedCacheSize()));
         TokenRequest alice = signed(keyA, TokenParams.forClientId("alice"));
         assertTrue(small.issue(alice).isOk());
-        for (int i = 0; i < 2_000; i++) { // another app fills its own store many times over
+        for (int i = 0; i < 16; i++) { // another app fills its own store...
             assertTrue(small.issue(signed(keyB, TokenParams.DEFAULTS)).isOk());
         }
+        for (int i = 0; i < 100; i++) { // ...and is refused beyond it (fail closed), whatever it sends
+            assertRejected(ErrorCode.RATE_LIMITED, small.issue(signed(keyB, TokenParams.DEFAULTS)));
+        }
         assertRejected(ErrorCode.NONCE_REPLAYED, small.issue(alice));
+        assertTrue(small.issue(signed(keyA, TokenParams.forClientId("alice"))).isOk(), "this key's own store has room");
     }
 
     @Test

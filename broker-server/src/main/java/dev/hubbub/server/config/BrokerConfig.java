@@ -16,11 +16,14 @@ import java.util.Objects;
  * @param cluster           the cluster this node joins, or null for a single node (the default)
  * @param tls               TLS on the listener (wss://, https://), or null for plain ws:// and http:// (the default)
  * @param refuseKeyOverPlaintext refuse an API key (Basic auth) on a connection that is not TLS, with 40103
+ * @param drainTimeoutMillis how long a drain (SIGTERM) waits for clients told to reconnect to leave
+ *                          before closing the rest
  */
 public record BrokerConfig(String host, int port, List<ApiKey> keys, Limits limits, long maxBacklogBytes, int ioThreads,
                            long closeLingerMillis, PresenceSettings presence, Retention retention, ClusterSettings cluster,
-                           TlsSettings tls, boolean refuseKeyOverPlaintext) {
+                           TlsSettings tls, boolean refuseKeyOverPlaintext, long drainTimeoutMillis) {
     public static final long DEFAULT_CLOSE_LINGER_MILLIS = 1000;
+    public static final long DEFAULT_DRAIN_TIMEOUT_MILLIS = 30_000;
 
     public BrokerConfig {
         keys = List.copyOf(keys);
@@ -29,10 +32,11 @@ public record BrokerConfig(String host, int port, List<ApiKey> keys, Limits limi
         Objects.requireNonNull(retention);
     }
 
-    /** Without TLS. */
+    /** Without TLS, with the default drain timeout. */
     public BrokerConfig(String host, int port, List<ApiKey> keys, Limits limits, long maxBacklogBytes, int ioThreads,
                         long closeLingerMillis, PresenceSettings presence, Retention retention, ClusterSettings cluster) {
-        this(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention, cluster, null, false);
+        this(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention, cluster, null, false,
+                DEFAULT_DRAIN_TIMEOUT_MILLIS);
     }
 
     /** With the default close linger, presence settings and history retention. */
@@ -50,17 +54,24 @@ public record BrokerConfig(String host, int port, List<ApiKey> keys, Limits limi
     /** The same node in a cluster (null: on its own). */
     public BrokerConfig withCluster(ClusterSettings settings) {
         return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
-                settings, tls, refuseKeyOverPlaintext);
+                settings, tls, refuseKeyOverPlaintext, drainTimeoutMillis);
     }
 
     /** The same node with TLS (null: none) and the plaintext key policy. */
-    public BrokerConfig withTls(TlsSettings settings, boolean refuseKeyOverPlaintext) {
+    public BrokerConfig withTls(TlsSettings settings, boolean refuseKey) {
         return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
-                cluster, settings, refuseKeyOverPlaintext);
+                cluster, settings, refuseKey, drainTimeoutMillis);
     }
 
     public BrokerConfig withListener(String newHost, Integer newPort) {
         return new BrokerConfig(newHost != null ? newHost : host, newPort != null ? newPort : port, keys, limits,
-                maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention, cluster, tls, refuseKeyOverPlaintext);
+                maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention, cluster, tls, refuseKeyOverPlaintext,
+                drainTimeoutMillis);
+    }
+
+    /** The same node with another drain timeout (ms). */
+    public BrokerConfig withDrainTimeout(long millis) {
+        return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
+                cluster, tls, refuseKeyOverPlaintext, millis);
     }
 }

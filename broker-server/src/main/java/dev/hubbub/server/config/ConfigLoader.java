@@ -55,7 +55,7 @@ public final class ConfigLoader {
 
     record ServerShape(String host, Integer port, @JsonProperty("ioThreads") Integer ioThreads,
                        @JsonProperty("maxBacklogBytes") Long maxBacklogBytes, @JsonProperty("closeLinger") Long closeLinger,
-                       TlsShape tls, Boolean refuseKeyOverPlaintext) {}
+                       TlsShape tls, Boolean refuseKeyOverPlaintext, @JsonProperty("drainTimeout") Long drainTimeout) {}
 
     record TlsShape(String certFile, String keyFile, String provider, Long checkInterval) {}
 
@@ -100,7 +100,7 @@ public final class ConfigLoader {
         if (shape == null) {
             throw new ConfigException(fileName + ": the file is empty; it needs at least one key under 'keys'");
         }
-        ServerShape server = shape.server() != null ? shape.server() : new ServerShape(null, null, null, null, null, null, null);
+        ServerShape server = shape.server() != null ? shape.server() : new ServerShape(null, null, null, null, null, null, null, null);
         String host = server.host() != null ? server.host() : "127.0.0.1";
         int port = server.port() != null ? server.port() : 8080;
         if (port < 0 || port > 65535) {
@@ -118,13 +118,18 @@ public final class ConfigLoader {
         if (linger < 0 || linger > 60_000) {
             throw new ConfigException(fileName + lineOf(text, "closeLinger") + ": 'server.closeLinger' must be 0..60000 (ms)");
         }
+        long drainTimeout = server.drainTimeout() != null ? server.drainTimeout() : BrokerConfig.DEFAULT_DRAIN_TIMEOUT_MILLIS;
+        if (drainTimeout < 0 || drainTimeout > 3_600_000) {
+            throw new ConfigException(fileName + lineOf(text, "drainTimeout") + ": 'server.drainTimeout' must be 0..3600000 (ms)");
+        }
         List<ApiKey> keys = keys(fileName, text, shape.keys());
         Limits limits = limits(fileName, text, shape.limits()).withInboundRates(inboundRateDisconnectAfter(fileName, text,
                 shape.limits()), keyInboundRates(fileName, text, shape.keys()));
         return new BrokerConfig(host, port, keys, limits,
                 backlog, ioThreads, linger, memberCaps(fileName, text, presence(fileName, text, shape.presence()), shape.limits()),
                 retention(fileName, text, shape.history()), cluster(fileName, text, shape.cluster(), shape.limits()))
-                .withTls(tls(fileName, text, server.tls()), Boolean.TRUE.equals(server.refuseKeyOverPlaintext()));
+                .withTls(tls(fileName, text, server.tls()), Boolean.TRUE.equals(server.refuseKeyOverPlaintext()))
+                .withDrainTimeout(drainTimeout);
     }
 
     /**
