@@ -1,5 +1,6 @@
 package dev.hubbub.transport.tls;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,6 +11,7 @@ import dev.hubbub.testkit.TestPki;
 import dev.hubbub.transport.BrokerServer;
 import dev.hubbub.transport.TestBroker;
 import io.netty.handler.ssl.OpenSsl;
+import java.time.Duration;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -187,12 +189,7 @@ class TlsListenerTest {
         start(ServerTls.Provider.AUTO, files);
         tls.watch(100);
         PKI.issue("watched-2.test", "EC").replace(files[0], files[1]);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        String subject = get("/time").subject();
-        while (!subject.equals("CN=watched-2.test") && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-            subject = get("/time").subject();
-        }
-        assertEquals("CN=watched-2.test", subject);
+        await("the changed files served").atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(50)).until(() -> get("/time").subject().equals("CN=watched-2.test"));
     }
 }
