@@ -1,6 +1,5 @@
 package dev.hubbub.core.presence;
 
-import dev.hubbub.core.auth.Operation;
 import dev.hubbub.core.auth.Principal;
 import dev.hubbub.core.channel.Channel;
 import dev.hubbub.core.channel.ChannelKey;
@@ -11,7 +10,6 @@ import dev.hubbub.core.identity.IdentityGate;
 import dev.hubbub.core.protocol.Action;
 import dev.hubbub.core.publish.Admission;
 import dev.hubbub.core.protocol.ErrorCode;
-import dev.hubbub.core.publish.Publishing;
 import dev.hubbub.core.protocol.ErrorInfo;
 import dev.hubbub.core.protocol.Flags;
 import dev.hubbub.core.protocol.Outcome;
@@ -61,11 +59,11 @@ public final class PresenceService {
 
     private final ChannelRouter router;
     private final MessageLog messageLog;
-    private final IdentityGate gate;
     private final Clock clock;
     private final PresenceTimers timers;
     private final PresenceSettings settings;
-    private final Admission admission;
+    /** The checks a PRESENCE frame passes before it touches a set. */
+    private final PresenceAdmission checks;
     private final SyncPager pager;
     private final ConcurrentMap<ChannelKey, PresenceSet> sets = new ConcurrentHashMap<>();
     /** Each connection's members across all sets, for the per-connection cap. */
@@ -77,11 +75,10 @@ public final class PresenceService {
                            PresenceTimers timers, PresenceSettings settings) {
         this.router = Objects.requireNonNull(router);
         this.messageLog = Objects.requireNonNull(log);
-        this.gate = Objects.requireNonNull(gate);
         this.clock = Objects.requireNonNull(clock);
         this.timers = Objects.requireNonNull(timers);
         this.settings = Objects.requireNonNull(settings);
-        this.admission = Objects.requireNonNull(admission);
+        this.checks = new PresenceAdmission(admission, gate);
         this.pager = new SyncPager(settings.syncPageMembers(), settings.syncPageBytes());
     }
 
@@ -94,20 +91,17 @@ public final class PresenceService {
     public long graceFor(Long remainPresentFor) { return settings.graceFor(remainPresentFor); }
 
     /**
-     * A client's PRESENCE frame. Checks, in order: channel name, items, the {@code presence}
-     * capability (40160), that the channel is attached (90001) with the PRESENCE mode (40165), the
-     * actions, no server-side transform (vcdiff encoding or extras.delta: 40013, as for messages), the size (name, capability, mode and size through the same {@link Admission} as
-     * publishing), then every item's clientId through the identity gate (40012), and, against the
-     * set itself, the member caps (91003). A rejected
-     * frame changes nothing, and its refusal is complete at once. On success the events are
-     * returned once they are stored: at once on one node (already broadcast), in a cluster when
-     * Redis has them (an error, 5xxxx, when it could not take them).
+     * A client's PRESENCE frame: the checks of {@link PresenceAdmission}, then, against the set
+     * itself, the member caps (91003). A rejected frame changes nothing, and its refusal is
+     * complete at once. On success the events are returned once they are stored: at once on one
+     * node (already broadcast), in a cluster when Redis has them (an error, 5xxxx, when it could
+     * not take them).
      *
      * @param attachedModes the modes the connection holds on the channel, or null when it is not attached
      */
     public CompletionStage<Outcome<List<PresenceMessage>>> handle(String who, String connectionId, Principal principal,
                                                                   ProtocolMessage message, Integer attachedModes) {
-        Outcome<List<PresenceMessage>> admitted = check(who, principal, message, attachedModes);
+        Outcome<List<PresenceMessage>> admitted = checks.admit(who, principal, message, attachedModes);
         if (!admitted.isOk()) {
             return CompletableFuture.completedFuture(admitted);
         }
@@ -119,51 +113,6 @@ public final class PresenceService {
 
     /** The events a frame caused, and when the shared set has them (null error: stored). */
     private record Applied(List<PresenceMessage> events, CompletionStage<ErrorInfo> stored) {}
-
-    /** Every check of {@link #handle}; the admitted items, or why the frame is refused. */
-    private Outcome<List<PresenceMessage>> check(String who, Principal principal, ProtocolMessage message,
-                                                 Integer attachedModes) {
-        String name = message.channel();
-        ErrorInfo refused = admission.channel(name);
-        if (refused != null) {
-            return Outcome.fail(refused);
-        }
-        name = ChannelNames.baseName(name);
-        List<PresenceMessage> items = message.presence();
-        if (items == null || items.isEmpty()) {
-            return Outcome.fail(ErrorCode.BAD_REQUEST, "PRESENCE carries no presence messages");
-        }
-        refused = admission.capability(principal, name, Operation.PRESENCE, "enter presence on");
-        if (refused != null) {
-            return Outcome.fail(refused);
-        }
-        if (attachedModes == null) {
-            return Outcome.fail(ErrorCode.CHANNEL_NOT_ATTACHED,
-                    "Unable to perform operation on channel: " + name + " (not currently attached)");
-        }
-        refused = admission.mode(attachedModes, Flags.MODE_PRESENCE, name, "enter presence", "PRESENCE");
-        if (refused != null) {
-            return Outcome.fail(refused);
-        }
-        long size = 0;
-        for (PresenceMessage p : items) {
-            PresenceAction a = p.action();
-            if (a != PresenceAction.ENTER && a != PresenceAction.UPDATE && a != PresenceAction.LEAVE) {
-                return Outcome.fail(ErrorCode.BAD_REQUEST, "Invalid presence action " + (a == null ? "none" : a.wire())
-                        + ": clients may send enter (2), leave (3) or update (4)");
-            }
-            ErrorInfo transform = Publishing.serverSideTransform(p.encoding(), p.extras());
-            if (transform != null) {
-                return Outcome.fail(transform);
-            }
-            size += p.size();
-        }
-        refused = admission.size(size);
-        if (refused != null) {
-            return Outcome.fail(refused);
-        }
-        return gate.admitPresence(who, principal.identity(), items);
-    }
 
     /**
      * Whether the items would take the channel or the connection past its member cap (lock held):
