@@ -2,7 +2,7 @@ package dev.hubbub.server.cluster;
 
 import static dev.hubbub.server.cluster.ClusterFixture.TIMEOUT;
 import static dev.hubbub.server.cluster.ClusterFixture.subscribed;
-import static dev.hubbub.server.cluster.ClusterFixture.succeeds;
+import static dev.hubbub.server.AblyJavaOps.succeeds;
 import static dev.hubbub.server.cluster.ClusterFixture.uniqueChannel;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;

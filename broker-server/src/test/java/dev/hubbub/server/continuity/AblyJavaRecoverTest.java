@@ -2,7 +2,7 @@ package dev.hubbub.server.continuity;
 
 import static dev.hubbub.server.continuity.ContinuityBroker.TIMEOUT;
 import static dev.hubbub.server.continuity.ContinuityBroker.subscribed;
-import static dev.hubbub.server.continuity.ContinuityBroker.succeeds;
+import static dev.hubbub.server.AblyJavaOps.succeeds;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

@@ -1,10 +1,10 @@
 package dev.hubbub.server.continuity;
 
 import static dev.hubbub.server.continuity.ContinuityBroker.TIMEOUT;
-import static dev.hubbub.server.continuity.ContinuityBroker.completion;
+import static dev.hubbub.server.AblyJavaOps.completion;
 import static dev.hubbub.server.continuity.ContinuityBroker.rewind;
 import static dev.hubbub.server.continuity.ContinuityBroker.subscribed;
-import static dev.hubbub.server.continuity.ContinuityBroker.succeeds;
+import static dev.hubbub.server.AblyJavaOps.succeeds;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -14,13 +14,11 @@ import dev.hubbub.testkit.ManualTimers;
 import io.ably.lib.realtime.AblyRealtime;
 import io.ably.lib.realtime.Channel;
 import io.ably.lib.realtime.ChannelState;
-import io.ably.lib.realtime.CompletionListener;
 import io.ably.lib.realtime.ConnectionState;
 import io.ably.lib.rest.AblyRest;
 import io.ably.lib.types.AblyException;
 import io.ably.lib.types.ChannelOptions;
 import io.ably.lib.types.ClientOptions;
-import io.ably.lib.types.ErrorInfo;
 import io.ably.lib.types.Message;
 import io.ably.lib.util.Log;
 import io.micrometer.core.instrument.Counter;
@@ -31,7 +29,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -163,39 +160,6 @@ final class ContinuityBroker implements AutoCloseable {
         return options;
     }
 
-    /** Starts an operation that takes a CompletionListener; completes with null on success, else with the error. */
-    static CompletableFuture<ErrorInfo> completion(Op op) throws AblyException {
-        CompletableFuture<ErrorInfo> done = new CompletableFuture<>();
-        op.run(new CompletionListener() {
-            @Override
-            public void onSuccess() { done.complete(null); }
-
-            @Override
-            public void onError(ErrorInfo reason) {
-                done.complete(reason == null ? new ErrorInfo("failed without a reason", 0) : reason);
-            }
-        });
-        return done;
-    }
-
-    /** Runs an operation that takes a CompletionListener and waits for it; null on success, else the error. */
-    static ErrorInfo outcome(Op op) throws AblyException {
-        CompletableFuture<ErrorInfo> done = completion(op);
-        await().atMost(TIMEOUT).until(done::isDone);
-        return done.join();
-    }
-
-    /** As {@link #outcome}, failing the test when the operation failed. */
-    static void succeeds(Op op) throws AblyException {
-        ErrorInfo error = outcome(op);
-        if (error != null) {
-            throw new AssertionError("failed: " + error.code + " " + error.message);
-        }
-    }
-
-    interface Op {
-        void run(CompletionListener listener) throws AblyException;
-    }
 
     @Override
     public void close() {

@@ -47,7 +47,7 @@ import java.util.Objects;
  * percent-encoded: no raw comma, no {@code =} inside a value, and never an empty value (ably-java
  * splits each pair on {@code =} and reads the second part).
  */
-public final class HistoryRoute implements RestHandler.Route {
+public final class HistoryRoute implements RestHandler.LaterRoute {
     /** The name of this broker's paging parameter. */
     static final String CURSOR = "cursor";
     static final String LINK = "Link";
@@ -58,12 +58,6 @@ public final class HistoryRoute implements RestHandler.Route {
     public HistoryRoute(RestAuth auth, MessageLog log) {
         this.auth = Objects.requireNonNull(auth);
         this.log = Objects.requireNonNull(log);
-    }
-
-    @Override
-    public FullHttpResponse handle(FullHttpRequest request, List<String> segments, QueryStringDecoder query) {
-        CompletionStage<FullHttpResponse> r = handleLater(request, segments, query);
-        return r == null ? null : r.toCompletableFuture().join();
     }
 
     /** Reads the page without waiting on the caller's thread where the log is elsewhere (a cluster's, in Redis). */

@@ -53,6 +53,21 @@ public final class RestHandler {
         }
     }
 
+    /**
+     * A route whose answer may come later (storage outside this process): it implements only
+     * {@link #handleLater}; {@link #handle} waits for it, for callers that want the answer now (tests).
+     */
+    public interface LaterRoute extends Route {
+        @Override
+        CompletionStage<FullHttpResponse> handleLater(FullHttpRequest request, List<String> segments, QueryStringDecoder query);
+
+        @Override
+        default FullHttpResponse handle(FullHttpRequest request, List<String> segments, QueryStringDecoder query) {
+            CompletionStage<FullHttpResponse> r = handleLater(request, segments, query);
+            return r == null ? null : r.toCompletableFuture().join();
+        }
+    }
+
     private final RestAuth auth;
     private final Publishing publishing;
     private final Clock clock;

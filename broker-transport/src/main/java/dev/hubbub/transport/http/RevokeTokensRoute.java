@@ -39,7 +39,7 @@ import java.util.concurrent.CompletionStage;
  * {@code failureCount} and, per target in request order, {@code {target, issuedBefore, appliesAt}}
  * or {@code {target, error}} (an unknown target type or a malformed target fails on its own, 40003).
  */
-public final class RevokeTokensRoute implements RestHandler.Route {
+public final class RevokeTokensRoute implements RestHandler.LaterRoute {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final String SHAPE = "expected {\"targets\": [\"type:value\", ...], \"issuedBefore\"?: ms, \"allowReauthMargin\"?: boolean}";
 
@@ -49,12 +49,6 @@ public final class RevokeTokensRoute implements RestHandler.Route {
     public RevokeTokensRoute(TokenRevocations revocations, RestAuth auth) {
         this.revocations = Objects.requireNonNull(revocations);
         this.auth = Objects.requireNonNull(auth);
-    }
-
-    @Override
-    public FullHttpResponse handle(FullHttpRequest request, List<String> segments, QueryStringDecoder query) {
-        CompletionStage<FullHttpResponse> r = handleLater(request, segments, query);
-        return r == null ? null : r.toCompletableFuture().join();
     }
 
     /** Answers once the rules are stored where every node finds them (at once on a single node). */
