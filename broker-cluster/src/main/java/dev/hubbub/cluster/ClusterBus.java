@@ -1,5 +1,6 @@
 package dev.hubbub.cluster;
 
+import dev.hubbub.core.log.LogText;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hubbub.core.channel.ChannelBus;
 import dev.hubbub.core.channel.ChannelKey;
@@ -204,7 +205,7 @@ public final class ClusterBus implements ChannelBus {
             try {
                 a = StoredMessages.JSON.readTree(payload);
             } catch (Exception e) {
-                log.warn("unreadable announcement on a cluster channel: {}", e.toString());
+                log.warn("unreadable announcement on a cluster channel: {}", LogText.untrusted(e.toString(), LogText.MESSAGE_BUDGET));
                 return; // the next check fetches the entry from the log
             }
             if (feed.state == Feed.State.LIVE) {

@@ -1,5 +1,6 @@
 package dev.hubbub.cluster;
 
+import dev.hubbub.core.log.LogText;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hubbub.core.channel.ChannelRouter;
 import dev.hubbub.core.history.ChannelSerial;
@@ -42,8 +43,8 @@ final class FeedReader {
     private void lost(Feed feed, String epoch, long offset) {
         lost.increment();
         if (router.find(feed.key) != null) {
-            log.warn("cluster channel '{}' of app {} lost continuity at {}: subscribers told (90003)", feed.key.name(),
-                    feed.key.appId(), epoch);
+            log.warn("cluster channel '{}' of app {} lost continuity at {}: subscribers told (90003)",
+                    LogText.untrusted(feed.key.name()), feed.key.appId(), epoch);
         }
         feed.lost(router, epoch, offset);
     }
@@ -73,7 +74,7 @@ final class FeedReader {
                 try {
                     out.add(StoredPresence.read(StoredMessages.JSON.readTree(String.valueOf(list.get(i))).get("m")));
                 } catch (Exception unreadable) {
-                    log.warn("unreadable presence member in Redis: {}", unreadable.toString());
+                    log.warn("unreadable presence member in Redis: {}", LogText.untrusted(unreadable.toString(), LogText.MESSAGE_BUDGET));
                 }
             }
         }
@@ -232,7 +233,7 @@ final class FeedReader {
             try {
                 deliverPresence(feed, epoch, offset, StoredMessages.JSON.readTree(entry.getBody().get("d")));
             } catch (com.fasterxml.jackson.core.JsonProcessingException unreadable) {
-                log.warn("unreadable presence entry in Redis: {}", unreadable.toString());
+                log.warn("unreadable presence entry in Redis: {}", LogText.untrusted(unreadable.toString(), LogText.MESSAGE_BUDGET));
                 feed.skip(router, epoch, offset);
             }
         } else {

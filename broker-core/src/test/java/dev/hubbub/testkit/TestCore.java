@@ -13,6 +13,7 @@ import dev.hubbub.core.history.InMemoryMessageLog;
 import dev.hubbub.core.history.MessageLog;
 import dev.hubbub.core.history.Retention;
 import dev.hubbub.core.identity.IdentityGate;
+import dev.hubbub.core.identity.RejectedClaims;
 import dev.hubbub.core.outbound.FanOutPort;
 import dev.hubbub.core.presence.PresenceService;
 import dev.hubbub.core.presence.PresenceSettings;
@@ -65,7 +66,7 @@ public final class TestCore {
         router = new ChannelRouter(b.fanOut);
         log = new InMemoryMessageLog(clock, b.retention, key -> router.find(key) != null, limits.connectionStateTtl());
         metrics = new BrokerMetrics(registry, router);
-        gate = new IdentityGate((who, identity, reason, claimed) -> metrics.rejectedClaim(reason));
+        gate = new IdentityGate(new RejectedClaims(metrics::rejectedClaim)); // as BrokerApp: counted and logged
         admission = new Admission(limits.maxMessageSize());
         bus = b.bus.apply(router, log);
         MessageLog shared = b.sharedLog.apply(bus, log);

@@ -21,6 +21,7 @@ import dev.hubbub.core.session.DisconnectReason;
 import dev.hubbub.core.health.Readiness;
 import dev.hubbub.core.history.InMemoryMessageLog;
 import dev.hubbub.core.identity.IdentityGate;
+import dev.hubbub.core.identity.RejectedClaims;
 import dev.hubbub.core.presence.PresenceService;
 import dev.hubbub.core.presence.PresenceTimers;
 import dev.hubbub.core.publish.Admission;
@@ -132,11 +133,7 @@ public final class BrokerApp implements AutoCloseable {
                     .description("Messages evicted early by the history byte bounds").register(registry);
         }
         // the rules on the way in: one identity gate, one set of write checks, one publish funnel
-        IdentityGate gate = new IdentityGate((who, identity, reason, claimed) -> {
-            metrics.rejectedClaim(reason);
-            log.info("{} rejected clientId claim: reason={} identity={}{} claimed={}", who, reason, identity.kind(),
-                    identity.isIdentified() ? "(" + identity.clientId() + ")" : "", claimed == null ? "<none>" : "'" + claimed + "'");
-        });
+        IdentityGate gate = new IdentityGate(new RejectedClaims(metrics::rejectedClaim));
         Admission admission = new Admission(config.limits().maxMessageSize());
         Publishing publishing = new Publishing(admission, gate, bus, clock, metrics);
         this.presence = new PresenceService(router, messageLog, admission, gate, clock, presenceTimers, config.presence());

@@ -55,17 +55,20 @@ public final class Authenticator {
                 key.capability(), Long.MAX_VALUE));
     }
 
-    /** Checks {@code name:secret} against the store: malformed 40005, unknown or wrong secret 40101. */
+    /**
+     * Checks {@code name:secret} against the store: malformed 40005, unknown or wrong secret 40101.
+     * The refusal never quotes the name: when it is not a configured key it may be anything, a
+     * secret included (a key written the wrong way round, {@code secret:name}), and the refusal is
+     * logged and sent back; one answer for both cases also tells a prober nothing.
+     */
     public Outcome<ApiKey> resolveKey(String fullKey) {
         int colon = fullKey == null ? -1 : fullKey.indexOf(':');
         if (colon <= 0 || colon == fullKey.length() - 1) {
             return Outcome.fail(ErrorCode.INVALID_CREDENTIAL, "Invalid key in request: not of the form keyName:secret");
         }
-        String name = fullKey.substring(0, colon);
-        ApiKey key = keys.find(name).orElse(null);
+        ApiKey key = keys.find(fullKey.substring(0, colon)).orElse(null);
         if (key == null || !key.secretMatches(fullKey.substring(colon + 1))) {
-            // one answer for unknown name and wrong secret: nothing is learned by probing
-            return Outcome.fail(ErrorCode.AUTHENTICATION_FAILED, "Invalid credentials for key " + name);
+            return Outcome.fail(ErrorCode.AUTHENTICATION_FAILED, "Invalid credentials: no key with that name and secret");
         }
         return Outcome.ok(key);
     }

@@ -1,5 +1,6 @@
 package dev.hubbub.core.auth;
 
+import dev.hubbub.core.log.LogText;
 import java.util.Objects;
 
 /**
@@ -38,6 +39,6 @@ public record Principal(
     @Override
     public String toString() {
         return "Principal[app=" + appId + ", key=" + keyName + ", " + credentialKind + ", " + identity.kind()
-                + (identity.isIdentified() ? " " + identity.clientId() : "") + "]";
+                + (identity.isIdentified() ? " " + LogText.untrusted(identity.clientId()) : "") + "]";
     }
 }

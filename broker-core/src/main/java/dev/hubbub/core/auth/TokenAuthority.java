@@ -3,6 +3,7 @@ package dev.hubbub.core.auth;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.hubbub.core.log.LogText;
 import dev.hubbub.core.protocol.ErrorCode;
 import dev.hubbub.core.protocol.ErrorInfo;
 import dev.hubbub.core.protocol.Outcome;
@@ -50,6 +51,8 @@ import org.slf4j.LoggerFactory;
 public final class TokenAuthority implements TokenVerifier {
     private static final Logger log = LoggerFactory.getLogger(TokenAuthority.class);
     private static final int TOKEN_ID_BYTES = 16;
+    /** What the log says for a key name that names no configured key (the name itself may be a secret). */
+    static final String UNKNOWN_KEY = "<unknown key>";
 
     private final KeyStore keys;
     private final Clock clock;
@@ -112,14 +115,12 @@ public final class TokenAuthority implements TokenVerifier {
      */
     public Outcome<TokenDetails> issue(TokenRequest request) {
         if (request == null) {
-            return reject(null, ErrorCode.BAD_REQUEST.info("No TokenRequest given"));
+            return reject(UNKNOWN_KEY, ErrorCode.BAD_REQUEST.info("No TokenRequest given"));
         }
         ApiKey key = request.keyName() == null ? null : keys.find(request.keyName()).orElse(null);
         if (key == null) {
-            // the name is logged only when well formed: it is untrusted text
-            String logged = request.keyName() != null && ApiKey.invalidNameReason(request.keyName()) == null
-                    ? request.keyName() : "(malformed)";
-            return reject(logged, ErrorCode.AUTHENTICATION_FAILED.info("No key named in the TokenRequest is known"));
+            // a name that is no configured key is never logged: it may be a secret put where the name belongs
+            return reject(UNKNOWN_KEY, ErrorCode.AUTHENTICATION_FAILED.info("No key named in the TokenRequest is known"));
         }
         if (request.mac() == null || request.mac().isEmpty()) {
             return reject(key.name(), ErrorCode.AUTHENTICATION_FAILED.info("TokenRequest is not signed (no mac)"));
@@ -223,7 +224,8 @@ public final class TokenAuthority implements TokenVerifier {
         if (known == null) {
             Outcome<Verification> fresh = verifyUncached(token);
             if (!fresh.isOk()) {
-                log.debug("token rejected: code={} reason={}", fresh.error().code(), fresh.error().message());
+                log.debug("token rejected: code={} reason={}", fresh.error().code(),
+                        LogText.untrusted(fresh.error().message(), LogText.MESSAGE_BUDGET));
                 return Outcome.fail(fresh.error());
             }
             known = fresh.value();
@@ -295,8 +297,10 @@ public final class TokenAuthority implements TokenVerifier {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
+    /** @param keyName a configured key's name, or {@link #UNKNOWN_KEY} */
     private static <T> Outcome<T> reject(String keyName, ErrorInfo error) {
-        log.info("token request rejected: key={} code={} reason={}", keyName, error.code(), error.message());
+        log.info("token request rejected: key={} code={} reason={}", keyName, error.code(),
+                LogText.untrusted(error.message(), LogText.MESSAGE_BUDGET));
         return Outcome.fail(error);
     }
 }

@@ -7,6 +7,7 @@ import dev.hubbub.core.channel.ChannelNames;
 import dev.hubbub.core.channel.ChannelRouter;
 import dev.hubbub.core.history.MessageLog;
 import dev.hubbub.core.identity.IdentityGate;
+import dev.hubbub.core.log.LogText;
 import dev.hubbub.core.protocol.Action;
 import dev.hubbub.core.publish.Admission;
 import dev.hubbub.core.protocol.ErrorCode;
@@ -251,7 +252,8 @@ public final class PresenceService {
             for (PresenceSet.Member m : mine.values()) {
                 m.leaveAt = leaveAt;
             }
-            log.debug("conn={} {} member(s) of '{}' leave in {} ms unless back", connectionId, mine.size(), key.name(), graceMillis);
+            log.debug("conn={} {} member(s) of '{}' leave in {} ms unless back", connectionId, mine.size(), LogText.untrusted(key.name()),
+                    graceMillis);
             timers.schedule(() -> expire(key, connectionId), graceMillis);
             return null;
         });
@@ -313,7 +315,8 @@ public final class PresenceService {
             events.add(new PresenceMessage(SYNTHETIC_LEAVE_PREFIX + connectionId + ':' + ts + ':' + i++, PresenceAction.LEAVE,
                     p.clientId(), connectionId, p.data(), p.encoding(), p.extras(), ts));
         }
-        log.debug("conn={} {} member(s) left '{}' ({} remain)", connectionId, events.size(), key.name(), set.size());
+        log.debug("conn={} {} member(s) left '{}' ({} remain)", connectionId, events.size(), LogText.untrusted(key.name()),
+                set.size());
         java.util.List<PresenceMessage> gonePresent = new ArrayList<>(java.util.Collections.nCopies(events.size(), (PresenceMessage) null));
         broadcast(key, ProtocolMessage.presence(Action.PRESENCE, key.name(), null, null, now, null, events), connectionId, gonePresent);
     }

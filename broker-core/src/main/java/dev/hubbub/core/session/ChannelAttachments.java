@@ -9,6 +9,7 @@ import dev.hubbub.core.channel.Subscriber;
 import dev.hubbub.core.history.AttachReplay;
 import dev.hubbub.core.history.MessageLog;
 import dev.hubbub.core.outbound.Transport;
+import dev.hubbub.core.log.LogText;
 import dev.hubbub.core.protocol.ErrorCode;
 import dev.hubbub.core.protocol.ErrorInfo;
 import dev.hubbub.core.protocol.Flags;
@@ -135,7 +136,8 @@ final class ChannelAttachments {
                             then.accept(log);
                             opening.remove(name, attempt);
                         } catch (RuntimeException e) { // storage failing under the attach: told, retried by the SDK
-                            LOG.warn("{} attach of a channel failed: {}", session.who(), e.toString());
+                            LOG.warn("{} attach of a channel failed: {}", session.who(), LogText.untrusted(e.toString(),
+                                    LogText.MESSAGE_BUDGET));
                             refuse.accept(ErrorCode.INTERNAL.info("Unable to attach now; retrying later"));
                         }
                     }

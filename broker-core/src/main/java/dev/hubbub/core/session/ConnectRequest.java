@@ -1,5 +1,7 @@
 package dev.hubbub.core.session;
 
+import dev.hubbub.core.log.LogText;
+
 /**
  * What a client asked for when it opened its connection (the WebSocket query parameters).
  * Fields are null when absent.
@@ -22,11 +24,14 @@ public record ConnectRequest(
         this(key, accessToken, clientId, format, protocolVersion, echo, resume, recover, remoteAddress, null);
     }
 
-    /** Leaves out the key and the token: a request must be safe to log. */
+    /**
+     * Leaves out the key and the token, even the key's name (until it is checked it may be a secret
+     * written where the name belongs), and escapes what the client wrote: a request must be safe to log.
+     */
     @Override
     public String toString() {
-        return "ConnectRequest[" + (key != null ? "key=" + key.substring(0, Math.max(0, key.indexOf(':'))) + ":***"
-                : accessToken != null ? "token=***" : "no credentials")
-                + ", clientId=" + clientId + ", format=" + format + ", v=" + protocolVersion + ", from " + remoteAddress + "]";
+        return "ConnectRequest[" + (key != null ? "key=***" : accessToken != null ? "token=***" : "no credentials")
+                + ", clientId=" + LogText.untrusted(clientId) + ", format=" + LogText.untrusted(format)
+                + ", v=" + LogText.untrusted(protocolVersion) + ", from " + remoteAddress + "]";
     }
 }

@@ -1,5 +1,6 @@
 package dev.hubbub.core.session;
 
+import dev.hubbub.core.log.LogText;
 import dev.hubbub.core.protocol.ErrorCode;
 import dev.hubbub.core.protocol.ErrorInfo;
 import dev.hubbub.core.protocol.ProtocolMessage;
@@ -53,6 +54,7 @@ public final class Disconnects {
 
     private static String describe(DisconnectReason reason, ErrorInfo told) {
         String r = reason.name().toLowerCase();
-        return told == null ? r : r + " " + told.code() + " " + told.message();
+        // a refusal may quote what the client sent (a protocol version, a clientId): escaped and cut
+        return told == null ? r : r + " " + told.code() + " " + LogText.untrusted(told.message(), LogText.MESSAGE_BUDGET);
     }
 }

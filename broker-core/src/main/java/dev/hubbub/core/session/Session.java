@@ -5,6 +5,7 @@ import dev.hubbub.core.auth.Principal;
 import dev.hubbub.core.channel.ChannelKey;
 import dev.hubbub.core.channel.Subscriber;
 import dev.hubbub.core.outbound.Transport;
+import dev.hubbub.core.log.LogText;
 import dev.hubbub.core.protocol.Action;
 import dev.hubbub.core.protocol.ConnectionDetails;
 import dev.hubbub.core.protocol.ErrorCode;
@@ -147,7 +148,7 @@ public final class Session implements Subscriber {
         if (closed) {
             return;
         }
-        log.debug("{} malformed frame: {}", who, error.message());
+        log.debug("{} malformed frame: {}", who, LogText.untrusted(error.message(), LogText.MESSAGE_BUDGET));
         if (msgSerial != null) {
             replies.answerNow(ProtocolMessage.nack(msgSerial, 1, error));
         } else if (channel != null) {

@@ -1,5 +1,6 @@
 package dev.hubbub.transport.ws;
 
+import dev.hubbub.core.log.LogText;
 import dev.hubbub.core.protocol.ErrorCode;
 import dev.hubbub.core.protocol.ErrorInfo;
 import dev.hubbub.core.session.ConnectRequest;
@@ -249,14 +250,14 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
         String who = session == null ? "conn=?" : session.who();
         if (cause instanceof CorruptedWebSocketFrameException || cause instanceof TooLongFrameException
                 || cause instanceof CorruptedFrameException) {
-            log.debug("{} bad frame: {}", who, cause.getMessage());
+            log.debug("{} bad frame: {}", who, LogText.untrusted(cause.getMessage(), LogText.MESSAGE_BUDGET));
             end(DisconnectReason.FRAME_REJECTED, ErrorCode.MESSAGE_TOO_LARGE.info("Frame rejected: " + cause.getMessage()
                     + " (maxFrameSize is " + limits.maxFrameSize() + " bytes)"));
             return;
         }
         // resets, broken pipes, shutdown, a TLS stream that broke (SslHandler wraps its SSLException): routine for a network server
         if (cause instanceof java.io.IOException || cause.getCause() instanceof javax.net.ssl.SSLException) {
-            log.debug("{} connection error: {}", who, cause.toString());
+            log.debug("{} connection error: {}", who, LogText.untrusted(cause.toString(), LogText.MESSAGE_BUDGET));
             ctx.close(); // the session hears of it as TRANSPORT_LOST
             return;
         }
