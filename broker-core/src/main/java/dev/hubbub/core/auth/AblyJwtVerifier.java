@@ -19,10 +19,11 @@ import java.util.Objects;
  * a revocation may name the token by).
  *
  * <p>Only the signature and the claims are checked here, never expiry: callers compare
- * {@link TokenClaims#expires()} with their own clock. An {@code nbf} (not before, seconds) is
- * honoured: a JWT whose nbf is more than the skew allowance ahead of the clock is refused (40144,
- * a token error: an SDK that can renew fetches another token). A verified JWT stays valid as
- * far as nbf goes, so caching it is safe; a refusal is never cached. Every other algorithm, {@code none} included,
+ * {@link TokenClaims#expires()} with their own clock. An {@code iat} or {@code nbf} (not before,
+ * seconds) more than the skew allowance ahead of the clock is refused (40144, a token error: an SDK
+ * that can renew fetches another token); a future iat would otherwise stretch the token's life past
+ * the lifetime cap. A verified JWT stays valid as far as iat and nbf go, so caching it is safe; a
+ * refusal is never cached. Every other algorithm, {@code none} included,
  * is refused before any key is touched; the HMAC comparison in java-jwt is constant-time.
  * Not supported: an Ably token embedded under {@code x-ably-token}, channel claims.
  */
@@ -37,8 +38,8 @@ final class AblyJwtVerifier {
     private final long skewMillis;
 
     /**
-     * @param clock the broker's clock, for {@code nbf}
-     * @param skew  how far ahead of this clock a JWT's {@code nbf} may be and still be accepted (the
+     * @param clock the broker's clock, for {@code iat} and {@code nbf}
+     * @param skew  how far ahead of this clock a JWT's {@code iat} or {@code nbf} may be and still be accepted (the
      *              TokenRequest timestamp window, so an issuer's clock is allowed the same drift either way)
      */
     AblyJwtVerifier(KeyStore keys, Clock clock, Duration skew) {
@@ -84,13 +85,18 @@ final class AblyJwtVerifier {
         } catch (ArithmeticException e) {
             return invalid("iat or exp out of range");
         }
+        long now = clock.millis();
+        if (iat > (now + skewMillis) / 1000) {
+            // issued "later" to outlive the lifetime cap (exp - iat) and every revocation: refused as a token error
+            return invalid("iat is in the future (" + iat + " s; server time " + now / 1000 + " s)");
+        }
         Claim nbfClaim = jwt.getClaim("nbf");
         if (!nbfClaim.isMissing() && !nbfClaim.isNull()) {
             Long nbf = nbfClaim.asLong();
             if (nbf == null) {
                 return invalid("nbf must be a number of seconds");
             }
-            if (nbf > (clock.millis() + skewMillis) / 1000) { // not yet valid, allowing the issuer's clock to run ahead
+            if (nbf > (now + skewMillis) / 1000) { // not yet valid, allowing the issuer's clock to run ahead
                 return invalid("not valid before " + nbf + " (nbf, seconds)");
             }
         }

@@ -41,8 +41,8 @@ import org.slf4j.LoggerFactory;
  * revokeTokens rules, by clientId, revocation key or channel, for tokens issued up to a time; shared
  * by every node of a cluster) and answers 40141 for a token a rule names. Because rules are kept only
  * as long as the longest token lifetime, no token lives longer: a JWT whose exp is more than
- * {@link TokenSettings#maxTtl} after its iat is refused (40003), as our own tokens are never issued
- * so. {@link #revokeTokenId} also marks one token id revoked, on this node only (an in-memory set that
+ * {@link TokenSettings#maxTtl} after its iat, or after now, is refused (40003), as our own tokens are
+ * never issued so (and one whose iat is ahead of the clock, 40144). {@link #revokeTokenId} also marks one token id revoked, on this node only (an in-memory set that
  * forgets entries after the longest token lifetime).
  *
  * <p>Thread safety: safe for concurrent use from any thread; all mutable state is in Caffeine caches
@@ -211,8 +211,8 @@ public final class TokenAuthority implements TokenVerifier {
     /**
      * Verifies one of our tokens or an Ably JWT: 40143 for anything unrecognised (garbage, a key this
      * broker does not hold), 40145 for a bad signature on our format, 40144 for a JWT that fails any
-     * check, 40003 for a JWT whose exp precedes its iat or follows it by more than the longest token
-     * lifetime, 40141 for a revoked token (checked on every call, cached or not), 40160 when the
+     * check (an iat ahead of the clock included), 40003 for a JWT whose exp precedes its iat or
+     * follows it, or now, by more than the longest token lifetime, 40141 for a revoked token (checked on every call, cached or not), 40160 when the
      * token's capability no longer has anything in common with its key's. Expiry is not checked.
      */
     @Override
@@ -257,11 +257,15 @@ public final class TokenAuthority implements TokenVerifier {
         return Outcome.fail(ErrorCode.TOKEN_UNRECOGNISED.info("Token unrecognised"));
     }
 
-    /** A JWT may live no longer than our own tokens: a revocation is remembered only that long. */
+    /**
+     * A JWT may live no longer than our own tokens, counted from its iat and from now: a revocation is
+     * remembered only that long. (Remaining lifetime only shrinks, so a JWT accepted once stays accepted.)
+     */
     private Outcome<TokenClaims> boundedLifetime(TokenClaims claims) {
-        if (claims.expires() - claims.issued() > settings.maxTtl().toMillis()) {
+        long max = settings.maxTtl().toMillis();
+        if (claims.expires() - claims.issued() > max || claims.expires() - clock.millis() > max) {
             return Outcome.fail(ErrorCode.INVALID_PARAMETER.info("Invalid value for ttl: a JWT may live at most "
-                    + settings.maxTtl().toMinutes() + " minutes (exp - iat)"));
+                    + settings.maxTtl().toMinutes() + " minutes (exp - iat, and exp - now)"));
         }
         return Outcome.ok(claims);
     }

@@ -3,6 +3,7 @@ package dev.hubbub.core.auth;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.auth0.jwt.JWT;
 import com.auth0.jwt.JWTCreator;
@@ -178,5 +179,39 @@ class AblyJwtTest {
         assertEquals("app1.keyA", capped.verify(jwt("app1.keyA").sign(hs256("secretA"))).value().keyName()); // exactly 1 h
         assertRejected(ErrorCode.INVALID_PARAMETER, capped.verify(
                 jwt("app1.keyA").withClaim("exp", NOW_S + 3601).sign(hs256("secretA"))));
+    }
+    // Rule: an iat more than the skew allowance (the 2-minute timestamp window) ahead of the broker's clock is refused
+    // (40144): a JWT "issued" a year from now with exp = iat + 1 h would otherwise be valid for a year and more.
+    @Test
+    void aJwtIssuedInTheFutureIsRefused() {
+        ManualClock clock = new ManualClock(NOW_S * 1000);
+        TokenAuthority withClock = new TokenAuthority(new KeyStore(List.of(keyA)), clock);
+        long yearAhead = NOW_S + 365L * 24 * 3600;
+        Outcome<TokenClaims> refused = withClock.verify(JWT.create().withKeyId("app1.keyA").withClaim("iat", yearAhead)
+                .withClaim("exp", yearAhead + 3600).sign(hs256("secretA")));
+        assertRejected(ErrorCode.INVALID_JWT, refused);
+        assertTrue(refused.error().message().contains("iat is in the future"), refused.error().message());
+        String early = JWT.create().withKeyId("app1.keyA").withClaim("iat", NOW_S + 121).withClaim("exp", NOW_S + 3600)
+                .sign(hs256("secretA"));
+        assertRejected(ErrorCode.INVALID_JWT, withClock.verify(early)); // 121 s ahead: more than the skew
+        String withinSkew = JWT.create().withKeyId("app1.keyA").withClaim("iat", NOW_S + 120).withClaim("exp", NOW_S + 3600)
+                .sign(hs256("secretA"));
+        assertEquals((NOW_S + 120) * 1000, withClock.verify(withinSkew).value().issued(), "an issuer's clock 2 minutes ahead");
+        clock.advance(java.time.Duration.ofSeconds(1));
+        assertEquals((NOW_S + 121) * 1000, withClock.verify(early).value().issued(), "refusals are not cached: valid once due");
+    }
+
+    // Rule: what is left of a JWT's life (exp - now) is capped by maxTtl too, not only exp - iat.
+    @Test
+    void theRemainingLifetimeIsCappedByMaxTtl() {
+        var oneHour = new TokenSettings(java.time.Duration.ofMinutes(30), java.time.Duration.ofHours(1),
+                java.time.Duration.ofMinutes(2), 1000, 100);
+        TokenAuthority capped = new TokenAuthority(new KeyStore(List.of(keyA)), new ManualClock(NOW_S * 1000), oneHour);
+        String aheadByAMinute = JWT.create().withKeyId("app1.keyA").withClaim("iat", NOW_S + 60).withClaim("exp", NOW_S + 3660)
+                .sign(hs256("secretA")); // exp - iat is 1 h, but it is valid for 1 h 1 min from now
+        assertRejected(ErrorCode.INVALID_PARAMETER, capped.verify(aheadByAMinute));
+        String fullHour = JWT.create().withKeyId("app1.keyA").withClaim("iat", NOW_S + 60).withClaim("exp", NOW_S + 3600)
+                .sign(hs256("secretA"));
+        assertEquals((NOW_S + 3600) * 1000, capped.verify(fullHour).value().expires());
     }
 }
