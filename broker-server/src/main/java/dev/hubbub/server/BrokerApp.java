@@ -5,7 +5,6 @@ import dev.hubbub.core.auth.Authenticator;
 import dev.hubbub.core.auth.KeyStore;
 import dev.hubbub.core.auth.TokenAuthority;
 import dev.hubbub.core.auth.TokenRevocations;
-import dev.hubbub.core.auth.TokenSettings;
 import dev.hubbub.core.channel.ChannelBus;
 import dev.hubbub.core.channel.ChannelRouter;
 import dev.hubbub.core.channel.LocalBus;
@@ -96,10 +95,10 @@ public final class BrokerApp implements AutoCloseable {
         this.drainTimeoutMillis = config.drainTimeoutMillis();
         this.closeLingerMillis = config.closeLingerMillis();
         KeyStore keys = new KeyStore(config.keys());
-        // a TokenRequest's nonce is used once: on this node, or anywhere in the cluster
+        // a TokenRequest's nonce is used once: on this node, or anywhere in the cluster; token lifetimes from tokens:
         TokenAuthority tokens = cluster != null
-                ? new TokenAuthority(keys, clock, TokenSettings.DEFAULTS, new RedisNonceStore(cluster))
-                : new TokenAuthority(keys, clock);
+                ? new TokenAuthority(keys, clock, config.tokens(), new RedisNonceStore(cluster))
+                : new TokenAuthority(keys, clock, config.tokens());
         Authenticator authenticator = new Authenticator(keys, tokens, clock);
         // where messages go: channels by app and name, fanned out by the network layer
         this.router = new ChannelRouter(new NettyFanOut());

@@ -10,12 +10,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.hubbub.core.auth.ApiKey;
-import dev.hubbub.core.auth.Capability;
+import dev.hubbub.core.auth.TokenSettings;
 import dev.hubbub.cluster.ClusterSettings;
 import dev.hubbub.core.history.ChannelSerial;
 import dev.hubbub.core.history.Retention;
 import dev.hubbub.core.presence.PresenceSettings;
-import dev.hubbub.core.protocol.Outcome;
 import dev.hubbub.core.session.Limits;
 import dev.hubbub.transport.tls.ServerTls;
 import dev.hubbub.transport.tls.TlsConfigException;
@@ -24,14 +23,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
@@ -46,7 +46,9 @@ public final class ConfigLoader {
 
     // The file's shape. Every field is optional except keys.
     record FileShape(ServerShape server, List<KeyShape> keys, LimitsShape limits, PresenceShape presence,
-                     HistoryShape history, ClusterShape cluster) {}
+                     HistoryShape history, ClusterShape cluster, TokensShape tokens) {}
+
+    record TokensShape(Long defaultTtl, Long maxTtl) {}
 
     record ClusterShape(List<String> redis, String nodeId, Long commandTimeout, Integer maxMessagesPerChannel,
                         Long unreachableTimeout, Long presenceDeadAfter) {}
@@ -62,26 +64,49 @@ public final class ConfigLoader {
     record PresenceShape(Long gracePeriod, Long minGracePeriod, Long maxGracePeriod, Integer syncPageMembers,
                          Integer syncPageBytes) {}
 
-    record KeyShape(String name, String secret, JsonNode capability, Integer maxInboundRate) {}
+    record KeyShape(String name, String secret, String secretFile, String secretEnv, JsonNode capability,
+                    Integer maxInboundRate) {}
 
     record LimitsShape(Integer maxMessageSize, Integer maxFrameSize, Integer maxInboundRate, Long maxIdleInterval,
                        Long connectionStateTtl, Integer maxChannelsPerConnection, String serverId,
                        Long inboundRateDisconnectAfter, Integer maxPresenceMembersPerChannel,
                        Integer maxPresenceMembersPerConnection) {}
 
+    private static final Logger log = LoggerFactory.getLogger(ConfigLoader.class);
+
     private ConfigLoader() {}
 
+    /** Reads {@code file} with this process's environment (for {@code keys[].secretEnv}); warnings are logged. */
     public static BrokerConfig load(Path file) throws ConfigException {
+        return load(file, System.getenv(), log::warn);
+    }
+
+    /** Reads {@code file} with this process's environment (for {@code keys[].secretEnv}). */
+    public static BrokerConfig load(Path file, Consumer<String> warnings) throws ConfigException {
+        return load(file, System.getenv(), warnings);
+    }
+
+    /**
+     * @param env      the environment {@code keys[].secretEnv} names are looked up in
+     * @param warnings told about what works but should not be so (a secret file others may read)
+     */
+    public static BrokerConfig load(Path file, Map<String, String> env, Consumer<String> warnings) throws ConfigException {
         String text;
         try {
             text = Files.readString(file);
         } catch (IOException e) {
             throw new ConfigException(file + ": cannot read the config file (" + e.getMessage() + ")");
         }
-        return parse(file.toString(), text);
+        return parse(file.toString(), text, env, warnings);
     }
 
+    /** Parses {@code text} as if read from {@code fileName} (relative paths start at its directory). */
     public static BrokerConfig parse(String fileName, String text) throws ConfigException {
+        return parse(fileName, text, System.getenv(), log::warn);
+    }
+
+    public static BrokerConfig parse(String fileName, String text, Map<String, String> env, Consumer<String> warnings)
+            throws ConfigException {
         FileShape shape;
         try {
             shape = YAML.readValue(text, FileShape.class);
@@ -122,14 +147,35 @@ public final class ConfigLoader {
         if (drainTimeout < 0 || drainTimeout > 3_600_000) {
             throw new ConfigException(fileName + lineOf(text, "drainTimeout") + ": 'server.drainTimeout' must be 0..3600000 (ms)");
         }
-        List<ApiKey> keys = keys(fileName, text, shape.keys());
+        List<ApiKey> keys = KeysSection.keys(fileName, text, shape.keys(), baseDirectory(fileName), env, warnings);
         Limits limits = limits(fileName, text, shape.limits()).withInboundRates(inboundRateDisconnectAfter(fileName, text,
-                shape.limits()), keyInboundRates(fileName, text, shape.keys()));
+                shape.limits()), KeysSection.inboundRates(fileName, text, shape.keys()));
         return new BrokerConfig(host, port, keys, limits,
                 backlog, ioThreads, linger, memberCaps(fileName, text, presence(fileName, text, shape.presence()), shape.limits()),
                 retention(fileName, text, shape.history()), cluster(fileName, text, shape.cluster(), shape.limits()))
                 .withTls(tls(fileName, text, server.tls()), Boolean.TRUE.equals(server.refuseKeyOverPlaintext()))
-                .withDrainTimeout(drainTimeout);
+                .withDrainTimeout(drainTimeout)
+                .withTokens(tokens(fileName, text, shape.tokens()));
+    }
+
+    /** The directory relative paths in the file start from (the file's own), or null when it has none. */
+    private static Path baseDirectory(String fileName) {
+        return Path.of(fileName).toAbsolutePath().getParent();
+    }
+
+    /** {@code tokens}: lifetimes of tokens (ms); maxTtl also caps JWTs and is how long revocations are kept. */
+    private static TokenSettings tokens(String fileName, String text, TokensShape s) throws ConfigException {
+        TokenSettings d = TokenSettings.DEFAULTS;
+        if (s == null) {
+            return d;
+        }
+        long maxTtl = s.maxTtl() != null ? s.maxTtl() : d.maxTtl().toMillis();
+        long defaultTtl = s.defaultTtl() != null ? s.defaultTtl() : Math.min(d.defaultTtl().toMillis(), maxTtl);
+        check(fileName, text, "tokens", "maxTtl", maxTtl >= 1000, "must be at least 1000 (ms)");
+        check(fileName, text, "tokens", "defaultTtl", defaultTtl > 0 && defaultTtl <= maxTtl,
+                "must be positive and at most maxTtl (" + maxTtl + " ms)");
+        return new TokenSettings(Duration.ofMillis(defaultTtl), Duration.ofMillis(maxTtl), d.timestampWindow(),
+                d.nonceCacheSize(), d.verifiedCacheSize());
     }
 
     /**
@@ -156,7 +202,7 @@ public final class ConfigLoader {
         long interval = s.checkInterval() != null ? s.checkInterval() : TlsSettings.DEFAULT_CHECK_INTERVAL_MILLIS;
         check(fileName, text, "server.tls", "checkInterval", interval == 0 || interval >= 100,
                 "must be 0 (reload only on SIGHUP) or at least 100 (ms)");
-        Path base = Path.of(fileName).toAbsolutePath().getParent();
+        Path base = baseDirectory(fileName);
         Path certFile = base == null ? Path.of(s.certFile()) : base.resolve(s.certFile());
         Path keyFile = base == null ? Path.of(s.keyFile()) : base.resolve(s.keyFile());
         try (ServerTls probe = ServerTls.load(certFile, keyFile, provider)) {
@@ -165,43 +211,6 @@ public final class ConfigLoader {
             throw new ConfigException(fileName + lineOfKey(text, e.setting()) + ": 'server.tls." + e.setting() + "' "
                     + e.getMessage());
         }
-    }
-
-    private static List<ApiKey> keys(String fileName, String text, List<KeyShape> shapes) throws ConfigException {
-        if (shapes == null || shapes.isEmpty()) {
-            throw new ConfigException(fileName + ": 'keys' must list at least one API key (with none, nothing could connect)");
-        }
-        List<ApiKey> keys = new ArrayList<>();
-        Set<String> seen = new HashSet<>();
-        for (int i = 0; i < shapes.size(); i++) {
-            KeyShape k = shapes.get(i);
-            String where = "keys[" + i + "]";
-            if (k == null || k.name() == null) {
-                throw new ConfigException(fileName + ": '" + where + ".name' is required");
-            }
-            String at = fileName + lineOfValue(text, k.name(), occurrences(shapes, i));
-            String reason = ApiKey.invalidNameReason(k.name());
-            if (reason != null) {
-                throw new ConfigException(at + ": '" + where + ".name' " + reason + ", was '" + k.name() + "'");
-            }
-            if (!seen.add(k.name())) {
-                throw new ConfigException(at + ": '" + where + ".name' duplicate key '" + k.name() + "'");
-            }
-            if (k.secret() == null || k.secret().isEmpty() || k.secret().contains(":")) {
-                throw new ConfigException(at + ": '" + where + ".secret' is required and may not contain ':'");
-            }
-            Capability capability = Capability.ALL;
-            if (k.capability() != null) {
-                JsonNode node = k.capability();
-                Outcome<Capability> parsed = node.isTextual() ? Capability.parse(node.textValue()) : Capability.fromJson(node);
-                if (!parsed.isOk()) {
-                    throw new ConfigException(at + ": '" + where + ".capability' " + parsed.error().message());
-                }
-                capability = parsed.value();
-            }
-            keys.add(new ApiKey(k.name(), k.secret(), capability));
-        }
-        return keys;
     }
 
     private static Limits limits(String fileName, String text, LimitsShape s) throws ConfigException {
@@ -232,22 +241,6 @@ public final class ConfigLoader {
                 : Limits.DEFAULT_INBOUND_RATE_DISCONNECT_AFTER;
         check(fileName, text, "inboundRateDisconnectAfter", after == 0 || after >= 1000, "must be 0 (never) or at least 1000 (ms)");
         return after;
-    }
-
-    /** {@code keys[].maxInboundRate}: the keys whose connections get their own inbound rate. */
-    private static Map<String, Integer> keyInboundRates(String fileName, String text, List<KeyShape> shapes) throws ConfigException {
-        Map<String, Integer> rates = new HashMap<>();
-        for (int i = 0; i < shapes.size(); i++) {
-            KeyShape k = shapes.get(i);
-            if (k.maxInboundRate() != null) {
-                if (k.maxInboundRate() <= 0) {
-                    throw new ConfigException(fileName + lineOfValue(text, k.name(), occurrences(shapes, i)) + ": 'keys[" + i
-                            + "].maxInboundRate' must be positive");
-                }
-                rates.put(k.name(), k.maxInboundRate());
-            }
-        }
-        return rates;
     }
 
     /** {@code limits.maxPresenceMembersPerChannel} and {@code limits.maxPresenceMembersPerConnection}. */
@@ -317,7 +310,7 @@ public final class ConfigLoader {
                 uri = null;
             }
             check(fileName, text, "cluster", "redis", uri != null && "redis".equals(uri.getScheme()) && uri.getHost() != null,
-                    "entries must be redis://host:port, was '" + r + "'");
+                    "entries must be redis://host:port, was '" + withoutPassword(r) + "'");
             servers.add(uri);
         }
         String nodeId = s.nodeId() != null ? s.nodeId() : "node-" + ChannelSerial.newEpoch();
@@ -335,6 +328,11 @@ public final class ConfigLoader {
         return d.withTimings(timeout, unreachable, d.pollMillis(), d.lingerMillis())
                 .withRetention(maxMessages, Math.max(d.retainMillis(), stateTtl + 60_000), d.dedupeMillis())
                 .withPresenceDeadAfter(deadAfter);
+    }
+
+    /** A Redis address as it may be shown: a password in it ({@code redis://:pw@host}) replaced by {@code ***}. */
+    static String withoutPassword(String uri) {
+        return uri == null ? null : uri.replaceFirst("//[^/@]*@", "//***@");
     }
 
     private static void check(String fileName, String text, String setting, boolean ok, String rule) throws ConfigException {
@@ -391,17 +389,6 @@ public final class ConfigLoader {
             }
         }
         return "";
-    }
-
-    /** How many keys before {@code index} have the same name as the one at {@code index}. */
-    private static int occurrences(List<KeyShape> shapes, int index) {
-        int n = 0;
-        for (int j = 0; j < index; j++) {
-            if (shapes.get(j) != null && shapes.get(index).name().equals(shapes.get(j).name())) {
-                n++;
-            }
-        }
-        return n;
     }
 
     /** Best effort: the line of the {@code skip}+1-th line mentioning {@code needle} (so a duplicate points at itself). */
