@@ -3,19 +3,31 @@ package dev.hubbub.server;
 import dev.hubbub.server.config.BrokerConfig;
 import dev.hubbub.server.config.ConfigException;
 import dev.hubbub.server.config.ConfigLoader;
+import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** Command line: runs the broker (default) or mints credentials ({@code token}). */
+/**
+ * Command line: runs the broker (default), checks its config ({@code checkconfig}) or mints
+ * credentials ({@code token}).
+ */
 @Command(name = "broker-server", mixinStandardHelpOptions = true, version = "hubbub 0.1.0",
         description = "Runs hubbub, a realtime pub/sub broker that speaks Ably's protocol.",
-        subcommands = {TokenCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {CheckConfigCommand.class, TokenCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
+    /** Exit code of a config that cannot be used (startup and checkconfig alike). */
+    static final int CONFIG_ERROR = 2;
+
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--config", paramLabel = "FILE", description = "YAML config file (default: ${DEFAULT-VALUE}).",
             defaultValue = "config/broker.yaml")
     Path config;
@@ -34,15 +46,31 @@ public final class Main implements Callable<Integer> {
         return new CommandLine(new Main());
     }
 
+    /**
+     * Reads and validates the config exactly as startup does (every setting, the key secrets from
+     * their files or variables, the TLS files loaded into the TLS library); warnings and the error
+     * go to {@code err}. Binds nothing and connects to nothing.
+     *
+     * @return the config, or null once the error has been printed
+     */
+    static BrokerConfig readConfig(Path file, PrintWriter err) {
+        try {
+            return ConfigLoader.load(file, warning -> err.println("hubbub: warning: " + warning));
+        } catch (ConfigException e) {
+            err.println("hubbub: configuration error: " + e.getMessage());
+            return null;
+        } finally {
+            err.flush();
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
-        BrokerConfig cfg;
-        try {
-            cfg = ConfigLoader.load(config).withListener(host, port);
-        } catch (ConfigException e) {
-            System.err.println("hubbub: configuration error: " + e.getMessage());
-            return 2;
+        BrokerConfig read = readConfig(config, spec.commandLine().getErr());
+        if (read == null) {
+            return CONFIG_ERROR;
         }
+        BrokerConfig cfg = read.withListener(host, port);
         BrokerApp app = new BrokerApp(cfg);
         InetSocketAddress bound;
         try {
