@@ -41,8 +41,9 @@ import org.slf4j.LoggerFactory;
  * revokeTokens rules, by clientId, revocation key or channel, for tokens issued up to a time; shared
  * by every node of a cluster) and answers 40141 for a token a rule names. Because rules are kept only
  * as long as the longest token lifetime, no token lives longer: a JWT whose exp is more than
- * {@link TokenSettings#maxTtl} after its iat, or after now, is refused (40003), as our own tokens are
- * never issued so (and one whose iat is ahead of the clock, 40144). {@link #revokeTokenId} also marks one token id revoked, on this node only (an in-memory set that
+ * {@link TokenSettings#maxTtl} after its iat is refused (40003), as our own tokens are never issued
+ * so, and one whose iat is more than the skew allowance ({@link TokenSettings#timestampWindow})
+ * ahead of the clock is refused (40144); rules are kept maxTtl plus that allowance. {@link #revokeTokenId} also marks one token id revoked, on this node only (an in-memory set that
  * forgets entries after the longest token lifetime).
  *
  * <p>Thread safety: safe for concurrent use from any thread; all mutable state is in Caffeine caches
@@ -82,12 +83,13 @@ public final class TokenAuthority implements TokenVerifier {
      *               TokenRequest exchanged on one node is a replay on every other
      */
     public TokenAuthority(KeyStore keys, Clock clock, TokenSettings settings, NonceStore nonces) {
-        this(keys, clock, settings, nonces, new TokenRevocations(clock, settings.maxTtl()));
+        this(keys, clock, settings, nonces, new TokenRevocations(clock, settings.maxTtl().plus(settings.timestampWindow())));
     }
 
     /**
      * @param revocations the revocations verification enforces (a cluster shares them through a
-     *                    {@link RevocationStore}); they must keep rules at least {@code settings.maxTtl()}
+     *                    {@link RevocationStore}); they must keep rules at least {@code settings.maxTtl()} plus
+     *                    {@code settings.timestampWindow()} (the longest a JWT whose issuer's clock runs ahead may live)
      */
     public TokenAuthority(KeyStore keys, Clock clock, TokenSettings settings, NonceStore nonces, TokenRevocations revocations) {
         this.revocations = Objects.requireNonNull(revocations, "revocations");
@@ -258,14 +260,15 @@ public final class TokenAuthority implements TokenVerifier {
     }
 
     /**
-     * A JWT may live no longer than our own tokens, counted from its iat and from now: a revocation is
-     * remembered only that long. (Remaining lifetime only shrinks, so a JWT accepted once stays accepted.)
+     * A JWT may live no longer than our own tokens: exp - iat at most maxTtl. As its iat may be at
+     * most the skew allowance ahead of the clock ({@link AblyJwtVerifier}), it lives at most maxTtl
+     * plus that allowance from now, and revocations are remembered that long.
      */
     private Outcome<TokenClaims> boundedLifetime(TokenClaims claims) {
         long max = settings.maxTtl().toMillis();
-        if (claims.expires() - claims.issued() > max || claims.expires() - clock.millis() > max) {
+        if (claims.expires() - claims.issued() > max) {
             return Outcome.fail(ErrorCode.INVALID_PARAMETER.info("Invalid value for ttl: a JWT may live at most "
-                    + settings.maxTtl().toMinutes() + " minutes (exp - iat, and exp - now)"));
+                    + settings.maxTtl().toMinutes() + " minutes (exp - iat)"));
         }
         return Outcome.ok(claims);
     }

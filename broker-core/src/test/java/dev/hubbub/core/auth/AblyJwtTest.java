@@ -201,17 +201,22 @@ class AblyJwtTest {
         assertEquals((NOW_S + 121) * 1000, withClock.verify(early).value().issued(), "refusals are not cached: valid once due");
     }
 
-    // Rule: what is left of a JWT's life (exp - now) is capped by maxTtl too, not only exp - iat.
+    // Rule: a JWT lives at most maxTtl plus the skew allowance from now: exp - iat is capped and iat
+    // may not run ahead of the clock by more than the allowance (a year-ahead iat would outlive every revocation).
     @Test
-    void theRemainingLifetimeIsCappedByMaxTtl() {
+    void noJwtOutlivesMaxTtlPlusTheSkewFromNow() {
         var oneHour = new TokenSettings(java.time.Duration.ofMinutes(30), java.time.Duration.ofHours(1),
                 java.time.Duration.ofMinutes(2), 1000, 100);
         TokenAuthority capped = new TokenAuthority(new KeyStore(List.of(keyA)), new ManualClock(NOW_S * 1000), oneHour);
-        String aheadByAMinute = JWT.create().withKeyId("app1.keyA").withClaim("iat", NOW_S + 60).withClaim("exp", NOW_S + 3660)
-                .sign(hs256("secretA")); // exp - iat is 1 h, but it is valid for 1 h 1 min from now
-        assertRejected(ErrorCode.INVALID_PARAMETER, capped.verify(aheadByAMinute));
-        String fullHour = JWT.create().withKeyId("app1.keyA").withClaim("iat", NOW_S + 60).withClaim("exp", NOW_S + 3600)
+        String issuerAheadByAMinute = JWT.create().withKeyId("app1.keyA").withClaim("iat", NOW_S + 60)
+                .withClaim("exp", NOW_S + 3660).sign(hs256("secretA"));
+        assertEquals((NOW_S + 3660) * 1000, capped.verify(issuerAheadByAMinute).value().expires(),
+                "a full-length JWT from an issuer whose clock is a minute fast");
+        String tooLong = JWT.create().withKeyId("app1.keyA").withClaim("iat", NOW_S + 60).withClaim("exp", NOW_S + 3661)
                 .sign(hs256("secretA"));
-        assertEquals((NOW_S + 3600) * 1000, capped.verify(fullHour).value().expires());
+        assertRejected(ErrorCode.INVALID_PARAMETER, capped.verify(tooLong));
+        String yearAhead = JWT.create().withKeyId("app1.keyA").withClaim("iat", NOW_S + 365L * 86400)
+                .withClaim("exp", NOW_S + 365L * 86400 + 3600).sign(hs256("secretA"));
+        assertRejected(ErrorCode.INVALID_JWT, capped.verify(yearAhead));
     }
 }
