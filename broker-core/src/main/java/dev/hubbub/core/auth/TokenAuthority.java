@@ -103,6 +103,14 @@ public final class TokenAuthority implements TokenVerifier {
 
     public TokenSettings settings() { return settings; }
 
+    /**
+     * The answer to a token request for a key this broker does not hold (40101): the same whether
+     * the request is refused here or, before its body is read, at the listener.
+     */
+    public static ErrorInfo unknownKey() {
+        return ErrorCode.AUTHENTICATION_FAILED.info("No key named in the TokenRequest is known");
+    }
+
     /** The revocations this authority enforces (Ably's revokeTokens), shared with whoever revokes. */
     public TokenRevocations revocations() { return revocations; }
 
@@ -119,7 +127,7 @@ public final class TokenAuthority implements TokenVerifier {
             // the name is logged only when well formed: it is untrusted text
             String logged = request.keyName() != null && ApiKey.invalidNameReason(request.keyName()) == null
                     ? request.keyName() : "(malformed)";
-            return reject(logged, ErrorCode.AUTHENTICATION_FAILED.info("No key named in the TokenRequest is known"));
+            return reject(logged, unknownKey());
         }
         if (request.mac() == null || request.mac().isEmpty()) {
             return reject(key.name(), ErrorCode.AUTHENTICATION_FAILED.info("TokenRequest is not signed (no mac)"));
