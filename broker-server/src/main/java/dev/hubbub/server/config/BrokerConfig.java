@@ -5,6 +5,7 @@ import dev.hubbub.core.auth.ApiKey;
 import dev.hubbub.core.history.Retention;
 import dev.hubbub.core.presence.PresenceSettings;
 import dev.hubbub.core.session.Limits;
+import dev.hubbub.transport.ListenerLimits;
 import java.util.List;
 import java.util.Objects;
 
@@ -18,10 +19,12 @@ import java.util.Objects;
  * @param refuseKeyOverPlaintext refuse an API key (Basic auth) on a connection that is not TLS, with 40103
  * @param drainTimeoutMillis how long a drain (SIGTERM) waits for clients told to reconnect to leave
  *                          before closing the rest
+ * @param listener          what the listener enforces before a request reaches the broker: the requestToken body
+ *                          cap, the request body deadline, connection attempts per address
  */
 public record BrokerConfig(String host, int port, List<ApiKey> keys, Limits limits, long maxBacklogBytes, int ioThreads,
                            long closeLingerMillis, PresenceSettings presence, Retention retention, ClusterSettings cluster,
-                           TlsSettings tls, boolean refuseKeyOverPlaintext, long drainTimeoutMillis) {
+                           TlsSettings tls, boolean refuseKeyOverPlaintext, long drainTimeoutMillis, ListenerLimits listener) {
     public static final long DEFAULT_CLOSE_LINGER_MILLIS = 1000;
     public static final long DEFAULT_DRAIN_TIMEOUT_MILLIS = 30_000;
 
@@ -30,6 +33,15 @@ public record BrokerConfig(String host, int port, List<ApiKey> keys, Limits limi
         Objects.requireNonNull(limits);
         Objects.requireNonNull(presence);
         Objects.requireNonNull(retention);
+        Objects.requireNonNull(listener);
+    }
+
+    /** With the default listener limits. */
+    public BrokerConfig(String host, int port, List<ApiKey> keys, Limits limits, long maxBacklogBytes, int ioThreads,
+                        long closeLingerMillis, PresenceSettings presence, Retention retention, ClusterSettings cluster,
+                        TlsSettings tls, boolean refuseKeyOverPlaintext, long drainTimeoutMillis) {
+        this(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention, cluster, tls,
+                refuseKeyOverPlaintext, drainTimeoutMillis, ListenerLimits.defaults());
     }
 
     /** Without TLS, with the default drain timeout. */
@@ -54,24 +66,30 @@ public record BrokerConfig(String host, int port, List<ApiKey> keys, Limits limi
     /** The same node in a cluster (null: on its own). */
     public BrokerConfig withCluster(ClusterSettings settings) {
         return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
-                settings, tls, refuseKeyOverPlaintext, drainTimeoutMillis);
+                settings, tls, refuseKeyOverPlaintext, drainTimeoutMillis, listener);
     }
 
     /** The same node with TLS (null: none) and the plaintext key policy. */
     public BrokerConfig withTls(TlsSettings settings, boolean refuseKey) {
         return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
-                cluster, settings, refuseKey, drainTimeoutMillis);
+                cluster, settings, refuseKey, drainTimeoutMillis, listener);
     }
 
     public BrokerConfig withListener(String newHost, Integer newPort) {
         return new BrokerConfig(newHost != null ? newHost : host, newPort != null ? newPort : port, keys, limits,
                 maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention, cluster, tls, refuseKeyOverPlaintext,
-                drainTimeoutMillis);
+                drainTimeoutMillis, listener);
     }
 
     /** The same node with another drain timeout (ms). */
     public BrokerConfig withDrainTimeout(long millis) {
         return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
-                cluster, tls, refuseKeyOverPlaintext, millis);
+                cluster, tls, refuseKeyOverPlaintext, millis, listener);
+    }
+
+    /** The same node with other listener limits. */
+    public BrokerConfig withListenerLimits(ListenerLimits newLimits) {
+        return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
+                cluster, tls, refuseKeyOverPlaintext, drainTimeoutMillis, newLimits);
     }
 }
