@@ -166,8 +166,11 @@ public final class BrokerApp implements AutoCloseable {
         this.tls = config.tls() != null ? loadTls(config) : null;
         this.tlsCheckMillis = config.tls() != null ? config.tls().checkIntervalMillis() : 0;
         this.server = new BrokerServer(connector, rest, config.limits(), new BrokerServer.Options(config.host(), config.port(),
-                config.ioThreads(), config.maxBacklogBytes(), 2 * config.limits().maxFrameSize(), config.closeLingerMillis()),
-                new TransportSecurity(tls, config.refuseKeyOverPlaintext()));
+                config.ioThreads(), config.maxBacklogBytes(), 2 * config.limits().maxFrameSize(), config.closeLingerMillis(),
+                config.listener()), new TransportSecurity(tls, config.refuseKeyOverPlaintext()));
+        // connection attempts refused by the per-address rate (429 / 42922)
+        FunctionCounter.builder("broker.connections.refused", server, BrokerServer::refusedForRate)
+                .description("Connection attempts refused, by reason").tag("reason", "rate").register(registry);
     }
 
     /** The files were checked when the config was read; one that went bad since then stops the start here. */

@@ -2,6 +2,8 @@ package dev.hubbub.transport;
 
 import dev.hubbub.core.session.Connector;
 import dev.hubbub.core.session.Limits;
+import dev.hubbub.transport.http.RateLimitRefusal;
+import dev.hubbub.transport.http.RequestGate;
 import dev.hubbub.transport.http.RestHandler;
 import dev.hubbub.transport.tls.TlsOnlyHandler;
 import dev.hubbub.transport.tls.TransportSecurity;
@@ -23,6 +25,7 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -42,10 +45,17 @@ public final class BrokerServer implements AutoCloseable {
      * DISCONNECTED, CLOSED), how long the client gets to read it and close by itself before the
      * broker closes. An SDK whose socket is closed under it reports a transport failure and retries
      * instead of acting on the error (ably-java given 40102 would retry forever).
+     * {@code maxRequestBytes}: body cap of an authenticated REST request. {@code listener}: what is
+     * enforced before a request reaches the routes ({@link ListenerLimits}).
      */
     public record Options(String host, int port, int ioThreads, long maxBacklogBytes, int maxRequestBytes,
-                          long closeLingerMillis) {
+                          long closeLingerMillis, ListenerLimits listener) {
         public static final long DEFAULT_CLOSE_LINGER_MILLIS = 1000;
+
+        /** With the default listener limits. */
+        public Options(String host, int port, int ioThreads, long maxBacklogBytes, int maxRequestBytes, long closeLingerMillis) {
+            this(host, port, ioThreads, maxBacklogBytes, maxRequestBytes, closeLingerMillis, ListenerLimits.defaults());
+        }
 
         public static Options defaults(String host, int port) {
             return new Options(host, port, 0, 8L * 1024 * 1024, 1024 * 1024, DEFAULT_CLOSE_LINGER_MILLIS);
@@ -54,12 +64,22 @@ public final class BrokerServer implements AutoCloseable {
 
     /** An HTTP (not yet upgraded) connection idle this long is closed. */
     static final int HTTP_IDLE_SECONDS = 60;
+    /** A connection refused by the connection rate that sends no request is closed after this long. */
+    static final int REFUSED_IDLE_SECONDS = 5;
+    /**
+     * Longest request line (method, URI, version): room for a realistic JWT in a connect URL
+     * ({@code ?accessToken=}, often 5 to 12 KB) with the other parameters. Past it: 414 (41400).
+     */
+    public static final int MAX_INITIAL_LINE_BYTES = 16 * 1024;
+    /** Largest header block (all headers together), e.g. a long JWT in {@code Authorization}. Past it: 431 (43100). */
+    public static final int MAX_HEADER_BYTES = 16 * 1024;
 
     private final Connector connector;
     private final RestHandler rest;
     private final Limits limits;
     private final Options options;
     private final TransportSecurity security;
+    private final ConnectionRateLimiter attempts;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private Channel serverChannel;
@@ -78,6 +98,7 @@ public final class BrokerServer implements AutoCloseable {
         this.limits = limits;
         this.options = options;
         this.security = security;
+        this.attempts = new ConnectionRateLimiter(options.listener().connectionRate());
     }
 
     /** Binds and returns the bound address (port 0 picks a free port). */
@@ -98,6 +119,10 @@ public final class BrokerServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         open.add(ch);
+                        if (!attempts.tryAcquire(ch.remoteAddress())) {
+                            configureRefused(ch.pipeline(), security, attempts.retryAfterSeconds());
+                            return;
+                        }
                         configure(ch.pipeline(), connector, rest, limits, options, security);
                     }
                 });
@@ -113,19 +138,39 @@ public final class BrokerServer implements AutoCloseable {
 
     /**
      * A new connection's pipeline, in order: on a TLS listener the TLS handler (which refuses
-     * plaintext), an idle timeout for plain HTTP, the HTTP codec, the aggregator, then the entry handler that
-     * either serves REST or upgrades to a realtime WebSocket. No flush consolidation: realtime writes
-     * are already batched per event loop with one flush per connection ({@code EventLoopWriter}).
+     * plaintext), an idle timeout for plain HTTP, the HTTP codec, the gate that reads a body only
+     * for a request it admits from its head ({@link RequestGate}), the aggregator, then the entry
+     * handler that either serves REST or upgrades to a realtime WebSocket. No flush consolidation:
+     * realtime writes are already batched per event loop with one flush per connection
+     * ({@code EventLoopWriter}).
      */
     public static void configure(ChannelPipeline pipeline, Connector connector, RestHandler rest, Limits limits,
                                  Options options, TransportSecurity security) {
+        ListenerLimits listener = options.listener();
+        front(pipeline, security, HTTP_IDLE_SECONDS)
+                .addLast(PipelineNames.HTTP_GATE, new RequestGate(rest.auth(), new RequestGate.Settings(
+                        options.maxRequestBytes(), listener.maxTokenRequestBytes(), listener.requestBodyTimeoutMillis())))
+                // the gate holds every body to its own (smaller or equal) cap first
+                .addLast(PipelineNames.HTTP_AGGREGATOR, new HttpObjectAggregator(
+                        Math.max(options.maxRequestBytes(), listener.maxTokenRequestBytes())))
+                .addLast(PipelineNames.HTTP_ENTRY, new HttpEntryHandler(connector, rest, limits, options, security));
+    }
+
+    /** The pipeline of a connection over its address's connection rate: its first request is answered 429 (42922). */
+    static void configureRefused(ChannelPipeline pipeline, TransportSecurity security, long retryAfterSeconds) {
+        front(pipeline, security, REFUSED_IDLE_SECONDS)
+                .addLast(PipelineNames.RATE_REFUSED, new RateLimitRefusal(retryAfterSeconds));
+    }
+
+    /** TLS when configured, the idle timeout, the HTTP codec with this listener's line and header limits. */
+    private static ChannelPipeline front(ChannelPipeline pipeline, TransportSecurity security, int idleSeconds) {
         if (security.tls() != null) {
             pipeline.addLast(PipelineNames.TLS_ONLY, new TlsOnlyHandler(security.tls()::context, PipelineNames.TLS));
         }
-        pipeline.addLast(PipelineNames.HTTP_IDLE, new IdleStateHandler(0, 0, HTTP_IDLE_SECONDS, TimeUnit.SECONDS))
-                .addLast(PipelineNames.HTTP_CODEC, new HttpServerCodec())
-                .addLast(PipelineNames.HTTP_AGGREGATOR, new HttpObjectAggregator(options.maxRequestBytes()))
-                .addLast(PipelineNames.HTTP_ENTRY, new HttpEntryHandler(connector, rest, limits, options, security));
+        return pipeline.addLast(PipelineNames.HTTP_IDLE, new IdleStateHandler(0, 0, idleSeconds, TimeUnit.SECONDS))
+                .addLast(PipelineNames.HTTP_CODEC, new HttpServerCodec(new HttpDecoderConfig()
+                        .setMaxInitialLineLength(MAX_INITIAL_LINE_BYTES)
+                        .setMaxHeaderSize(MAX_HEADER_BYTES)));
     }
 
     /**
@@ -138,6 +183,9 @@ public final class BrokerServer implements AutoCloseable {
             ch.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
     }
+
+    /** Connections refused so far by the per-address connection rate (42922). */
+    public long refusedForRate() { return attempts.refused(); }
 
     /** Accepted connections still open. */
     public int openConnections() { return open.size(); }

@@ -32,8 +32,12 @@ import java.util.Optional;
  */
 final class SignedTokenFormat {
     static final String PREFIX = "hb1.";
-    /** Longest token string considered at all; larger input is refused before any parsing. */
-    static final int MAX_TOKEN_LENGTH = 8192;
+    /**
+     * Longest token string considered at all; larger input is refused before any parsing. 16 KiB, as
+     * the listener's request line and header limits: a JWT with a large capability (12 KB is not
+     * rare) must get as far as here, and nothing longer can arrive in a URL or a header anyway.
+     */
+    static final int MAX_TOKEN_LENGTH = 16 * 1024;
 
     private static final byte[] DERIVATION_LABEL = "hubbub token signing key v1".getBytes(StandardCharsets.US_ASCII);
     private static final ObjectMapper JSON = new ObjectMapper();

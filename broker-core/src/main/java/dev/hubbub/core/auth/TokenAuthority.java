@@ -108,6 +108,14 @@ public final class TokenAuthority implements TokenVerifier {
 
     public TokenSettings settings() { return settings; }
 
+    /**
+     * The answer to a token request for a key this broker does not hold (40101): the same whether
+     * the request is refused here or, before its body is read, at the listener.
+     */
+    public static ErrorInfo unknownKey() {
+        return ErrorCode.AUTHENTICATION_FAILED.info("No key named in the TokenRequest is known");
+    }
+
     /** The revocations this authority enforces (Ably's revokeTokens), shared with whoever revokes. */
     public TokenRevocations revocations() { return revocations; }
 
@@ -122,7 +130,7 @@ public final class TokenAuthority implements TokenVerifier {
         ApiKey key = request.keyName() == null ? null : keys.find(request.keyName()).orElse(null);
         if (key == null) {
             // a name that is no configured key is never logged: it may be a secret put where the name belongs
-            return reject(UNKNOWN_KEY, ErrorCode.AUTHENTICATION_FAILED.info("No key named in the TokenRequest is known"));
+            return reject(UNKNOWN_KEY, unknownKey());
         }
         if (request.mac() == null || request.mac().isEmpty()) {
             return reject(key.name(), ErrorCode.AUTHENTICATION_FAILED.info("TokenRequest is not signed (no mac)"));

@@ -35,11 +35,27 @@ public enum ErrorCode {
     FORBIDDEN(40300, 403, "Forbidden"),
     NOT_FOUND(40400, 404, "Not found"),
     METHOD_NOT_ALLOWED(40500, 405, "Method not allowed"),
+    /**
+     * A request whose body did not arrive in full within {@code server.requestBodyTimeout}. Not one
+     * of Ably's codes (Ably has none for this): hubbub's, numbered like Ably's (HTTP status x 100),
+     * and a 4xx on purpose: SDKs retry 5xx answers on fallback hosts, and a client too slow to send
+     * its body gains nothing from that.
+     */
+    REQUEST_TIMEOUT(40800, 408, "Request body not received in time"),
+    /** A request line (method, URI, version) over the listener's limit. hubbub's code, numbered like Ably's. */
+    URI_TOO_LONG(41400, 414, "Request URI too long"),
+    /** Request headers over the listener's limit. hubbub's code, numbered like Ably's. */
+    HEADERS_TOO_LARGE(43100, 431, "Request header fields too large"),
     RATE_LIMITED(42910, 429, "Rate limit exceeded"),
     /** A publish (or presence change) over the connection's maxInboundRate: NACKed, the connection stays. */
     INBOUND_RATE_EXCEEDED(42911, 429, "Maximum per-connection publish rate exceeded; unable to publish message"),
     /** A connection that kept publishing over its maxInboundRate: disconnected. */
     INBOUND_RATE_EXCEEDED_FATAL(42921, 429, "Maximum per-connection publish rate exceeded; closing connection"),
+    /**
+     * A connection attempt over the per-address rate ({@code limits.connectionRatePerAddress}):
+     * its first request is answered HTTP 429 and the connection closed; SDKs retry with backoff.
+     */
+    TOO_MANY_REQUESTS(42922, 429, "Too many requests"),
     INTERNAL(50000, 500, "Internal error"),
     /** The cluster's shared storage (Redis) cannot be reached: nothing was taken. */
     CLUSTER_UNREACHABLE(50002, 500, "Internal connection error"),

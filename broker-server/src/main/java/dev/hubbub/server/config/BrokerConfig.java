@@ -6,6 +6,7 @@ import dev.hubbub.core.auth.TokenSettings;
 import dev.hubbub.core.history.Retention;
 import dev.hubbub.core.presence.PresenceSettings;
 import dev.hubbub.core.session.Limits;
+import dev.hubbub.transport.ListenerLimits;
 import java.util.List;
 import java.util.Objects;
 
@@ -21,10 +22,13 @@ import java.util.Objects;
  *                          before closing the rest
  * @param tokens            token lifetimes (default and longest, which also caps JWTs and is how long
  *                          revocations are kept); null means {@link TokenSettings#DEFAULTS}
+ * @param listener          what the listener enforces before a request reaches the broker: the requestToken body
+ *                          cap, the request body deadline, connection attempts per address; null means the defaults
  */
 public record BrokerConfig(String host, int port, List<ApiKey> keys, Limits limits, long maxBacklogBytes, int ioThreads,
                            long closeLingerMillis, PresenceSettings presence, Retention retention, ClusterSettings cluster,
-                           TlsSettings tls, boolean refuseKeyOverPlaintext, long drainTimeoutMillis, TokenSettings tokens) {
+                           TlsSettings tls, boolean refuseKeyOverPlaintext, long drainTimeoutMillis, TokenSettings tokens,
+                           ListenerLimits listener) {
     public static final long DEFAULT_CLOSE_LINGER_MILLIS = 1000;
     public static final long DEFAULT_DRAIN_TIMEOUT_MILLIS = 30_000;
 
@@ -34,13 +38,14 @@ public record BrokerConfig(String host, int port, List<ApiKey> keys, Limits limi
         Objects.requireNonNull(presence);
         Objects.requireNonNull(retention);
         tokens = tokens != null ? tokens : TokenSettings.DEFAULTS;
+        listener = listener != null ? listener : ListenerLimits.defaults();
     }
 
     /** Without TLS, with the default drain timeout. */
     public BrokerConfig(String host, int port, List<ApiKey> keys, Limits limits, long maxBacklogBytes, int ioThreads,
                         long closeLingerMillis, PresenceSettings presence, Retention retention, ClusterSettings cluster) {
         this(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention, cluster, null, false,
-                DEFAULT_DRAIN_TIMEOUT_MILLIS, TokenSettings.DEFAULTS);
+                DEFAULT_DRAIN_TIMEOUT_MILLIS, TokenSettings.DEFAULTS, ListenerLimits.defaults());
     }
 
     /** With the default close linger, presence settings and history retention. */
@@ -58,30 +63,36 @@ public record BrokerConfig(String host, int port, List<ApiKey> keys, Limits limi
     /** The same node in a cluster (null: on its own). */
     public BrokerConfig withCluster(ClusterSettings settings) {
         return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
-                settings, tls, refuseKeyOverPlaintext, drainTimeoutMillis, tokens);
+                settings, tls, refuseKeyOverPlaintext, drainTimeoutMillis, tokens, listener);
     }
 
     /** The same node with TLS (null: none) and the plaintext key policy. */
     public BrokerConfig withTls(TlsSettings settings, boolean refuseKey) {
         return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
-                cluster, settings, refuseKey, drainTimeoutMillis, tokens);
+                cluster, settings, refuseKey, drainTimeoutMillis, tokens, listener);
     }
 
     public BrokerConfig withListener(String newHost, Integer newPort) {
         return new BrokerConfig(newHost != null ? newHost : host, newPort != null ? newPort : port, keys, limits,
                 maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention, cluster, tls, refuseKeyOverPlaintext,
-                drainTimeoutMillis, tokens);
+                drainTimeoutMillis, tokens, listener);
     }
 
     /** The same node with another drain timeout (ms). */
     public BrokerConfig withDrainTimeout(long millis) {
         return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
-                cluster, tls, refuseKeyOverPlaintext, millis, tokens);
+                cluster, tls, refuseKeyOverPlaintext, millis, tokens, listener);
     }
 
     /** The same node with other token lifetimes. */
     public BrokerConfig withTokens(TokenSettings settings) {
         return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
-                cluster, tls, refuseKeyOverPlaintext, drainTimeoutMillis, settings);
+                cluster, tls, refuseKeyOverPlaintext, drainTimeoutMillis, settings, listener);
+    }
+
+    /** The same node with other listener limits. */
+    public BrokerConfig withListenerLimits(ListenerLimits newLimits) {
+        return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
+                cluster, tls, refuseKeyOverPlaintext, drainTimeoutMillis, tokens, newLimits);
     }
 }

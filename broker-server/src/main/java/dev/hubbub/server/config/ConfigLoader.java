@@ -57,7 +57,8 @@ public final class ConfigLoader {
 
     record ServerShape(String host, Integer port, @JsonProperty("ioThreads") Integer ioThreads,
                        @JsonProperty("maxBacklogBytes") Long maxBacklogBytes, @JsonProperty("closeLinger") Long closeLinger,
-                       TlsShape tls, Boolean refuseKeyOverPlaintext, @JsonProperty("drainTimeout") Long drainTimeout) {}
+                       TlsShape tls, Boolean refuseKeyOverPlaintext, @JsonProperty("drainTimeout") Long drainTimeout,
+                       Long requestBodyTimeout) {}
 
     record TlsShape(String certFile, String keyFile, String provider, Long checkInterval) {}
 
@@ -70,7 +71,8 @@ public final class ConfigLoader {
     record LimitsShape(Integer maxMessageSize, Integer maxFrameSize, Integer maxInboundRate, Long maxIdleInterval,
                        Long connectionStateTtl, Integer maxChannelsPerConnection, String serverId,
                        Long inboundRateDisconnectAfter, Integer maxPresenceMembersPerChannel,
-                       Integer maxPresenceMembersPerConnection) {}
+                       Integer maxPresenceMembersPerConnection, Integer maxTokenRequestBytes, Double connectionRatePerAddress,
+                       Integer connectionBurstPerAddress, List<String> connectionRateExempt) {}
 
     private static final Logger log = LoggerFactory.getLogger(ConfigLoader.class);
 
@@ -125,7 +127,7 @@ public final class ConfigLoader {
         if (shape == null) {
             throw new ConfigException(fileName + ": the file is empty; it needs at least one key under 'keys'");
         }
-        ServerShape server = shape.server() != null ? shape.server() : new ServerShape(null, null, null, null, null, null, null, null);
+        ServerShape server = shape.server() != null ? shape.server() : new ServerShape(null, null, null, null, null, null, null, null, null);
         String host = server.host() != null ? server.host() : "127.0.0.1";
         int port = server.port() != null ? server.port() : 8080;
         if (port < 0 || port > 65535) {
@@ -155,7 +157,8 @@ public final class ConfigLoader {
                 retention(fileName, text, shape.history()), cluster(fileName, text, shape.cluster(), shape.limits()))
                 .withTls(tls(fileName, text, server.tls()), Boolean.TRUE.equals(server.refuseKeyOverPlaintext()))
                 .withDrainTimeout(drainTimeout)
-                .withTokens(tokens(fileName, text, shape.tokens()));
+                .withTokens(tokens(fileName, text, shape.tokens()))
+                .withListenerLimits(ListenerSettings.read(fileName, text, server, shape.limits()));
     }
 
     /** The directory relative paths in the file start from (the file's own), or null when it has none. */
@@ -339,7 +342,7 @@ public final class ConfigLoader {
         check(fileName, text, "limits", setting, ok, rule);
     }
 
-    private static void check(String fileName, String text, String section, String setting, boolean ok, String rule)
+    static void check(String fileName, String text, String section, String setting, boolean ok, String rule)
             throws ConfigException {
         if (!ok) {
             throw new ConfigException(fileName + lineOfKey(text, setting) + ": '" + section + "." + setting + "' " + rule);

@@ -81,6 +81,11 @@ public final class RestAuth {
         return authenticator.resolveKey(key);
     }
 
+    /** Whether this broker holds a key of that name (no secret checked: for refusing early what would fail later). */
+    public boolean knowsKey(String keyName) {
+        return authenticator.keys().find(keyName).isPresent();
+    }
+
     /** Raw tokens and JWTs contain '.', base64 never does: decode only what has none. */
     static String bearerToken(String value) {
         if (value.indexOf('.') >= 0) {

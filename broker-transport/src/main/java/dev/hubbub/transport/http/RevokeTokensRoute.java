@@ -12,6 +12,7 @@ import dev.hubbub.core.protocol.Outcome;
 import dev.hubbub.transport.codec.DecodeException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -51,16 +52,26 @@ public final class RevokeTokensRoute implements RestHandler.LaterRoute {
         this.auth = Objects.requireNonNull(auth);
     }
 
+    /** Whether a path (split and decoded as {@link RestHandler} does) is this route's: {@code /keys/{keyName}/revokeTokens}. */
+    static boolean matches(List<String> segments) {
+        return segments.size() == 3 && segments.get(0).equals("keys") && segments.get(2).equals("revokeTokens");
+    }
+
+    /** The credentials revoking takes: Basic with a key (which must then be the key in the path). */
+    static Outcome<ApiKey> authenticate(RestAuth auth, HttpHeaders headers) {
+        return auth.basicKeyFor(headers, "Revoking tokens");
+    }
+
     /** Answers once the rules are stored where every node finds them (at once on a single node). */
     @Override
     public CompletionStage<FullHttpResponse> handleLater(FullHttpRequest request, List<String> segments, QueryStringDecoder query) {
-        if (segments.size() != 3 || !segments.get(0).equals("keys") || !segments.get(2).equals("revokeTokens")) {
+        if (!matches(segments)) {
             return null;
         }
         if (!request.method().equals(HttpMethod.POST)) {
             return now(HttpResponses.error(ErrorCode.METHOD_NOT_ALLOWED.info("revokeTokens takes POST")));
         }
-        Outcome<ApiKey> key = auth.basicKeyFor(request.headers(), "Revoking tokens");
+        Outcome<ApiKey> key = authenticate(auth, request.headers());
         if (!key.isOk()) {
             return now(HttpResponses.error(key.error()));
         }

@@ -31,9 +31,14 @@ public final class TokenRoute implements RestHandler.Route {
         this.auth = auth;
     }
 
+    /** Whether a path (split and decoded as {@link RestHandler} does) is this route's: {@code /keys/{keyName}/requestToken}. */
+    static boolean matches(List<String> segments) {
+        return segments.size() == 3 && segments.get(0).equals("keys") && segments.get(2).equals("requestToken");
+    }
+
     @Override
     public FullHttpResponse handle(FullHttpRequest request, List<String> segments, QueryStringDecoder query) {
-        if (segments.size() != 3 || !segments.get(0).equals("keys") || !segments.get(2).equals("requestToken")) {
+        if (!matches(segments)) {
             return null;
         }
         if (!request.method().equals(HttpMethod.POST)) {

@@ -9,6 +9,7 @@ import dev.hubbub.core.session.Limits;
 import dev.hubbub.transport.BrokerServer;
 import dev.hubbub.transport.codec.ProtocolCodec;
 import dev.hubbub.transport.codec.WireFormat;
+import dev.hubbub.transport.http.Cors;
 import dev.hubbub.transport.http.HttpResponses;
 import dev.hubbub.transport.http.RestHandler;
 import dev.hubbub.transport.tls.TransportSecurity;
@@ -25,6 +26,8 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
@@ -83,7 +86,9 @@ public final class HttpEntryHandler extends SimpleChannelInboundHandler<FullHttp
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         if (!request.decoderResult().isSuccess()) {
-            reply(ctx, request, HttpResponses.error(ErrorCode.BAD_REQUEST.info("Malformed HTTP request")), false);
+            FullHttpResponse refused = HttpResponses.error(malformed(request.decoderResult().cause()));
+            Cors.apply(request, refused);
+            reply(ctx, request, refused, false);
             return;
         }
         if (isWebSocketUpgrade(request)) {
@@ -130,6 +135,21 @@ public final class HttpEntryHandler extends SimpleChannelInboundHandler<FullHttp
         if (!keepAlive) {
             f.addListener(ChannelFutureListener.CLOSE);
         }
+    }
+
+    /**
+     * The answer to a request the codec could not decode. Never quotes the request: its line may
+     * carry credentials ({@code ?key=}, {@code ?accessToken=}).
+     */
+    static ErrorInfo malformed(Throwable cause) {
+        if (cause instanceof TooLongHttpLineException) {
+            return ErrorCode.URI_TOO_LONG.info("Request line longer than " + BrokerServer.MAX_INITIAL_LINE_BYTES
+                    + " bytes; send long credentials in the Authorization header");
+        }
+        if (cause instanceof TooLongHttpHeaderException) {
+            return ErrorCode.HEADERS_TOO_LARGE.info("Request headers larger than " + BrokerServer.MAX_HEADER_BYTES + " bytes");
+        }
+        return ErrorCode.BAD_REQUEST.info("Malformed HTTP request");
     }
 
     static boolean isBasicAuth(HttpHeaders headers) {
@@ -189,8 +209,10 @@ public final class HttpEntryHandler extends SimpleChannelInboundHandler<FullHttp
                 return;
             }
             ChannelPipeline p = ctx.pipeline();
-            if (p.get(PipelineNames.HTTP_IDLE) != null) {
-                p.remove(PipelineNames.HTTP_IDLE);
+            for (String http : new String[] {PipelineNames.HTTP_IDLE, PipelineNames.HTTP_GATE}) {
+                if (p.get(http) != null) {
+                    p.remove(http);
+                }
             }
             p.addLast(PipelineNames.WS_AGGREGATOR, new WebSocketFrameAggregator(maxFrame));
             p.addLast(PipelineNames.REALTIME, new RealtimeHandler(connector, connect, ProtocolCodec.of(format), limits,

@@ -1,4 +1,4 @@
-package dev.hubbub.transport.ws;
+package dev.hubbub.transport.http;
 
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -6,15 +6,15 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 
 /** CORS for browser SDKs: echo the Origin (credentials are allowed) and expose the Ably headers. */
-final class Cors {
+public final class Cors {
     private Cors() {}
 
-    static void apply(FullHttpRequest request, FullHttpResponse response) {
+    public static void apply(FullHttpRequest request, FullHttpResponse response) {
         apply(request.headers(), response);
     }
 
     /** @param requestHeaders the request's headers (they stay readable after its body is released) */
-    static void apply(HttpHeaders requestHeaders, FullHttpResponse response) {
+    public static void apply(HttpHeaders requestHeaders, FullHttpResponse response) {
         String origin = requestHeaders.get(HttpHeaderNames.ORIGIN);
         if (origin == null) {
             return;
