@@ -134,8 +134,8 @@ public final class BrokerApp implements AutoCloseable {
         // the rules on the way in: one identity gate, one set of write checks, one publish funnel
         IdentityGate gate = new IdentityGate((who, identity, reason, claimed) -> {
             metrics.rejectedClaim(reason);
-            log.info("{} rejected clientId claim: reason={} identity={}{} claimed={}", who, reason, identity.kind(),
-                    identity.isIdentified() ? "(" + identity.clientId() + ")" : "", claimed == null ? "<none>" : "'" + claimed + "'");
+            log.info("{} rejected clientId claim: reason={} identity={} claimed={}", who, reason, identity.describe(),
+                    claimed == null ? "<none>" : "'" + claimed + "'");
         });
         Admission admission = new Admission(config.limits().maxMessageSize());
         Publishing publishing = new Publishing(admission, gate, bus, clock, metrics);

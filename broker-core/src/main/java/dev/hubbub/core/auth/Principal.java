@@ -37,7 +37,6 @@ public record Principal(
 
     @Override
     public String toString() {
-        return "Principal[app=" + appId + ", key=" + keyName + ", " + credentialKind + ", " + identity.kind()
-                + (identity.isIdentified() ? " " + identity.clientId() : "") + "]";
+        return "Principal[app=" + appId + ", key=" + keyName + ", " + credentialKind + ", " + identity.describe() + "]";
     }
 }
