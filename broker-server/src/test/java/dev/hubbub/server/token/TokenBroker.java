@@ -67,6 +67,17 @@ final class TokenBroker implements AutoCloseable {
         return authServer.issue(key, new TokenParams(ttl, capability, clientId, null, null)).value().token();
     }
 
+    /** A wildcard token limited to the clientIds {@code pattern} matches, made by the auth server with the key. */
+    String patternToken(String pattern) {
+        return authServer.issue(key, TokenParams.forClientIdPattern(pattern)).value().token();
+    }
+
+    /** A wildcard JWT limited by hubbub's {@code x-hubbub-clientId-pattern} claim. */
+    String patternJwt(String pattern) {
+        return baseJwt().withClaim("x-ably-clientId", "*").withClaim("x-hubbub-clientId-pattern", pattern)
+                .sign(Algorithm.HMAC256(SECRET.getBytes(StandardCharsets.UTF_8)));
+    }
+
     /** A token that expired a minute ago (issued by an authority whose clock runs an hour behind). */
     String expiredToken(String clientId) {
         TokenAuthority past = new TokenAuthority(keys, Clock.offset(Clock.systemUTC(), Duration.ofHours(-1)));
