@@ -91,7 +91,9 @@ public final class Authenticator {
             return Outcome.fail(ErrorCode.TOKEN_EXPIRED.info());
         }
         Outcome<ClientIdentity> identity = identityFor(claims.clientId(), claims.clientIdPattern(), claimedClientId);
-        return identity.map(id -> new Principal(claims.appId(), claims.keyName(), Principal.CredentialKind.TOKEN, id,
+        // the verifier reads our own format or an Ably JWT, so anything not ours that it accepted was a JWT
+        Principal.CredentialKind kind = SignedTokenFormat.isOurs(token) ? Principal.CredentialKind.TOKEN : Principal.CredentialKind.JWT;
+        return identity.map(id -> new Principal(claims.appId(), claims.keyName(), kind, id,
                 claims.capability(), claims.expires(), claims));
     }
 

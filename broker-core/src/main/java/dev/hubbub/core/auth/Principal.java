@@ -17,7 +17,8 @@ public record Principal(
         long expiresAt,
         TokenClaims token) {
 
-    public enum CredentialKind { BASIC, TOKEN }
+    /** How the principal authenticated: an API key (basic auth), one of hubbub's own tokens, or an Ably JWT. */
+    public enum CredentialKind { BASIC, TOKEN, JWT }
 
     public Principal {
         Objects.requireNonNull(appId, "appId");
