@@ -3,6 +3,7 @@ package dev.hubbub.server.config;
 import dev.hubbub.cluster.ClusterSettings;
 import dev.hubbub.core.auth.ApiKey;
 import dev.hubbub.core.history.Retention;
+import dev.hubbub.core.identity.Provenance;
 import dev.hubbub.core.presence.PresenceSettings;
 import dev.hubbub.core.session.Limits;
 import java.util.List;
@@ -18,10 +19,12 @@ import java.util.Objects;
  * @param refuseKeyOverPlaintext refuse an API key (Basic auth) on a connection that is not TLS, with 40103
  * @param drainTimeoutMillis how long a drain (SIGTERM) waits for clients told to reconnect to leave
  *                          before closing the rest
+ * @param provenance        the channels whose messages and presence events tell how their clientId
+ *                          was established (default: none)
  */
 public record BrokerConfig(String host, int port, List<ApiKey> keys, Limits limits, long maxBacklogBytes, int ioThreads,
                            long closeLingerMillis, PresenceSettings presence, Retention retention, ClusterSettings cluster,
-                           TlsSettings tls, boolean refuseKeyOverPlaintext, long drainTimeoutMillis) {
+                           TlsSettings tls, boolean refuseKeyOverPlaintext, long drainTimeoutMillis, Provenance provenance) {
     public static final long DEFAULT_CLOSE_LINGER_MILLIS = 1000;
     public static final long DEFAULT_DRAIN_TIMEOUT_MILLIS = 30_000;
 
@@ -30,13 +33,14 @@ public record BrokerConfig(String host, int port, List<ApiKey> keys, Limits limi
         Objects.requireNonNull(limits);
         Objects.requireNonNull(presence);
         Objects.requireNonNull(retention);
+        Objects.requireNonNull(provenance);
     }
 
     /** Without TLS, with the default drain timeout. */
     public BrokerConfig(String host, int port, List<ApiKey> keys, Limits limits, long maxBacklogBytes, int ioThreads,
                         long closeLingerMillis, PresenceSettings presence, Retention retention, ClusterSettings cluster) {
         this(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention, cluster, null, false,
-                DEFAULT_DRAIN_TIMEOUT_MILLIS);
+                DEFAULT_DRAIN_TIMEOUT_MILLIS, Provenance.OFF);
     }
 
     /** With the default close linger, presence settings and history retention. */
@@ -54,24 +58,30 @@ public record BrokerConfig(String host, int port, List<ApiKey> keys, Limits limi
     /** The same node in a cluster (null: on its own). */
     public BrokerConfig withCluster(ClusterSettings settings) {
         return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
-                settings, tls, refuseKeyOverPlaintext, drainTimeoutMillis);
+                settings, tls, refuseKeyOverPlaintext, drainTimeoutMillis, provenance);
     }
 
     /** The same node with TLS (null: none) and the plaintext key policy. */
     public BrokerConfig withTls(TlsSettings settings, boolean refuseKey) {
         return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
-                cluster, settings, refuseKey, drainTimeoutMillis);
+                cluster, settings, refuseKey, drainTimeoutMillis, provenance);
     }
 
     public BrokerConfig withListener(String newHost, Integer newPort) {
         return new BrokerConfig(newHost != null ? newHost : host, newPort != null ? newPort : port, keys, limits,
                 maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention, cluster, tls, refuseKeyOverPlaintext,
-                drainTimeoutMillis);
+                drainTimeoutMillis, provenance);
     }
 
     /** The same node with another drain timeout (ms). */
     public BrokerConfig withDrainTimeout(long millis) {
         return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
-                cluster, tls, refuseKeyOverPlaintext, millis);
+                cluster, tls, refuseKeyOverPlaintext, millis, provenance);
+    }
+
+    /** The same node with provenance on for other channels ({@link Provenance#OFF}: none). */
+    public BrokerConfig withProvenance(Provenance p) {
+        return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
+                cluster, tls, refuseKeyOverPlaintext, drainTimeoutMillis, p);
     }
 }

@@ -46,7 +46,7 @@ public final class ConfigLoader {
 
     // The file's shape. Every field is optional except keys.
     record FileShape(ServerShape server, List<KeyShape> keys, LimitsShape limits, PresenceShape presence,
-                     HistoryShape history, ClusterShape cluster) {}
+                     HistoryShape history, ClusterShape cluster, ProvenanceConfig.Shape provenance) {}
 
     record ClusterShape(List<String> redis, String nodeId, Long commandTimeout, Integer maxMessagesPerChannel,
                         Long unreachableTimeout, Long presenceDeadAfter) {}
@@ -129,7 +129,8 @@ public final class ConfigLoader {
                 backlog, ioThreads, linger, memberCaps(fileName, text, presence(fileName, text, shape.presence()), shape.limits()),
                 retention(fileName, text, shape.history()), cluster(fileName, text, shape.cluster(), shape.limits()))
                 .withTls(tls(fileName, text, server.tls()), Boolean.TRUE.equals(server.refuseKeyOverPlaintext()))
-                .withDrainTimeout(drainTimeout);
+                .withDrainTimeout(drainTimeout)
+                .withProvenance(ProvenanceConfig.parse(fileName, text, shape.provenance(), keys));
     }
 
     /**
