@@ -10,6 +10,7 @@ import dev.hubbub.core.auth.TokenAuthority;
 import dev.hubbub.core.auth.TokenParams;
 import dev.hubbub.core.auth.TokenRequest;
 import dev.hubbub.core.auth.TokenRequestSigner;
+import dev.hubbub.core.identity.Provenance;
 import dev.hubbub.core.session.Limits;
 import dev.hubbub.server.BrokerApp;
 import dev.hubbub.server.config.BrokerConfig;
@@ -44,10 +45,16 @@ final class TokenBroker implements AutoCloseable {
     TokenBroker() throws InterruptedException { this(Clock.systemUTC()); }
 
     /** The broker and the auth server both on {@code clock} (a hand-driven one for expiry on a live connection). */
-    TokenBroker(Clock clock) throws InterruptedException {
+    TokenBroker(Clock clock) throws InterruptedException { this(clock, Provenance.OFF); }
+
+    /** With provenance headers where {@code provenance} says. */
+    TokenBroker(Provenance provenance) throws InterruptedException { this(Clock.systemUTC(), provenance); }
+
+    private TokenBroker(Clock clock, Provenance provenance) throws InterruptedException {
         authServer = new TokenAuthority(keys, clock);
         signer = new TokenRequestSigner(clock);
-        BrokerConfig config = new BrokerConfig("127.0.0.1", 0, List.of(key), Limits.defaults(), 8L * 1024 * 1024, 1);
+        BrokerConfig config = new BrokerConfig("127.0.0.1", 0, List.of(key), Limits.defaults(), 8L * 1024 * 1024, 1)
+                .withProvenance(provenance);
         app = new BrokerApp(config, clock, new SimpleMeterRegistry());
         port = app.start().getPort();
     }
