@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The connections of every node, resumable on every node, kept in Redis. One entry per connection,
  * a hash {@code hb:r:<sha256(connectionKey)>} of {@code id} (connectionId), {@code app},
- * {@code kind} and {@code client} (its identity), {@code node} (where it was opened), on the server
+ * {@code kind} and {@code client} (its identity: a clientId or a wildcard's clientId pattern), {@code node} (where it was opened), on the server
  * the hash picks. The connection key is a secret: it is never stored, sent in clear or logged; only
  * its holder can name the entry.
  *
@@ -89,7 +89,7 @@ public final class RedisResumeStore implements ResumeStore {
         String key = key(connectionKey);
         ClientIdentity id = entry.identity();
         quietly(() -> shardOf(key).script(save, new String[] {key}, entry.connectionId(), entry.appId(), id.kind().name(),
-                id.isIdentified() ? id.clientId() : "", node.settings().nodeId(), Long.toString(ttlMillis + periodMillis)));
+                client(id), node.settings().nodeId(), Long.toString(ttlMillis + periodMillis)));
     }
 
     @Override
@@ -110,7 +110,7 @@ public final class RedisResumeStore implements ResumeStore {
         Shard shard = shardOf(key);
         Outcome<List<Object>> reply = shard.reachable()
                 ? Blocking.await(shard.script(take, new String[] {key}, appId, identity.kind().name(),
-                        identity.isIdentified() ? identity.clientId() : "", CONTROL, node.settings().nodeId()),
+                        client(identity), CONTROL, node.settings().nodeId()),
                         node.settings().commandTimeoutMillis(), WHAT)
                 : Blocking.unreachable(WHAT);
         if (!reply.isOk()) {
@@ -133,6 +133,18 @@ public final class RedisResumeStore implements ResumeStore {
                         "Unable to recover connection: its state has expired or is unknown; continuity was lost"));
             }
         }
+    }
+
+    /**
+     * The {@code client} field: the clientId of an identified connection, the clientId pattern of a
+     * limited wildcard (the kind, stored beside it, keeps the two apart), else empty. A resume must
+     * match it exactly, as a local one matches the whole identity.
+     */
+    private static String client(ClientIdentity identity) {
+        if (identity.isIdentified()) {
+            return identity.clientId();
+        }
+        return identity.pattern() == null ? "" : identity.pattern().toString();
     }
 
     /** A message on the control channel (Lettuce's thread): {@code taken <connectionId> <node>}. */

@@ -3,17 +3,24 @@ package dev.hubbub.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hubbub.core.auth.ApiKey;
 import dev.hubbub.core.auth.Capability;
+import dev.hubbub.core.auth.KeyStore;
+import dev.hubbub.core.auth.TokenAuthority;
+import dev.hubbub.core.auth.TokenParams;
 import dev.hubbub.core.protocol.Action;
 import dev.hubbub.core.protocol.ErrorCode;
 import dev.hubbub.core.protocol.ProtocolMessage;
+import dev.hubbub.core.session.ConnectRequest;
 import dev.hubbub.core.session.DisconnectReason;
 import dev.hubbub.core.session.Limits;
+import dev.hubbub.core.session.Session;
 import dev.hubbub.testkit.Frames;
+import dev.hubbub.testkit.RecordingTransport;
 import dev.hubbub.testkit.TestClient;
 import dev.hubbub.testkit.TestCore;
 import java.net.URI;
@@ -29,6 +36,9 @@ class ClusterResumeTest extends ClusterTestBase {
     private static final String KEY = Nodes.KEY;
     private static final String OTHER_APP = "app2.k:secret2";
     private static final long TTL = Limits.defaults().connectionStateTtl();
+    private static final ApiKey TOKENS_KEY = new ApiKey("app1.k", "secret", Capability.ALL);
+    /** Tokens for app1, verified alike on every node (they are self-contained). */
+    private static final TokenAuthority TOKENS = new TokenAuthority(new KeyStore(List.of(TOKENS_KEY)), Clock.systemUTC());
     private final List<ClusterNode> clusters = new ArrayList<>();
 
     @AfterEach
@@ -47,7 +57,19 @@ class ClusterResumeTest extends ClusterTestBase {
                 .bus((router, own) -> bus[0] = new ClusterBus(cluster, router))
                 .sharedLog((b, own) -> new ClusterLog(cluster, (ClusterBus) b))
                 .resumeStore(new RedisResumeStore(cluster, TTL))
+                .tokens(TOKENS)
                 .build();
+    }
+
+    private static String patternToken(String pattern) {
+        return TOKENS.issue(TOKENS_KEY, TokenParams.forClientIdPattern(pattern)).value().token();
+    }
+
+    private static TestClient withToken(TestCore node, String token, String resume) {
+        RecordingTransport out = new RecordingTransport();
+        Session s = node.connector.connect(new ConnectRequest(null, token, null, "json", "6", true, resume, null, "test"), out);
+        assertNotNull(s, () -> "refused: " + out.frames());
+        return new TestClient(s, out);
     }
 
     private static int errorCode(TestClient c) {
@@ -103,6 +125,22 @@ class ClusterResumeTest extends ClusterTestBase {
                 "an anonymous client is not alice");
         TestClient back = b.connect(KEY, "alice", alice.key(), null);
         assertEquals(alice.id(), back.id());
+        assertNull(back.connected().error());
+    }
+
+    /** A wildcard's clientId pattern is part of its identity on every node, as a clientId is. */
+    @Test
+    void aLimitedWildcardResumesOnAnotherNodeOnlyWithTheSamePattern() {
+        TestCore a = node("a"), b = node("b");
+        TestClient support = written(withToken(a, patternToken("support:*"), null));
+        support.session().end(DisconnectReason.TRANSPORT_LOST, null);
+        assertEquals(ErrorCode.CONNECTION_RESUME_REFUSED.code(), errorCode(withToken(b, patternToken("bot-*"), support.key())),
+                "another pattern is another identity");
+        assertEquals(ErrorCode.CONNECTION_RESUME_REFUSED.code(),
+                errorCode(withToken(b, TOKENS.issue(TOKENS_KEY, TokenParams.forClientId("*")).value().token(), support.key())),
+                "an unlimited wildcard is not the limited one");
+        TestClient back = withToken(b, patternToken("support:*"), support.key());
+        assertEquals(support.id(), back.id());
         assertNull(back.connected().error());
     }
 

@@ -13,6 +13,7 @@ import dev.hubbub.core.history.InMemoryMessageLog;
 import dev.hubbub.core.history.MessageLog;
 import dev.hubbub.core.history.Retention;
 import dev.hubbub.core.identity.IdentityGate;
+import dev.hubbub.core.identity.Provenance;
 import dev.hubbub.core.identity.RejectedClaims;
 import dev.hubbub.core.outbound.FanOutPort;
 import dev.hubbub.core.presence.PresenceService;
@@ -70,8 +71,8 @@ public final class TestCore {
         admission = new Admission(limits.maxMessageSize());
         bus = b.bus.apply(router, log);
         MessageLog shared = b.sharedLog.apply(bus, log);
-        publishing = new Publishing(admission, gate, bus, clock, metrics);
-        presence = new PresenceService(router, shared, admission, gate, clock, b.timers, b.presence);
+        publishing = new Publishing(admission, gate, bus, clock, metrics, b.provenance);
+        presence = new PresenceService(router, shared, admission, gate, clock, b.timers, b.presence, b.provenance);
         disconnects = new Disconnects(metrics);
         connections = new ConnectionRegistry(clock, b.resumeStore);
         authenticator = new Authenticator(new KeyStore(b.keys), b.tokens, clock);
@@ -115,6 +116,13 @@ public final class TestCore {
 
         private java.util.function.BiFunction<ChannelBus, InMemoryMessageLog, MessageLog> sharedLog = (bus, own) -> own;
         private ResumeStore resumeStore;
+        private Provenance provenance = Provenance.OFF;
+
+        /** Where messages and presence events get provenance headers (default: nowhere). */
+        public Builder provenance(Provenance p) {
+            this.provenance = p;
+            return this;
+        }
 
         /** Where other nodes' connections are resumed from (default: none, a single node). */
         public Builder resumeStore(ResumeStore store) {

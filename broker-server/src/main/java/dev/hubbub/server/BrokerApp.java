@@ -134,8 +134,10 @@ public final class BrokerApp implements AutoCloseable {
         // the rules on the way in: one identity gate, one set of write checks, one publish funnel
         IdentityGate gate = new IdentityGate(new RejectedClaims(metrics::rejectedClaim));
         Admission admission = new Admission(config.limits().maxMessageSize());
-        Publishing publishing = new Publishing(admission, gate, bus, clock, metrics);
-        this.presence = new PresenceService(router, messageLog, admission, gate, clock, presenceTimers, config.presence());
+        // where messages and presence events tell how their clientId was established (config: provenance; default nowhere)
+        Publishing publishing = new Publishing(admission, gate, bus, clock, metrics, config.provenance());
+        this.presence = new PresenceService(router, messageLog, admission, gate, clock, presenceTimers, config.presence(),
+                config.provenance());
         if (cluster != null) {
             // presence members shared by every node: changes go to Redis, each node's copy follows the channel's feed
             ((ClusterBus) bus).deliverPresenceTo(presence);

@@ -20,7 +20,8 @@ import picocli.CommandLine.Model.CommandSpec;
 /**
  * {@code token}: mints credentials offline with a key, for scripts and auth servers. By default it
  * prints a signed TokenRequest (JSON) that a client exchanges at {@code POST /keys/{keyName}/requestToken};
- * with {@code --issue} it prints TokenDetails with a ready token.
+ * with {@code --issue} it prints TokenDetails with a ready token. {@code --client-id-pattern} needs
+ * {@code --issue} (a TokenRequest's mac cannot cover it) and {@code --client-id '*'}.
  */
 @Command(name = "token", mixinStandardHelpOptions = true,
         description = "Prints a signed TokenRequest (default) or, with --issue, a token, made with an API key.")
@@ -40,6 +41,11 @@ final class TokenCommand implements Callable<Integer> {
     @Option(names = "--capability", paramLabel = "JSON", description = "Capability JSON, e.g. '{\"chat:*\":[\"publish\",\"subscribe\"]}' (default: the key's).")
     String capability;
 
+    @Option(names = "--client-id-pattern", paramLabel = "PATTERN",
+            description = "With --client-id '*' and --issue: limit the wildcard token to clientIds matching PATTERN,"
+                    + " e.g. 'support:*' (a trailing '*' matches any rest, a whole-segment '*' one ':'-separated segment).")
+    String clientIdPattern;
+
     @Option(names = "--issue", description = "Print TokenDetails with a token instead of a TokenRequest.")
     boolean issue;
 
@@ -51,7 +57,7 @@ final class TokenCommand implements Callable<Integer> {
         if (!apiKey.isOk()) {
             return fail(err, apiKey.error());
         }
-        TokenParams params = new TokenParams(ttl, capability, clientId, null, null);
+        TokenParams params = new TokenParams(ttl, capability, clientId, null, null, null, clientIdPattern);
         Clock clock = Clock.systemUTC();
         if (issue) {
             var details = new TokenAuthority(new KeyStore(List.of(apiKey.value())), clock).issue(apiKey.value(), params);

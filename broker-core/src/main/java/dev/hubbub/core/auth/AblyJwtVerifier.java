@@ -16,7 +16,10 @@ import java.util.Objects;
  * with that key's secret; {@code iat} and {@code exp} in seconds; optional {@code x-ably-clientId}
  * ({@code "*"} allowed), {@code x-ably-capability} (capability JSON as a string; absent means the
  * key's whole capability, present is intersected with it) and {@code x-ably-revocation-key} (a string
- * a revocation may name the token by).
+ * a revocation may name the token by); and hubbub's own {@code x-hubbub-clientId-pattern} (a
+ * {@link ClientIdPattern} limiting the clientIds of a wildcard JWT, so only with
+ * {@code x-ably-clientId: "*"}; with any other clientId, or none, or when invalid, the JWT is refused
+ * with 40144, never read as an unrestricted wildcard).
  *
  * <p>Only the signature and the claims are checked here, never expiry: callers compare
  * {@link TokenClaims#expires()} with their own clock. An {@code iat} or {@code nbf} (not before,
@@ -31,6 +34,7 @@ final class AblyJwtVerifier {
     static final String CLIENT_ID_CLAIM = "x-ably-clientId";
     static final String CAPABILITY_CLAIM = "x-ably-capability";
     static final String REVOCATION_KEY_CLAIM = "x-ably-revocation-key";
+    static final String CLIENT_ID_PATTERN_CLAIM = TokenJson.CLIENT_ID_PATTERN_FIELD;
     private static final String ALGORITHM = "HS256";
 
     private final KeyStore keys;
@@ -108,6 +112,22 @@ final class AblyJwtVerifier {
                 return invalid(CLIENT_ID_CLAIM + " must be " + ClientIdentity.CLIENT_ID_RULE);
             }
         }
+        Claim patternClaim = jwt.getClaim(CLIENT_ID_PATTERN_CLAIM);
+        ClientIdPattern pattern = null;
+        if (!patternClaim.isMissing() && !patternClaim.isNull()) {
+            String text = patternClaim.asString();
+            if (text == null) {
+                return invalid(CLIENT_ID_PATTERN_CLAIM + " must be a string");
+            }
+            if (!ClientIdentity.WILDCARD_ID.equals(clientId)) {
+                return invalid(CLIENT_ID_PATTERN_CLAIM + " limits a wildcard token: it needs " + CLIENT_ID_CLAIM + " \"*\"");
+            }
+            String why = ClientIdPattern.invalidReason(text);
+            if (why != null) {
+                return invalid(CLIENT_ID_PATTERN_CLAIM + ": " + why);
+            }
+            pattern = ClientIdPattern.parse(text).value();
+        }
         Claim revocationClaim = jwt.getClaim(REVOCATION_KEY_CLAIM);
         String revocationKey = null;
         if (!revocationClaim.isMissing() && !revocationClaim.isNull()) {
@@ -122,7 +142,8 @@ final class AblyJwtVerifier {
         if (!capability.isOk()) {
             return Outcome.fail(capability.error());
         }
-        return Outcome.ok(new TokenClaims(key.name(), key.appId(), clientId, capability.value(), issued, expires, revocationKey));
+        return Outcome.ok(new TokenClaims(key.name(), key.appId(), clientId, capability.value(), issued, expires, revocationKey,
+                pattern));
     }
 
     private static Outcome<Capability> capability(Claim claim, ApiKey key) {

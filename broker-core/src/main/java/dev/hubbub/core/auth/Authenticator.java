@@ -17,6 +17,9 @@ import java.util.Objects;
  *  token for X           Y != X             40102
  *  token for *           absent             WILDCARD
  *  token for *           Y                  IDENTIFIED Y
+ *  token for * + pattern absent             WILDCARD limited to the pattern
+ *  token for * + pattern Y matching it      IDENTIFIED Y
+ *  token for * + pattern Y not matching     40102 (naming the pattern)
  *  token without id      absent             ANONYMOUS
  *  token without id      Y                  40102 (the token grants no identity)
  * </pre>
@@ -90,8 +93,10 @@ public final class Authenticator {
         if (clock.millis() >= claims.expires()) {
             return Outcome.fail(ErrorCode.TOKEN_EXPIRED.info());
         }
-        Outcome<ClientIdentity> identity = identityFor(claims.clientId(), claimedClientId);
-        return identity.map(id -> new Principal(claims.appId(), claims.keyName(), Principal.CredentialKind.TOKEN, id,
+        Outcome<ClientIdentity> identity = identityFor(claims.clientId(), claims.clientIdPattern(), claimedClientId);
+        // the verifier reads our own format or an Ably JWT, so anything not ours that it accepted was a JWT
+        Principal.CredentialKind kind = SignedTokenFormat.isOurs(token) ? Principal.CredentialKind.TOKEN : Principal.CredentialKind.JWT;
+        return identity.map(id -> new Principal(claims.appId(), claims.keyName(), kind, id,
                 claims.capability(), claims.expires(), claims));
     }
 
@@ -103,8 +108,8 @@ public final class Authenticator {
         return principal.token() == null ? null : tokens.revocation(principal.token());
     }
 
-    /** The identity table for token credentials. */
-    static Outcome<ClientIdentity> identityFor(String tokenClientId, String claimed) {
+    /** The identity table for token credentials; {@code pattern} is a wildcard token's clientId pattern, or null. */
+    static Outcome<ClientIdentity> identityFor(String tokenClientId, ClientIdPattern pattern, String claimed) {
         if (tokenClientId == null) {
             return claimed == null
                     ? Outcome.ok(ClientIdentity.ANONYMOUS)
@@ -112,7 +117,14 @@ public final class Authenticator {
                             "Invalid clientId for credentials: the token grants no clientId, '" + claimed + "' was claimed");
         }
         if (ClientIdentity.WILDCARD_ID.equals(tokenClientId)) {
-            return Outcome.ok(claimed == null ? ClientIdentity.WILDCARD : ClientIdentity.identified(claimed));
+            ClientIdentity wildcard = ClientIdentity.wildcard(pattern);
+            if (claimed == null) {
+                return Outcome.ok(wildcard);
+            }
+            return wildcard.mayName(claimed)
+                    ? Outcome.ok(ClientIdentity.identified(claimed))
+                    : Outcome.fail(ErrorCode.INCOMPATIBLE_CREDENTIALS, "Invalid clientId for credentials: the token allows only clientIds"
+                            + " matching '" + pattern + "', '" + claimed + "' was claimed");
         }
         if (claimed == null || claimed.equals(tokenClientId)) {
             return Outcome.ok(ClientIdentity.identified(tokenClientId));

@@ -1,35 +1,59 @@
 package dev.hubbub.core.auth;
 
+import dev.hubbub.core.log.LogText;
 import java.util.Objects;
 
 /**
  * Who a client is allowed to be. One of three shapes:
  * <ul>
  *   <li>{@link Kind#IDENTIFIED}: exactly {@code clientId}; every message and presence event carries it.</li>
- *   <li>{@link Kind#WILDCARD}: no identity of its own, but may name any clientId per message.</li>
+ *   <li>{@link Kind#WILDCARD}: no identity of its own, but may name a clientId per message: any one,
+ *       or, when {@code pattern} is set (a hubbub extension), only one the pattern matches.</li>
  *   <li>{@link Kind#ANONYMOUS}: no identity and may not assume one.</li>
  * </ul>
+ * A wildcard with a pattern is still a wildcard on the wire ({@link #wireClientId()} is {@code *}),
+ * so the SDKs treat it exactly as any wildcard; only the broker knows the limit.
  */
-public record ClientIdentity(Kind kind, String clientId) {
+public record ClientIdentity(Kind kind, String clientId, ClientIdPattern pattern) {
     public static final String WILDCARD_ID = "*";
     /** Longest clientId accepted, in UTF-16 chars. Ably documents none; this keeps frames sane. */
     public static final int MAX_CLIENT_ID_LENGTH = 256;
 
     public enum Kind { IDENTIFIED, WILDCARD, ANONYMOUS }
 
-    public static final ClientIdentity WILDCARD = new ClientIdentity(Kind.WILDCARD, null);
-    public static final ClientIdentity ANONYMOUS = new ClientIdentity(Kind.ANONYMOUS, null);
+    /** A wildcard that may name any clientId. */
+    public static final ClientIdentity WILDCARD = new ClientIdentity(Kind.WILDCARD, null, null);
+    public static final ClientIdentity ANONYMOUS = new ClientIdentity(Kind.ANONYMOUS, null, null);
 
     public ClientIdentity {
         Objects.requireNonNull(kind, "kind");
         if ((kind == Kind.IDENTIFIED) != (clientId != null)) {
             throw new IllegalArgumentException("an identified client needs a clientId, others have none");
         }
+        if (pattern != null && kind != Kind.WILDCARD) {
+            throw new IllegalArgumentException("only a wildcard identity is limited by a clientId pattern");
+        }
     }
 
-    public static ClientIdentity identified(String clientId) { return new ClientIdentity(Kind.IDENTIFIED, clientId); }
+    /** An identity without a pattern. */
+    public ClientIdentity(Kind kind, String clientId) { this(kind, clientId, null); }
+
+    public static ClientIdentity identified(String clientId) { return new ClientIdentity(Kind.IDENTIFIED, clientId, null); }
+
+    /** A wildcard limited to the clientIds {@code pattern} matches; {@link #WILDCARD} when it is null. */
+    public static ClientIdentity wildcard(ClientIdPattern pattern) {
+        return pattern == null ? WILDCARD : new ClientIdentity(Kind.WILDCARD, null, pattern);
+    }
 
     public boolean isIdentified() { return kind == Kind.IDENTIFIED; }
+
+    /**
+     * Whether a wildcard identity may name {@code claimed} (a well-formed clientId): always without a
+     * pattern, else when the pattern matches it. False for the other kinds, which name no one else.
+     */
+    public boolean mayName(String claimed) {
+        return kind == Kind.WILDCARD && (pattern == null || pattern.matches(claimed));
+    }
 
     /** The value for {@code connectionDetails.clientId}: the id, {@code *}, or null (omitted) when anonymous. */
     public String wireClientId() {
@@ -37,6 +61,16 @@ public record ClientIdentity(Kind kind, String clientId) {
             case IDENTIFIED -> clientId;
             case WILDCARD -> WILDCARD_ID;
             case ANONYMOUS -> null;
+        };
+    }
+
+    /** For log lines: the kind, and the clientId or pattern when there is one (escaped and cut, see {@link LogText}). */
+    public String describe() {
+        return switch (kind) {
+            case IDENTIFIED -> "IDENTIFIED(" + LogText.untrusted(clientId) + ")";
+            case WILDCARD -> pattern == null ? "WILDCARD"
+                    : "WILDCARD(pattern " + LogText.untrusted(pattern.toString()) + ")";
+            case ANONYMOUS -> "ANONYMOUS";
         };
     }
 

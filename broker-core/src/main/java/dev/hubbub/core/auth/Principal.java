@@ -1,6 +1,5 @@
 package dev.hubbub.core.auth;
 
-import dev.hubbub.core.log.LogText;
 import java.util.Objects;
 
 /**
@@ -18,7 +17,8 @@ public record Principal(
         long expiresAt,
         TokenClaims token) {
 
-    public enum CredentialKind { BASIC, TOKEN }
+    /** How the principal authenticated: an API key (basic auth), one of hubbub's own tokens, or an Ably JWT. */
+    public enum CredentialKind { BASIC, TOKEN, JWT }
 
     public Principal {
         Objects.requireNonNull(appId, "appId");
@@ -38,7 +38,6 @@ public record Principal(
 
     @Override
     public String toString() {
-        return "Principal[app=" + appId + ", key=" + keyName + ", " + credentialKind + ", " + identity.kind()
-                + (identity.isIdentified() ? " " + LogText.untrusted(identity.clientId()) : "") + "]";
+        return "Principal[app=" + appId + ", key=" + keyName + ", " + credentialKind + ", " + identity.describe() + "]";
     }
 }

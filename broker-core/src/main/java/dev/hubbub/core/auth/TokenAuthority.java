@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
  * for this key within the window (40105), then the token parameters: ttl positive and at most the
  * maximum (40003; default 60 minutes), capability valid JSON (40000) and intersected with the
  * key's (nothing in common: 40160), clientId not empty (40012; {@code "*"} makes a wildcard token).
+ * A clientId pattern can be asked for only by a caller holding the key ({@link #issue(ApiKey, TokenParams)}).
  *
  * <p>Nonces live in a {@link NonceStore}: this node's memory by default, a store every node shares
  * in a cluster. A store that cannot say whether a nonce was seen refuses the request with its
@@ -171,7 +172,7 @@ public final class TokenAuthority implements TokenVerifier {
         if (!first.value()) {
             return reject(key.name(), ErrorCode.NONCE_REPLAYED.info());
         }
-        return mint(key, request.ttl(), request.capability(), request.clientId(), null);
+        return mint(key, request.ttl(), request.capability(), request.clientId(), null, null);
     }
 
     /**
@@ -179,7 +180,10 @@ public final class TokenAuthority implements TokenVerifier {
      * requestToken, or an operator minting a token on the command line). Same ttl, capability and
      * clientId rules as a signed request; {@code timestamp} and {@code nonce} are not needed. A
      * {@code revocationKey} (1 to {@value RevocationTarget#MAX_VALUE_LENGTH} characters, no control
-     * characters; else 40003) is signed into the token, so a revocation may name it.
+     * characters; else 40003) is signed into the token, so a revocation may name it. So is a
+     * {@code clientIdPattern} ({@link ClientIdPattern}), which needs clientId {@code "*"} in the same
+     * params (else 40003, as is an invalid pattern): the token is a wildcard token to the SDKs, but
+     * every clientId it names must match the pattern.
      */
     public Outcome<TokenDetails> issue(ApiKey key, TokenParams params) {
         Objects.requireNonNull(key, "key");
@@ -190,10 +194,22 @@ public final class TokenAuthority implements TokenVerifier {
             return reject(key.name(), ErrorCode.INVALID_PARAMETER.info("Invalid revocationKey: must be 1 to "
                     + RevocationTarget.MAX_VALUE_LENGTH + " characters, without control characters"));
         }
-        return mint(key, p.ttl(), p.capability(), p.clientId(), revocationKey);
+        String pattern = p.clientIdPattern();
+        if (pattern != null) {
+            if (!ClientIdentity.WILDCARD_ID.equals(p.clientId())) {
+                return reject(key.name(), ErrorCode.INVALID_PARAMETER.info("Invalid clientIdPattern: a clientId pattern needs clientId '*'"
+                        + " in the same params (a pattern limits a wildcard token), not " + (p.clientId() == null ? "none" : "'" + p.clientId() + "'")));
+            }
+            Outcome<ClientIdPattern> parsed = ClientIdPattern.parse(pattern);
+            if (!parsed.isOk()) {
+                return reject(key.name(), parsed.error());
+            }
+        }
+        return mint(key, p.ttl(), p.capability(), p.clientId(), revocationKey, pattern);
     }
 
-    private Outcome<TokenDetails> mint(ApiKey key, Long ttl, String capabilityJson, String clientId, String revocationKey) {
+    private Outcome<TokenDetails> mint(ApiKey key, Long ttl, String capabilityJson, String clientId, String revocationKey,
+                                       String clientIdPattern) {
         long lifetime = ttl == null ? settings.defaultTtl().toMillis() : ttl;
         if (lifetime <= 0 || lifetime > settings.maxTtl().toMillis()) {
             return reject(key.name(), ErrorCode.INVALID_PARAMETER.info("Invalid value for ttl"));
@@ -213,7 +229,7 @@ public final class TokenAuthority implements TokenVerifier {
         long issued = clock.millis();
         long expires = issued + lifetime;
         SignedTokenFormat.Contents contents = new SignedTokenFormat.Contents(
-                newTokenId(), key.name(), clientId, capability.toJson(), issued, expires, revocationKey);
+                newTokenId(), key.name(), clientId, capability.toJson(), issued, expires, revocationKey, clientIdPattern);
         String token = SignedTokenFormat.encode(key, contents);
         return Outcome.ok(new TokenDetails(token, key.name(), issued, expires, capability.toJson(), clientId));
     }
@@ -287,9 +303,11 @@ public final class TokenAuthority implements TokenVerifier {
         if (!signed.isOk()) {
             return Outcome.fail(ErrorCode.INVALID_TOKEN.info("Invalid token: malformed capability"));
         }
+        // the format has checked the pattern; parsed here once, so every connection with the token shares it
+        ClientIdPattern pattern = c.clientIdPattern() == null ? null : ClientIdPattern.parse(c.clientIdPattern()).value();
         return Capability.intersect(signed.value(), token.key().capability())
                 .map(capability -> new Verification(new TokenClaims(token.key().name(), token.key().appId(),
-                        c.clientId(), capability, c.issued(), c.expires(), c.revocationKey()), c.id()));
+                        c.clientId(), capability, c.issued(), c.expires(), c.revocationKey(), pattern), c.id()));
     }
 
     /** The revocation id of one of our tokens whose signature is valid; empty for JWTs and garbage. */

@@ -16,9 +16,16 @@ import dev.hubbub.core.protocol.Outcome;
  * normally a string, kept verbatim because the mac covers it, and an object is accepted as its
  * compact JSON text. Writing omits absent fields ({@code clientId} of an anonymous token, a request's
  * unset ttl or capability) and always writes {@code capability} as a string.
+ *
+ * <p>A clientId pattern ({@link ClientIdPattern}) is named {@value #CLIENT_ID_PATTERN_FIELD} in
+ * TokenParams, as the JWT claim is. A signed TokenRequest carrying that field is refused (40003)
+ * rather than read without it: its mac cannot cover the field, and ignoring it would hand out an
+ * unrestricted wildcard token to a caller who asked for a limited one.
  */
 public final class TokenJson {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    /** The TokenParams field (and JWT claim) naming a wildcard token's clientId pattern. */
+    public static final String CLIENT_ID_PATTERN_FIELD = "x-hubbub-clientId-pattern";
 
     private TokenJson() {}
 
@@ -31,6 +38,10 @@ public final class TokenJson {
     public static Outcome<TokenRequest> readTokenRequest(JsonNode body) {
         if (body == null || !body.isObject()) {
             return Outcome.fail(ErrorCode.INVALID_BODY, "TokenRequest must be a JSON object");
+        }
+        if (body.has(CLIENT_ID_PATTERN_FIELD)) {
+            return Outcome.fail(ErrorCode.INVALID_PARAMETER, "A signed TokenRequest cannot carry " + CLIENT_ID_PATTERN_FIELD
+                    + " (its mac does not cover it): ask with Basic auth and TokenParams, or use a JWT");
         }
         try {
             return Outcome.ok(new TokenRequest(
@@ -48,7 +59,8 @@ public final class TokenJson {
 
     /**
      * Reads a requestToken body (or an empty/absent one) as TokenParams, for basic-auth callers; a
-     * {@code revocationKey} string is read too (hubbub's extension, see {@link TokenParams}).
+     * {@code revocationKey} string and a {@value #CLIENT_ID_PATTERN_FIELD} string are read too
+     * (hubbub's extensions, see {@link TokenParams}).
      */
     public static Outcome<TokenParams> readTokenParams(JsonNode body) {
         if (body == null || body.isMissingNode() || body.isNull()) {
@@ -64,7 +76,8 @@ public final class TokenJson {
                     text(body, "clientId", ErrorCode.INVALID_CLIENT_ID),
                     number(body, "timestamp"),
                     text(body, "nonce", ErrorCode.BAD_REQUEST),
-                    text(body, "revocationKey", ErrorCode.INVALID_PARAMETER)));
+                    text(body, "revocationKey", ErrorCode.INVALID_PARAMETER),
+                    text(body, CLIENT_ID_PATTERN_FIELD, ErrorCode.INVALID_PARAMETER)));
         } catch (FieldException e) {
             return Outcome.fail(e.error);
         }

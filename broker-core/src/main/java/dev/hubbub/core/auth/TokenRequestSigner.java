@@ -68,7 +68,8 @@ public final class TokenRequestSigner {
      * params' or a fresh random one. A capability is canonicalised (as both SDKs do) before signing.
      * Rejects what the broker would reject anyway: unparseable capability (40000), ttl not positive
      * (40003), empty clientId (40012), nonce shorter than 16 characters (40000), and a newline in
-     * either (the signed text must split into its fields one way only).
+     * either (the signed text must split into its fields one way only). A clientId pattern is 40003:
+     * the mac would not cover it, so a broker could not trust it.
      */
     public Outcome<TokenRequest> create(ApiKey key, TokenParams params) {
         Objects.requireNonNull(key, "key");
@@ -78,6 +79,10 @@ public final class TokenRequestSigner {
         }
         if (p.clientId() != null && (p.clientId().isEmpty() || p.clientId().indexOf('\n') >= 0)) {
             return Outcome.fail(ErrorCode.INVALID_CLIENT_ID, "clientId may not be empty or contain a newline");
+        }
+        if (p.clientIdPattern() != null) {
+            return Outcome.fail(ErrorCode.INVALID_PARAMETER, "A clientId pattern cannot travel in a TokenRequest (its mac does not"
+                    + " cover it): issue the token with the key itself (requestToken with Basic auth, token --issue) or use a JWT");
         }
         if (p.nonce() != null && (p.nonce().length() < MIN_NONCE_LENGTH || p.nonce().indexOf('\n') >= 0)) {
             return Outcome.fail(ErrorCode.BAD_REQUEST, "nonce must be at least " + MIN_NONCE_LENGTH + " characters, without newlines");

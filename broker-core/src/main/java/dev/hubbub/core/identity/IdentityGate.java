@@ -14,7 +14,8 @@ import java.util.Objects;
  * The one place that decides which clientId a message or presence event carries. Every publish
  * (realtime or REST) and every presence event passes through here on the way into a channel.
  * It fills in the connection's clientId, rejects masquerading, rejects {@code *} as a message
- * clientId and keeps clients without an identity out of presence. It returns values, never throws.
+ * clientId, holds a wildcard limited by a clientId pattern to the clientIds the pattern matches and
+ * keeps clients without an identity out of presence. It returns values, never throws.
  *
  * <p>A batch is all or nothing: one bad item rejects the whole batch and nothing from it is delivered.
  */
@@ -22,7 +23,9 @@ public final class IdentityGate {
 
     /** Why a claim was rejected; used for metrics and the one log line per rejected claim. */
     public enum Rejection {
-        MASQUERADE, WILDCARD_CLAIM, MALFORMED_CLIENT_ID, ANONYMOUS_CLAIM, PRESENCE_WITHOUT_IDENTITY
+        MASQUERADE, WILDCARD_CLAIM, MALFORMED_CLIENT_ID, ANONYMOUS_CLAIM, PRESENCE_WITHOUT_IDENTITY,
+        /** A wildcard limited by a clientId pattern named a clientId the pattern does not match. */
+        OUTSIDE_PATTERN
     }
 
     /** A rejected batch: the error to send and the reason to count. */
@@ -80,7 +83,9 @@ public final class IdentityGate {
                     : reject(who, identity, Rejection.MASQUERADE, claimed,
                             "Malformed message; invalid clientId '" + claimed + "': the connection is identified as '"
                                     + identity.clientId() + "'");
-            case WILDCARD -> Outcome.ok(claimed == null ? "" : claimed);
+            case WILDCARD -> claimed == null || identity.mayName(claimed)
+                    ? Outcome.ok(claimed == null ? "" : claimed)
+                    : outsidePattern(who, identity, claimed, "Malformed message; invalid clientId '" + claimed + "'");
             case ANONYMOUS -> claimed == null
                     ? Outcome.ok("")
                     : reject(who, identity, Rejection.ANONYMOUS_CLAIM, claimed,
@@ -100,10 +105,15 @@ public final class IdentityGate {
                     : reject(who, identity, Rejection.MASQUERADE, claimed,
                             "Invalid presence clientId '" + claimed + "': the connection is identified as '"
                                     + identity.clientId() + "'");
-            case WILDCARD -> claimed != null
-                    ? Outcome.ok(claimed)
-                    : reject(who, identity, Rejection.PRESENCE_WITHOUT_IDENTITY, null,
+            case WILDCARD -> {
+                if (claimed == null) {
+                    yield reject(who, identity, Rejection.PRESENCE_WITHOUT_IDENTITY, null,
                             "clientId must be specified to enter a presence channel: the connection has no clientId of its own");
+                }
+                yield identity.mayName(claimed)
+                        ? Outcome.ok(claimed)
+                        : outsidePattern(who, identity, claimed, "Invalid presence clientId '" + claimed + "'");
+            }
             case ANONYMOUS -> reject(who, identity, claimed == null ? Rejection.PRESENCE_WITHOUT_IDENTITY : Rejection.ANONYMOUS_CLAIM,
                     claimed, "Unable to enter presence: the credentials grant no clientId");
         };
@@ -117,6 +127,12 @@ public final class IdentityGate {
         Rejection why = ClientIdentity.WILDCARD_ID.equals(claimed) ? Rejection.WILDCARD_CLAIM : Rejection.MALFORMED_CLIENT_ID;
         listener.rejected(who, identity, why, claimed);
         return ErrorCode.INVALID_CLIENT_ID.info("Malformed message; invalid clientId: " + reason);
+    }
+
+    /** A clientId a wildcard's pattern does not match: 40012 naming the pattern. */
+    private <T> Outcome<T> outsidePattern(String who, ClientIdentity identity, String claimed, String what) {
+        return reject(who, identity, Rejection.OUTSIDE_PATTERN, claimed,
+                what + ": the credentials allow only clientIds matching '" + identity.pattern() + "'");
     }
 
     private <T> Outcome<T> reject(String who, ClientIdentity identity, Rejection why, String claimed, String message) {

@@ -24,8 +24,7 @@ public final class RejectedClaims implements IdentityGate.RejectionListener {
     @Override
     public void rejected(String who, ClientIdentity identity, IdentityGate.Rejection reason, String claimed) {
         counter.accept(reason);
-        log.info("{} rejected clientId claim: reason={} identity={}{} claimed={}", who, reason, identity.kind(),
-                identity.isIdentified() ? "(" + LogText.untrusted(identity.clientId()) + ")" : "",
+        log.info("{} rejected clientId claim: reason={} identity={} claimed={}", who, reason, identity.describe(),
                 claimed == null ? "<none>" : "'" + LogText.untrusted(claimed) + "'");
     }
 }

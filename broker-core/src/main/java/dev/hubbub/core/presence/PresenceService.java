@@ -8,6 +8,7 @@ import dev.hubbub.core.channel.ChannelRouter;
 import dev.hubbub.core.history.MessageLog;
 import dev.hubbub.core.identity.IdentityGate;
 import dev.hubbub.core.log.LogText;
+import dev.hubbub.core.identity.Provenance;
 import dev.hubbub.core.protocol.Action;
 import dev.hubbub.core.publish.Admission;
 import dev.hubbub.core.protocol.ErrorCode;
@@ -72,14 +73,20 @@ public final class PresenceService {
     /** Null on one node (events are fanned out here); a cluster's relay otherwise. */
     private volatile PresenceRelay relay;
 
+    /** Without provenance headers anywhere. */
     public PresenceService(ChannelRouter router, MessageLog log, Admission admission, IdentityGate gate, Clock clock,
                            PresenceTimers timers, PresenceSettings settings) {
+        this(router, log, admission, gate, clock, timers, settings, Provenance.OFF);
+    }
+
+    public PresenceService(ChannelRouter router, MessageLog log, Admission admission, IdentityGate gate, Clock clock,
+                           PresenceTimers timers, PresenceSettings settings, Provenance provenance) {
         this.router = Objects.requireNonNull(router);
         this.messageLog = Objects.requireNonNull(log);
         this.clock = Objects.requireNonNull(clock);
         this.timers = Objects.requireNonNull(timers);
         this.settings = Objects.requireNonNull(settings);
-        this.checks = new PresenceAdmission(admission, gate);
+        this.checks = new PresenceAdmission(admission, gate, provenance);
         this.pager = new SyncPager(settings.syncPageMembers(), settings.syncPageBytes());
     }
 
@@ -102,9 +109,9 @@ public final class PresenceService {
      */
     public CompletionStage<Outcome<List<PresenceMessage>>> handle(String who, String connectionId, Principal principal,
                                                                   ProtocolMessage message, Integer attachedModes) {
-        Outcome<List<PresenceMessage>> admitted = checks.admit(who, principal, message, attachedModes);
+        Outcome<PresenceAdmission.Admitted> admitted = checks.admit(who, principal, message, attachedModes);
         if (!admitted.isOk()) {
-            return CompletableFuture.completedFuture(admitted);
+            return CompletableFuture.completedFuture(Outcome.fail(admitted.error()));
         }
         ChannelKey key = new ChannelKey(principal.appId(), ChannelNames.baseName(message.channel()));
         long msgSerial = message.msgSerial() == null ? 0 : message.msgSerial();
@@ -148,7 +155,8 @@ public final class PresenceService {
     }
 
     /** Applies admitted items (lock held) and broadcasts the resulting events; changes nothing past a member cap. */
-    private Applied apply(PresenceSet set, ChannelKey key, String connectionId, long msgSerial, List<PresenceMessage> items) {
+    private Applied apply(PresenceSet set, ChannelKey key, String connectionId, long msgSerial, PresenceAdmission.Admitted admitted) {
+        List<PresenceMessage> items = admitted.items();
         ErrorInfo full = overMemberCaps(set, connectionId, items);
         if (full != null) {
             return new Applied(List.of(), CompletableFuture.completedFuture(full));
@@ -159,6 +167,7 @@ public final class PresenceService {
         set.ownedHere(connectionId);
         for (int i = 0; i < items.size(); i++) {
             PresenceMessage item = items.get(i);
+            PresenceMessage told = admitted.told().get(i); // with the provenance headers, where they are on
             String id = connectionId + ':' + msgSerial + ':' + i;
             PresenceSet.Member existing = set.get(connectionId, item.clientId());
             if (item.action() == PresenceAction.LEAVE) {
@@ -170,10 +179,10 @@ public final class PresenceService {
                 PresenceMessage leave = item.data() == null && item.extras() == null
                         ? new PresenceMessage(id, PresenceAction.LEAVE, last.clientId(), connectionId, last.data(),
                                 last.encoding(), last.extras(), now)
-                        : item.with(PresenceAction.LEAVE, id, connectionId, now);
+                        : told.with(PresenceAction.LEAVE, id, connectionId, now);
                 events.add(leave);
                 present.add(null);
-            } else if (existing != null && item.action() == PresenceAction.ENTER && sameContent(existing.present, item)
+            } else if (existing != null && item.action() == PresenceAction.ENTER && sameContent(existing.present, told)
                     && relay == null) { // in a cluster it is told: the shared set may have lost it (Redis restarted)
                 // a member entering again as it was: what an SDK does for its own members after every
                 // re-attach (RTP17i), as after a resume; it is here, so no leave is pending; nobody is told
@@ -181,8 +190,8 @@ public final class PresenceService {
                 continue;
             } else {
                 // ENTER of a member is told as UPDATE; UPDATE of a non-member enters it
-                PresenceAction told = existing == null ? PresenceAction.ENTER : PresenceAction.UPDATE;
-                PresenceMessage event = item.with(told, id, connectionId, now);
+                PresenceAction action = existing == null ? PresenceAction.ENTER : PresenceAction.UPDATE;
+                PresenceMessage event = told.with(action, id, connectionId, now);
                 PresenceMessage member = event.with(PresenceAction.PRESENT, id, connectionId, now);
                 set.put(member);
                 events.add(event);

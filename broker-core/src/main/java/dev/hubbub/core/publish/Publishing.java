@@ -7,6 +7,7 @@ import dev.hubbub.core.channel.ChannelBus;
 import dev.hubbub.core.channel.ChannelKey;
 import dev.hubbub.core.channel.ChannelNames;
 import dev.hubbub.core.identity.IdentityGate;
+import dev.hubbub.core.identity.Provenance;
 import dev.hubbub.core.protocol.ErrorCode;
 import dev.hubbub.core.protocol.ErrorInfo;
 import dev.hubbub.core.protocol.Flags;
@@ -29,7 +30,8 @@ import java.util.regex.Pattern;
  * The one way a message enters a channel, realtime and REST alike. Every publish rule lives here
  * or in what this calls, in this order: channel name, messages present, the {@code publish}
  * capability, the PUBLISH mode (realtime, when attached), the identity gate, what a message may
- * carry (action, id, size), then the count, and the {@link ChannelBus}, which de-duplicates by id,
+ * carry (action, id, reserved headers, size), the provenance headers where they are on
+ * ({@link Provenance}), then the count, and the {@link ChannelBus}, which de-duplicates by id,
  * orders and delivers. A rejected publish changes nothing and delivers nothing. Thread-safe; called on the
  * publisher's thread.
  */
@@ -42,8 +44,16 @@ public final class Publishing {
     private final ChannelBus bus;
     private final Clock clock;
     private final BrokerMetrics metrics;
+    private final Provenance provenance;
 
+    /** Without provenance headers anywhere. */
     public Publishing(Admission admission, IdentityGate gate, ChannelBus bus, Clock clock, BrokerMetrics metrics) {
+        this(admission, gate, bus, clock, metrics, Provenance.OFF);
+    }
+
+    public Publishing(Admission admission, IdentityGate gate, ChannelBus bus, Clock clock, BrokerMetrics metrics,
+                      Provenance provenance) {
+        this.provenance = Objects.requireNonNull(provenance);
         this.admission = Objects.requireNonNull(admission);
         this.gate = Objects.requireNonNull(gate);
         this.bus = Objects.requireNonNull(bus);
@@ -84,11 +94,16 @@ public final class Publishing {
         if (refused != null) {
             return refuse(refused);
         }
+        ChannelKey key = new ChannelKey(principal.appId(), name);
+        Outcome<List<Message>> stamped = provenance.stampMessages(principal, key, admitted.value());
+        if (!stamped.isOk()) {
+            return refuse(stamped.error());
+        }
         metrics.messagesIn(messages.size());
         String idBase = publisherId != null
                 ? publisherId + ':' + ((PublishRequest.Realtime) request.origin()).msgSerial()
                 : "rest-" + ConnectionIds.random(10);
-        return deliver(new ChannelKey(principal.appId(), name), publisherId, idBase, admitted.value());
+        return deliver(key, publisherId, idBase, stamped.value());
     }
 
     private static CompletionStage<Outcome<PublishResult>> refuse(ErrorInfo error) {
@@ -99,7 +114,8 @@ public final class Publishing {
      * What a publish may carry besides its identity: only message creation (action 0; updates and
      * deletes would need their own capabilities), no id that claims to come from another
      * connection ({@code otherConnection:serial:index}), no server-side transform
-     * ({@link #serverSideTransform}: 40013), and the size limit over all messages.
+     * ({@link #serverSideTransform}: 40013), no header only the broker sets
+     * ({@link Provenance#reservedHeader}: 40000), and the size limit over all messages.
      *
      * @param publisherId the publishing connection's id, or null for REST
      */
@@ -113,6 +129,10 @@ public final class Publishing {
             ErrorInfo transform = serverSideTransform(m.encoding(), m.extras());
             if (transform != null) {
                 return transform;
+            }
+            ErrorInfo reserved = Provenance.reservedHeader(m.extras());
+            if (reserved != null) {
+                return reserved;
             }
             String id = m.id();
             if (id != null && CONNECTION_STYLE_ID.matcher(id).matches()

@@ -234,7 +234,7 @@ public final class Session implements Subscriber {
         Outcome<Principal> next = services.authenticator().authenticateToken(token, identity.isIdentified() ? identity.clientId() : null);
         if (next.isOk() && (!next.value().appId().equals(current.appId()) || !next.value().identity().equals(identity))) {
             next = Outcome.fail(ErrorCode.INCOMPATIBLE_CREDENTIALS.info(
-                    "Invalid clientId for credentials: a new token may not change the connection's clientId or app"));
+                    "Invalid clientId for credentials: a new token may not change the connection's clientId, clientId pattern or app"));
         }
         if (!next.isOk()) {
             end(DisconnectReason.REAUTH_REFUSED, next.error());

@@ -32,8 +32,12 @@ class TokenAuthenticationTest {
     }
 
     private static void assertIdentity(ClientIdentity expected, Outcome<Principal> outcome) {
+        assertIdentity(expected, Principal.CredentialKind.TOKEN, outcome);
+    }
+
+    private static void assertIdentity(ClientIdentity expected, Principal.CredentialKind kind, Outcome<Principal> outcome) {
         assertEquals(expected, outcome.value().identity(), outcome::toString);
-        assertEquals(Principal.CredentialKind.TOKEN, outcome.value().credentialKind());
+        assertEquals(kind, outcome.value().credentialKind());
     }
 
     private static void assertRejected(ErrorCode expected, Outcome<?> outcome) {
@@ -97,9 +101,9 @@ class TokenAuthenticationTest {
         String bob = JWT.create().withKeyId("app1.keyA").withClaim("iat", nowS).withClaim("exp", nowS + 60)
                 .withClaim("x-ably-clientId", "Bob").sign(hs256);
         String anonymous = JWT.create().withKeyId("app1.keyA").withClaim("iat", nowS).withClaim("exp", nowS + 60).sign(hs256);
-        assertIdentity(ClientIdentity.identified("Bob"), authenticator.authenticateToken(bob, null));
+        assertIdentity(ClientIdentity.identified("Bob"), Principal.CredentialKind.JWT, authenticator.authenticateToken(bob, null));
         assertRejected(ErrorCode.INCOMPATIBLE_CREDENTIALS, authenticator.authenticateToken(bob, "Mallory"));
-        assertIdentity(ClientIdentity.ANONYMOUS, authenticator.authenticateToken(anonymous, null));
+        assertIdentity(ClientIdentity.ANONYMOUS, Principal.CredentialKind.JWT, authenticator.authenticateToken(anonymous, null));
         assertRejected(ErrorCode.INCOMPATIBLE_CREDENTIALS, authenticator.authenticateToken(anonymous, "Yan"));
         clock.advance(Duration.ofSeconds(60));
         assertRejected(ErrorCode.TOKEN_EXPIRED, authenticator.authenticateToken(bob, null));

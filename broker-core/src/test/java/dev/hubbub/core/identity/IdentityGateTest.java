@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hubbub.core.auth.ClientIdPattern;
 import dev.hubbub.core.auth.ClientIdentity;
 import dev.hubbub.core.protocol.ErrorCode;
 import dev.hubbub.core.protocol.Message;
@@ -12,6 +13,7 @@ import dev.hubbub.core.protocol.Outcome;
 import dev.hubbub.core.protocol.PresenceAction;
 import dev.hubbub.core.protocol.PresenceMessage;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -195,5 +197,52 @@ class IdentityGateTest {
         String emoji = "smile\uD83D\uDE00";
         assertEquals(emoji, gate.admitMessages("t", WILDCARD, List.of(msg(emoji, "x"))).value().get(0).clientId());
         assertEquals(emoji, gate.admitPresence("t", WILDCARD, List.of(enter(emoji))).value().get(0).clientId());
+    }
+
+    // ---- a wildcard limited to a clientId pattern
+
+    private static final ClientIdentity SUPPORT = ClientIdentity.wildcard(ClientIdPattern.parse("support:*").value());
+
+    private static void assertNamesPattern(Outcome<?> outcome, String claimed) {
+        assertClientIdError(outcome);
+        assertTrue(outcome.error().message().contains("'" + claimed + "'")
+                && outcome.error().message().contains("matching 'support:*'"), outcome.error().message());
+    }
+
+    @Test
+    void limitedWildcardKeepsClientIdsInsideItsPatternAndAbsentOnesAbsent() {
+        Outcome<List<Message>> out = gate.admitMessages("t", SUPPORT,
+                List.of(msg("support:ann", "a"), msg(null, "b"), msg("support:eu:bo", "c")));
+        assertTrue(out.isOk(), out::toString);
+        assertEquals(Arrays.asList("support:ann", null, "support:eu:bo"), out.value().stream().map(Message::clientId).toList());
+        assertTrue(rejections.isEmpty());
+    }
+
+    @Test
+    void limitedWildcardNamingAClientIdOutsideItsPatternRejectsTheWholeBatch() {
+        assertNamesPattern(gate.admitMessages("t", SUPPORT, List.of(msg("support:ann", "good"), msg("alice", "bad"))), "alice");
+        assertNamesPattern(gate.admitMessages("t", SUPPORT, List.of(msg("support:", "bare prefix"))), "support:");
+        assertEquals(List.of(IdentityGate.Rejection.OUTSIDE_PATTERN, IdentityGate.Rejection.OUTSIDE_PATTERN), rejections);
+    }
+
+    @Test
+    void limitedWildcardPresenceInsideItsPatternIsAccepted() {
+        Outcome<List<PresenceMessage>> out = gate.admitPresence("t", SUPPORT, List.of(enter("support:ann")));
+        assertEquals("support:ann", out.value().get(0).clientId());
+    }
+
+    @Test
+    void limitedWildcardPresenceOutsideItsPatternOrWithoutClientIdIsRejected() {
+        assertNamesPattern(gate.admitPresence("t", SUPPORT, List.of(enter("support:ann"), enter("alice"))), "alice");
+        assertClientIdError(gate.admitPresence("t", SUPPORT, List.of(enter(null))));
+        assertEquals(List.of(IdentityGate.Rejection.OUTSIDE_PATTERN, IdentityGate.Rejection.PRESENCE_WITHOUT_IDENTITY), rejections);
+    }
+
+    @Test
+    void theListenerHearsWhoWasRefusedAndUnderWhichPattern() {
+        List<String> heard = new ArrayList<>();
+        IdentityGate listening = new IdentityGate((who, identity, reason, claimed) -> heard.add(who + " " + identity.describe() + " " + claimed));
+        listening.admitMessages("conn=x", SUPPORT, List.of(msg("alice", "bad")));
+        assertEquals(List.of("conn=x WILDCARD(pattern support:*) alice"), heard);
     }
 }

@@ -4,6 +4,7 @@ import dev.hubbub.cluster.ClusterSettings;
 import dev.hubbub.core.auth.ApiKey;
 import dev.hubbub.core.auth.TokenSettings;
 import dev.hubbub.core.history.Retention;
+import dev.hubbub.core.identity.Provenance;
 import dev.hubbub.core.presence.PresenceSettings;
 import dev.hubbub.core.session.Limits;
 import dev.hubbub.transport.ListenerLimits;
@@ -24,11 +25,13 @@ import java.util.Objects;
  *                          revocations are kept); null means {@link TokenSettings#DEFAULTS}
  * @param listener          what the listener enforces before a request reaches the broker: the requestToken body
  *                          cap, the request body deadline, connection attempts per address; null means the defaults
+ * @param provenance        the channels whose messages and presence events tell how their clientId
+ *                          was established; null means none ({@link Provenance#OFF})
  */
 public record BrokerConfig(String host, int port, List<ApiKey> keys, Limits limits, long maxBacklogBytes, int ioThreads,
                            long closeLingerMillis, PresenceSettings presence, Retention retention, ClusterSettings cluster,
                            TlsSettings tls, boolean refuseKeyOverPlaintext, long drainTimeoutMillis, TokenSettings tokens,
-                           ListenerLimits listener) {
+                           ListenerLimits listener, Provenance provenance) {
     public static final long DEFAULT_CLOSE_LINGER_MILLIS = 1000;
     public static final long DEFAULT_DRAIN_TIMEOUT_MILLIS = 30_000;
 
@@ -39,13 +42,14 @@ public record BrokerConfig(String host, int port, List<ApiKey> keys, Limits limi
         Objects.requireNonNull(retention);
         tokens = tokens != null ? tokens : TokenSettings.DEFAULTS;
         listener = listener != null ? listener : ListenerLimits.defaults();
+        provenance = provenance != null ? provenance : Provenance.OFF;
     }
 
     /** Without TLS, with the default drain timeout. */
     public BrokerConfig(String host, int port, List<ApiKey> keys, Limits limits, long maxBacklogBytes, int ioThreads,
                         long closeLingerMillis, PresenceSettings presence, Retention retention, ClusterSettings cluster) {
         this(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention, cluster, null, false,
-                DEFAULT_DRAIN_TIMEOUT_MILLIS, TokenSettings.DEFAULTS, ListenerLimits.defaults());
+                DEFAULT_DRAIN_TIMEOUT_MILLIS, TokenSettings.DEFAULTS, ListenerLimits.defaults(), Provenance.OFF);
     }
 
     /** With the default close linger, presence settings and history retention. */
@@ -63,36 +67,42 @@ public record BrokerConfig(String host, int port, List<ApiKey> keys, Limits limi
     /** The same node in a cluster (null: on its own). */
     public BrokerConfig withCluster(ClusterSettings settings) {
         return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
-                settings, tls, refuseKeyOverPlaintext, drainTimeoutMillis, tokens, listener);
+                settings, tls, refuseKeyOverPlaintext, drainTimeoutMillis, tokens, listener, provenance);
     }
 
     /** The same node with TLS (null: none) and the plaintext key policy. */
     public BrokerConfig withTls(TlsSettings settings, boolean refuseKey) {
         return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
-                cluster, settings, refuseKey, drainTimeoutMillis, tokens, listener);
+                cluster, settings, refuseKey, drainTimeoutMillis, tokens, listener, provenance);
     }
 
     public BrokerConfig withListener(String newHost, Integer newPort) {
         return new BrokerConfig(newHost != null ? newHost : host, newPort != null ? newPort : port, keys, limits,
                 maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention, cluster, tls, refuseKeyOverPlaintext,
-                drainTimeoutMillis, tokens, listener);
+                drainTimeoutMillis, tokens, listener, provenance);
     }
 
     /** The same node with another drain timeout (ms). */
     public BrokerConfig withDrainTimeout(long millis) {
         return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
-                cluster, tls, refuseKeyOverPlaintext, millis, tokens, listener);
+                cluster, tls, refuseKeyOverPlaintext, millis, tokens, listener, provenance);
     }
 
     /** The same node with other token lifetimes. */
     public BrokerConfig withTokens(TokenSettings settings) {
         return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
-                cluster, tls, refuseKeyOverPlaintext, drainTimeoutMillis, settings, listener);
+                cluster, tls, refuseKeyOverPlaintext, drainTimeoutMillis, settings, listener, provenance);
     }
 
     /** The same node with other listener limits. */
     public BrokerConfig withListenerLimits(ListenerLimits newLimits) {
         return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
-                cluster, tls, refuseKeyOverPlaintext, drainTimeoutMillis, tokens, newLimits);
+                cluster, tls, refuseKeyOverPlaintext, drainTimeoutMillis, tokens, newLimits, provenance);
+    }
+
+    /** The same node with provenance on for other channels ({@link Provenance#OFF}: none). */
+    public BrokerConfig withProvenance(Provenance p) {
+        return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
+                cluster, tls, refuseKeyOverPlaintext, drainTimeoutMillis, tokens, listener, p);
     }
 }

@@ -46,7 +46,8 @@ public final class ConfigLoader {
 
     // The file's shape. Every field is optional except keys.
     record FileShape(ServerShape server, List<KeyShape> keys, LimitsShape limits, PresenceShape presence,
-                     HistoryShape history, ClusterShape cluster, TokensShape tokens) {}
+                     HistoryShape history, ClusterShape cluster, TokensShape tokens,
+                     ProvenanceConfig.Shape provenance) {}
 
     record TokensShape(Long defaultTtl, Long maxTtl) {}
 
@@ -158,7 +159,8 @@ public final class ConfigLoader {
                 .withTls(tls(fileName, text, server.tls()), Boolean.TRUE.equals(server.refuseKeyOverPlaintext()))
                 .withDrainTimeout(drainTimeout)
                 .withTokens(tokens(fileName, text, shape.tokens()))
-                .withListenerLimits(ListenerSettings.read(fileName, text, server, shape.limits()));
+                .withListenerLimits(ListenerSettings.read(fileName, text, server, shape.limits()))
+                .withProvenance(ProvenanceConfig.parse(fileName, text, shape.provenance(), keys));
     }
 
     /** The directory relative paths in the file start from (the file's own), or null when it has none. */

@@ -10,6 +10,7 @@ import dev.hubbub.core.auth.TokenAuthority;
 import dev.hubbub.core.auth.TokenParams;
 import dev.hubbub.core.auth.TokenRequest;
 import dev.hubbub.core.auth.TokenRequestSigner;
+import dev.hubbub.core.identity.Provenance;
 import dev.hubbub.core.session.Limits;
 import dev.hubbub.server.BrokerApp;
 import dev.hubbub.server.config.BrokerConfig;
@@ -44,10 +45,16 @@ final class TokenBroker implements AutoCloseable {
     TokenBroker() throws InterruptedException { this(Clock.systemUTC()); }
 
     /** The broker and the auth server both on {@code clock} (a hand-driven one for expiry on a live connection). */
-    TokenBroker(Clock clock) throws InterruptedException {
+    TokenBroker(Clock clock) throws InterruptedException { this(clock, Provenance.OFF); }
+
+    /** With provenance headers where {@code provenance} says. */
+    TokenBroker(Provenance provenance) throws InterruptedException { this(Clock.systemUTC(), provenance); }
+
+    private TokenBroker(Clock clock, Provenance provenance) throws InterruptedException {
         authServer = new TokenAuthority(keys, clock);
         signer = new TokenRequestSigner(clock);
-        BrokerConfig config = new BrokerConfig("127.0.0.1", 0, List.of(key), Limits.defaults(), 8L * 1024 * 1024, 1);
+        BrokerConfig config = new BrokerConfig("127.0.0.1", 0, List.of(key), Limits.defaults(), 8L * 1024 * 1024, 1)
+                .withProvenance(provenance);
         app = new BrokerApp(config, clock, new SimpleMeterRegistry());
         port = app.start().getPort();
     }
@@ -65,6 +72,17 @@ final class TokenBroker implements AutoCloseable {
 
     String token(String clientId, Long ttl, String capability) {
         return authServer.issue(key, new TokenParams(ttl, capability, clientId, null, null)).value().token();
+    }
+
+    /** A wildcard token limited to the clientIds {@code pattern} matches, made by the auth server with the key. */
+    String patternToken(String pattern) {
+        return authServer.issue(key, TokenParams.forClientIdPattern(pattern)).value().token();
+    }
+
+    /** A wildcard JWT limited by hubbub's {@code x-hubbub-clientId-pattern} claim. */
+    String patternJwt(String pattern) {
+        return baseJwt().withClaim("x-ably-clientId", "*").withClaim("x-hubbub-clientId-pattern", pattern)
+                .sign(Algorithm.HMAC256(SECRET.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** A token that expired a minute ago (issued by an authority whose clock runs an hour behind). */

@@ -141,4 +141,33 @@ class TokenCommandTest {
         Run missingKey = run("token", "--client-id", "Bob");
         assertEquals(2, missingKey.exitCode(), "picocli usage error");
     }
+
+    @Test
+    void clientIdPatternIssuesAWildcardTokenLimitedToIt() throws Exception {
+        Run run = run("token", "--key", FULL_KEY, "--client-id", "*", "--client-id-pattern", "support:*", "--issue");
+        assertEquals(0, run.exitCode(), run.err());
+        JsonNode details = run.json();
+        assertEquals("*", details.path("clientId").asText(), "a wildcard token to the SDKs");
+        TokenClaims claims = brokerAuthority.verify(details.path("token").asText()).value();
+        assertEquals("*", claims.clientId());
+        assertEquals("support:*", String.valueOf(claims.clientIdPattern()));
+        assertTrue(claims.clientIdPattern().matches("support:ann"));
+        assertFalse(claims.clientIdPattern().matches("alice"));
+    }
+
+    @Test
+    void clientIdPatternIsRefusedWithoutIssueWithoutAWildcardOrWhenInvalid() {
+        Run asRequest = run("token", "--key", FULL_KEY, "--client-id", "*", "--client-id-pattern", "support:*");
+        assertEquals(1, asRequest.exitCode(), "a TokenRequest's mac cannot cover the pattern");
+        assertTrue(asRequest.err().contains("--issue") && asRequest.err().contains("40003"), asRequest.err());
+        assertEquals("", asRequest.out());
+
+        Run named = run("token", "--key", FULL_KEY, "--client-id", "Bob", "--client-id-pattern", "support:*", "--issue");
+        assertEquals(1, named.exitCode());
+        assertTrue(named.err().contains("clientId '*'"), named.err());
+
+        Run loneStar = run("token", "--key", FULL_KEY, "--client-id", "*", "--client-id-pattern", "*", "--issue");
+        assertEquals(1, loneStar.exitCode());
+        assertTrue(loneStar.err().contains("restricts nothing"), loneStar.err());
+    }
 }
