@@ -71,6 +71,7 @@ public final class BrokerApp implements AutoCloseable {
     private volatile PresenceTimers.Cancellable sweeping;
     private final BrokerMetrics metrics;
     private final BrokerServer server;
+    private final RuntimeMetrics runtimeMetrics;
     /** The listener's TLS; null without server.tls. */
     private final ServerTls tls;
     private final long tlsCheckMillis;
@@ -172,6 +173,9 @@ public final class BrokerApp implements AutoCloseable {
         this.server = new BrokerServer(connector, rest, config.limits(), new BrokerServer.Options(config.host(), config.port(),
                 config.ioThreads(), config.maxBacklogBytes(), 2 * config.limits().maxFrameSize(), config.closeLingerMillis()),
                 new TransportSecurity(tls, config.refuseKeyOverPlaintext()));
+        // the process beside the broker: JVM, CPU, files; Netty's allocator (its event loops once they exist)
+        this.runtimeMetrics = new RuntimeMetrics(registry);
+        runtimeMetrics.bindAllocator(server.allocator());
     }
 
     /** The files were checked when the config was read; one that went bad since then stops the start here. */
@@ -207,6 +211,7 @@ public final class BrokerApp implements AutoCloseable {
 
     public InetSocketAddress start() throws InterruptedException {
         address = server.start();
+        runtimeMetrics.bindEventLoops(server.workers());
         if (tls != null) {
             log.info("TLS by {}", tls.describe());
             String expiry = tls.validityWarning();
@@ -333,6 +338,7 @@ public final class BrokerApp implements AutoCloseable {
             s.cancel();
         }
         server.close();
+        runtimeMetrics.close();
         if (tls != null) {
             tls.close();
         }
