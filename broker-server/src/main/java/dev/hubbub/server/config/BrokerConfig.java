@@ -18,10 +18,11 @@ import java.util.Objects;
  * @param refuseKeyOverPlaintext refuse an API key (Basic auth) on a connection that is not TLS, with 40103
  * @param drainTimeoutMillis how long a drain (SIGTERM) waits for clients told to reconnect to leave
  *                          before closing the rest
+ * @param logging           the log format and level
  */
 public record BrokerConfig(String host, int port, List<ApiKey> keys, Limits limits, long maxBacklogBytes, int ioThreads,
                            long closeLingerMillis, PresenceSettings presence, Retention retention, ClusterSettings cluster,
-                           TlsSettings tls, boolean refuseKeyOverPlaintext, long drainTimeoutMillis) {
+                           TlsSettings tls, boolean refuseKeyOverPlaintext, long drainTimeoutMillis, LogSettings logging) {
     public static final long DEFAULT_CLOSE_LINGER_MILLIS = 1000;
     public static final long DEFAULT_DRAIN_TIMEOUT_MILLIS = 30_000;
 
@@ -30,13 +31,14 @@ public record BrokerConfig(String host, int port, List<ApiKey> keys, Limits limi
         Objects.requireNonNull(limits);
         Objects.requireNonNull(presence);
         Objects.requireNonNull(retention);
+        Objects.requireNonNull(logging);
     }
 
     /** Without TLS, with the default drain timeout. */
     public BrokerConfig(String host, int port, List<ApiKey> keys, Limits limits, long maxBacklogBytes, int ioThreads,
                         long closeLingerMillis, PresenceSettings presence, Retention retention, ClusterSettings cluster) {
         this(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention, cluster, null, false,
-                DEFAULT_DRAIN_TIMEOUT_MILLIS);
+                DEFAULT_DRAIN_TIMEOUT_MILLIS, LogSettings.DEFAULTS);
     }
 
     /** With the default close linger, presence settings and history retention. */
@@ -54,24 +56,30 @@ public record BrokerConfig(String host, int port, List<ApiKey> keys, Limits limi
     /** The same node in a cluster (null: on its own). */
     public BrokerConfig withCluster(ClusterSettings settings) {
         return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
-                settings, tls, refuseKeyOverPlaintext, drainTimeoutMillis);
+                settings, tls, refuseKeyOverPlaintext, drainTimeoutMillis, logging);
     }
 
     /** The same node with TLS (null: none) and the plaintext key policy. */
     public BrokerConfig withTls(TlsSettings settings, boolean refuseKey) {
         return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
-                cluster, settings, refuseKey, drainTimeoutMillis);
+                cluster, settings, refuseKey, drainTimeoutMillis, logging);
     }
 
     public BrokerConfig withListener(String newHost, Integer newPort) {
         return new BrokerConfig(newHost != null ? newHost : host, newPort != null ? newPort : port, keys, limits,
                 maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention, cluster, tls, refuseKeyOverPlaintext,
-                drainTimeoutMillis);
+                drainTimeoutMillis, logging);
     }
 
     /** The same node with another drain timeout (ms). */
     public BrokerConfig withDrainTimeout(long millis) {
         return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
-                cluster, tls, refuseKeyOverPlaintext, millis);
+                cluster, tls, refuseKeyOverPlaintext, millis, logging);
+    }
+
+    /** The same node with another log format and level. */
+    public BrokerConfig withLogging(LogSettings settings) {
+        return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
+                cluster, tls, refuseKeyOverPlaintext, drainTimeoutMillis, settings);
     }
 }

@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.slf4j.event.Level;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
@@ -46,7 +47,9 @@ public final class ConfigLoader {
 
     // The file's shape. Every field is optional except keys.
     record FileShape(ServerShape server, List<KeyShape> keys, LimitsShape limits, PresenceShape presence,
-                     HistoryShape history, ClusterShape cluster) {}
+                     HistoryShape history, ClusterShape cluster, LoggingShape logging) {}
+
+    record LoggingShape(String format, String level) {}
 
     record ClusterShape(List<String> redis, String nodeId, Long commandTimeout, Integer maxMessagesPerChannel,
                         Long unreachableTimeout, Long presenceDeadAfter) {}
@@ -129,7 +132,29 @@ public final class ConfigLoader {
                 backlog, ioThreads, linger, memberCaps(fileName, text, presence(fileName, text, shape.presence()), shape.limits()),
                 retention(fileName, text, shape.history()), cluster(fileName, text, shape.cluster(), shape.limits()))
                 .withTls(tls(fileName, text, server.tls()), Boolean.TRUE.equals(server.refuseKeyOverPlaintext()))
-                .withDrainTimeout(drainTimeout);
+                .withDrainTimeout(drainTimeout)
+                .withLogging(logging(fileName, text, shape.logging()));
+    }
+
+    /** {@code logging}: the format (text or json) and level; the defaults without the section. */
+    private static LogSettings logging(String fileName, String text, LoggingShape s) throws ConfigException {
+        if (s == null) {
+            return LogSettings.DEFAULTS;
+        }
+        LogSettings.Format format = s.format() != null ? named(LogSettings.Format.class, s.format()) : LogSettings.DEFAULTS.format();
+        check(fileName, text, "logging", "format", format != null, "must be text or json, was '" + s.format() + "'");
+        Level level = s.level() != null ? named(Level.class, s.level()) : LogSettings.DEFAULTS.level();
+        check(fileName, text, "logging", "level", level != null, "must be error, warn, info, debug or trace, was '" + s.level() + "'");
+        return new LogSettings(format, level);
+    }
+
+    /** The constant of {@code type} named {@code name} in any case, or null. */
+    private static <E extends Enum<E>> E named(Class<E> type, String name) {
+        try {
+            return Enum.valueOf(type, name.strip().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     /**
