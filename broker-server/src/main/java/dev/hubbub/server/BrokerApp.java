@@ -32,7 +32,9 @@ import dev.hubbub.core.session.Disconnects;
 import dev.hubbub.core.session.RevokedSessions;
 import dev.hubbub.core.session.SessionServices;
 import dev.hubbub.server.config.BrokerConfig;
+import dev.hubbub.transport.AdminServer;
 import dev.hubbub.transport.BrokerServer;
+import dev.hubbub.transport.http.HealthRoute;
 import dev.hubbub.transport.http.HistoryRoute;
 import dev.hubbub.transport.http.PresenceRoute;
 import dev.hubbub.transport.http.RestAuth;
@@ -49,6 +51,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,6 +75,9 @@ public final class BrokerApp implements AutoCloseable {
     private volatile PresenceTimers.Cancellable sweeping;
     private final BrokerMetrics metrics;
     private final BrokerServer server;
+    /** The listener for /metrics, /health and /ready; null without server.admin (they are on the public port). */
+    private final AdminServer admin;
+    private volatile InetSocketAddress adminAddress;
     private final RuntimeMetrics runtimeMetrics;
     /** The listener's TLS; null without server.tls. */
     private final ServerTls tls;
@@ -155,17 +162,24 @@ public final class BrokerApp implements AutoCloseable {
                 config.limits(), clock, metrics));
         // the network: REST and WebSocket on one port
         RestAuth restAuth = new RestAuth(authenticator);
-        RestHandler rest = new RestHandler(restAuth, publishing, clock, metrics);
+        RestHandler rest = new RestHandler(restAuth, publishing, clock);
         rest.with(new PresenceRoute(restAuth, presence));
         rest.with(new HistoryRoute(restAuth, messageLog));
         rest.with(new TokenRoute(tokens, restAuth));
         wireRevocation(config, clock, presenceTimers, tokens, authenticator, rest);
-        // probes: /health (built into RestHandler) while the process runs, /ready while every check passes
+        // probes: /health while the process runs, /ready while every check passes, /metrics for Prometheus;
+        // on the admin listener when there is one (the public port then answers none of them), else on the public port
         readiness.register("listening", () -> listening);
         readiness.register("draining", () -> !draining.get());
-        rest.with(new ReadyRoute(readiness));
+        List<RestHandler.Route> probes = new ArrayList<>(List.of(new HealthRoute(metrics), new ReadyRoute(readiness)));
         if (registry instanceof PrometheusMeterRegistry prometheus) {
-            rest.with(new MetricsRoute(prometheus));
+            probes.add(new MetricsRoute(prometheus));
+        }
+        if (config.admin() != null) {
+            this.admin = new AdminServer(config.admin().host(), config.admin().port(), probes);
+        } else {
+            this.admin = null;
+            probes.forEach(rest::with);
         }
         // TLS (wss://, https://) when configured; an API key over plaintext refused (40103) when asked
         this.tls = config.tls() != null ? loadTls(config) : null;
@@ -212,6 +226,9 @@ public final class BrokerApp implements AutoCloseable {
     public InetSocketAddress start() throws InterruptedException {
         address = server.start();
         runtimeMetrics.bindEventLoops(server.workers());
+        if (admin != null) {
+            adminAddress = admin.start();
+        }
         if (tls != null) {
             log.info("TLS by {}", tls.describe());
             String expiry = tls.validityWarning();
@@ -259,6 +276,9 @@ public final class BrokerApp implements AutoCloseable {
     static final long SWEEP_MILLIS = 5_000;
 
     public InetSocketAddress address() { return address; }
+
+    /** The admin listener's bound address, or null without server.admin (or before {@link #start()}). */
+    public InetSocketAddress adminAddress() { return adminAddress; }
 
     /** For tests and diagnostics: the live channels. */
     public ChannelRouter router() { return router; }
@@ -338,6 +358,9 @@ public final class BrokerApp implements AutoCloseable {
             s.cancel();
         }
         server.close();
+        if (admin != null) {
+            admin.close();
+        }
         runtimeMetrics.close();
         if (tls != null) {
             tls.close();

@@ -67,7 +67,8 @@ public final class Main implements Callable<Integer> {
         try {
             bound = app.start();
         } catch (Exception e) {
-            log.error("cannot listen on {}:{}: {}", cfg.host(), cfg.port(), e.getMessage());
+            log.error("cannot listen on {}:{}{}: {}", cfg.host(), cfg.port(), cfg.admin() == null ? ""
+                    : " and " + cfg.admin().host() + ":" + cfg.admin().port() + " (server.admin)", e.getMessage());
             app.close();
             return 3;
         }
@@ -87,9 +88,12 @@ public final class Main implements Callable<Integer> {
         if (app.tls() != null) {
             reloadTlsOnSighup(app);
         }
+        InetSocketAddress admin = app.adminAddress();
         log.info("hubbub listening on " + bound.getAddress().getHostAddress() + ":" + bound.getPort()
                 + " (" + (app.tls() != null ? "wss" : "ws") + "://" + bound.getAddress().getHostAddress() + ":" + bound.getPort()
-                + "/, " + cfg.keys().size() + " key(s)" + (app.tls() != null ? "; TLS by " + app.tls().describe() : "") + ")");
+                + "/, " + cfg.keys().size() + " key(s)" + (app.tls() != null ? "; TLS by " + app.tls().describe() : "")
+                + (admin != null ? "; metrics, health and ready on http://" + admin.getAddress().getHostAddress() + ":"
+                        + admin.getPort() + "/ only" : "") + ")");
         stopped.await();
         return 0;
     }

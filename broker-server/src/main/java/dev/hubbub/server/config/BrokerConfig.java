@@ -18,11 +18,14 @@ import java.util.Objects;
  * @param refuseKeyOverPlaintext refuse an API key (Basic auth) on a connection that is not TLS, with 40103
  * @param drainTimeoutMillis how long a drain (SIGTERM) waits for clients told to reconnect to leave
  *                          before closing the rest
+ * @param admin             the separate listener for /metrics, /health and /ready, or null to serve
+ *                          them on the public listener (the default)
  * @param logging           the log format and level
  */
 public record BrokerConfig(String host, int port, List<ApiKey> keys, Limits limits, long maxBacklogBytes, int ioThreads,
                            long closeLingerMillis, PresenceSettings presence, Retention retention, ClusterSettings cluster,
-                           TlsSettings tls, boolean refuseKeyOverPlaintext, long drainTimeoutMillis, LogSettings logging) {
+                           TlsSettings tls, boolean refuseKeyOverPlaintext, long drainTimeoutMillis, AdminSettings admin,
+                           LogSettings logging) {
     public static final long DEFAULT_CLOSE_LINGER_MILLIS = 1000;
     public static final long DEFAULT_DRAIN_TIMEOUT_MILLIS = 30_000;
 
@@ -38,7 +41,7 @@ public record BrokerConfig(String host, int port, List<ApiKey> keys, Limits limi
     public BrokerConfig(String host, int port, List<ApiKey> keys, Limits limits, long maxBacklogBytes, int ioThreads,
                         long closeLingerMillis, PresenceSettings presence, Retention retention, ClusterSettings cluster) {
         this(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention, cluster, null, false,
-                DEFAULT_DRAIN_TIMEOUT_MILLIS, LogSettings.DEFAULTS);
+                DEFAULT_DRAIN_TIMEOUT_MILLIS, null, LogSettings.DEFAULTS);
     }
 
     /** With the default close linger, presence settings and history retention. */
@@ -56,30 +59,36 @@ public record BrokerConfig(String host, int port, List<ApiKey> keys, Limits limi
     /** The same node in a cluster (null: on its own). */
     public BrokerConfig withCluster(ClusterSettings settings) {
         return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
-                settings, tls, refuseKeyOverPlaintext, drainTimeoutMillis, logging);
+                settings, tls, refuseKeyOverPlaintext, drainTimeoutMillis, admin, logging);
     }
 
     /** The same node with TLS (null: none) and the plaintext key policy. */
     public BrokerConfig withTls(TlsSettings settings, boolean refuseKey) {
         return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
-                cluster, settings, refuseKey, drainTimeoutMillis, logging);
+                cluster, settings, refuseKey, drainTimeoutMillis, admin, logging);
     }
 
     public BrokerConfig withListener(String newHost, Integer newPort) {
         return new BrokerConfig(newHost != null ? newHost : host, newPort != null ? newPort : port, keys, limits,
                 maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention, cluster, tls, refuseKeyOverPlaintext,
-                drainTimeoutMillis, logging);
+                drainTimeoutMillis, admin, logging);
     }
 
     /** The same node with another drain timeout (ms). */
     public BrokerConfig withDrainTimeout(long millis) {
         return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
-                cluster, tls, refuseKeyOverPlaintext, millis, logging);
+                cluster, tls, refuseKeyOverPlaintext, millis, admin, logging);
+    }
+
+    /** The same node with an admin listener (null: /metrics, /health and /ready on the public listener). */
+    public BrokerConfig withAdmin(AdminSettings settings) {
+        return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
+                cluster, tls, refuseKeyOverPlaintext, drainTimeoutMillis, settings, logging);
     }
 
     /** The same node with another log format and level. */
     public BrokerConfig withLogging(LogSettings settings) {
         return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
-                cluster, tls, refuseKeyOverPlaintext, drainTimeoutMillis, settings);
+                cluster, tls, refuseKeyOverPlaintext, drainTimeoutMillis, admin, settings);
     }
 }

@@ -51,6 +51,8 @@ public final class ConfigLoader {
 
     record LoggingShape(String format, String level) {}
 
+    record AdminShape(String host, Integer port) {}
+
     record ClusterShape(List<String> redis, String nodeId, Long commandTimeout, Integer maxMessagesPerChannel,
                         Long unreachableTimeout, Long presenceDeadAfter) {}
 
@@ -58,7 +60,8 @@ public final class ConfigLoader {
 
     record ServerShape(String host, Integer port, @JsonProperty("ioThreads") Integer ioThreads,
                        @JsonProperty("maxBacklogBytes") Long maxBacklogBytes, @JsonProperty("closeLinger") Long closeLinger,
-                       TlsShape tls, Boolean refuseKeyOverPlaintext, @JsonProperty("drainTimeout") Long drainTimeout) {}
+                       TlsShape tls, Boolean refuseKeyOverPlaintext, @JsonProperty("drainTimeout") Long drainTimeout,
+                       AdminShape admin) {}
 
     record TlsShape(String certFile, String keyFile, String provider, Long checkInterval) {}
 
@@ -103,7 +106,7 @@ public final class ConfigLoader {
         if (shape == null) {
             throw new ConfigException(fileName + ": the file is empty; it needs at least one key under 'keys'");
         }
-        ServerShape server = shape.server() != null ? shape.server() : new ServerShape(null, null, null, null, null, null, null, null);
+        ServerShape server = shape.server() != null ? shape.server() : new ServerShape(null, null, null, null, null, null, null, null, null);
         String host = server.host() != null ? server.host() : "127.0.0.1";
         int port = server.port() != null ? server.port() : 8080;
         if (port < 0 || port > 65535) {
@@ -133,7 +136,34 @@ public final class ConfigLoader {
                 retention(fileName, text, shape.history()), cluster(fileName, text, shape.cluster(), shape.limits()))
                 .withTls(tls(fileName, text, server.tls()), Boolean.TRUE.equals(server.refuseKeyOverPlaintext()))
                 .withDrainTimeout(drainTimeout)
+                .withAdmin(admin(fileName, text, server.admin(), port))
                 .withLogging(logging(fileName, text, shape.logging()));
+    }
+
+    /**
+     * {@code server.admin}, or null when there is none. The port is required (no default that
+     * could collide with something else on the host); the host defaults to loopback.
+     */
+    private static AdminSettings admin(String fileName, String text, AdminShape s, int serverPort) throws ConfigException {
+        if (s == null) {
+            return null;
+        }
+        String at = fileName + lineOfKey(text, "admin");
+        if (s.port() == null) {
+            throw new ConfigException(at + ": 'server.admin.port' is required with server.admin (0 picks a free port)");
+        }
+        int port = s.port();
+        if (port < 0 || port > 65535) {
+            throw new ConfigException(at + ": 'server.admin.port' must be 0..65535, was " + port);
+        }
+        if (port != 0 && port == serverPort) {
+            throw new ConfigException(at + ": 'server.admin.port' must differ from server.port (" + serverPort + ")");
+        }
+        String host = s.host() != null ? s.host().strip() : "127.0.0.1";
+        if (host.isEmpty()) {
+            throw new ConfigException(at + ": 'server.admin.host' must not be empty (default 127.0.0.1)");
+        }
+        return new AdminSettings(host, port);
     }
 
     /** {@code logging}: the format (text or json) and level; the defaults without the section. */

@@ -24,12 +24,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A broker process ({@code Main} in a child JVM) started with {@code --log-format json}: everything
- * it writes is JSON lines, from the startup line to the stop line.
+ * it writes is JSON lines, from the startup line (which names the admin listener) to the stop line.
  */
 class JsonLogProcessTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern LISTENING = Pattern.compile(
-            "hubbub listening on 127\\.0\\.0\\.1:(\\d+) \\(ws://127\\.0\\.0\\.1:(\\d+)/, 1 key\\(s\\)\\)");
+            "hubbub listening on 127\\.0\\.0\\.1:(\\d+) .*; metrics, health and ready on http://127\\.0\\.0\\.1:(\\d+)/ only\\)");
 
     @TempDir
     Path dir;
@@ -50,6 +50,7 @@ class JsonLogProcessTest {
                   port: 0
                   closeLinger: 100
                   drainTimeout: 1000
+                  admin: { port: 0 }
                 logging:
                   format: text
                 keys:
@@ -62,19 +63,20 @@ class JsonLogProcessTest {
                 "--config", config.toString(), "--log-format", "json")
                 .redirectErrorStream(true).redirectOutput(output.toFile()).start();
 
-        int[] ports = new int[1];
+        int[] ports = new int[2];
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
             for (JsonNode event : events(output)) {
                 Matcher m = LISTENING.matcher(event.path("formattedMessage").asText());
                 if (m.matches()) {
                     ports[0] = Integer.parseInt(m.group(1));
+                    ports[1] = Integer.parseInt(m.group(2));
                 }
             }
             return ports[0] > 0 || !process.isAlive();
         });
         assertTrue(process.isAlive(), () -> "the broker did not start: " + read(output));
         HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + ports[0] + "/metrics")).timeout(Duration.ofSeconds(20)).build(),
+                URI.create("http://127.0.0.1:" + ports[1] + "/metrics")).timeout(Duration.ofSeconds(20)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, metrics.statusCode());
 

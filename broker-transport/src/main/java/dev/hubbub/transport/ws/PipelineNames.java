@@ -13,6 +13,8 @@ public final class PipelineNames {
     public static final String REALTIME = "realtime";
     /** Instead of REALTIME after a refused upgrade: answers the client's close. */
     public static final String REFUSED = "refused";
+    /** On the admin listener, after HTTP_AGGREGATOR instead of HTTP_ENTRY: the probe routes. */
+    public static final String ADMIN = "admin";
 
     private PipelineNames() {}
 }
