@@ -32,7 +32,9 @@ import dev.hubbub.core.session.Disconnects;
 import dev.hubbub.core.session.RevokedSessions;
 import dev.hubbub.core.session.SessionServices;
 import dev.hubbub.server.config.BrokerConfig;
+import dev.hubbub.transport.AdminServer;
 import dev.hubbub.transport.BrokerServer;
+import dev.hubbub.transport.http.HealthRoute;
 import dev.hubbub.transport.http.HistoryRoute;
 import dev.hubbub.transport.http.PresenceRoute;
 import dev.hubbub.transport.http.RestAuth;
@@ -49,6 +51,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,6 +75,10 @@ public final class BrokerApp implements AutoCloseable {
     private volatile PresenceTimers.Cancellable sweeping;
     private final BrokerMetrics metrics;
     private final BrokerServer server;
+    /** The listener for /metrics, /health and /ready; null without server.admin (they are on the public port). */
+    private final AdminServer admin;
+    private volatile InetSocketAddress adminAddress;
+    private final RuntimeMetrics runtimeMetrics;
     /** The listener's TLS; null without server.tls. */
     private final ServerTls tls;
     private final long tlsCheckMillis;
@@ -152,17 +160,24 @@ public final class BrokerApp implements AutoCloseable {
                 config.limits(), clock, metrics));
         // the network: REST and WebSocket on one port
         RestAuth restAuth = new RestAuth(authenticator);
-        RestHandler rest = new RestHandler(restAuth, publishing, clock, metrics);
+        RestHandler rest = new RestHandler(restAuth, publishing, clock);
         rest.with(new PresenceRoute(restAuth, presence));
         rest.with(new HistoryRoute(restAuth, messageLog));
         rest.with(new TokenRoute(tokens, restAuth));
         wireRevocation(config, clock, presenceTimers, tokens, authenticator, rest);
-        // probes: /health (built into RestHandler) while the process runs, /ready while every check passes
+        // probes: /health while the process runs, /ready while every check passes, /metrics for Prometheus;
+        // on the admin listener when there is one (the public port then answers none of them), else on the public port
         readiness.register("listening", () -> listening);
         readiness.register("draining", () -> !draining.get());
-        rest.with(new ReadyRoute(readiness));
+        List<RestHandler.Route> probes = new ArrayList<>(List.of(new HealthRoute(metrics), new ReadyRoute(readiness)));
         if (registry instanceof PrometheusMeterRegistry prometheus) {
-            rest.with(new MetricsRoute(prometheus));
+            probes.add(new MetricsRoute(prometheus));
+        }
+        if (config.admin() != null) {
+            this.admin = new AdminServer(config.admin().host(), config.admin().port(), probes);
+        } else {
+            this.admin = null;
+            probes.forEach(rest::with);
         }
         // TLS (wss://, https://) when configured; an API key over plaintext refused (40103) when asked
         this.tls = config.tls() != null ? loadTls(config) : null;
@@ -173,6 +188,9 @@ public final class BrokerApp implements AutoCloseable {
         // connection attempts refused by the per-address rate (429 / 42922)
         FunctionCounter.builder("broker.connections.refused", server, BrokerServer::refusedForRate)
                 .description("Connection attempts refused, by reason").tag("reason", "rate").register(registry);
+        // the process beside the broker: JVM, CPU, files; Netty's allocator (its event loops once they exist)
+        this.runtimeMetrics = new RuntimeMetrics(registry);
+        runtimeMetrics.bindAllocator(server.allocator());
     }
 
     /** The files were checked when the config was read; one that went bad since then stops the start here. */
@@ -208,6 +226,10 @@ public final class BrokerApp implements AutoCloseable {
 
     public InetSocketAddress start() throws InterruptedException {
         address = server.start();
+        runtimeMetrics.bindEventLoops(server.workers());
+        if (admin != null) {
+            adminAddress = admin.start();
+        }
         if (tls != null) {
             log.info("TLS by {}", tls.describe());
             String expiry = tls.validityWarning();
@@ -255,6 +277,9 @@ public final class BrokerApp implements AutoCloseable {
     static final long SWEEP_MILLIS = 5_000;
 
     public InetSocketAddress address() { return address; }
+
+    /** The admin listener's bound address, or null without server.admin (or before {@link #start()}). */
+    public InetSocketAddress adminAddress() { return adminAddress; }
 
     /** For tests and diagnostics: the live channels. */
     public ChannelRouter router() { return router; }
@@ -334,6 +359,10 @@ public final class BrokerApp implements AutoCloseable {
             s.cancel();
         }
         server.close();
+        if (admin != null) {
+            admin.close();
+        }
+        runtimeMetrics.close();
         if (tls != null) {
             tls.close();
         }

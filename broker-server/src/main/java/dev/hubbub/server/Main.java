@@ -4,6 +4,8 @@ import dev.hubbub.server.config.BrokerConfig;
 import dev.hubbub.server.config.ConfigException;
 import dev.hubbub.server.config.ConfigLoader;
 import java.io.PrintWriter;
+import dev.hubbub.server.config.LogSettings;
+import dev.hubbub.server.logging.LogSetup;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -13,6 +15,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Command line: runs the broker (default), checks its config ({@code checkconfig}) or mints
@@ -28,6 +33,9 @@ public final class Main implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** The startup and stop lines: written whatever the log level (see LogSetup). */
+    private static final Logger log = LoggerFactory.getLogger(Main.class);
+
     @Option(names = "--config", paramLabel = "FILE", description = "YAML config file (default: ${DEFAULT-VALUE}).",
             defaultValue = "config/broker.yaml")
     Path config;
@@ -38,12 +46,20 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--host", paramLabel = "ADDR", description = "Address to bind; overrides server.host.")
     String host;
 
+    @Option(names = "--log-format", paramLabel = "text|json", defaultValue = "${env:HUBBUB_LOG_FORMAT}",
+            description = "Log lines as text or JSON (one object a line); overrides logging.format. Default: $HUBBUB_LOG_FORMAT, else the config's (text).")
+    LogSettings.Format logFormat;
+
+    @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "${env:HUBBUB_LOG_LEVEL}",
+            description = "error, warn, info, debug or trace; overrides logging.level. Default: $HUBBUB_LOG_LEVEL, else the config's (info).")
+    Level logLevel;
+
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
     }
 
     static CommandLine commandLine() {
-        return new CommandLine(new Main());
+        return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
     }
 
     /**
@@ -71,12 +87,16 @@ public final class Main implements Callable<Integer> {
             return CONFIG_ERROR;
         }
         BrokerConfig cfg = read.withListener(host, port);
+        LogSettings logging = cfg.logging();
+        LogSetup.apply(new LogSettings(logFormat != null ? logFormat : logging.format(),
+                logLevel != null ? logLevel : logging.level()));
         BrokerApp app = new BrokerApp(cfg);
         InetSocketAddress bound;
         try {
             bound = app.start();
         } catch (Exception e) {
-            System.err.println("hubbub: cannot listen on " + cfg.host() + ":" + cfg.port() + ": " + e.getMessage());
+            log.error("cannot listen on {}:{}{}: {}", cfg.host(), cfg.port(), cfg.admin() == null ? ""
+                    : " and " + cfg.admin().host() + ":" + cfg.admin().port() + " (server.admin)", e.getMessage());
             app.close();
             return 3;
         }
@@ -86,8 +106,7 @@ public final class Main implements Callable<Integer> {
             try {
                 app.drain();
                 app.close();
-                System.out.println("hubbub stopped");
-                System.out.flush();
+                log.info("hubbub stopped");
             } finally {
                 stopped.countDown();
             }
@@ -97,10 +116,12 @@ public final class Main implements Callable<Integer> {
         if (app.tls() != null) {
             reloadTlsOnSighup(app);
         }
-        System.out.println("hubbub listening on " + bound.getAddress().getHostAddress() + ":" + bound.getPort()
+        InetSocketAddress admin = app.adminAddress();
+        log.info("hubbub listening on " + bound.getAddress().getHostAddress() + ":" + bound.getPort()
                 + " (" + (app.tls() != null ? "wss" : "ws") + "://" + bound.getAddress().getHostAddress() + ":" + bound.getPort()
-                + "/, " + cfg.keys().size() + " key(s)" + (app.tls() != null ? "; TLS by " + app.tls().describe() : "") + ")");
-        System.out.flush();
+                + "/, " + cfg.keys().size() + " key(s)" + (app.tls() != null ? "; TLS by " + app.tls().describe() : "")
+                + (admin != null ? "; metrics, health and ready on http://" + admin.getAddress().getHostAddress() + ":"
+                        + admin.getPort() + "/ only" : "") + ")");
         stopped.await();
         return 0;
     }
@@ -113,8 +134,7 @@ public final class Main implements Callable<Integer> {
         try {
             sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> app.tls().reload());
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
-            System.err.println("hubbub: SIGHUP cannot reload the certificate here (" + e.getMessage()
-                    + "); it is reloaded when its files change");
+            log.warn("SIGHUP cannot reload the certificate here ({}); it is reloaded when its files change", e.getMessage());
         }
     }
 }

@@ -23,10 +23,11 @@ class MainTest {
         cli.setOut(new PrintWriter(out));
         assertEquals(0, cli.execute("--help"));
         String help = out.toString();
-        for (String flag : new String[] {"--config", "--port", "--host", "--help", "--version"}) {
+        for (String flag : new String[] {"--config", "--port", "--host", "--log-format", "--log-level", "--help", "--version"}) {
             assertTrue(help.contains(flag), () -> flag + " missing from:\n" + help);
         }
         assertTrue(help.contains("config/broker.yaml"), "the default config file is documented:\n" + help);
+        assertTrue(help.contains("HUBBUB_LOG_FORMAT") && help.contains("HUBBUB_LOG_LEVEL"), "the environment is documented:\n" + help);
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.hubbub.transport.tls.TransportSecurity;
 import dev.hubbub.transport.ws.HttpEntryHandler;
 import dev.hubbub.transport.ws.PipelineNames;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -29,6 +30,7 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
@@ -106,14 +108,16 @@ public final class BrokerServer implements AutoCloseable {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-        boss = new MultiThreadIoEventLoopGroup(1, io);
+        // named threads: log lines and the per-loop metrics (netty_eventexecutor_tasks_pending{name=...}) say which
+        boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("hubbub-accept"), io);
         int loops = options.ioThreads() > 0 ? options.ioThreads() : Runtime.getRuntime().availableProcessors();
-        workers = new MultiThreadIoEventLoopGroup(loops, io);
+        workers = new MultiThreadIoEventLoopGroup(loops, new DefaultThreadFactory("hubbub-io"), io);
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(channelType)
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOCATOR, allocator())
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -186,6 +190,15 @@ public final class BrokerServer implements AutoCloseable {
 
     /** Connections refused so far by the per-address connection rate (42922). */
     public long refusedForRate() { return attempts.refused(); }
+
+    /** The event loops that serve connections (for their metrics); null before {@link #start()}. */
+    public EventLoopGroup workers() { return workers; }
+
+    /**
+     * The allocator connections' buffers come from (for its metrics): Netty's default, which is
+     * the adaptive allocator in Netty 4.2 unless {@code -Dio.netty.allocator.type} says otherwise.
+     */
+    public ByteBufAllocator allocator() { return ByteBufAllocator.DEFAULT; }
 
     /** Accepted connections still open. */
     public int openConnections() { return open.size(); }

@@ -10,6 +10,7 @@ import dev.hubbub.core.session.Connector;
 import dev.hubbub.core.session.Limits;
 import dev.hubbub.testkit.TestSubscriber;
 import dev.hubbub.testkit.TestCore;
+import dev.hubbub.transport.http.HealthRoute;
 import dev.hubbub.transport.http.RestAuth;
 import dev.hubbub.transport.http.RestHandler;
 import dev.hubbub.transport.ws.NettyFanOut;
@@ -37,9 +38,9 @@ public final class TestBroker {
     public final Connector connector = core.connector;
     public final Limits limits = core.limits;
 
-    /** The REST API over this core. */
+    /** The REST API over this core, with {@code /health} (as on a broker without an admin listener). */
     public RestHandler rest() {
-        return new RestHandler(new RestAuth(core.authenticator), core.publishing, core.clock, core.metrics);
+        return new RestHandler(new RestAuth(core.authenticator), core.publishing, core.clock).with(new HealthRoute(core.metrics));
     }
 
     /** Attaches a recording subscriber to a channel, as a realtime client would be. */

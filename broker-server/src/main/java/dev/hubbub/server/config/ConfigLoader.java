@@ -32,6 +32,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
@@ -47,9 +48,13 @@ public final class ConfigLoader {
     // The file's shape. Every field is optional except keys.
     record FileShape(ServerShape server, List<KeyShape> keys, LimitsShape limits, PresenceShape presence,
                      HistoryShape history, ClusterShape cluster, TokensShape tokens,
-                     ProvenanceConfig.Shape provenance) {}
+                     ProvenanceConfig.Shape provenance, LoggingShape logging) {}
 
     record TokensShape(Long defaultTtl, Long maxTtl) {}
+
+    record LoggingShape(String format, String level) {}
+
+    record AdminShape(String host, Integer port) {}
 
     record ClusterShape(List<String> redis, String nodeId, Long commandTimeout, Integer maxMessagesPerChannel,
                         Long unreachableTimeout, Long presenceDeadAfter) {}
@@ -59,7 +64,7 @@ public final class ConfigLoader {
     record ServerShape(String host, Integer port, @JsonProperty("ioThreads") Integer ioThreads,
                        @JsonProperty("maxBacklogBytes") Long maxBacklogBytes, @JsonProperty("closeLinger") Long closeLinger,
                        TlsShape tls, Boolean refuseKeyOverPlaintext, @JsonProperty("drainTimeout") Long drainTimeout,
-                       Long requestBodyTimeout) {}
+                       Long requestBodyTimeout, AdminShape admin) {}
 
     record TlsShape(String certFile, String keyFile, String provider, Long checkInterval) {}
 
@@ -128,7 +133,7 @@ public final class ConfigLoader {
         if (shape == null) {
             throw new ConfigException(fileName + ": the file is empty; it needs at least one key under 'keys'");
         }
-        ServerShape server = shape.server() != null ? shape.server() : new ServerShape(null, null, null, null, null, null, null, null, null);
+        ServerShape server = shape.server() != null ? shape.server() : new ServerShape(null, null, null, null, null, null, null, null, null, null);
         String host = server.host() != null ? server.host() : "127.0.0.1";
         int port = server.port() != null ? server.port() : 8080;
         if (port < 0 || port > 65535) {
@@ -160,7 +165,9 @@ public final class ConfigLoader {
                 .withDrainTimeout(drainTimeout)
                 .withTokens(tokens(fileName, text, shape.tokens()))
                 .withListenerLimits(ListenerSettings.read(fileName, text, server, shape.limits()))
-                .withProvenance(ProvenanceConfig.parse(fileName, text, shape.provenance(), keys));
+                .withProvenance(ProvenanceConfig.parse(fileName, text, shape.provenance(), keys))
+                .withAdmin(admin(fileName, text, server.admin(), port))
+                .withLogging(logging(fileName, text, shape.logging()));
     }
 
     /** The directory relative paths in the file start from (the file's own), or null when it has none. */
@@ -181,6 +188,53 @@ public final class ConfigLoader {
                 "must be positive and at most maxTtl (" + maxTtl + " ms)");
         return new TokenSettings(Duration.ofMillis(defaultTtl), Duration.ofMillis(maxTtl), d.timestampWindow(),
                 d.nonceCacheSize(), d.verifiedCacheSize());
+    }
+
+    /**
+     * {@code server.admin}, or null when there is none. The port is required (no default that
+     * could collide with something else on the host); the host defaults to loopback.
+     */
+    private static AdminSettings admin(String fileName, String text, AdminShape s, int serverPort) throws ConfigException {
+        if (s == null) {
+            return null;
+        }
+        String at = fileName + lineOfKey(text, "admin");
+        if (s.port() == null) {
+            throw new ConfigException(at + ": 'server.admin.port' is required with server.admin (0 picks a free port)");
+        }
+        int port = s.port();
+        if (port < 0 || port > 65535) {
+            throw new ConfigException(at + ": 'server.admin.port' must be 0..65535, was " + port);
+        }
+        if (port != 0 && port == serverPort) {
+            throw new ConfigException(at + ": 'server.admin.port' must differ from server.port (" + serverPort + ")");
+        }
+        String host = s.host() != null ? s.host().strip() : "127.0.0.1";
+        if (host.isEmpty()) {
+            throw new ConfigException(at + ": 'server.admin.host' must not be empty (default 127.0.0.1)");
+        }
+        return new AdminSettings(host, port);
+    }
+
+    /** {@code logging}: the format (text or json) and level; the defaults without the section. */
+    private static LogSettings logging(String fileName, String text, LoggingShape s) throws ConfigException {
+        if (s == null) {
+            return LogSettings.DEFAULTS;
+        }
+        LogSettings.Format format = s.format() != null ? named(LogSettings.Format.class, s.format()) : LogSettings.DEFAULTS.format();
+        check(fileName, text, "logging", "format", format != null, "must be text or json, was '" + s.format() + "'");
+        Level level = s.level() != null ? named(Level.class, s.level()) : LogSettings.DEFAULTS.level();
+        check(fileName, text, "logging", "level", level != null, "must be error, warn, info, debug or trace, was '" + s.level() + "'");
+        return new LogSettings(format, level);
+    }
+
+    /** The constant of {@code type} named {@code name} in any case, or null. */
+    private static <E extends Enum<E>> E named(Class<E> type, String name) {
+        try {
+            return Enum.valueOf(type, name.strip().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     /**

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TlsProcessTest {
     private static final TestPki PKI = TestPki.create("process-test");
-    private static final Pattern LISTENING = Pattern.compile("hubbub listening on 127\\.0\\.0\\.1:(\\d+) .*");
+    private static final Pattern LISTENING = Pattern.compile(".* - hubbub listening on 127\\.0\\.0\\.1:(\\d+) .*");
 
     @TempDir
     Path dir;

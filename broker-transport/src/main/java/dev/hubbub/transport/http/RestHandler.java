@@ -12,7 +12,6 @@ import dev.hubbub.core.protocol.Outcome;
 import dev.hubbub.core.protocol.PublishResult;
 import dev.hubbub.core.publish.PublishRequest;
 import dev.hubbub.core.publish.Publishing;
-import dev.hubbub.core.session.BrokerMetrics;
 import java.time.Clock;
 import dev.hubbub.transport.codec.DecodeException;
 import dev.hubbub.transport.codec.MessageReader;
@@ -71,15 +70,13 @@ public final class RestHandler {
     private final RestAuth auth;
     private final Publishing publishing;
     private final Clock clock;
-    private final BrokerMetrics metrics;
     private final List<Route> extraRoutes = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    /** @param metrics read by {@code /health} */
-    public RestHandler(RestAuth auth, Publishing publishing, Clock clock, BrokerMetrics metrics) {
+    /** The REST API; the probes ({@code /health}, {@code /ready}, {@code /metrics}) are routes added by the caller. */
+    public RestHandler(RestAuth auth, Publishing publishing, Clock clock) {
         this.auth = auth;
         this.publishing = publishing;
         this.clock = clock;
-        this.metrics = metrics;
     }
 
     public RestAuth auth() { return auth; }
@@ -127,10 +124,6 @@ public final class RestHandler {
         try {
             if (segments.size() == 1 && segments.get(0).equals("time") && method.equals(HttpMethod.GET)) {
                 return now(HttpResponses.json(HttpResponseStatus.OK, "[" + clock.millis() + "]"));
-            }
-            if (segments.size() == 1 && segments.get(0).equals("health") && method.equals(HttpMethod.GET)) {
-                return now(HttpResponses.json(HttpResponseStatus.OK, "{\"status\":\"ok\",\"connections\":"
-                        + metrics.connections() + "}"));
             }
             if (segments.size() == 1 && segments.get(0).equals("is-the-internet-up.txt")) {
                 return now(HttpResponses.body(HttpResponseStatus.OK, "text/plain", HttpResponses.utf8("yes\n")));

@@ -17,6 +17,8 @@ public final class PipelineNames {
     public static final String REFUSED = "refused";
     /** Instead of HTTP_GATE and after: a connection over its address's connection rate, answered 429. */
     public static final String RATE_REFUSED = "rateRefused";
+    /** On the admin listener, after HTTP_AGGREGATOR instead of HTTP_ENTRY: the probe routes. */
+    public static final String ADMIN = "admin";
 
     private PipelineNames() {}
 }

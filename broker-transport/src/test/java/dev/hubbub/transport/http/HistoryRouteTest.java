@@ -84,7 +84,7 @@ class HistoryRouteTest {
         keys.forEach(b::key);
         TestCore core = b.build();
         log = new InMemoryMessageLog(clock, Retention.defaults(), key -> false);
-        rest = new RestHandler(new RestAuth(core.authenticator), core.publishing, clock, core.metrics);
+        rest = new RestHandler(new RestAuth(core.authenticator), core.publishing, clock);
         rest.with(new HistoryRoute(rest.auth(), log));
     }
 

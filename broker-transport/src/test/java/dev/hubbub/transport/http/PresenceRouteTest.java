@@ -57,7 +57,7 @@ class PresenceRouteTest {
         TestCore.Builder b = TestCore.builder().clock(Clock.systemUTC());
         keys.forEach(b::key);
         core = b.build();
-        rest = new RestHandler(new RestAuth(core.authenticator), core.publishing, core.clock, core.metrics);
+        rest = new RestHandler(new RestAuth(core.authenticator), core.publishing, core.clock);
         rest.with(new PresenceRoute(rest.auth(), core.presence));
         Principal wildcard = new Principal("app1", "app1.all", Principal.CredentialKind.BASIC, ClientIdentity.WILDCARD,
                 Capability.ALL, Long.MAX_VALUE);

@@ -55,7 +55,7 @@ class RevocationRouteTest {
     private final Authenticator authenticator = new Authenticator(keys, authority, clock);
     private final PresenceTimers noTimers = (task, delay) -> () -> { };
     private final TestCore core = TestCore.builder().key(key).key(sibling).tokens(authority).clock(clock).timers(noTimers).build();
-    private final RestHandler rest = new RestHandler(new RestAuth(authenticator), core.publishing, clock, core.metrics);
+    private final RestHandler rest = new RestHandler(new RestAuth(authenticator), core.publishing, clock);
 
     RevocationRouteTest() {
         rest.with(new RevokeTokensRoute(authority.revocations(), rest.auth()));

@@ -71,7 +71,7 @@ class TokenRouteTest {
     private final PresenceTimers noTimers = (task, delay) -> () -> { };
     private final TestCore core = TestCore.builder().key(key).key(narrowKey).tokens(authority).clock(clock).timers(noTimers)
             .build();
-    private final RestHandler rest = new RestHandler(new RestAuth(authenticator), core.publishing, clock, core.metrics);
+    private final RestHandler rest = new RestHandler(new RestAuth(authenticator), core.publishing, clock);
     private final TokenRequestSigner signer = new TokenRequestSigner(clock);
 
     TokenRouteTest() {

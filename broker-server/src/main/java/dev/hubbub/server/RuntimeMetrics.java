@@ -1,0 +1,53 @@
+package dev.hubbub.server;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.netty4.NettyAllocatorMetrics;
+import io.micrometer.core.instrument.binder.netty4.NettyEventExecutorMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import io.netty.util.concurrent.EventExecutor;
+
+/**
+ * The process's own meters beside the broker's: JVM memory, GC (its notification listener removed
+ * on {@link #close()}), threads, classes, CPU, uptime, open files; Netty's allocator and the
+ * pending tasks of each event loop.
+ */
+final class RuntimeMetrics implements AutoCloseable {
+    private final MeterRegistry registry;
+    private final JvmGcMetrics gc = new JvmGcMetrics();
+
+    RuntimeMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        new JvmMemoryMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+    }
+
+    /** Memory the listener's allocator holds (heap and direct; arenas and caches of a pooled one). */
+    void bindAllocator(ByteBufAllocator allocator) {
+        if (allocator instanceof ByteBufAllocatorMetricProvider metered) {
+            new NettyAllocatorMetrics(metered).bindTo(registry);
+        }
+    }
+
+    /** Tasks waiting on each of the listener's event loops (a loop that falls behind shows here first). */
+    void bindEventLoops(Iterable<EventExecutor> loops) {
+        new NettyEventExecutorMetrics(loops).bindTo(registry);
+    }
+
+    @Override
+    public void close() {
+        gc.close();
+    }
+}
