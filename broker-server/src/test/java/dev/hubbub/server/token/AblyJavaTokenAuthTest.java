@@ -1,5 +1,6 @@
 package dev.hubbub.server.token;
 
+import dev.hubbub.server.AblyJavaClients;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -20,14 +21,11 @@ import io.ably.lib.types.AblyException;
 import io.ably.lib.types.ClientOptions;
 import io.ably.lib.types.ErrorInfo;
 import io.ably.lib.types.Message;
-import io.ably.lib.util.Log;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -46,7 +44,7 @@ class AblyJavaTokenAuthTest {
     private static TokenBroker broker;
     /** The application's auth server, as ably-java would run it: holds the key, makes TokenRequests, no HTTP. */
     private static AblyRest authServer;
-    private final List<AutoCloseable> clients = new ArrayList<>();
+    private final AblyJavaClients clients = new AblyJavaClients();
 
     @BeforeAll
     static void start() throws Exception {
@@ -63,42 +61,15 @@ class AblyJavaTokenAuthTest {
     }
 
     @AfterEach
-    void closeClients() throws Exception {
-        for (AutoCloseable c : clients) {
-            c.close();
-        }
-    }
+    void closeClients() throws Exception { clients.close(); }
 
-    private static ConditionFactory waiting() {
-        return Awaitility.await().atMost(TIMEOUT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20));
-    }
+    private static ConditionFactory waiting() { return AblyJavaClients.waiting(TIMEOUT); }
 
-    private static ClientOptions options(boolean binary) {
-        ClientOptions o = new ClientOptions();
-        o.realtimeHost = "127.0.0.1";
-        o.restHost = "127.0.0.1";
-        o.port = broker.port();
-        o.tls = false;
-        o.environment = null;
-        o.fallbackHosts = new String[0];
-        o.useBinaryProtocol = binary;
-        o.logLevel = Log.NONE;
-        return o;
-    }
+    private static ClientOptions options(boolean binary) { return AblyJavaClients.options(broker.port(), binary); }
 
-    private AblyRealtime realtime(ClientOptions o) throws AblyException {
-        AblyRealtime r = new AblyRealtime(o);
-        clients.add(r::close);
-        return r;
-    }
+    private AblyRealtime realtime(ClientOptions o) throws AblyException { return clients.realtime(o); }
 
-    private AblyRealtime connected(ClientOptions o) throws AblyException {
-        AblyRealtime r = realtime(o);
-        waiting().alias("connected").until(() -> r.connection.state == ConnectionState.connected
-                || r.connection.state == ConnectionState.failed);
-        assertEquals(ConnectionState.connected, r.connection.state, () -> "reason: " + r.connection.reason);
-        return r;
-    }
+    private AblyRealtime connected(ClientOptions o) throws AblyException { return clients.connected(o, TIMEOUT); }
 
     /** A key-authenticated client that only watches a channel. */
     private List<Message> watch(String channelName) throws AblyException {

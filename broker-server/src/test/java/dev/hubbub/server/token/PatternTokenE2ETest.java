@@ -1,5 +1,6 @@
 package dev.hubbub.server.token;
 
+import dev.hubbub.server.AblyJavaClients;
 import static dev.hubbub.server.AblyJavaOps.outcome;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -18,12 +19,9 @@ import io.ably.lib.types.ClientOptions;
 import io.ably.lib.types.ErrorInfo;
 import io.ably.lib.types.Message;
 import io.ably.lib.types.PresenceMessage;
-import io.ably.lib.util.Log;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -43,7 +41,7 @@ class PatternTokenE2ETest {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final String PATTERN = "support:*";
     private static TokenBroker broker;
-    private final List<AutoCloseable> clients = new ArrayList<>();
+    private final AblyJavaClients clients = new AblyJavaClients();
 
     @BeforeAll
     static void start() throws Exception { broker = new TokenBroker(); }
@@ -52,42 +50,15 @@ class PatternTokenE2ETest {
     static void stop() { broker.close(); }
 
     @AfterEach
-    void closeClients() throws Exception {
-        for (AutoCloseable c : clients) {
-            c.close();
-        }
-    }
+    void closeClients() throws Exception { clients.close(); }
 
-    private static ConditionFactory waiting() {
-        return Awaitility.await().atMost(TIMEOUT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20));
-    }
+    private static ConditionFactory waiting() { return AblyJavaClients.waiting(TIMEOUT); }
 
-    private static ClientOptions options(boolean binary) {
-        ClientOptions o = new ClientOptions();
-        o.realtimeHost = "127.0.0.1";
-        o.restHost = "127.0.0.1";
-        o.port = broker.port();
-        o.tls = false;
-        o.environment = null;
-        o.fallbackHosts = new String[0];
-        o.useBinaryProtocol = binary;
-        o.logLevel = Log.NONE;
-        return o;
-    }
+    private static ClientOptions options(boolean binary) { return AblyJavaClients.options(broker.port(), binary); }
 
-    private AblyRealtime realtime(ClientOptions o) throws AblyException {
-        AblyRealtime r = new AblyRealtime(o);
-        clients.add(r::close);
-        return r;
-    }
+    private AblyRealtime realtime(ClientOptions o) throws AblyException { return clients.realtime(o); }
 
-    private AblyRealtime connected(ClientOptions o) throws AblyException {
-        AblyRealtime r = realtime(o);
-        waiting().alias("connected").until(() -> r.connection.state == ConnectionState.connected
-                || r.connection.state == ConnectionState.failed);
-        assertEquals(ConnectionState.connected, r.connection.state, () -> "reason: " + r.connection.reason);
-        return r;
-    }
+    private AblyRealtime connected(ClientOptions o) throws AblyException { return clients.connected(o, TIMEOUT); }
 
     /** A backend holding a pattern token (ours, or a JWT), as ably-java is given a ready token. */
     private AblyRealtime backend(boolean binary, String token) throws AblyException {

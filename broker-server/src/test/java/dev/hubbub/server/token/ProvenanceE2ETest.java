@@ -1,5 +1,6 @@
 package dev.hubbub.server.token;
 
+import dev.hubbub.server.AblyJavaClients;
 import static dev.hubbub.server.AblyJavaOps.outcome;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -11,22 +12,18 @@ import dev.hubbub.core.identity.Provenance;
 import io.ably.lib.realtime.AblyRealtime;
 import io.ably.lib.realtime.Channel;
 import io.ably.lib.realtime.ChannelState;
-import io.ably.lib.realtime.ConnectionState;
 import io.ably.lib.rest.AblyRest;
 import io.ably.lib.types.AblyException;
 import io.ably.lib.types.ClientOptions;
 import io.ably.lib.types.ErrorInfo;
 import io.ably.lib.types.Message;
 import io.ably.lib.types.MessageExtras;
-import io.ably.lib.util.Log;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -44,7 +41,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ProvenanceE2ETest {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static TokenBroker broker;
-    private final List<AutoCloseable> clients = new ArrayList<>();
+    private final AblyJavaClients clients = new AblyJavaClients();
 
     @BeforeAll
     static void start() throws Exception {
@@ -55,36 +52,13 @@ class ProvenanceE2ETest {
     static void stop() { broker.close(); }
 
     @AfterEach
-    void closeClients() throws Exception {
-        for (AutoCloseable c : clients) {
-            c.close();
-        }
-    }
+    void closeClients() throws Exception { clients.close(); }
 
-    private static ConditionFactory waiting() {
-        return Awaitility.await().atMost(TIMEOUT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20));
-    }
+    private static ConditionFactory waiting() { return AblyJavaClients.waiting(TIMEOUT); }
 
-    private static ClientOptions options(boolean binary) {
-        ClientOptions o = new ClientOptions();
-        o.realtimeHost = "127.0.0.1";
-        o.restHost = "127.0.0.1";
-        o.port = broker.port();
-        o.tls = false;
-        o.environment = null;
-        o.fallbackHosts = new String[0];
-        o.useBinaryProtocol = binary;
-        o.logLevel = Log.NONE;
-        return o;
-    }
+    private static ClientOptions options(boolean binary) { return AblyJavaClients.options(broker.port(), binary); }
 
-    private AblyRealtime connected(ClientOptions o) throws AblyException {
-        AblyRealtime r = new AblyRealtime(o);
-        clients.add(r::close);
-        waiting().until(() -> r.connection.state == ConnectionState.connected || r.connection.state == ConnectionState.failed);
-        assertEquals(ConnectionState.connected, r.connection.state, () -> "reason: " + r.connection.reason);
-        return r;
-    }
+    private AblyRealtime connected(ClientOptions o) throws AblyException { return clients.connected(o, TIMEOUT); }
 
     private ClientOptions withKey(boolean binary, String clientId) {
         ClientOptions o = options(binary);
