@@ -7,6 +7,11 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hubbub.core.auth.ApiKey;
+import dev.hubbub.core.auth.Capability;
+import dev.hubbub.core.session.Limits;
+import dev.hubbub.server.BrokerApp;
+import dev.hubbub.server.config.BrokerConfig;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -70,6 +75,37 @@ public final class AblyJsScript {
     public void start(String format, List<String> args, Function<JsonNode, ObjectNode> control, Map<String, String> env)
             throws IOException {
         runs.add(new Run(format, args, control, env));
+    }
+
+    /** The wire formats a script runs in, side by side, each in its own node process. */
+    public static final List<String> FORMATS = List.of("msgpack", "json");
+
+    /** A single node on a free loopback port with one key, {@code name:secret}, allowed everything. */
+    public static BrokerConfig oneKeyBroker(String fullKey) {
+        int colon = fullKey.indexOf(':');
+        return new BrokerConfig("127.0.0.1", 0, List.of(new ApiKey(fullKey.substring(0, colon), fullKey.substring(colon + 1),
+                Capability.ALL)), Limits.defaults(), 8L * 1024 * 1024, 2);
+    }
+
+    /**
+     * Starts a broker on {@code config} and runs this script against it in every format (arguments
+     * {@code --port P --key fullKey}), waiting for the runs to end.
+     *
+     * @return the broker, for the test to close
+     */
+    public BrokerApp runAgainst(BrokerConfig config, String fullKey) throws Exception {
+        BrokerApp app = new BrokerApp(config);
+        try {
+            int port = app.start().getPort();
+            for (String format : FORMATS) {
+                start(format, List.of("--port", Integer.toString(port), "--key", fullKey), null);
+            }
+            finishAll();
+            return app;
+        } catch (Exception | AssertionError e) {
+            app.close();
+            throw e;
+        }
     }
 
     /** Waits for every run started to end (killing any that outlive the timeout) and keeps what each printed. */

@@ -4,11 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.hubbub.core.auth.ApiKey;
-import dev.hubbub.core.auth.Capability;
-import dev.hubbub.core.session.Limits;
 import dev.hubbub.server.BrokerApp;
-import dev.hubbub.server.config.BrokerConfig;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,13 +26,7 @@ class ContentAblyJsTest {
     @BeforeAll
     static void runAblyJs() throws Exception {
         node = new AblyJsScript("ablyjs-content.js", 45);
-        app = new BrokerApp(new BrokerConfig("127.0.0.1", 0, List.of(new ApiKey("appC.k1", "secret-appC-k1", Capability.ALL)),
-                Limits.defaults(), 8L * 1024 * 1024, 2));
-        int port = app.start().getPort();
-        for (String format : List.of("msgpack", "json")) {
-            node.start(format, List.of("--port", Integer.toString(port), "--key", KEY), null);
-        }
-        node.finishAll();
+        app = node.runAgainst(AblyJsScript.oneKeyBroker(KEY), KEY);
     }
 
     @AfterAll

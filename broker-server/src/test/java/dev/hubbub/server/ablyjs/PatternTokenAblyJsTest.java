@@ -5,11 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.hubbub.core.auth.ApiKey;
-import dev.hubbub.core.auth.Capability;
-import dev.hubbub.core.session.Limits;
 import dev.hubbub.server.BrokerApp;
-import dev.hubbub.server.config.BrokerConfig;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,13 +30,7 @@ class PatternTokenAblyJsTest {
     @BeforeAll
     static void runAblyJs() throws Exception {
         node = new AblyJsScript("ablyjs-pattern.js", NODE_TIMEOUT_SECONDS);
-        app = new BrokerApp(new BrokerConfig("127.0.0.1", 0, List.of(new ApiKey("appP.k1", "secret-appP-k1", Capability.ALL)),
-                Limits.defaults(), 8L * 1024 * 1024, 2));
-        int port = app.start().getPort();
-        for (String format : List.of("msgpack", "json")) {
-            node.start(format, List.of("--port", Integer.toString(port), "--key", KEY), null);
-        }
-        node.finishAll();
+        app = node.runAgainst(AblyJsScript.oneKeyBroker(KEY), KEY);
     }
 
     @AfterAll

@@ -3,12 +3,8 @@ package dev.hubbub.server.ablyjs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.hubbub.core.auth.ApiKey;
-import dev.hubbub.core.auth.Capability;
 import dev.hubbub.core.identity.Provenance;
-import dev.hubbub.core.session.Limits;
 import dev.hubbub.server.BrokerApp;
-import dev.hubbub.server.config.BrokerConfig;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,13 +31,8 @@ class ProvenanceAblyJsTest {
     @BeforeAll
     static void runAblyJs() throws Exception {
         node = new AblyJsScript("ablyjs-provenance.js", NODE_TIMEOUT_SECONDS);
-        app = new BrokerApp(new BrokerConfig("127.0.0.1", 0, List.of(new ApiKey(KEY_NAME, "secret-appV-k1", Capability.ALL)),
-                Limits.defaults(), 8L * 1024 * 1024, 2).withProvenance(new Provenance(Set.of(), Map.of(APP, List.of("ablyjs-audit:*")))));
-        int port = app.start().getPort();
-        for (String format : List.of("msgpack", "json")) {
-            node.start(format, List.of("--port", Integer.toString(port), "--key", KEY), null);
-        }
-        node.finishAll();
+        app = node.runAgainst(AblyJsScript.oneKeyBroker(KEY)
+                .withProvenance(new Provenance(Set.of(), Map.of(APP, List.of("ablyjs-audit:*")))), KEY);
     }
 
     @AfterAll
