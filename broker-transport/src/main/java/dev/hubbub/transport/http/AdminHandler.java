@@ -1,7 +1,6 @@
 package dev.hubbub.transport.http;
 
 import dev.hubbub.core.protocol.ErrorCode;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -31,10 +30,10 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         if (!request.decoderResult().isSuccess()) {
-            reply(ctx, HttpResponses.error(ErrorCode.BAD_REQUEST.info("Malformed HTTP request")), false);
+            HttpResponses.reply(ctx, HttpResponses.error(ErrorCode.BAD_REQUEST.info("Malformed HTTP request")), false);
             return;
         }
-        reply(ctx, answer(request), keepAlive);
+        HttpResponses.reply(ctx, answer(request), keepAlive);
     }
 
     private FullHttpResponse answer(FullHttpRequest request) {
@@ -60,13 +59,6 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
                 + " " + query.rawPath() + " (it serves GET /metrics, /health and /ready)"));
     }
 
-    private static void reply(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
-        HttpUtil.setKeepAlive(response, keepAlive);
-        var f = ctx.writeAndFlush(response);
-        if (!keepAlive) {
-            f.addListener(ChannelFutureListener.CLOSE);
-        }
-    }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {

@@ -2,10 +2,13 @@ package dev.hubbub.transport.http;
 
 import dev.hubbub.core.protocol.ErrorInfo;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 
@@ -72,4 +75,13 @@ public final class HttpResponses {
     }
 
     static byte[] utf8(String s) { return s.getBytes(StandardCharsets.UTF_8); }
+
+    /** Writes a response, saying whether the connection stays open, and closes it after the write when not. */
+    public static void reply(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
+        HttpUtil.setKeepAlive(response, keepAlive);
+        var written = ctx.writeAndFlush(response);
+        if (!keepAlive) {
+            written.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
 }

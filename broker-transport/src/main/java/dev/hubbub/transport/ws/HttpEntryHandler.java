@@ -2,7 +2,6 @@ package dev.hubbub.transport.ws;
 
 import dev.hubbub.core.protocol.ErrorCode;
 import dev.hubbub.core.protocol.ErrorInfo;
-import dev.hubbub.core.protocol.ProtocolMessage;
 import dev.hubbub.core.session.ConnectRequest;
 import dev.hubbub.core.session.Connector;
 import dev.hubbub.core.session.Limits;
@@ -88,7 +87,7 @@ public final class HttpEntryHandler extends SimpleChannelInboundHandler<FullHttp
         if (!request.decoderResult().isSuccess()) {
             FullHttpResponse refused = HttpResponses.error(malformed(request.decoderResult().cause()));
             Cors.apply(request, refused);
-            reply(ctx, request, refused, false);
+            HttpResponses.reply(ctx, refused, false);
             return;
         }
         if (isWebSocketUpgrade(request)) {
@@ -96,7 +95,7 @@ public final class HttpEntryHandler extends SimpleChannelInboundHandler<FullHttp
                 upgrade(ctx, request);
             } catch (RuntimeException badUpgrade) { // bad escapes, missing handshake headers: never echo the URI
                 log.debug("malformed WebSocket upgrade: {}", badUpgrade.getClass().getSimpleName());
-                reply(ctx, request, HttpResponses.error(ErrorCode.BAD_REQUEST.info(
+                HttpResponses.reply(ctx, HttpResponses.error(ErrorCode.BAD_REQUEST.info(
                         "Malformed WebSocket upgrade request (bad URI encoding or handshake headers)")), false);
             }
             return;
@@ -105,7 +104,7 @@ public final class HttpEntryHandler extends SimpleChannelInboundHandler<FullHttp
         if (request.method().equals(HttpMethod.OPTIONS)) {
             FullHttpResponse response = HttpResponses.body(HttpResponseStatus.NO_CONTENT, "text/plain", new byte[0]);
             Cors.apply(request, response);
-            reply(ctx, request, response, keepAlive);
+            HttpResponses.reply(ctx, response, keepAlive);
             return;
         }
         // the answer may complete later, on another thread (a publish in a cluster): only the headers are read then
@@ -114,27 +113,15 @@ public final class HttpEntryHandler extends SimpleChannelInboundHandler<FullHttp
         if (insecure != null) {
             FullHttpResponse refused = HttpResponses.error(insecure);
             Cors.apply(headers, refused);
-            reply(ctx, refused, keepAlive);
+            HttpResponses.reply(ctx, refused, keepAlive);
             return;
         }
         rest.handle(request).whenComplete((response, failure) -> {
             FullHttpResponse r = response != null ? response
                     : HttpResponses.error(ErrorCode.INTERNAL.info("Internal error handling the request"));
             Cors.apply(headers, r);
-            reply(ctx, r, keepAlive);
+            HttpResponses.reply(ctx, r, keepAlive);
         });
-    }
-
-    private void reply(ChannelHandlerContext ctx, FullHttpRequest request, FullHttpResponse response, boolean keepAlive) {
-        reply(ctx, response, keepAlive);
-    }
-
-    private static void reply(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
-        HttpUtil.setKeepAlive(response, keepAlive);
-        var f = ctx.writeAndFlush(response);
-        if (!keepAlive) {
-            f.addListener(ChannelFutureListener.CLOSE);
-        }
     }
 
     /**
