@@ -4,14 +4,14 @@ import dev.hubbub.core.outbound.FanOutPort;
 import dev.hubbub.core.protocol.Flags;
 import dev.hubbub.core.protocol.ErrorInfo;
 import dev.hubbub.core.protocol.ProtocolMessage;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * One channel of one app: its attached subscribers. The subscriber list is copy-on-write
- * (attach/detach are rare, fan-out is hot). Writes are serialised per channel by the router's
+ * One channel of one app: its attached subscribers. Fan-out reads an immutable snapshot of them
+ * without a lock; attach and detach make the next one ({@link Subscriptions}: whole-array copies
+ * for a few subscribers, path copies in a trie for many, so the N-th attach costs O(log N)). Writes are serialised per channel by the router's
  * order lock, so every subscriber sees one order and the publisher's own order is kept; the
  * channel's serials come from the message log. Frames leave through the {@link FanOutPort}, one
  * fan-out per frame, dispatched under the order lock.
@@ -22,12 +22,10 @@ public final class Channel {
     /** A subscriber and the modes it was granted at attach. */
     public record Subscription(Subscriber subscriber, int modes) {}
 
-    private static final Subscription[] NONE = new Subscription[0];
-
     private final ChannelKey key;
-    private volatile Subscription[] subscriptions = NONE;
+    private volatile Subscriptions subscriptions = Subscriptions.NONE;
     /** The subset holding PRESENCE_SUBSCRIBE, so a presence event costs its audience, not every attachment. */
-    private volatile Subscription[] presenceSubscriptions = NONE;
+    private volatile Subscriptions presenceSubscriptions = Subscriptions.NONE;
     /** Every subscription by connection id, to find a presence event's owner without a scan. */
     private final Map<String, Subscription> byConnection = new ConcurrentHashMap<>();
     private final FanOutPort port;
@@ -44,14 +42,14 @@ public final class Channel {
 
     public String name() { return key.name(); }
 
-    public int subscriberCount() { return subscriptions.length; }
+    public int subscriberCount() { return subscriptions.size(); }
 
     /** Adds or replaces (re-attach) a subscriber's subscription. */
     synchronized void attach(Subscriber subscriber, int modes) {
         Subscription added = new Subscription(subscriber, modes);
-        subscriptions = replaceOrAppend(subscriptions, subscriber, added);
-        Subscription[] presence = without(presenceSubscriptions, subscriber);
-        presenceSubscriptions = (modes & Flags.MODE_PRESENCE_SUBSCRIBE) != 0 ? replaceOrAppend(presence, subscriber, added) : presence;
+        subscriptions = subscriptions.with(added);
+        presenceSubscriptions = (modes & Flags.MODE_PRESENCE_SUBSCRIBE) != 0 ? presenceSubscriptions.with(added)
+                : presenceSubscriptions.without(subscriber);
         // a presence event's owner is found by connection: its plain subscription, when it has one, over a qualified one
         Subscription current = byConnection.get(subscriber.connectionId());
         if (subscriber.alias() == null || current == null || current.subscriber().alias() != null
@@ -62,56 +60,17 @@ public final class Channel {
 
     /** @return true when the subscriber was attached. */
     synchronized boolean detach(Subscriber subscriber) {
-        Subscription[] current = subscriptions;
-        Subscription[] remaining = without(current, subscriber);
-        if (remaining == current) {
+        Subscription detached = subscriptions.find(subscriber);
+        if (detached == null) {
             return false;
         }
-        subscriptions = remaining;
-        presenceSubscriptions = without(presenceSubscriptions, subscriber);
-        byConnection.remove(subscriber.connectionId(), find(current, subscriber));
+        subscriptions = subscriptions.without(subscriber);
+        presenceSubscriptions = presenceSubscriptions.without(subscriber);
+        byConnection.remove(subscriber.connectionId(), detached);
         return true;
     }
 
-    private static Subscription find(Subscription[] in, Subscriber subscriber) {
-        for (Subscription s : in) {
-            if (s.subscriber() == subscriber) {
-                return s;
-            }
-        }
-        return null;
-    }
-
-    private static Subscription[] replaceOrAppend(Subscription[] current, Subscriber subscriber, Subscription replacement) {
-        for (int i = 0; i < current.length; i++) {
-            if (current[i].subscriber() == subscriber) {
-                Subscription[] copy = current.clone();
-                copy[i] = replacement;
-                return copy;
-            }
-        }
-        Subscription[] copy = Arrays.copyOf(current, current.length + 1);
-        copy[current.length] = replacement;
-        return copy;
-    }
-
-    /** {@code current} without the subscriber's subscription; the same array when it had none. */
-    private static Subscription[] without(Subscription[] current, Subscriber subscriber) {
-        for (int i = 0; i < current.length; i++) {
-            if (current[i].subscriber() == subscriber) {
-                if (current.length == 1) {
-                    return NONE;
-                }
-                Subscription[] copy = new Subscription[current.length - 1];
-                System.arraycopy(current, 0, copy, 0, i);
-                System.arraycopy(current, i + 1, copy, i, current.length - i - 1);
-                return copy;
-            }
-        }
-        return current;
-    }
-
-    boolean isIdle() { return subscriptions.length == 0; }
+    boolean isIdle() { return subscriptions.size() == 0; }
 
     /**
      * Delivers a MESSAGE frame to every subscriber holding SUBSCRIBE, skipping the publisher when
@@ -125,8 +84,8 @@ public final class Channel {
 
     /** Delivers one frame to every subscriber holding {@code requiredMode}, skipping a publisher that asked for no echo. */
     void fanOut(ProtocolMessage frame, String publisherId, int requiredMode) {
-        Subscription[] targets = subscriptions;
-        if (targets.length == 0) {
+        Subscriptions targets = subscriptions;
+        if (targets.size() == 0) {
             return;
         }
         Recipients out = new Recipients(frame);
@@ -163,10 +122,10 @@ public final class Channel {
      * plus one lookup, however many connections are attached without presence modes.
      */
     public void fanOutPresence(ProtocolMessage frame, String ownerId) {
-        Subscription[] audience = presenceSubscriptions;
+        Subscriptions audience = presenceSubscriptions;
         Subscription ownerSubscription = ownerId == null ? null : byConnection.get(ownerId);
         Subscriber owner = ownerSubscription == null ? null : ownerSubscription.subscriber();
-        if (audience.length == 0 && owner == null) {
+        if (audience.size() == 0 && owner == null) {
             return;
         }
         Recipients out = new Recipients(frame);
