@@ -77,13 +77,14 @@ public final class ClientIdRate {
         return counts.values().stream().mapToInt(Integer::intValue).sum();
     }
 
-    /** Forgets buckets that are full again (as good as new). */
-    void sweep() {
+    /** Forgets buckets that are full again (as good as new); every few thousand publishes, and by tests. */
+    public void sweep() {
         long now = clock.millis();
         buckets.values().removeIf(b -> b.fullAt(now));
     }
 
-    int bucketCount() { return buckets.size(); }
+    /** How many clientIds have a bucket now. */
+    public int bucketCount() { return buckets.size(); }
 
     private static final class Bucket {
         private double tokens;

@@ -251,4 +251,39 @@ class ClientIdLimitsTest {
         assertEquals(1, alice.out().frames(Action.ACK).size());
         assertEquals(42910, alice.out().only(Action.NACK).error().code());
     }
+
+    @Test
+    void restPublishesInThePersonsNameSpendTheSameRate() {
+        TestCore core = core(0, OnConnectionLimit.REFUSE, 2);
+        TestClient alice = core.connect(KEY, "alice", null, null);
+        alice.send(Frames.publish("room", 0, "realtime"));
+        var asAlice = core.authenticator.authenticateKey(KEY, "alice").value();
+        var rest = core.publishing.publish(new dev.hubbub.core.publish.PublishRequest("rest", asAlice, "room",
+                List.of(Message.of("n", "rest")), dev.hubbub.core.publish.PublishRequest.REST)).toCompletableFuture().join();
+        assertTrue(rest.isOk(), "the second of two");
+        var over = core.publishing.publish(new dev.hubbub.core.publish.PublishRequest("rest", asAlice, "room",
+                List.of(Message.of("n", "over")), dev.hubbub.core.publish.PublishRequest.REST)).toCompletableFuture().join();
+        assertFalse(over.isOk());
+        assertEquals(42910, over.error().code());
+        assertEquals(429, over.error().statusCode());
+    }
+
+    @Test
+    void bucketsThatHaveRefilledAreForgotten() {
+        dev.hubbub.core.limits.ClientIdRate rate = new dev.hubbub.core.limits.ClientIdRate(
+                new ClientIdLimits(Map.of("app1", new ClientIdLimits.App(0, OnConnectionLimit.REFUSE, 10))), clock,
+                new LimitBites(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
+        for (int i = 0; i < 100; i++) {
+            assertNull(rate.take("app1", Map.of("user" + i, 5), "test"));
+        }
+        assertEquals(100, rate.bucketCount());
+        clock.advance(Duration.ofMillis(400)); // 4 of the 5 taken have come back: not full yet
+        rate.sweep();
+        assertEquals(100, rate.bucketCount());
+        clock.advance(Duration.ofMillis(200));
+        rate.sweep();
+        assertEquals(0, rate.bucketCount(), "a full bucket is as good as a new one");
+        assertNull(rate.take("app2", Map.of("x", 1000), "test"), "no limit in app2: nothing kept");
+        assertEquals(0, rate.bucketCount());
+    }
 }
