@@ -35,6 +35,14 @@ final class RedisKeys {
     /** The channels where a node owns presence members (one set per node on each server), for reaping them when it dies. */
     static String nodeChannels(String nodeId) { return "hb:node:" + nodeId + ":ch"; }
 
+    /**
+     * The connections one clientId of one app holds, a hash of node id to count (its braces keep
+     * it in one Redis Cluster slot; app and clientId escaped as a channel's are).
+     */
+    static String clientIdConnections(String appId, String clientId) {
+        return "hb:cid:{" + escape(appId) + '|' + escape(clientId) + '}';
+    }
+
     /** The nodes that own presence members on a server, scored by their last heartbeat (epoch ms). */
     static final String NODES = "hb:nodes";
 

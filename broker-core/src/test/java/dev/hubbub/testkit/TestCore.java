@@ -15,6 +15,9 @@ import dev.hubbub.core.history.Retention;
 import dev.hubbub.core.identity.IdentityGate;
 import dev.hubbub.core.identity.Provenance;
 import dev.hubbub.core.identity.RejectedClaims;
+import dev.hubbub.core.limits.ClientIdLimits;
+import dev.hubbub.core.limits.ClientIdRate;
+import dev.hubbub.core.limits.LimitBites;
 import dev.hubbub.core.outbound.FanOutPort;
 import dev.hubbub.core.presence.PresenceService;
 import dev.hubbub.core.presence.PresenceSettings;
@@ -22,6 +25,7 @@ import dev.hubbub.core.presence.PresenceTimers;
 import dev.hubbub.core.publish.Admission;
 import dev.hubbub.core.publish.Publishing;
 import dev.hubbub.core.session.BrokerMetrics;
+import dev.hubbub.core.session.ClientIdConnections;
 import dev.hubbub.core.session.ConnectRequest;
 import dev.hubbub.core.session.ConnectionRegistry;
 import dev.hubbub.core.session.Connector;
@@ -60,6 +64,8 @@ public final class TestCore {
     public final Limits limits;
     public final SessionServices services;
     public final Connector connector;
+    public final LimitBites bites;
+    public final ClientIdConnections clientIds;
 
     private TestCore(Builder b) {
         clock = b.clock;
@@ -71,13 +77,16 @@ public final class TestCore {
         admission = new Admission(limits.maxMessageSize());
         bus = b.bus.apply(router, log);
         MessageLog shared = b.sharedLog.apply(bus, log);
-        publishing = new Publishing(admission, gate, bus, clock, metrics, b.provenance);
+        bites = new LimitBites(registry);
+        clientIds = new ClientIdConnections(b.clientIdLimits, b.elsewhere, bites);
+        publishing = new Publishing(admission, gate, bus, clock, metrics, b.provenance,
+                new ClientIdRate(b.clientIdLimits, clock, bites));
         presence = new PresenceService(router, shared, admission, gate, clock, b.timers, b.presence, b.provenance);
         disconnects = new Disconnects(metrics);
         connections = new ConnectionRegistry(clock, b.resumeStore);
         authenticator = new Authenticator(new KeyStore(b.keys), b.tokens, clock);
         services = new SessionServices(authenticator, router, bus, publishing, shared, presence, disconnects, connections, limits, clock,
-                metrics);
+                metrics, clientIds);
         connector = new Connector(services);
     }
 
@@ -117,6 +126,15 @@ public final class TestCore {
         private java.util.function.BiFunction<ChannelBus, InMemoryMessageLog, MessageLog> sharedLog = (bus, own) -> own;
         private ResumeStore resumeStore;
         private Provenance provenance = Provenance.OFF;
+        private ClientIdLimits clientIdLimits = ClientIdLimits.OFF;
+        private ClientIdConnections.Elsewhere elsewhere = ClientIdConnections.Elsewhere.NONE;
+
+        /** Limits per clientId (default: none), and how other nodes' connections are counted (default: none). */
+        public Builder clientIdLimits(ClientIdLimits l, ClientIdConnections.Elsewhere e) {
+            this.clientIdLimits = l;
+            this.elsewhere = e;
+            return this;
+        }
 
         /** Where messages and presence events get provenance headers (default: nowhere). */
         public Builder provenance(Provenance p) {

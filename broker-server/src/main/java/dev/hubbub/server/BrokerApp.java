@@ -13,6 +13,7 @@ import dev.hubbub.cluster.ClusterLog;
 import dev.hubbub.cluster.ClusterNode;
 import dev.hubbub.cluster.ClusterPresence;
 import dev.hubbub.cluster.RedisNonceStore;
+import dev.hubbub.cluster.RedisClientIdTally;
 import dev.hubbub.cluster.RedisResumeStore;
 import dev.hubbub.cluster.RedisRevocationStore;
 import dev.hubbub.core.history.MessageLog;
@@ -23,9 +24,12 @@ import dev.hubbub.core.identity.IdentityGate;
 import dev.hubbub.core.identity.RejectedClaims;
 import dev.hubbub.core.presence.PresenceService;
 import dev.hubbub.core.presence.PresenceTimers;
+import dev.hubbub.core.limits.ClientIdRate;
+import dev.hubbub.core.limits.LimitBites;
 import dev.hubbub.core.publish.Admission;
 import dev.hubbub.core.publish.Publishing;
 import dev.hubbub.core.session.BrokerMetrics;
+import dev.hubbub.core.session.ClientIdConnections;
 import dev.hubbub.core.session.ConnectionRegistry;
 import dev.hubbub.core.session.Connector;
 import dev.hubbub.core.session.Disconnects;
@@ -74,6 +78,7 @@ public final class BrokerApp implements AutoCloseable {
     private final PresenceService presence;
     private volatile PresenceTimers.Cancellable sweeping;
     private final BrokerMetrics metrics;
+    private final LimitBites limitBites;
     private final BrokerServer server;
     /** The listener for /metrics, /health and /ready; null without server.admin (they are on the public port). */
     private final AdminServer admin;
@@ -143,7 +148,11 @@ public final class BrokerApp implements AutoCloseable {
         IdentityGate gate = new IdentityGate(new RejectedClaims(metrics::rejectedClaim));
         Admission admission = new Admission(config.limits().maxMessageSize());
         // where messages and presence events tell how their clientId was established (config: provenance; default nowhere)
-        Publishing publishing = new Publishing(admission, gate, bus, clock, metrics, config.provenance());
+        // limits per person (config: apps.<app>.maxConnectionsPerClientId, maxPublishRatePerClientId; default none):
+        // each bite counted, logged, and told to whoever listens (an audit trail)
+        this.limitBites = new LimitBites(registry);
+        Publishing publishing = new Publishing(admission, gate, bus, clock, metrics, config.provenance(),
+                new ClientIdRate(config.clientIdLimits(), clock, limitBites));
         this.presence = new PresenceService(router, messageLog, admission, gate, clock, presenceTimers, config.presence(),
                 config.provenance());
         if (cluster != null) {
@@ -157,7 +166,7 @@ public final class BrokerApp implements AutoCloseable {
         this.connections = new ConnectionRegistry(clock,
                 cluster != null ? new RedisResumeStore(cluster, config.limits().connectionStateTtl()) : null);
         Connector connector = new Connector(new SessionServices(authenticator, router, bus, publishing, messageLog, presence, disconnects, connections,
-                config.limits(), clock, metrics));
+                config.limits(), clock, metrics, clientIdConnections(config, cluster, limitBites)));
         // the network: REST and WebSocket on one port
         RestAuth restAuth = new RestAuth(authenticator);
         RestHandler rest = new RestHandler(restAuth, publishing, clock);
@@ -288,6 +297,23 @@ public final class BrokerApp implements AutoCloseable {
     public PresenceService presence() { return presence; }
 
     public BrokerMetrics metrics() { return metrics; }
+
+    /** Where the limits per person report each bite: an audit trail attaches its listener here. */
+    public LimitBites limitBites() { return limitBites; }
+
+    /**
+     * The connections of each clientId, where an app limits them: counted on this node, and in a
+     * cluster on every node (each node's count in Redis, a dead node's ignored after presenceDeadAfter).
+     */
+    private static ClientIdConnections clientIdConnections(BrokerConfig config, ClusterNode cluster, LimitBites bites) {
+        if (cluster == null) {
+            return new ClientIdConnections(config.clientIdLimits(), ClientIdConnections.Elsewhere.NONE, bites);
+        }
+        RedisClientIdTally tally = new RedisClientIdTally(cluster);
+        ClientIdConnections connections = new ClientIdConnections(config.clientIdLimits(), tally, bites);
+        tally.refreshFrom(connections::counts);
+        return connections;
+    }
 
     /** The listener's TLS (its provider and certificate, and {@link ServerTls#reload()}), or null without TLS. */
     public ServerTls tls() { return tls; }

@@ -19,6 +19,18 @@ public enum ErrorCode {
     AUTHENTICATION_FAILED(40101, 401, "Authentication failed"),
     INCOMPATIBLE_CREDENTIALS(40102, 401, "Invalid clientId for credentials"),
     /** An API key (Basic auth) on a connection that is not TLS, where the broker is set to refuse that. */
+    /**
+     * A connection refused because its clientId already holds the most connections its app allows
+     * ({@code maxConnectionsPerClientId}, {@code onConnectionLimit: refuse}): Ably's "connection
+     * limits exceeded", sent as ERROR, so the SDK goes FAILED rather than retrying into the limit.
+     */
+    CONNECTION_LIMIT_REACHED(40111, 401, "Connection limits exceeded"),
+    /**
+     * The oldest connection of a clientId, ended to make room for a newer one
+     * ({@code onConnectionLimit: closeOldest}): Ably's "connection blocked (limits exceeded)", sent as
+     * ERROR (FAILED in the SDK: it must not reconnect and push out the newer one in turn).
+     */
+    CONNECTION_REPLACED(40150, 401, "Connection blocked (limits exceeded)"),
     BASIC_AUTH_WITHOUT_TLS(40103, 401, "Invalid use of Basic auth over non-TLS transport"),
     TIMESTAMP_NOT_CURRENT(40104, 401, "Timestamp not current"),
     NONCE_REPLAYED(40105, 401, "Nonce value replayed"),

@@ -8,6 +8,7 @@ import dev.hubbub.core.channel.ChannelKey;
 import dev.hubbub.core.channel.ChannelNames;
 import dev.hubbub.core.identity.IdentityGate;
 import dev.hubbub.core.identity.Provenance;
+import dev.hubbub.core.limits.ClientIdRate;
 import dev.hubbub.core.protocol.ErrorCode;
 import dev.hubbub.core.protocol.ErrorInfo;
 import dev.hubbub.core.protocol.Flags;
@@ -18,7 +19,9 @@ import dev.hubbub.core.session.BrokerMetrics;
 import dev.hubbub.core.session.ConnectionIds;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -31,7 +34,7 @@ import java.util.regex.Pattern;
  * or in what this calls, in this order: channel name, messages present, the {@code publish}
  * capability, the PUBLISH mode (realtime, when attached), the identity gate, what a message may
  * carry (action, id, reserved headers, size), the provenance headers where they are on
- * ({@link Provenance}), then the count, and the {@link ChannelBus}, which de-duplicates by id,
+ * ({@link Provenance}), the publish rate of each clientId ({@link ClientIdRate}), then the count, and the {@link ChannelBus}, which de-duplicates by id,
  * orders and delivers. A rejected publish changes nothing and delivers nothing. Thread-safe; called on the
  * publisher's thread.
  */
@@ -45,14 +48,23 @@ public final class Publishing {
     private final Clock clock;
     private final BrokerMetrics metrics;
     private final Provenance provenance;
+    private final ClientIdRate clientIdRate;
 
     /** Without provenance headers anywhere. */
     public Publishing(Admission admission, IdentityGate gate, ChannelBus bus, Clock clock, BrokerMetrics metrics) {
         this(admission, gate, bus, clock, metrics, Provenance.OFF);
     }
 
+    /** Without a publish rate per clientId. */
     public Publishing(Admission admission, IdentityGate gate, ChannelBus bus, Clock clock, BrokerMetrics metrics,
                       Provenance provenance) {
+        this(admission, gate, bus, clock, metrics, provenance, ClientIdRate.off());
+    }
+
+    /** @param clientIdRate the publish rate of each clientId, where its app limits it */
+    public Publishing(Admission admission, IdentityGate gate, ChannelBus bus, Clock clock, BrokerMetrics metrics,
+                      Provenance provenance, ClientIdRate clientIdRate) {
+        this.clientIdRate = Objects.requireNonNull(clientIdRate);
         this.provenance = Objects.requireNonNull(provenance);
         this.admission = Objects.requireNonNull(admission);
         this.gate = Objects.requireNonNull(gate);
@@ -99,11 +111,30 @@ public final class Publishing {
         if (!stamped.isOk()) {
             return refuse(stamped.error());
         }
+        refused = clientIdRate.take(principal.appId(), byClientId(admitted.value()), request.who());
+        if (refused != null) {
+            return refuse(refused);
+        }
         metrics.messagesIn(messages.size());
         String idBase = publisherId != null
                 ? publisherId + ':' + ((PublishRequest.Realtime) request.origin()).msgSerial()
                 : "rest-" + ConnectionIds.random(10);
         return deliver(key, publisherId, idBase, stamped.value());
+    }
+
+    /**
+     * How many of the messages each clientId publishes, by the clientId they carry once the gate
+     * has passed them (a connection's own, or the one a wildcard connection named): the limit is
+     * per person, whichever connection or key speaks for them. Messages without one are not counted.
+     */
+    private static Map<String, Integer> byClientId(List<Message> messages) {
+        Map<String, Integer> counts = new HashMap<>(2);
+        for (Message m : messages) {
+            if (m.clientId() != null) {
+                counts.merge(m.clientId(), 1, Integer::sum);
+            }
+        }
+        return counts;
     }
 
     private static CompletionStage<Outcome<PublishResult>> refuse(ErrorInfo error) {

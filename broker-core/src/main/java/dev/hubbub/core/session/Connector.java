@@ -38,11 +38,22 @@ public final class Connector {
         // twice); a recover starts afresh: the old instance's unsent messages are not carried over, and ably-java
         // numbers the recovered connection's MESSAGEs from 0 again
         MsgSerialLedger ledger = resumed != null && request.resume() != null ? resumed.ledger() : new MsgSerialLedger();
+        String connectionId = resumed != null ? resumed.connectionId() : ConnectionIds.connectionId();
+        ClientIdConnections.Admitted admitted = services.clientIds().admit(principal.value(), connectionId,
+                "conn=" + connectionId);
+        if (admitted.refused() != null) {
+            transport.close(services.disconnects().end("conn=" + connectionId, DisconnectReason.CONNECTION_LIMIT,
+                    admitted.refused()));
+            return null;
+        }
+        for (Session oldest : admitted.toClose()) {
+            ErrorInfo replaced = services.clientIds().replacedError(oldest.principal());
+            oldest.outbound().schedule(() -> oldest.end(DisconnectReason.CONNECTION_LIMIT, replaced), 0);
+        }
         if (resumed != null && resumed.live() != null) {
             resumed.live().takeOver(); // before anything else: from now on the old session lets go
         }
-        Session session = new Session(services, principal.value(), request, transport,
-                resumed != null ? resumed.connectionId() : ConnectionIds.connectionId(), ledger);
+        Session session = new Session(services, principal.value(), request, transport, connectionId, ledger);
         services.metrics().connectionOpened();
         session.start(request.remoteAddress(), taken == null ? null : taken.error());
         if (resumed != null) {

@@ -37,6 +37,12 @@ public enum DisconnectReason {
     REAUTH_REFUSED(Farewell.BY_ERROR, false, true, null),
     /** The connect itself was refused (credentials, clientId, protocol version): as {@link #REAUTH_REFUSED}. */
     CONNECT_REFUSED(Farewell.BY_ERROR, false, true, null),
+    /**
+     * A limit on connections per clientId: the new connection refused (40111), or the oldest one
+     * closed for it (40150). ERROR, so the SDK goes FAILED and does not reconnect into the limit;
+     * members leave now.
+     */
+    CONNECTION_LIMIT(Farewell.ERROR, false, true, null),
     /** A realtime upgrade on a path or in a format the broker does not serve: ERROR (not an authentication failure). */
     ENDPOINT_REFUSED(Farewell.ERROR, false, true, null),
     /** A frame broke the WebSocket or size rules badly enough that the stream cannot go on: ERROR. */

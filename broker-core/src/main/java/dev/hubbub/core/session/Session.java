@@ -108,6 +108,7 @@ public final class Session implements Subscriber {
      */
     void start(String remoteAddress, ErrorInfo continuity) {
         services.connections().opened(this);
+        services.clientIds().started(this);
         log.debug("{} connected from {} as {}", who, remoteAddress, principal);
         transport.send(ProtocolMessage.connected(connectionId, details(), continuity, services.clock().millis()));
         expiry.arm(principal.expiresAt());
@@ -212,6 +213,7 @@ public final class Session implements Subscriber {
 
     private void release() {
         closed = true;
+        services.clientIds().ended(this); // a resume counts again; taken over: the slot is the new session's
         endedOn = takenOver ? Set.of() : attachments.channelKeys(); // taken over: it gave its members no leave
         expiry.cancel();
         // taken over: its members are the resumed connection's now

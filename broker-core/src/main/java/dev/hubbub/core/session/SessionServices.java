@@ -24,10 +24,11 @@ import java.util.Objects;
  * @param limits        advertised in CONNECTED, and the channel count per connection
  * @param clock         timestamps and token expiry
  * @param metrics       connections closed
+ * @param clientIds     the connections of each clientId, where its app limits them
  */
 public record SessionServices(Authenticator authenticator, ChannelRouter router, ChannelBus bus, Publishing publishing,
                               MessageLog log, PresenceService presence, Disconnects disconnects, ConnectionRegistry connections, Limits limits, Clock clock,
-                              BrokerMetrics metrics) {
+                              BrokerMetrics metrics, ClientIdConnections clientIds) {
     public SessionServices {
         Objects.requireNonNull(authenticator);
         Objects.requireNonNull(router);
@@ -40,5 +41,6 @@ public record SessionServices(Authenticator authenticator, ChannelRouter router,
         Objects.requireNonNull(limits);
         Objects.requireNonNull(clock);
         Objects.requireNonNull(metrics);
+        Objects.requireNonNull(clientIds);
     }
 }
