@@ -69,6 +69,33 @@ const scenarios = {
     facts.events = events.slice();
   },
 
+  /**
+   * A client that is present itself: it enters on the plain channel (so ably-js knows its own
+   * member and re-enters it after a failed resume) and watches the same channel per person under a
+   * qualified name; entering on a presenceBy=clientId channel itself works too.
+   */
+  async presentAndWatchingPerPerson(clients, facts) {
+    const name = channelName('self');
+    const alice = await connected(clients.realtime({ key: KEY, clientId: 'alice' }), 'alice');
+    const plain = alice.channels.get(name);
+    const perPerson = alice.channels.get('[?presenceBy=clientId]' + name);
+    await perPerson.attach();
+    facts.qualifiedParams = perPerson.params;
+    const phone = (await connected(clients.realtime({ key: KEY, clientId: 'alice' }), 'phone')).channels.get(name);
+    facts.enterPlain = await outcome(() => plain.presence.enter('desk'), 'enter on the plain channel');
+    facts.enterPhone = await outcome(() => phone.presence.enter('phone'), 'enter from the phone');
+    await until(async () => (await members(plain)).length === 2, 'two members in the plain view');
+    facts.plainMembers = await members(plain);
+    await until(async () => same(await members(perPerson), ['alice=phone']), 'one person in the qualified view');
+    facts.perPersonMembers = await members(perPerson);
+
+    const bob = await connected(clients.realtime({ key: KEY, clientId: 'bob' }), 'bob');
+    const bobChannel = bob.channels.get(name, BY_CLIENT);
+    facts.enterByClient = await outcome(() => bobChannel.presence.enter('hi'), 'enter on a presenceBy channel');
+    await until(async () => (await members(bobChannel)).includes('bob=hi'), 'bob sees himself');
+    facts.bobSees = await members(bobChannel);
+  },
+
   /** An unknown presenceBy value: the attach fails. */
   async anUnknownValue(clients, facts) {
     const name = channelName('unknown');

@@ -72,6 +72,18 @@ class PresenceByAblyJsTest {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"msgpack", "json"})
+    void aPresentClientWatchesPerPersonUnderAQualifiedName(String format) {
+        JsonNode f = node.facts(format, "presentAndWatchingPerPerson");
+        assertEquals("clientId", f.at("/qualifiedParams/presenceBy").asText(), f.toString());
+        assertTrue(f.at("/enterPlain/resolved").asBoolean() && f.at("/enterPhone/resolved").asBoolean(), f.toString());
+        assertEquals(List.of("alice=desk", "alice=phone"), AblyJsScript.texts(f.path("plainMembers")), f.toString());
+        assertEquals(List.of("alice=phone"), AblyJsScript.texts(f.path("perPersonMembers")), f.toString());
+        assertTrue(f.at("/enterByClient/resolved").asBoolean(), f.toString());
+        assertEquals(List.of("alice=phone", "bob=hi"), AblyJsScript.texts(f.path("bobSees")), f.toString());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"msgpack", "json"})
     void anUnknownValueFailsTheAttach(String format) {
         JsonNode f = node.facts(format, "anUnknownValue");
         assertFalse(f.at("/attach/resolved").asBoolean(), f.toString());
