@@ -54,6 +54,37 @@ class ClusterPresenceTest extends ClusterTestBase {
         Nodes.until(List.of(), () -> b.core().presence.memberCount(key) == 0);
     }
 
+    /** Attached on {@code node} with {@code presenceBy=clientId}. */
+    private static TestClient attachedByClient(Nodes.Node node, String channel) {
+        TestClient c = node.connect();
+        c.send(new ProtocolMessage(Action.ATTACH, null, channel, null, null, null, null, null, null, null, null, null, null,
+                null, java.util.Map.of("presenceBy", "clientId"), null));
+        Nodes.until(List.of(c), () -> !c.out().frames(Action.ATTACHED).isEmpty());
+        return c;
+    }
+
+    @Test
+    void aPersonPresentFromTwoNodesIsOneMemberToAByClientIdSubscriberOnAThird() {
+        Nodes.Node a = nodes.start("a"), b = nodes.start("b"), c = nodes.start("c");
+        TestClient viewerOnC = attachedByClient(c, "hall");
+        TestClient watcherOnC = Nodes.attached(c, "hall");
+        TestClient onA = Nodes.attached(a, "hall"), onB = Nodes.attached(b, "hall");
+        onA.send(enter("hall", 0, "alice", "phone"));
+        Nodes.until(List.of(onA, viewerOnC), () -> told(viewerOnC).contains("ENTER:alice"));
+        onB.send(enter("hall", 0, "alice", "phone"));
+        Nodes.until(List.of(onB, watcherOnC), () -> told(watcherOnC).equals(List.of("ENTER:alice", "ENTER:alice")));
+        onA.session().end(DisconnectReason.CLIENT_CLOSED, null);
+        Nodes.until(List.of(watcherOnC), () -> told(watcherOnC).contains("LEAVE:alice"));
+        assertEquals(List.of("ENTER:alice"), told(viewerOnC), "one person: one enter, no leave while B holds her");
+        // a by-clientId subscriber attaching now lists her once
+        TestClient late = attachedByClient(c, "hall");
+        List<PresenceMessage> synced = late.out().frames(Action.SYNC).stream().flatMap(f -> f.presence().stream()).toList();
+        assertEquals(List.of("alice"), synced.stream().map(PresenceMessage::clientId).toList());
+        onB.session().end(DisconnectReason.CLIENT_CLOSED, null);
+        Nodes.until(List.of(viewerOnC), () -> told(viewerOnC).equals(List.of("ENTER:alice", "LEAVE:alice")));
+        Nodes.until(List.of(), () -> c.core().presence.channelCount() == 0);
+    }
+
     @Test
     void membersOfANodeThatDiesLeaveOnceClusterWide() {
         Nodes.Node a = nodes.start("doomed"), b = nodes.start("b"), c = nodes.start("c");

@@ -19,8 +19,8 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Threading: any thread may publish; attach/detach run under the router's map lock for this key.
  */
 public final class Channel {
-    /** A subscriber and the modes it was granted at attach. */
-    public record Subscription(Subscriber subscriber, int modes) {}
+    /** A subscriber, the modes it was granted at attach and how it sees presence. */
+    public record Subscription(Subscriber subscriber, int modes, PresenceView view) {}
 
     private final ChannelKey key;
     private volatile Subscriptions subscriptions = Subscriptions.NONE;
@@ -28,6 +28,8 @@ public final class Channel {
     private volatile Subscriptions presenceSubscriptions = Subscriptions.NONE;
     /** Every subscription by connection id, to find a presence event's owner without a scan. */
     private final Map<String, Subscription> byConnection = new ConcurrentHashMap<>();
+    /** Subscriptions of {@link PresenceView#BY_CLIENT}; written under this channel's monitor. */
+    private volatile int personSubscriptions;
     private final FanOutPort port;
     /** Shared by every channel of the router: frames handed to subscribers, for the metrics. */
     private final LongAdder deliveries;
@@ -44,9 +46,18 @@ public final class Channel {
 
     public int subscriberCount() { return subscriptions.size(); }
 
+    /**
+     * Whether a subscription here sees presence per clientId ({@link PresenceView#BY_CLIENT}): the
+     * channel's presence keeps that view only while it may have an audience.
+     */
+    public boolean hasPersonSubscriptions() { return personSubscriptions > 0; }
+
     /** Adds or replaces (re-attach) a subscriber's subscription. */
-    synchronized void attach(Subscriber subscriber, int modes) {
-        Subscription added = new Subscription(subscriber, modes);
+    synchronized void attach(Subscriber subscriber, int modes, PresenceView view) {
+        Subscription added = new Subscription(subscriber, modes, view);
+        Subscription previous = subscriptions.find(subscriber);
+        personSubscriptions += (view == PresenceView.BY_CLIENT ? 1 : 0)
+                - (previous != null && previous.view() == PresenceView.BY_CLIENT ? 1 : 0);
         subscriptions = subscriptions.with(added);
         presenceSubscriptions = (modes & Flags.MODE_PRESENCE_SUBSCRIBE) != 0 ? presenceSubscriptions.with(added)
                 : presenceSubscriptions.without(subscriber);
@@ -67,6 +78,9 @@ public final class Channel {
         subscriptions = subscriptions.without(subscriber);
         presenceSubscriptions = presenceSubscriptions.without(subscriber);
         byConnection.remove(subscriber.connectionId(), detached);
+        if (detached.view() == PresenceView.BY_CLIENT) {
+            personSubscriptions--;
+        }
         return true;
     }
 
@@ -115,34 +129,58 @@ public final class Channel {
         }
     }
 
+    /** As {@link #fanOutPresence(ProtocolMessage, ProtocolMessage, String)}, the same frame for both views. */
+    public void fanOutPresence(ProtocolMessage frame, String ownerId) {
+        fanOutPresence(frame, frame, ownerId);
+    }
+
     /**
      * Delivers a presence frame to every subscriber holding PRESENCE_SUBSCRIBE and always to
      * {@code ownerId}, the connection whose members it is about (RTP17a: a client lists its own
      * members only once it sees their events). Ignores echo=false. Costs the presence audience
      * plus one lookup, however many connections are attached without presence modes.
+     *
+     * @param byClient what the same change looks like to subscriptions of {@link PresenceView#BY_CLIENT},
+     *                 or null when it changes nothing in their view (they get nothing)
      */
-    public void fanOutPresence(ProtocolMessage frame, String ownerId) {
+    public void fanOutPresence(ProtocolMessage frame, ProtocolMessage byClient, String ownerId) {
         Subscriptions audience = presenceSubscriptions;
         Subscription ownerSubscription = ownerId == null ? null : byConnection.get(ownerId);
-        Subscriber owner = ownerSubscription == null ? null : ownerSubscription.subscriber();
-        if (audience.size() == 0 && owner == null) {
+        if (audience.size() == 0 && ownerSubscription == null) {
             return;
         }
+        Subscriber owner = ownerSubscription == null ? null : ownerSubscription.subscriber();
         Recipients out = new Recipients(frame);
+        Recipients persons = null; // begun for the first by-clientId recipient only
         try {
             // the owner once, whatever its modes: the audience and the map are read without the
             // lock, so a re-attach in between must not make it miss its own event or see it twice
             for (Subscription s : audience) {
                 if (s.subscriber() != owner) {
-                    out.add(s.subscriber());
+                    persons = addTo(s, out, persons, byClient);
                 }
             }
-            if (owner != null) {
-                out.add(owner);
+            if (ownerSubscription != null) {
+                persons = addTo(ownerSubscription, out, persons, byClient);
             }
         } finally {
             out.dispatch();
+            if (persons != null) {
+                persons.dispatch();
+            }
         }
+    }
+
+    /** Adds a recipient to the fan-out of its view; returns the by-clientId fan-out, begun if need be. */
+    private Recipients addTo(Subscription s, Recipients byConnection, Recipients persons, ProtocolMessage byClient) {
+        if (s.view() != PresenceView.BY_CLIENT) {
+            byConnection.add(s.subscriber());
+        } else if (byClient != null) {
+            Recipients r = persons != null ? persons : new Recipients(byClient);
+            r.add(s.subscriber());
+            return r;
+        }
+        return persons;
     }
 
     /**

@@ -26,11 +26,16 @@ public final class ChannelRouter {
     /** @param port how the network hands one frame to many connections */
     public ChannelRouter(FanOutPort port) { this.port = Objects.requireNonNull(port); }
 
-    /** Attaches (or re-attaches with new modes) and returns the channel. */
+    /** Attaches (or re-attaches with new modes) with the standard presence view, and returns the channel. */
     public Channel attach(ChannelKey key, Subscriber subscriber, int modes) {
+        return attach(key, subscriber, modes, PresenceView.BY_CONNECTION);
+    }
+
+    /** Attaches (or re-attaches with new modes or view) and returns the channel. */
+    public Channel attach(ChannelKey key, Subscriber subscriber, int modes, PresenceView view) {
         return channels.compute(key, (k, existing) -> {
             Channel ch = existing != null ? existing : new Channel(k, port, deliveries);
-            ch.attach(subscriber, modes);
+            ch.attach(subscriber, modes, view);
             return ch;
         });
     }

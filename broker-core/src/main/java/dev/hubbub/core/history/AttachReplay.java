@@ -35,6 +35,19 @@ public final class AttachReplay {
         /** A re-ATTACH on a transport attached already: continuity never broke, nothing to replay. */
         public static final Plan CONTINUING = new Plan(true, List.of(), null, null);
 
+        /** This plan with {@code more} params echoed in the ATTACHED besides its own (the broker's other channel params). */
+        public Plan echoing(Map<String, String> more) {
+            if (more.isEmpty()) {
+                return this;
+            }
+            Map<String, String> all = new java.util.LinkedHashMap<>();
+            if (params != null) {
+                all.putAll(params);
+            }
+            all.putAll(more);
+            return new Plan(resumed, replay, notice, Map.copyOf(all));
+        }
+
         /**
          * Sends the ATTACHED and then the replay (to a subscriber holding SUBSCRIBE).
          *

@@ -5,6 +5,7 @@ import dev.hubbub.core.channel.Channel;
 import dev.hubbub.core.channel.ChannelKey;
 import dev.hubbub.core.channel.ChannelNames;
 import dev.hubbub.core.channel.ChannelRouter;
+import dev.hubbub.core.channel.PresenceView;
 import dev.hubbub.core.history.MessageLog;
 import dev.hubbub.core.identity.IdentityGate;
 import dev.hubbub.core.log.LogText;
@@ -52,6 +53,10 @@ import org.slf4j.LoggerFactory;
  * makes (DETACH, CLOSE, grace expiry, lost capability) has {@code synthetic-leave:...}, which does not
  * start with the member's connectionId, so clients order it by timestamp; its timestamp is kept
  * strictly after the member's last event. Client-supplied ids are ignored.
+ *
+ * <p>Views: subscriptions attached with {@code presenceBy=clientId} see one member per clientId
+ * ({@link PersonView}, kept with each set); every change is told to both views from the same place
+ * under the same lock, so each keeps its own order and its SYNC matches the events that follow.
  */
 public final class PresenceService {
     private static final Logger log = LoggerFactory.getLogger(PresenceService.class);
@@ -199,12 +204,13 @@ public final class PresenceService {
             }
         }
         CompletionStage<ErrorInfo> stored = events.isEmpty() ? STORED
-                : broadcast(key, ProtocolMessage.presence(Action.PRESENCE, key.name(), connectionId + ':' + msgSerial,
+                : broadcast(set, key, ProtocolMessage.presence(Action.PRESENCE, key.name(), connectionId + ':' + msgSerial,
                         connectionId, now, null, events), connectionId, present);
         return new Applied(events, stored);
     }
 
-    private static boolean sameContent(PresenceMessage present, PresenceMessage item) {
+    /** Whether two presence messages carry the same data, encoding and extras. */
+    static boolean sameContent(PresenceMessage present, PresenceMessage item) {
         return java.util.Objects.equals(present.encoding(), item.encoding()) && java.util.Objects.equals(present.extras(), item.extras())
                 && (present.data() instanceof byte[] a && item.data() instanceof byte[] b ? java.util.Arrays.equals(a, b)
                         : java.util.Objects.equals(present.data(), item.data()));
@@ -216,18 +222,28 @@ public final class PresenceService {
      * follow, all under the set's lock, so the snapshot is followed only by later events.
      */
     public void attached(ChannelKey key, String name, int modes, IntConsumer attach, Consumer<ProtocolMessage> send) {
+        attached(key, name, modes, PresenceView.BY_CONNECTION, attach, send);
+    }
+
+    /** As {@link #attached(ChannelKey, String, int, IntConsumer, Consumer)}, the SYNC in the subscription's view. */
+    public void attached(ChannelKey key, String name, int modes, PresenceView view, IntConsumer attach,
+                         Consumer<ProtocolMessage> send) {
         if ((modes & Flags.MODE_PRESENCE_SUBSCRIBE) == 0) {
             attach.accept(0);
             return;
         }
         locked(key, true, set -> {
-            boolean members = !set.isEmpty();
-            attach.accept(members ? Flags.HAS_PRESENCE : 0);
-            if (members) {
-                pager.page(name, SyncPager.newSyncId(), set.snapshot(), send);
+            List<PresenceMessage> members = snapshot(set, view);
+            attach.accept(members.isEmpty() ? 0 : Flags.HAS_PRESENCE);
+            if (!members.isEmpty()) {
+                pager.page(name, SyncPager.newSyncId(), members, send);
             }
             return null;
         });
+    }
+
+    private static List<PresenceMessage> snapshot(PresenceSet set, PresenceView view) {
+        return view == PresenceView.BY_CLIENT ? set.followPersons().snapshot() : set.snapshot();
     }
 
     /**
@@ -236,10 +252,15 @@ public final class PresenceService {
      * @param name the channel name as the client attached it (qualified or not)
      */
     public void sync(ChannelKey key, String name, int modes, Consumer<ProtocolMessage> send) {
+        sync(key, name, modes, PresenceView.BY_CONNECTION, send);
+    }
+
+    /** As {@link #sync(ChannelKey, String, int, Consumer)}, in the subscription's view. */
+    public void sync(ChannelKey key, String name, int modes, PresenceView view, Consumer<ProtocolMessage> send) {
         if ((modes & Flags.MODE_PRESENCE_SUBSCRIBE) == 0) {
             return;
         }
-        locked(key, true, set -> pager.page(name, SyncPager.newSyncId(), set.snapshot(), send));
+        locked(key, true, set -> pager.page(name, SyncPager.newSyncId(), snapshot(set, view), send));
     }
 
     /**
@@ -301,7 +322,7 @@ public final class PresenceService {
                     nextDue = Math.min(nextDue, m.leaveAt);
                 }
             }
-            set.removedThroughView(connectionId, due.size());
+            set.removedThroughView(connectionId, due);
             leaveNow(set, key, connectionId, due);
             if (nextDue != Long.MAX_VALUE) {
                 timers.schedule(() -> expire(key, connectionId), nextDue - now);
@@ -327,7 +348,8 @@ public final class PresenceService {
         log.debug("conn={} {} member(s) left '{}' ({} remain)", connectionId, events.size(), LogText.untrusted(key.name()),
                 set.size());
         java.util.List<PresenceMessage> gonePresent = new ArrayList<>(java.util.Collections.nCopies(events.size(), (PresenceMessage) null));
-        broadcast(key, ProtocolMessage.presence(Action.PRESENCE, key.name(), null, null, now, null, events), connectionId, gonePresent);
+        broadcast(set, key, ProtocolMessage.presence(Action.PRESENCE, key.name(), null, null, now, null, events), connectionId,
+                gonePresent);
     }
 
     /**
@@ -352,10 +374,11 @@ public final class PresenceService {
                     }
                 }
             }
+            ProtocolMessage byClient = byClient(set, frame);
             synchronized (router.orderLock(key)) {
                 Channel channel = router.find(key);
                 if (channel != null) {
-                    channel.fanOutPresence(frame, owner);
+                    channel.fanOutPresence(frame, byClient, owner);
                 }
                 inOrder.run();
             }
@@ -375,6 +398,9 @@ public final class PresenceService {
                     set.put(m);
                 }
             }
+            if (set.persons() != null) {
+                set.persons().reset(set);
+            }
             return null;
         });
     }
@@ -383,6 +409,9 @@ public final class PresenceService {
     public void forgetReplicas(ChannelKey key) {
         locked(key, false, set -> {
             set.dropNotOwnedHere();
+            if (set.persons() != null) {
+                set.persons().reset(set);
+            }
             return null;
         });
     }
@@ -409,19 +438,53 @@ public final class PresenceService {
      * Hands an event to the channel's presence audience at the channel's next position (set lock
      * held); in a cluster, to the relay, which delivers it on every node through {@link #replicated}.
      */
-    private CompletionStage<ErrorInfo> broadcast(ChannelKey key, ProtocolMessage frame, String ownerConnectionId,
+    private CompletionStage<ErrorInfo> broadcast(PresenceSet set, ChannelKey key, ProtocolMessage frame, String ownerConnectionId,
                                                  List<PresenceMessage> present) {
         PresenceRelay r = relay;
         if (r != null) {
             return r.relay(key, frame, ownerConnectionId, present);
         }
+        ProtocolMessage byClient = byClient(set, frame);
         synchronized (router.orderLock(key)) {
             Channel channel = router.find(key);
             if (channel != null) {
-                channel.fanOutPresence(frame.withChannelSerial(messageLog.advance(key)), ownerConnectionId);
+                String serial = messageLog.advance(key);
+                channel.fanOutPresence(frame.withChannelSerial(serial), byClient == null ? null : byClient.withChannelSerial(serial),
+                        ownerConnectionId);
             }
         }
         return STORED;
+    }
+
+    /**
+     * What a frame of the per-connection view, already applied to the set, is to by-clientId
+     * subscriptions (set lock held): a frame at the same place in the channel's order, or null
+     * when their view did not change.
+     */
+    private static ProtocolMessage byClient(PresenceSet set, ProtocolMessage frame) {
+        PersonView persons = set.persons();
+        if (persons == null) { // nobody sees this channel per person
+            return null;
+        }
+        List<PresenceMessage> events = persons.follow(set, frame.presence());
+        return events.isEmpty() ? null : ProtocolMessage.presence(Action.PRESENCE, frame.channel(), null, null,
+                frame.timestamp(), frame.channelSerial(), events);
+    }
+
+    /** Whether a channel's set keeps its per-person view now (false without a set): for tests. */
+    boolean keepsPersonView(ChannelKey key) {
+        Boolean kept = locked(key, false, set -> set.persons() != null);
+        return kept != null && kept;
+    }
+
+    /** A channel's new, empty set: with its per-person view when a subscription there sees presence so. */
+    private PresenceSet newSet(ChannelKey key) {
+        PresenceSet set = new PresenceSet(tally);
+        Channel channel = router.find(key);
+        if (channel != null && channel.hasPersonSubscriptions()) {
+            set.followPersons();
+        }
+        return set;
     }
 
     /**
@@ -430,7 +493,7 @@ public final class PresenceService {
      */
     private <R> R locked(ChannelKey key, boolean create, Function<PresenceSet, R> fn) {
         for (;;) {
-            PresenceSet set = create ? sets.computeIfAbsent(key, k -> new PresenceSet(tally)) : sets.get(key);
+            PresenceSet set = create ? sets.computeIfAbsent(key, this::newSet) : sets.get(key);
             if (set == null) {
                 return null;
             }
@@ -440,7 +503,7 @@ public final class PresenceService {
                     continue; // emptied and dropped meanwhile: look again
                 }
                 R result = fn.apply(set);
-                if (set.isEmpty()) {
+                if (set.isRetirable()) {
                     set.retired = true;
                     sets.remove(key, set);
                 }

@@ -11,7 +11,9 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The members of one channel, keyed by (connectionId, clientId): a map of connections, each a
  * map of clientIds. Entering, updating and leaving are O(1); removing a connection's members
- * costs only that connection's members. Iteration order is stable (insertion order).
+ * costs only that connection's members. Iteration order is stable (insertion order). An index by
+ * clientId finds one person's members across connections, and {@link #persons} is the per-clientId
+ * view as told to subscribers that asked for it.
  *
  * <p>Not thread-safe: every access holds {@link #lock}. A set that became empty is {@link #retired}
  * and dropped from the registry; a retired set is never used again.
@@ -34,6 +36,13 @@ final class PresenceSet {
     PresenceSet(MemberTally tally) { this.tally = tally; }
 
     private final Map<String, Map<String, Member>> byConnection = new LinkedHashMap<>();
+    /** The same members by clientId, then connectionId. */
+    private final Map<String, Map<String, Member>> byClient = new LinkedHashMap<>();
+    /**
+     * One member per clientId, as told to {@code presenceBy=clientId} subscriptions; null until the
+     * channel has such a subscription (a set nobody watches per person costs nothing for it).
+     */
+    private PersonView persons;
     private int size;
     /** In a cluster: the connections whose members this node changes (its own); the rest are copies. */
     private java.util.Set<String> ownedHere;
@@ -59,6 +68,7 @@ final class PresenceSet {
         for (var it = byConnection.entrySet().iterator(); it.hasNext(); ) {
             var e = it.next();
             if (!isOwnedHere(e.getKey())) {
+                e.getValue().keySet().forEach(clientId -> unindex(clientId, e.getKey()));
                 size -= e.getValue().size();
                 tally.add(e.getKey(), -e.getValue().size());
                 it.remove();
@@ -70,6 +80,55 @@ final class PresenceSet {
 
     boolean isEmpty() { return size == 0; }
 
+    /** No member, and nobody told of one: the set may go. */
+    boolean isRetirable() { return size == 0 && (persons == null || persons.isEmpty()); }
+
+    /** The per-person view, or null while nobody has asked for it. */
+    PersonView persons() { return persons; }
+
+    /**
+     * The per-person view, begun from the set as it stands (everyone present taken as told) when
+     * there was none: at a by-clientId subscription's SYNC, which lists exactly that, or for a new
+     * empty set of a channel that has such subscriptions.
+     */
+    PersonView followPersons() {
+        if (persons == null) {
+            persons = new PersonView();
+            persons.reset(this);
+        }
+        return persons;
+    }
+
+    /** The clientIds with at least one member. */
+    java.util.Set<String> clientIds() { return byClient.keySet(); }
+
+    /**
+     * The latest state of a clientId across its connections: its member whose last enter or update
+     * is the most recent (the later one in the set on a tie); null when it has none.
+     */
+    PresenceMessage latestOf(String clientId) {
+        Map<String, Member> members = byClient.get(clientId);
+        if (members == null) {
+            return null;
+        }
+        PresenceMessage latest = null;
+        for (Member m : members.values()) {
+            if (latest == null || timestamp(m.present) >= timestamp(latest)) {
+                latest = m.present;
+            }
+        }
+        return latest;
+    }
+
+    private static long timestamp(PresenceMessage p) { return p.timestamp() == null ? 0 : p.timestamp(); }
+
+    private void unindex(String clientId, String connectionId) {
+        Map<String, Member> members = byClient.get(clientId);
+        if (members != null && members.remove(connectionId) != null && members.isEmpty()) {
+            byClient.remove(clientId);
+        }
+    }
+
     Member get(String connectionId, String clientId) {
         Map<String, Member> members = byConnection.get(connectionId);
         return members == null ? null : members.get(clientId);
@@ -77,8 +136,10 @@ final class PresenceSet {
 
     /** Adds or replaces a member; any pending leave is forgotten with the old entry. */
     void put(PresenceMessage present) {
+        Member member = new Member(present);
         Member previous = byConnection.computeIfAbsent(present.connectionId(), k -> new LinkedHashMap<>(4))
-                .put(present.clientId(), new Member(present));
+                .put(present.clientId(), member);
+        byClient.computeIfAbsent(present.clientId(), k -> new LinkedHashMap<>(2)).put(present.connectionId(), member);
         if (previous == null) {
             size++;
             tally.add(present.connectionId(), 1);
@@ -92,6 +153,7 @@ final class PresenceSet {
         }
         Member removed = members.remove(clientId);
         if (removed != null) {
+            unindex(clientId, connectionId);
             size--;
             tally.add(connectionId, -1);
             if (members.isEmpty()) {
@@ -111,14 +173,17 @@ final class PresenceSet {
         if (removed == null) {
             return List.of();
         }
+        removed.keySet().forEach(clientId -> unindex(clientId, connectionId));
         size -= removed.size();
         tally.add(connectionId, -removed.size());
         disown(connectionId);
         return removed.values();
     }
 
-    /** Called after a member was removed through {@link #membersOf}'s view. */
-    void removedThroughView(String connectionId, int count) {
+    /** Called after members were removed through {@link #membersOf}'s view. */
+    void removedThroughView(String connectionId, Collection<Member> removed) {
+        removed.forEach(m -> unindex(m.present.clientId(), connectionId));
+        int count = removed.size();
         size -= count;
         tally.add(connectionId, -count);
         Map<String, Member> members = byConnection.get(connectionId);

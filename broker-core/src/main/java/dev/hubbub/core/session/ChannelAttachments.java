@@ -5,6 +5,7 @@ import dev.hubbub.core.auth.Principal;
 import dev.hubbub.core.channel.Channel;
 import dev.hubbub.core.channel.ChannelKey;
 import dev.hubbub.core.channel.ChannelNames;
+import dev.hubbub.core.channel.PresenceView;
 import dev.hubbub.core.channel.Subscriber;
 import dev.hubbub.core.history.AttachReplay;
 import dev.hubbub.core.history.MessageLog;
@@ -30,10 +31,11 @@ import java.util.function.Consumer;
 final class ChannelAttachments {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ChannelAttachments.class);
     /**
-     * A channel this connection is attached to, with the modes it was granted, as the channel
-     * sees it: the session, or for a qualified name a {@link QualifiedSubscriber} view of it.
+     * A channel this connection is attached to, with the modes it was granted and its presence view
+     * ({@code presenceBy}), as the channel sees it: the session, or for a qualified name a
+     * {@link QualifiedSubscriber} view of it.
      */
-    record Attachment(Channel channel, int modes, Subscriber as) {}
+    record Attachment(Channel channel, int modes, Subscriber as, PresenceView view) {}
 
     private final Session session;
     private final SessionServices services;
@@ -96,6 +98,15 @@ final class ChannelAttachments {
             transport.send(ProtocolMessage.channelError(name, rewind.error()));
             return;
         }
+        // presenceBy: a value we do not know is refused like a bad rewind (the SDK's channel FAILS with
+        // 40003), not ignored: the app would otherwise count people from a view it did not ask for
+        Outcome<PresenceView> presenceBy = PresenceView.fromParams(params);
+        if (presenceBy != null && !presenceBy.isOk()) {
+            transport.send(ProtocolMessage.channelError(name, presenceBy.error()));
+            return;
+        }
+        PresenceView view = presenceBy == null ? PresenceView.BY_CONNECTION : presenceBy.value();
+        Map<String, String> echoed = presenceBy == null ? Map.of() : Map.of(PresenceView.PARAM, view.wire());
         int requested = Flags.modes(message.flagsOrZero());
         int modes = (requested == 0 ? Flags.DEFAULT_MODES : requested) & p.capability().grantedModes(base);
         ChannelKey key = new ChannelKey(p.appId(), base);
@@ -104,8 +115,8 @@ final class ChannelAttachments {
         boolean live = existing != null;
         String channelSerial = message.channelSerial();
         whenReady(key, name, live ? null : channelSerial, live || rewindValue == null ? 0 : rewindValue.count() + 1,
-                log -> services.presence().attached(key, name, modes, hasPresence -> attachInOrder(log, key, name, as, modes,
-                        hasPresence, live, channelSerial, rewindValue), transport::send));
+                log -> services.presence().attached(key, name, modes, view, hasPresence -> attachInOrder(log, key, name, as, modes,
+                        view, echoed, hasPresence, live, channelSerial, rewindValue), transport::send));
     }
 
     /**
@@ -160,13 +171,14 @@ final class ChannelAttachments {
      * (new modes, say) replays nothing: nothing was missed, and what its channelSerial lags behind
      * is already on its way to the client.
      */
-    private void attachInOrder(MessageLog log, ChannelKey key, String name, Subscriber as, int modes, int hasPresence,
-                               boolean live, String channelSerial, AttachReplay.Rewind rewind) {
+    private void attachInOrder(MessageLog log, ChannelKey key, String name, Subscriber as, int modes, PresenceView view,
+                               Map<String, String> echoed, int hasPresence, boolean live, String channelSerial,
+                               AttachReplay.Rewind rewind) {
         synchronized (services.router().orderLock(key)) {
-            Channel channel = services.router().attach(key, as, modes);
-            byName.put(name, new Attachment(channel, modes, as));
-            AttachReplay.Plan plan = live ? AttachReplay.Plan.CONTINUING
-                    : AttachReplay.plan(log, key, channelSerial, rewind, services.clock());
+            Channel channel = services.router().attach(key, as, modes, view);
+            byName.put(name, new Attachment(channel, modes, as, view));
+            AttachReplay.Plan plan = (live ? AttachReplay.Plan.CONTINUING
+                    : AttachReplay.plan(log, key, channelSerial, rewind, services.clock())).echoing(echoed);
             plan.send(name, modes | hasPresence, log.currentSerial(key), session.echoes() ? null : session.connectionId(),
                     transport::send);
         }
@@ -216,8 +228,8 @@ final class ChannelAttachments {
             }
             int modes = a.modes() & p.capability().grantedModes(base);
             if (modes != a.modes()) {
-                services.router().attach(a.channel().key(), a.as(), modes);
-                e.setValue(new Attachment(a.channel(), modes, a.as()));
+                services.router().attach(a.channel().key(), a.as(), modes, a.view());
+                e.setValue(new Attachment(a.channel(), modes, a.as(), a.view()));
             }
             if (!p.capability().allows(base, Operation.PRESENCE)) {
                 // no longer allowed to be present, whatever mode it attached with: its members leave now

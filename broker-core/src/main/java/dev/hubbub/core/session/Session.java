@@ -336,7 +336,7 @@ public final class Session implements Subscriber {
     private void syncPresence(ProtocolMessage message) {
         ChannelAttachments.Attachment a = attachments.get(message.channel());
         if (a != null) {
-            services.presence().sync(a.channel().key(), message.channel(), a.modes(), transport::send);
+            services.presence().sync(a.channel().key(), message.channel(), a.modes(), a.view(), transport::send);
         }
     }
 

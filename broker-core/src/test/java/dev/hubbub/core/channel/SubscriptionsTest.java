@@ -60,7 +60,7 @@ class SubscriptionsTest {
             // grow for a while, then shrink, then grow again: every shape is crossed both ways
             boolean attach = (step / 10_000) % 2 == 0 ? random.nextInt(10) < 8 : random.nextInt(10) < 2;
             if (attach) {
-                Subscription added = new Subscription(who, random.nextInt(8));
+                Subscription added = new Subscription(who, random.nextInt(8), PresenceView.BY_CONNECTION);
                 s = s.with(added);
                 model.put(who, added);
             } else {
@@ -81,15 +81,15 @@ class SubscriptionsTest {
         List<Subscriber> subs = new ArrayList<>();
         for (int i = 0; i < 2000; i++) {
             subs.add(subscriber(i));
-            s = s.with(new Subscription(subs.get(i), 1));
+            s = s.with(new Subscription(subs.get(i), 1, PresenceView.BY_CONNECTION));
         }
         Subscriptions old = s;
         List<Subscription> before = contents(old);
         for (int i = 0; i < 1500; i += 2) {
             s = s.without(subs.get(i));
-            s = s.with(new Subscription(subscriber(10_000 + i), 3));
+            s = s.with(new Subscription(subscriber(10_000 + i), 3, PresenceView.BY_CONNECTION));
         }
-        s = s.with(new Subscription(subs.get(1), 7)); // a replacement
+        s = s.with(new Subscription(subs.get(1), 7, PresenceView.BY_CONNECTION)); // a replacement
         assertEquals(before, contents(old), "the old snapshot is unchanged");
         assertEquals(2000, s.size());
         assertEquals(7, s.find(subs.get(1)).modes());
@@ -98,7 +98,7 @@ class SubscriptionsTest {
     @Test
     void detachingTheLastOneLeavesNoneAndUnknownSubscribersAreIgnored() {
         Subscriber a = subscriber(1);
-        Subscriptions s = Subscriptions.NONE.with(new Subscription(a, 1));
+        Subscriptions s = Subscriptions.NONE.with(new Subscription(a, 1, PresenceView.BY_CONNECTION));
         assertSame(s, s.without(subscriber(2)), "not attached: the same snapshot");
         assertSame(Subscriptions.NONE, s.without(a));
         assertNull(Subscriptions.NONE.find(a));
@@ -111,7 +111,7 @@ class SubscriptionsTest {
         List<Subscriber> subs = new ArrayList<>();
         for (int i = 0; i < 40_000; i++) {
             subs.add(subscriber(i));
-            s = s.with(new Subscription(subs.get(i), 1));
+            s = s.with(new Subscription(subs.get(i), 1, PresenceView.BY_CONNECTION));
         }
         assertEquals("trie of 4 levels", s.shape());
         Set<Subscriber> kept = new HashSet<>(subs.subList(0, 10));

@@ -115,6 +115,14 @@ final class PresenceHarness {
             return transport.frames();
         }
 
+        /** ATTACH with default modes and channel params; returns the frames it caused. */
+        List<ProtocolMessage> attachWith(String channel, java.util.Map<String, String> params) {
+            transport.clear();
+            session.handle(new ProtocolMessage(Action.ATTACH, null, channel, null, null, null, null, null, null, null,
+                    null, null, null, null, params, null));
+            return transport.frames();
+        }
+
         List<ProtocolMessage> detach(String channel) {
             transport.clear();
             session.handle(new ProtocolMessage(Action.DETACH, null, channel, null, null, null, null, null, null, null,
