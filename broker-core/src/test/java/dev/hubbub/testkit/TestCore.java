@@ -12,6 +12,7 @@ import dev.hubbub.core.channel.LocalBus;
 import dev.hubbub.core.history.InMemoryMessageLog;
 import dev.hubbub.core.history.MessageLog;
 import dev.hubbub.core.history.Retention;
+import dev.hubbub.core.identity.IdentityAudit;
 import dev.hubbub.core.identity.IdentityGate;
 import dev.hubbub.core.identity.Provenance;
 import dev.hubbub.core.identity.RejectedClaims;
@@ -50,6 +51,8 @@ public final class TestCore {
     public final InMemoryMessageLog log;
     public final BrokerMetrics metrics;
     public final IdentityGate gate;
+    /** The apps' [meta]identity streams (off unless the builder set a rate). */
+    public final IdentityAudit audit;
     public final Admission admission;
     public final ChannelBus bus;
     public final Publishing publishing;
@@ -67,9 +70,10 @@ public final class TestCore {
         router = new ChannelRouter(b.fanOut);
         log = new InMemoryMessageLog(clock, b.retention, key -> router.find(key) != null, limits.connectionStateTtl());
         metrics = new BrokerMetrics(registry, router);
-        gate = new IdentityGate(new RejectedClaims(metrics::rejectedClaim)); // as BrokerApp: counted and logged
-        admission = new Admission(limits.maxMessageSize());
         bus = b.bus.apply(router, log);
+        audit = b.auditRate == 0 ? IdentityAudit.OFF : new IdentityAudit(bus, clock, b.timers, b.auditRate, metrics::auditSuppressed);
+        gate = new IdentityGate(new RejectedClaims(metrics::rejectedClaim, audit)); // as BrokerApp: counted, logged, audited
+        admission = new Admission(limits.maxMessageSize(), audit);
         MessageLog shared = b.sharedLog.apply(bus, log);
         publishing = new Publishing(admission, gate, bus, clock, metrics, b.provenance);
         presence = new PresenceService(router, shared, admission, gate, clock, b.timers, b.presence, b.provenance);
@@ -77,7 +81,7 @@ public final class TestCore {
         connections = new ConnectionRegistry(clock, b.resumeStore);
         authenticator = new Authenticator(new KeyStore(b.keys), b.tokens, clock);
         services = new SessionServices(authenticator, router, bus, publishing, shared, presence, disconnects, connections, limits, clock,
-                metrics);
+                metrics, audit);
         connector = new Connector(services);
     }
 
@@ -117,6 +121,13 @@ public final class TestCore {
         private java.util.function.BiFunction<ChannelBus, InMemoryMessageLog, MessageLog> sharedLog = (bus, own) -> own;
         private ResumeStore resumeStore;
         private Provenance provenance = Provenance.OFF;
+        private int auditRate;
+
+        /** Turns the apps' [meta]identity streams on, at most {@code perSecond} events a second each (written by the timers). */
+        public Builder audit(int perSecond) {
+            this.auditRate = perSecond;
+            return this;
+        }
 
         /** Where messages and presence events get provenance headers (default: nowhere). */
         public Builder provenance(Provenance p) {

@@ -7,6 +7,7 @@ import dev.hubbub.core.channel.ChannelKey;
 import dev.hubbub.core.channel.ChannelNames;
 import dev.hubbub.core.channel.Subscriber;
 import dev.hubbub.core.history.AttachReplay;
+import dev.hubbub.core.identity.AuditEvent;
 import dev.hubbub.core.history.MessageLog;
 import dev.hubbub.core.outbound.Transport;
 import dev.hubbub.core.log.LogText;
@@ -77,6 +78,7 @@ final class ChannelAttachments {
         String base = ChannelNames.baseName(name);
         if (!p.capability().allowsAny(base)) {
             transport.send(denied(name, base));
+            session.audit(AuditEvent.Kind.CAPABILITY_DENIED, p, ErrorCode.CAPABILITY_DENIED.info(), base, "attach");
             return;
         }
         Attachment existing = byName.get(name);
@@ -212,6 +214,7 @@ final class ChannelAttachments {
                 it.remove();
                 drop(a, 0, false);
                 transport.send(denied(name, name));
+                session.audit(AuditEvent.Kind.CAPABILITY_DENIED, p, ErrorCode.CAPABILITY_DENIED.info(), base, "attach");
                 continue;
             }
             int modes = a.modes() & p.capability().grantedModes(base);

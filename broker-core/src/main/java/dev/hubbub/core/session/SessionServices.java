@@ -4,6 +4,7 @@ import dev.hubbub.core.auth.Authenticator;
 import dev.hubbub.core.channel.ChannelBus;
 import dev.hubbub.core.channel.ChannelRouter;
 import dev.hubbub.core.history.MessageLog;
+import dev.hubbub.core.identity.IdentityAudit;
 import dev.hubbub.core.presence.PresenceService;
 import dev.hubbub.core.publish.Publishing;
 import java.time.Clock;
@@ -24,11 +25,13 @@ import java.util.Objects;
  * @param limits        advertised in CONNECTED, and the channel count per connection
  * @param clock         timestamps and token expiry
  * @param metrics       connections closed
+ * @param audit         the apps' audit streams of identity decisions (refused connects, denied attaches, rate limits)
  */
 public record SessionServices(Authenticator authenticator, ChannelRouter router, ChannelBus bus, Publishing publishing,
                               MessageLog log, PresenceService presence, Disconnects disconnects, ConnectionRegistry connections, Limits limits, Clock clock,
-                              BrokerMetrics metrics) {
+                              BrokerMetrics metrics, IdentityAudit audit) {
     public SessionServices {
+        Objects.requireNonNull(audit);
         Objects.requireNonNull(authenticator);
         Objects.requireNonNull(router);
         Objects.requireNonNull(bus);
@@ -40,5 +43,13 @@ public record SessionServices(Authenticator authenticator, ChannelRouter router,
         Objects.requireNonNull(limits);
         Objects.requireNonNull(clock);
         Objects.requireNonNull(metrics);
+    }
+
+    /** Without an audit stream. */
+    public SessionServices(Authenticator authenticator, ChannelRouter router, ChannelBus bus, Publishing publishing,
+                           MessageLog log, PresenceService presence, Disconnects disconnects, ConnectionRegistry connections,
+                           Limits limits, Clock clock, BrokerMetrics metrics) {
+        this(authenticator, router, bus, publishing, log, presence, disconnects, connections, limits, clock, metrics,
+                IdentityAudit.OFF);
     }
 }

@@ -30,12 +30,13 @@ import java.util.Objects;
  * @param admin             the separate listener for /metrics, /health and /ready, or null to serve
  *                          them on the public listener (the default)
  * @param logging           the log format and level; null means {@link LogSettings#DEFAULTS}
+ * @param audit             the apps' {@code [meta]identity} streams; null means {@link AuditSettings#DEFAULTS}
  */
 public record BrokerConfig(String host, int port, List<ApiKey> keys, Limits limits, long maxBacklogBytes, int ioThreads,
                            long closeLingerMillis, PresenceSettings presence, Retention retention, ClusterSettings cluster,
                            TlsSettings tls, boolean refuseKeyOverPlaintext, long drainTimeoutMillis, TokenSettings tokens,
                            ListenerLimits listener, Provenance provenance,
-                           AdminSettings admin, LogSettings logging) {
+                           AdminSettings admin, LogSettings logging, AuditSettings audit) {
     public static final long DEFAULT_CLOSE_LINGER_MILLIS = 1000;
     public static final long DEFAULT_DRAIN_TIMEOUT_MILLIS = 30_000;
 
@@ -48,6 +49,7 @@ public record BrokerConfig(String host, int port, List<ApiKey> keys, Limits limi
         listener = listener != null ? listener : ListenerLimits.defaults();
         provenance = provenance != null ? provenance : Provenance.OFF;
         logging = logging != null ? logging : LogSettings.DEFAULTS;
+        audit = audit != null ? audit : AuditSettings.DEFAULTS;
     }
 
     /** Without TLS, with the default drain timeout. */
@@ -55,7 +57,7 @@ public record BrokerConfig(String host, int port, List<ApiKey> keys, Limits limi
                         long closeLingerMillis, PresenceSettings presence, Retention retention, ClusterSettings cluster) {
         this(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention, cluster, null, false,
                 DEFAULT_DRAIN_TIMEOUT_MILLIS, TokenSettings.DEFAULTS, ListenerLimits.defaults(), Provenance.OFF, null,
-                LogSettings.DEFAULTS);
+                LogSettings.DEFAULTS, AuditSettings.DEFAULTS);
     }
 
     /** With the default close linger, presence settings and history retention. */
@@ -73,54 +75,60 @@ public record BrokerConfig(String host, int port, List<ApiKey> keys, Limits limi
     /** The same node in a cluster (null: on its own). */
     public BrokerConfig withCluster(ClusterSettings settings) {
         return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
-                settings, tls, refuseKeyOverPlaintext, drainTimeoutMillis, tokens, listener, provenance, admin, logging);
+                settings, tls, refuseKeyOverPlaintext, drainTimeoutMillis, tokens, listener, provenance, admin, logging, audit);
     }
 
     /** The same node with TLS (null: none) and the plaintext key policy. */
     public BrokerConfig withTls(TlsSettings settings, boolean refuseKey) {
         return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
-                cluster, settings, refuseKey, drainTimeoutMillis, tokens, listener, provenance, admin, logging);
+                cluster, settings, refuseKey, drainTimeoutMillis, tokens, listener, provenance, admin, logging, audit);
     }
 
     public BrokerConfig withListener(String newHost, Integer newPort) {
         return new BrokerConfig(newHost != null ? newHost : host, newPort != null ? newPort : port, keys, limits,
                 maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention, cluster, tls, refuseKeyOverPlaintext,
-                drainTimeoutMillis, tokens, listener, provenance, admin, logging);
+                drainTimeoutMillis, tokens, listener, provenance, admin, logging, audit);
     }
 
     /** The same node with another drain timeout (ms). */
     public BrokerConfig withDrainTimeout(long millis) {
         return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
-                cluster, tls, refuseKeyOverPlaintext, millis, tokens, listener, provenance, admin, logging);
+                cluster, tls, refuseKeyOverPlaintext, millis, tokens, listener, provenance, admin, logging, audit);
     }
 
     /** The same node with other token lifetimes. */
     public BrokerConfig withTokens(TokenSettings settings) {
         return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
-                cluster, tls, refuseKeyOverPlaintext, drainTimeoutMillis, settings, listener, provenance, admin, logging);
+                cluster, tls, refuseKeyOverPlaintext, drainTimeoutMillis, settings, listener, provenance, admin, logging, audit);
     }
 
     /** The same node with other listener limits. */
     public BrokerConfig withListenerLimits(ListenerLimits newLimits) {
         return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
-                cluster, tls, refuseKeyOverPlaintext, drainTimeoutMillis, tokens, newLimits, provenance, admin, logging);
+                cluster, tls, refuseKeyOverPlaintext, drainTimeoutMillis, tokens, newLimits, provenance, admin, logging, audit);
     }
 
     /** The same node with provenance on for other channels ({@link Provenance#OFF}: none). */
     public BrokerConfig withProvenance(Provenance p) {
         return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
-                cluster, tls, refuseKeyOverPlaintext, drainTimeoutMillis, tokens, listener, p, admin, logging);
+                cluster, tls, refuseKeyOverPlaintext, drainTimeoutMillis, tokens, listener, p, admin, logging, audit);
     }
 
     /** The same node with an admin listener (null: /metrics, /health and /ready on the public listener). */
     public BrokerConfig withAdmin(AdminSettings settings) {
         return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
-                cluster, tls, refuseKeyOverPlaintext, drainTimeoutMillis, tokens, listener, provenance, settings, logging);
+                cluster, tls, refuseKeyOverPlaintext, drainTimeoutMillis, tokens, listener, provenance, settings, logging, audit);
+    }
+
+    /** The same node with other [meta]identity stream settings. */
+    public BrokerConfig withAudit(AuditSettings settings) {
+        return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
+                cluster, tls, refuseKeyOverPlaintext, drainTimeoutMillis, tokens, listener, provenance, admin, logging, settings);
     }
 
     /** The same node with another log format and level. */
     public BrokerConfig withLogging(LogSettings settings) {
         return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
-                cluster, tls, refuseKeyOverPlaintext, drainTimeoutMillis, tokens, listener, provenance, admin, settings);
+                cluster, tls, refuseKeyOverPlaintext, drainTimeoutMillis, tokens, listener, provenance, admin, settings, audit);
     }
 }

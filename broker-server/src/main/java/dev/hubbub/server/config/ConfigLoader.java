@@ -48,7 +48,7 @@ public final class ConfigLoader {
     // The file's shape. Every field is optional except keys.
     record FileShape(ServerShape server, List<KeyShape> keys, LimitsShape limits, PresenceShape presence,
                      HistoryShape history, ClusterShape cluster, TokensShape tokens,
-                     ProvenanceConfig.Shape provenance, LoggingShape logging) {}
+                     ProvenanceConfig.Shape provenance, LoggingShape logging, AuditSettings.Shape audit) {}
 
     record TokensShape(Long defaultTtl, Long maxTtl) {}
 
@@ -167,7 +167,8 @@ public final class ConfigLoader {
                 .withListenerLimits(ListenerSettings.read(fileName, text, server, shape.limits()))
                 .withProvenance(ProvenanceConfig.parse(fileName, text, shape.provenance(), keys))
                 .withAdmin(admin(fileName, text, server.admin(), port))
-                .withLogging(logging(fileName, text, shape.logging()));
+                .withLogging(logging(fileName, text, shape.logging()))
+                .withAudit(AuditSettings.parse(fileName, text, shape.audit()));
     }
 
     /** The directory relative paths in the file start from (the file's own), or null when it has none. */
