@@ -281,6 +281,48 @@ class IdentityAuditTest {
     }
 
     @Test
+    void goingOnOverTheRateIsToldOnceWhenTheConnectionIsEnded() {
+        TestCore core = core(20, Limits.defaults().withInboundRates(500, Map.of("appA.admin", 1)));
+        TestClient w = watcher(core, "appA.watch:secret-w");
+        TestClient fast = core.connect("appA.admin:secret-a", "alice", null, null);
+        fast.send(publish("room", 0, null));
+        for (int i = 1; i <= 6 && !fast.out().isClosed(); i++) {
+            fast.send(publish("room", i, null));
+            clock.advance(Duration.ofMillis(100));
+        }
+        assertTrue(fast.out().isClosed(), "disconnected for staying over its rate");
+        timers.runDue();
+        List<String> names = events(w).stream().map(Message::name).toList();
+        assertEquals(1, names.stream().filter("rate-disconnected"::equals).count(), names::toString);
+        assertEquals("rate-disconnected", names.get(names.size() - 1), names::toString);
+        assertEquals(42921, data(events(w).get(names.size() - 1)).get("code").asInt());
+    }
+
+    @Test
+    void anEnterPastAMemberCapIsTold() {
+        TestCore core = TestCore.builder().clock(clock).timers(timers).audit(20)
+                .presence(dev.hubbub.core.presence.PresenceSettings.defaults().withMemberCaps(1, 1000))
+                .key(new ApiKey("appA.admin", "secret-a", Capability.ALL))
+                .key(new ApiKey("appA.watch", "secret-w", cap("{\"[meta]identity\":[\"subscribe\"]}")))
+                .build();
+        TestClient w = watcher(core, "appA.watch:secret-w");
+        TestClient backend = core.connect("appA.admin:secret-a", null, null, null);
+        backend.send(attach("room"));
+        for (int i = 0; i < 2; i++) {
+            backend.send(new ProtocolMessage(Action.PRESENCE, null, "room", null, null, null, null, null, null, (long) i, null,
+                    List.of(new dev.hubbub.core.protocol.PresenceMessage(null, dev.hubbub.core.protocol.PresenceAction.ENTER,
+                            "user" + i, null, null, null, null, null)), null, null, null, null));
+        }
+        assertEquals(91003, backend.out().only(Action.NACK).error().code());
+        timers.runDue();
+        Message m = events(w).get(0);
+        assertEquals("presence-limit", m.name());
+        assertEquals(91003, data(m).get("code").asInt());
+        assertEquals("room", data(m).get("channel").asText());
+        assertEquals(backend.id(), data(m).get("connectionId").asText());
+    }
+
+    @Test
     void aRevocationSaysHowManyAndOfWhichKindsButNotWhom() {
         TestCore core = core(20);
         TestClient w = watcher(core, "appA.watch:secret-w");
