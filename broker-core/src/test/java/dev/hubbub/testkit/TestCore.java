@@ -12,6 +12,7 @@ import dev.hubbub.core.channel.LocalBus;
 import dev.hubbub.core.history.InMemoryMessageLog;
 import dev.hubbub.core.history.MessageLog;
 import dev.hubbub.core.history.Retention;
+import dev.hubbub.core.identity.IdentityAudit;
 import dev.hubbub.core.identity.IdentityGate;
 import dev.hubbub.core.identity.Provenance;
 import dev.hubbub.core.identity.RejectedClaims;
@@ -54,6 +55,8 @@ public final class TestCore {
     public final InMemoryMessageLog log;
     public final BrokerMetrics metrics;
     public final IdentityGate gate;
+    /** The apps' [meta]identity streams (off unless the builder set a rate). */
+    public final IdentityAudit audit;
     public final Admission admission;
     public final ChannelBus bus;
     public final Publishing publishing;
@@ -73,11 +76,13 @@ public final class TestCore {
         router = new ChannelRouter(b.fanOut);
         log = new InMemoryMessageLog(clock, b.retention, key -> router.find(key) != null, limits.connectionStateTtl());
         metrics = new BrokerMetrics(registry, router);
-        gate = new IdentityGate(new RejectedClaims(metrics::rejectedClaim)); // as BrokerApp: counted and logged
-        admission = new Admission(limits.maxMessageSize());
         bus = b.bus.apply(router, log);
+        audit = b.auditRate == 0 ? IdentityAudit.OFF : new IdentityAudit(bus, clock, b.timers, b.auditRate, metrics::auditSuppressed);
+        gate = new IdentityGate(new RejectedClaims(metrics::rejectedClaim, audit)); // as BrokerApp: counted, logged, audited
+        admission = new Admission(limits.maxMessageSize(), audit);
         MessageLog shared = b.sharedLog.apply(bus, log);
         bites = new LimitBites(registry);
+        bites.listen(audit::limitBitten); // as BrokerApp: limits per clientId are audited
         clientIds = new ClientIdConnections(b.clientIdLimits, b.elsewhere, bites);
         publishing = new Publishing(admission, gate, bus, clock, metrics, b.provenance,
                 new ClientIdRate(b.clientIdLimits, clock, bites));
@@ -86,7 +91,7 @@ public final class TestCore {
         connections = new ConnectionRegistry(clock, b.resumeStore);
         authenticator = new Authenticator(new KeyStore(b.keys), b.tokens, clock);
         services = new SessionServices(authenticator, router, bus, publishing, shared, presence, disconnects, connections, limits, clock,
-                metrics, clientIds);
+                metrics, clientIds, audit);
         connector = new Connector(services);
     }
 
@@ -133,6 +138,14 @@ public final class TestCore {
         public Builder clientIdLimits(ClientIdLimits l, ClientIdConnections.Elsewhere e) {
             this.clientIdLimits = l;
             this.elsewhere = e;
+            return this;
+        }
+
+        private int auditRate;
+
+        /** Turns the apps' [meta]identity streams on, at most {@code perSecond} events a second each (written by the timers). */
+        public Builder audit(int perSecond) {
+            this.auditRate = perSecond;
             return this;
         }
 

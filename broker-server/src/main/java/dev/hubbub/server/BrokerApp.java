@@ -20,6 +20,8 @@ import dev.hubbub.core.history.MessageLog;
 import dev.hubbub.core.session.DisconnectReason;
 import dev.hubbub.core.health.Readiness;
 import dev.hubbub.core.history.InMemoryMessageLog;
+import dev.hubbub.core.identity.AuditEvent;
+import dev.hubbub.core.identity.IdentityAudit;
 import dev.hubbub.core.identity.IdentityGate;
 import dev.hubbub.core.identity.RejectedClaims;
 import dev.hubbub.core.presence.PresenceService;
@@ -144,13 +146,20 @@ public final class BrokerApp implements AutoCloseable {
             FunctionCounter.builder("broker.history.evicted", localLog, InMemoryMessageLog::evictedForSpace)
                     .description("Messages evicted early by the history byte bounds").register(registry);
         }
-        // the rules on the way in: one identity gate, one set of write checks, one publish funnel
-        IdentityGate gate = new IdentityGate(new RejectedClaims(metrics::rejectedClaim));
-        Admission admission = new Admission(config.limits().maxMessageSize());
+        // each app's [meta]identity channel: notable identity decisions, written by the broker through the bus
+        // (so kept for history and rewind, and across a cluster), at most audit.maxEventsPerSecond a second per app
+        int auditRate = config.audit().maxEventsPerSecond();
+        IdentityAudit audit = auditRate == 0 ? IdentityAudit.OFF
+                : new IdentityAudit(bus, clock, PresenceTimers.shared(), auditRate, metrics::auditSuppressed);
+        // the rules on the way in: one identity gate (each rejection counted, logged and audited), one set of
+        // write checks (a capability denial audited), one publish funnel
+        IdentityGate gate = new IdentityGate(new RejectedClaims(metrics::rejectedClaim, audit));
+        Admission admission = new Admission(config.limits().maxMessageSize(), audit);
         // where messages and presence events tell how their clientId was established (config: provenance; default nowhere)
         // limits per person (config: apps.<app>.maxConnectionsPerClientId, maxPublishRatePerClientId; default none):
         // each bite counted, logged, and told to whoever listens (an audit trail)
         this.limitBites = new LimitBites(registry);
+        limitBites.listen(audit::limitBitten);
         Publishing publishing = new Publishing(admission, gate, bus, clock, metrics, config.provenance(),
                 new ClientIdRate(config.clientIdLimits(), clock, limitBites));
         this.presence = new PresenceService(router, messageLog, admission, gate, clock, presenceTimers, config.presence(),
@@ -166,14 +175,14 @@ public final class BrokerApp implements AutoCloseable {
         this.connections = new ConnectionRegistry(clock,
                 cluster != null ? new RedisResumeStore(cluster, config.limits().connectionStateTtl()) : null);
         Connector connector = new Connector(new SessionServices(authenticator, router, bus, publishing, messageLog, presence, disconnects, connections,
-                config.limits(), clock, metrics, clientIdConnections(config, cluster, limitBites)));
+                config.limits(), clock, metrics, clientIdConnections(config, cluster, limitBites), audit));
         // the network: REST and WebSocket on one port
         RestAuth restAuth = new RestAuth(authenticator);
         RestHandler rest = new RestHandler(restAuth, publishing, clock);
         rest.with(new PresenceRoute(restAuth, presence));
         rest.with(new HistoryRoute(restAuth, messageLog));
         rest.with(new TokenRoute(tokens, restAuth));
-        wireRevocation(config, clock, presenceTimers, tokens, authenticator, rest);
+        wireRevocation(config, clock, presenceTimers, tokens, authenticator, rest, audit);
         // probes: /health while the process runs, /ready while every check passes, /metrics for Prometheus;
         // on the admin listener when there is one (the public port then answers none of them), else on the public port
         readiness.register("listening", () -> listening);
@@ -217,8 +226,15 @@ public final class BrokerApp implements AutoCloseable {
      * connections a rule names and a node that starts loads them (not ready until it has).
      */
     private void wireRevocation(BrokerConfig config, Clock clock, PresenceTimers timers, TokenAuthority tokens,
-                                Authenticator authenticator, RestHandler rest) {
+                                Authenticator authenticator, RestHandler rest, IdentityAudit audit) {
         TokenRevocations revocations = tokens.revocations();
+        // each revokeTokens request taken here is told to its app (rules learned from other nodes are not: their
+        // own node told it)
+        revocations.onRevoke((keyName, rules, refused) -> {
+            if (!rules.isEmpty()) {
+                audit.record(AuditEvent.tokensRevoked(keyName, rules, audit.now()));
+            }
+        });
         if (cluster != null) {
             RedisRevocationStore shared = new RedisRevocationStore(cluster, revocations,
                     config.keys().stream().map(ApiKey::name).toList(), clock);

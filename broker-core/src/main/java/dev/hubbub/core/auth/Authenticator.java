@@ -76,6 +76,32 @@ public final class Authenticator {
         return Outcome.ok(key);
     }
 
+    /** The app, and the configured key, some credentials belong to. */
+    public record Attribution(String appId, String keyName) {}
+
+    /**
+     * The app and configured key refused credentials belong to, as far as that can be told without
+     * trusting them: the key named in {@code name:secret} when it is a configured one (a name that
+     * is not might be anything, a secret included, and is never repeated), or the key that signed a
+     * token that verifies (an expired or mis-claimed one); null when nothing can be told.
+     *
+     * @return the app and key, or null
+     */
+    public Attribution attribute(String fullKey, String token) {
+        if (fullKey != null) {
+            int colon = fullKey.indexOf(':');
+            ApiKey key = colon <= 0 ? null : keys.find(fullKey.substring(0, colon)).orElse(null);
+            return key == null ? null : new Attribution(key.appId(), key.name());
+        }
+        if (token != null && !token.isEmpty()) {
+            Outcome<TokenClaims> verified = tokens.verify(token);
+            if (verified.isOk() && keys.find(verified.value().keyName()).isPresent()) {
+                return new Attribution(verified.value().appId(), verified.value().keyName());
+            }
+        }
+        return null;
+    }
+
     /** Token auth (ours or an Ably JWT), with expiry checked against the clock. */
     public Outcome<Principal> authenticateToken(String token, String claimedClientId) {
         if (token == null || token.isEmpty()) {

@@ -23,7 +23,8 @@ import java.util.TreeSet;
  * canonical form (resources and operations sorted). Matching is a pure function.
  *
  * <p>Patterns: {@code [*]*} matches every resource; {@code *} alone matches every ordinary channel
- * (not {@code [meta]…}/{@code [queue]…}); otherwise {@code *} stands for one whole
+ * (not {@code [meta]…}/{@code [queue]…}); {@code [meta]*} (a bracketed prefix and {@code *})
+ * every resource of that kind, {@code [meta]identity} included; otherwise {@code *} stands for one whole
  * {@code :}-separated segment, and a trailing {@code *} segment for one or more remaining segments.
  */
 public final class Capability {
@@ -103,8 +104,15 @@ public final class Capability {
 
     public boolean isEmpty() { return resources.isEmpty(); }
 
-    /** Whether {@code operation} is permitted on channel {@code channel}. */
+    /**
+     * Whether {@code operation} is permitted on channel {@code channel}. On a metachannel
+     * ({@code [meta]…}) only {@code subscribe} and {@code history} ever are, whatever the capability
+     * says: only the broker writes there.
+     */
     public boolean allows(String channel, Operation operation) {
+        if (channel.startsWith("[meta]") && operation != Operation.SUBSCRIBE && operation != Operation.HISTORY) {
+            return false;
+        }
         String name = operation.wireName();
         for (Map.Entry<String, SortedSet<String>> e : resources.entrySet()) {
             Set<String> ops = e.getValue();
@@ -215,6 +223,9 @@ public final class Capability {
         }
         if ("*".equals(pattern)) {
             return !resource.startsWith("[");
+        }
+        if (pattern.startsWith("[") && pattern.endsWith("]*") && pattern.indexOf(']') == pattern.length() - 2) {
+            return resource.startsWith(pattern.substring(0, pattern.length() - 1)); // [meta]*: every [meta] resource
         }
         if (pattern.equals(resource)) {
             return true;

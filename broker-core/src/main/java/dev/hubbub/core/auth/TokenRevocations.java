@@ -54,6 +54,7 @@ public final class TokenRevocations {
     private final long longestLifetime;
     private final Map<RuleKey, List<RevocationRule>> rules = new ConcurrentHashMap<>();
     private final List<Consumer<RevocationRule>> listeners = new CopyOnWriteArrayList<>();
+    private final List<Revoked> requests = new CopyOnWriteArrayList<>();
     private final AtomicLong nextPurge = new AtomicLong();
     private volatile RevocationStore store;
 
@@ -65,6 +66,19 @@ public final class TokenRevocations {
 
     /** Shares the rules made here with every other node (a cluster); without a store they stay on this node. */
     public void shareThrough(RevocationStore shared) { this.store = Objects.requireNonNull(shared, "shared"); }
+
+    /** What a {@link #revoke} request made, for whoever follows requests (not rules learned from other nodes). */
+    public interface Revoked {
+        /**
+         * @param keyName the key whose tokens were revoked
+         * @param rules   the rules made (one per target that could be read)
+         * @param refused how many targets could not be read
+         */
+        void revoked(String keyName, List<RevocationRule> rules, int refused);
+    }
+
+    /** Tells {@code listener} of every revocation request this node takes (on the requesting thread). */
+    public void onRevoke(Revoked listener) { requests.add(Objects.requireNonNull(listener)); }
 
     /** Tells {@code listener} of every new rule (made here or learned from another node), on the adding thread. */
     public void onRule(Consumer<RevocationRule> listener) { listeners.add(Objects.requireNonNull(listener)); }
@@ -182,6 +196,9 @@ public final class TokenRevocations {
             }
         }
         made.forEach(this::add); // enforced here before anyone is told it was done
+        for (Revoked r : requests) {
+            r.revoked(keyName, List.copyOf(made), targets.size() - made.size());
+        }
         // which tokens were revoked is the app's business: the log says how many, of which kinds, never the values
         log.info("tokens revoked: key={} targets={} types={} refused={} issuedBefore={} appliesAt={}", keyName, made.size(),
                 types, targets.size() - made.size(), before, appliesAt);

@@ -8,13 +8,19 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Channel name rules: non-empty, at most 2048 chars, no leading '[' or ':', no control characters.
+ * Channel name rules: non-empty, at most 2048 chars, no leading '[' or ':', no control characters,
+ * with one exception: the metachannel {@value #IDENTITY_AUDIT}, which only the broker writes to
+ * ({@code dev.hubbub.core.identity.IdentityAudit}) and clients may only subscribe to.
  * A name may carry a qualifier, {@code [?rewind=10]room}: params for the subscription (RTL4k) in
  * front of the channel's own name, which follows the rules. The qualified string stays the name
  * on every frame of that subscription; the channel is the one of the base name.
  */
 public final class ChannelNames {
     public static final int MAX_LENGTH = 2048;
+    /** The one metachannel: each app's audit stream of identity decisions. */
+    public static final String IDENTITY_AUDIT = "[meta]identity";
+    /** What every metachannel's name starts with. */
+    public static final String META_PREFIX = "[meta]";
 
     private ChannelNames() {}
 
@@ -29,6 +35,9 @@ public final class ChannelNames {
         }
         return validateBase(name);
     }
+
+    /** Whether a channel (base name) is a metachannel: written by the broker alone, never by a client. */
+    public static boolean isMeta(String base) { return base != null && base.startsWith(META_PREFIX); }
 
     /** The channel a (possibly qualified) valid name is about: {@code room} for {@code [?rewind=1]room}. */
     public static String baseName(String name) {
@@ -68,10 +77,13 @@ public final class ChannelNames {
         if (name.length() > MAX_LENGTH) {
             return ErrorCode.INVALID_CHANNEL_NAME.info("invalid channel name: longer than " + MAX_LENGTH + " characters");
         }
+        if (name.equals(IDENTITY_AUDIT)) {
+            return null;
+        }
         char first = name.charAt(0);
         if (first == '[' || first == ':') {
             return ErrorCode.INVALID_CHANNEL_NAME.info("invalid channel name: '" + shorten(name)
-                    + "' may not start with '" + first + "' (qualifiers and metachannels are not supported)");
+                    + "' may not start with '" + first + "' (the only metachannel is '" + IDENTITY_AUDIT + "')");
         }
         for (int i = 0; i < name.length(); i++) {
             if (Character.isISOControl(name.charAt(i))) {

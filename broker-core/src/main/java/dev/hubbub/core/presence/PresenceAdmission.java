@@ -46,7 +46,8 @@ final class PresenceAdmission {
     record Admitted(List<PresenceMessage> items, List<PresenceMessage> told) {}
 
     /** Every check of {@link PresenceService#handle} but the member caps; the admitted items, or why the frame is refused. */
-    Outcome<Admitted> admit(String who, Principal principal, ProtocolMessage message, Integer attachedModes) {
+    Outcome<Admitted> admit(String who, String connectionId, Principal principal, ProtocolMessage message,
+                            Integer attachedModes) {
         String name = message.channel();
         ErrorInfo refused = admission.channel(name);
         if (refused != null) {
@@ -57,7 +58,7 @@ final class PresenceAdmission {
         if (items == null || items.isEmpty()) {
             return Outcome.fail(ErrorCode.BAD_REQUEST, "PRESENCE carries no presence messages");
         }
-        refused = admission.capability(principal, name, Operation.PRESENCE, "enter presence on");
+        refused = admission.capability(principal, name, Operation.PRESENCE, "enter presence on", connectionId);
         if (refused != null) {
             return Outcome.fail(refused);
         }
@@ -89,7 +90,7 @@ final class PresenceAdmission {
         if (refused != null) {
             return Outcome.fail(refused);
         }
-        Outcome<List<PresenceMessage>> resolved = gate.admitPresence(who, principal.identity(), items);
+        Outcome<List<PresenceMessage>> resolved = gate.admitPresence(IdentityGate.Claimant.of(who, principal, name, connectionId), items);
         if (!resolved.isOk()) {
             return Outcome.fail(resolved.error());
         }

@@ -114,7 +114,7 @@ public final class PresenceService {
      */
     public CompletionStage<Outcome<List<PresenceMessage>>> handle(String who, String connectionId, Principal principal,
                                                                   ProtocolMessage message, Integer attachedModes) {
-        Outcome<PresenceAdmission.Admitted> admitted = checks.admit(who, principal, message, attachedModes);
+        Outcome<PresenceAdmission.Admitted> admitted = checks.admit(who, connectionId, principal, message, attachedModes);
         if (!admitted.isOk()) {
             return CompletableFuture.completedFuture(Outcome.fail(admitted.error()));
         }

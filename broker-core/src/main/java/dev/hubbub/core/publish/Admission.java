@@ -3,6 +3,8 @@ package dev.hubbub.core.publish;
 import dev.hubbub.core.auth.Operation;
 import dev.hubbub.core.auth.Principal;
 import dev.hubbub.core.channel.ChannelNames;
+import dev.hubbub.core.identity.AuditEvent;
+import dev.hubbub.core.identity.IdentityAudit;
 import dev.hubbub.core.protocol.ErrorCode;
 import dev.hubbub.core.protocol.ErrorInfo;
 
@@ -14,8 +16,15 @@ import dev.hubbub.core.protocol.ErrorInfo;
  */
 public final class Admission {
     private final int maxMessageSize;
+    private final IdentityAudit audit;
 
-    public Admission(int maxMessageSize) { this.maxMessageSize = maxMessageSize; }
+    public Admission(int maxMessageSize) { this(maxMessageSize, IdentityAudit.OFF); }
+
+    /** @param audit told of every capability denial (40160), on the app's audit stream */
+    public Admission(int maxMessageSize, IdentityAudit audit) {
+        this.maxMessageSize = maxMessageSize;
+        this.audit = java.util.Objects.requireNonNull(audit);
+    }
 
     /** A channel name a client may use (40010 otherwise). */
     public ErrorInfo channel(String name) { return ChannelNames.validate(name); }
@@ -26,11 +35,25 @@ public final class Admission {
      * @param doing what was refused, for the message: "publish to", "enter presence on"
      */
     public ErrorInfo capability(Principal principal, String channel, Operation operation, String doing) {
+        return capability(principal, channel, operation, doing, null);
+    }
+
+    /**
+     * {@link #capability(Principal, String, Operation, String)} for a write by a realtime connection;
+     * a denial is told to the app's audit stream.
+     *
+     * @param connectionId the writing connection, or null (REST)
+     */
+    public ErrorInfo capability(Principal principal, String channel, Operation operation, String doing, String connectionId) {
         if (principal.capability().allows(channel, operation)) {
             return null;
         }
-        return ErrorCode.CAPABILITY_DENIED.info("Unable to " + doing + " channel '" + channel + "': the '"
-                + operation.wireName() + "' capability is not granted");
+        ErrorInfo denied = ErrorCode.CAPABILITY_DENIED.info("Unable to " + doing + " channel '" + channel + "': the '"
+                + operation.wireName() + "' capability is not granted"
+                + (ChannelNames.isMeta(channel) ? " (only the broker writes to a metachannel)" : ""));
+        audit.record(AuditEvent.about(AuditEvent.Kind.CAPABILITY_DENIED, principal, denied, audit.now()).on(channel)
+                .connection(connectionId, null).counted(null, operation.wireName()));
+        return denied;
     }
 
     /**

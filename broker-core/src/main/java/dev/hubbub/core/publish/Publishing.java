@@ -90,18 +90,19 @@ public final class Publishing {
         }
         Principal principal = request.principal();
         name = ChannelNames.baseName(name); // a subscription's qualifier says nothing about publishing
-        refused = admission.capability(principal, name, Operation.PUBLISH, "publish to");
+        String publisherId = request.origin() instanceof PublishRequest.Realtime rt ? rt.connectionId() : null;
+        refused = admission.capability(principal, name, Operation.PUBLISH, "publish to", publisherId);
         if (refused == null && request.origin() instanceof PublishRequest.Realtime rt && rt.attachedModes() != null) {
             refused = admission.mode(rt.attachedModes(), Flags.MODE_PUBLISH, name, "publish", "PUBLISH");
         }
         if (refused != null) {
             return refuse(refused);
         }
-        Outcome<List<Message>> admitted = gate.admitMessages(request.who(), principal.identity(), messages);
+        Outcome<List<Message>> admitted = gate.admitMessages(IdentityGate.Claimant.of(request.who(), principal, name, publisherId),
+                messages);
         if (!admitted.isOk()) {
             return refuse(admitted.error());
         }
-        String publisherId = request.origin() instanceof PublishRequest.Realtime rt ? rt.connectionId() : null;
         refused = checkContent(admitted.value(), publisherId); // after the gate: an implied clientId counts too
         if (refused != null) {
             return refuse(refused);

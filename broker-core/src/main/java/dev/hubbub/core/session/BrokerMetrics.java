@@ -17,6 +17,7 @@ public final class BrokerMetrics {
     private final Counter messagesIn;
     private final Counter slowConsumers;
     private final Counter inboundLimited;
+    private final Counter auditSuppressed;
     private final Map<DisconnectReason, Counter> disconnects = new EnumMap<>(DisconnectReason.class);
     private final Map<IdentityGate.Rejection, Counter> rejectedClaims = new EnumMap<>(IdentityGate.Rejection.class);
 
@@ -36,6 +37,8 @@ public final class BrokerMetrics {
         slowConsumers = Counter.builder("broker.connections.slow").description("Connections dropped for not keeping up").register(registry);
         inboundLimited = Counter.builder("broker.inbound.limited")
                 .description("Messages and presence messages refused by the per-connection inbound rate limit (42911)").register(registry);
+        auditSuppressed = Counter.builder("broker.identity.audit.suppressed")
+                .description("Identity audit events left out by the per-app rate of the [meta]identity stream").register(registry);
         for (IdentityGate.Rejection r : IdentityGate.Rejection.values()) {
             rejectedClaims.put(r, Counter.builder("broker.identity.rejected")
                     .description("Rejected clientId claims").tag("reason", r.name().toLowerCase()).register(registry));
@@ -58,6 +61,9 @@ public final class BrokerMetrics {
 
     /** Messages (or presence messages) refused by a connection's inbound rate limit. */
     public void inboundLimited(int n) { inboundLimited.increment(n); }
+
+    /** Identity audit events left out by an app's stream rate. */
+    public void auditSuppressed(int n) { auditSuppressed.increment(n); }
 
     public void rejectedClaim(IdentityGate.Rejection reason) { rejectedClaims.get(reason).increment(); }
 

@@ -8,6 +8,7 @@ import dev.hubbub.core.channel.ChannelNames;
 import dev.hubbub.core.channel.PresenceView;
 import dev.hubbub.core.channel.Subscriber;
 import dev.hubbub.core.history.AttachReplay;
+import dev.hubbub.core.identity.AuditEvent;
 import dev.hubbub.core.history.MessageLog;
 import dev.hubbub.core.outbound.Transport;
 import dev.hubbub.core.log.LogText;
@@ -79,6 +80,7 @@ final class ChannelAttachments {
         String base = ChannelNames.baseName(name);
         if (!p.capability().allowsAny(base)) {
             transport.send(denied(name, base));
+            session.audit(AuditEvent.Kind.CAPABILITY_DENIED, p, ErrorCode.CAPABILITY_DENIED.info(), base, "attach");
             return;
         }
         Attachment existing = byName.get(name);
@@ -224,6 +226,7 @@ final class ChannelAttachments {
                 it.remove();
                 drop(a, 0, false);
                 transport.send(denied(name, name));
+                session.audit(AuditEvent.Kind.CAPABILITY_DENIED, p, ErrorCode.CAPABILITY_DENIED.info(), base, "attach");
                 continue;
             }
             int modes = a.modes() & p.capability().grantedModes(base);

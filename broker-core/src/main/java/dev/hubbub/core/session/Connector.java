@@ -3,6 +3,8 @@ package dev.hubbub.core.session;
 import dev.hubbub.core.auth.Authenticator;
 import dev.hubbub.core.auth.Principal;
 import dev.hubbub.core.channel.ChannelKey;
+import dev.hubbub.core.identity.AuditEvent;
+import dev.hubbub.core.identity.IdentityAudit;
 import dev.hubbub.core.outbound.Transport;
 import dev.hubbub.core.protocol.ErrorCode;
 import dev.hubbub.core.protocol.ErrorInfo;
@@ -28,6 +30,7 @@ public final class Connector {
         if (!principal.isOk()) {
             transport.close(services.disconnects().end("from=" + request.remoteAddress(), DisconnectReason.CONNECT_REFUSED,
                     principal.error()));
+            audit(request, principal.error());
             return null;
         }
         String continuityKey = request.resume() != null ? request.resume() : request.recover();
@@ -84,6 +87,28 @@ public final class Connector {
      */
     public void refuse(String who, ErrorInfo error, Transport transport) {
         transport.close(services.disconnects().end(who, DisconnectReason.ENDPOINT_REFUSED, error));
+    }
+
+    /**
+     * Tells the app's audit stream of a connect refused for its clientId (40102, 40012) or its
+     * credentials (401xx), when the app can be told ({@link Authenticator#attribute}); others (an
+     * unknown key, a token that does not verify, an unsupported protocol version) belong to no app.
+     */
+    private void audit(ConnectRequest request, ErrorInfo error) {
+        int code = error.code();
+        boolean identity = code == ErrorCode.INCOMPATIBLE_CREDENTIALS.code() || code == ErrorCode.INVALID_CLIENT_ID.code();
+        if (!identity && (code < 40100 || code >= 40200) || services.audit().maxPerSecond() == 0) {
+            return;
+        }
+        Authenticator.Attribution app = request.key() != null && request.accessToken() != null ? null
+                : services.authenticator().attribute(request.key(), request.accessToken());
+        if (app == null) {
+            return;
+        }
+        IdentityAudit audit = services.audit();
+        audit.record(AuditEvent.unauthenticated(identity ? AuditEvent.Kind.CONNECT_IDENTITY_REFUSED
+                        : AuditEvent.Kind.CONNECT_CREDENTIALS_REFUSED, app.appId(), app.keyName(), error, audit.now())
+                .claimed(request.clientId()).connection(null, request.remoteAddress()));
     }
 
     Outcome<Principal> authenticate(ConnectRequest request) {

@@ -4,6 +4,8 @@ import dev.hubbub.core.auth.ClientIdentity;
 import dev.hubbub.core.auth.Principal;
 import dev.hubbub.core.channel.ChannelKey;
 import dev.hubbub.core.channel.Subscriber;
+import dev.hubbub.core.identity.AuditEvent;
+import dev.hubbub.core.identity.IdentityAudit;
 import dev.hubbub.core.outbound.Transport;
 import dev.hubbub.core.log.LogText;
 import dev.hubbub.core.protocol.Action;
@@ -109,6 +111,7 @@ public final class Session implements Subscriber {
     void start(String remoteAddress, ErrorInfo continuity) {
         services.connections().opened(this);
         services.clientIds().started(this);
+        services.audit().connected(connectionId, remoteAddress);
         log.debug("{} connected from {} as {}", who, remoteAddress, principal);
         transport.send(ProtocolMessage.connected(connectionId, details(), continuity, services.clock().millis()));
         expiry.arm(principal.expiresAt());
@@ -214,6 +217,9 @@ public final class Session implements Subscriber {
     private void release() {
         closed = true;
         services.clientIds().ended(this); // a resume counts again; taken over: the slot is the new session's
+        if (!takenOver) {
+            services.audit().disconnected(connectionId); // taken over: the address is the resumed connection's
+        }
         endedOn = takenOver ? Set.of() : attachments.channelKeys(); // taken over: it gave its members no leave
         expiry.cancel();
         // taken over: its members are the resumed connection's now
@@ -262,7 +268,7 @@ public final class Session implements Subscriber {
         }
         InboundRate.Verdict rate = inbound.take(count(message.messages()));
         if (rate != InboundRate.Verdict.ADMIT) {
-            replies.answerNow(answerTo(msgSerial, Outcome.fail(rateLimited(message.messages()))));
+            replies.answerNow(answerTo(msgSerial, Outcome.fail(rateLimited(message.messages(), message.channel()))));
             endIfAbusive(rate);
             return;
         }
@@ -306,28 +312,46 @@ public final class Session implements Subscriber {
         long msgSerial = message.msgSerial();
         InboundRate.Verdict rate = inbound.take(count(message.presence()));
         if (rate != InboundRate.Verdict.ADMIT) {
-            replies.answerNow(ProtocolMessage.nack(msgSerial, 1, rateLimited(message.presence())));
+            replies.answerNow(ProtocolMessage.nack(msgSerial, 1, rateLimited(message.presence(), message.channel())));
             endIfAbusive(rate);
             return;
         }
+        Principal by = principal;
         answerWhenDone(services.presence().handle(who, connectionId, principal, message, attachments.modes(message.channel()))
-                .toCompletableFuture(), result -> result.isOk() ? ProtocolMessage.ack(msgSerial, 1, null)
-                : ProtocolMessage.nack(msgSerial, 1, result.error()));
+                .toCompletableFuture(), result -> {
+                    if (result.isOk()) {
+                        return ProtocolMessage.ack(msgSerial, 1, null);
+                    }
+                    if (result.error().code() == ErrorCode.TOO_MANY_PRESENCE_MEMBERS.code()) {
+                        audit(AuditEvent.Kind.PRESENCE_LIMIT, by, result.error(), message.channel(), "presence");
+                    }
+                    return ProtocolMessage.nack(msgSerial, 1, result.error());
+                });
     }
 
     /** What a MESSAGE or PRESENCE frame takes of the inbound rate: its messages (a frame without any: one). */
     private static int count(List<?> items) { return items == null || items.isEmpty() ? 1 : items.size(); }
 
-    /** The NACK's error for a frame over the inbound rate (42911), counted in the metric. */
-    private ErrorInfo rateLimited(List<?> items) {
+    /** The NACK's error for a frame over the inbound rate (42911), counted in the metric and told to the app. */
+    private ErrorInfo rateLimited(List<?> items, String channel) {
         services.metrics().inboundLimited(count(items));
-        return ErrorCode.INBOUND_RATE_EXCEEDED.info("Maximum per-connection publish rate exceeded (" + inbound.perSecond()
+        ErrorInfo error = ErrorCode.INBOUND_RATE_EXCEEDED.info("Maximum per-connection publish rate exceeded (" + inbound.perSecond()
                 + " messages per second); unable to publish message");
+        audit(AuditEvent.Kind.RATE_LIMITED, principal, error, channel, null);
+        return error;
+    }
+
+    /** Tells the app's audit stream of a decision about this connection. */
+    void audit(AuditEvent.Kind kind, Principal about, ErrorInfo error, String channel, String detail) {
+        IdentityAudit audit = services.audit();
+        audit.record(AuditEvent.about(kind, about, error, audit.now()).on(channel).connection(connectionId, null)
+                .counted(null, detail));
     }
 
     /** After a refusal: a connection that has gone on over its rate for too long is disconnected (42921). */
     private void endIfAbusive(InboundRate.Verdict rate) {
         if (rate == InboundRate.Verdict.DISCONNECT) {
+            audit(AuditEvent.Kind.RATE_DISCONNECTED, principal, ErrorCode.INBOUND_RATE_EXCEEDED_FATAL.info(), null, null);
             end(DisconnectReason.INBOUND_RATE_EXCEEDED, null);
         }
     }

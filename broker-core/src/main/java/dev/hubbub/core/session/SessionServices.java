@@ -4,6 +4,7 @@ import dev.hubbub.core.auth.Authenticator;
 import dev.hubbub.core.channel.ChannelBus;
 import dev.hubbub.core.channel.ChannelRouter;
 import dev.hubbub.core.history.MessageLog;
+import dev.hubbub.core.identity.IdentityAudit;
 import dev.hubbub.core.presence.PresenceService;
 import dev.hubbub.core.publish.Publishing;
 import java.time.Clock;
@@ -25,11 +26,14 @@ import java.util.Objects;
  * @param clock         timestamps and token expiry
  * @param metrics       connections closed
  * @param clientIds     the connections of each clientId, where its app limits them
+ * @param audit         the apps' audit streams of identity decisions (refused connects, denied attaches, rate limits)
  */
 public record SessionServices(Authenticator authenticator, ChannelRouter router, ChannelBus bus, Publishing publishing,
                               MessageLog log, PresenceService presence, Disconnects disconnects, ConnectionRegistry connections, Limits limits, Clock clock,
-                              BrokerMetrics metrics, ClientIdConnections clientIds) {
+                              BrokerMetrics metrics, ClientIdConnections clientIds,
+                              IdentityAudit audit) {
     public SessionServices {
+        Objects.requireNonNull(audit);
         Objects.requireNonNull(authenticator);
         Objects.requireNonNull(router);
         Objects.requireNonNull(bus);

@@ -57,6 +57,31 @@ class CapabilityTest {
     }
 
     @Test
+    void bracketedPrefixAndStarMatchesEveryResourceOfThatKindOnly() {
+        assertTrue(Capability.matches("[meta]*", "[meta]identity"));
+        assertTrue(Capability.matches("[meta]*", "[meta]log"));
+        assertFalse(Capability.matches("[meta]*", "[queue]q"));
+        assertFalse(Capability.matches("[meta]*", "meta"));
+        assertFalse(Capability.matches("[meta]*", "room"));
+        assertTrue(Capability.matches("[meta]identity", "[meta]identity"));
+        assertFalse(Capability.matches("[meta]identity", "[meta]log"));
+    }
+
+    @Test
+    void onAMetachannelOnlySubscribeAndHistoryAreEverAllowed() {
+        for (Capability c : new Capability[] {cap("{\"[*]*\":[\"*\"]}"), cap("{\"[meta]*\":[\"*\"]}"),
+                cap("{\"[meta]identity\":[\"publish\",\"presence\",\"subscribe\",\"history\"]}")}) {
+            assertTrue(c.allows("[meta]identity", Operation.SUBSCRIBE), c::toString);
+            assertTrue(c.allows("[meta]identity", Operation.HISTORY), c::toString);
+            assertFalse(c.allows("[meta]identity", Operation.PUBLISH), c::toString);
+            assertFalse(c.allows("[meta]identity", Operation.PRESENCE), c::toString);
+            assertEquals(0, c.grantedModes("[meta]identity") & (dev.hubbub.core.protocol.Flags.MODE_PUBLISH
+                    | dev.hubbub.core.protocol.Flags.MODE_PRESENCE), c::toString);
+        }
+        assertFalse(Capability.ALL.allowsAny("[meta]identity"), "* does not reach a metachannel");
+    }
+
+    @Test
     void trailingTextAfterTheObjectIsRefused() {
         assertEquals(40000, Capability.parse("{\"a\":[\"publish\"]} trailing").error().code());
         assertEquals(40000, Capability.parse("{\"a\":[\"publish\"]}{}").error().code());

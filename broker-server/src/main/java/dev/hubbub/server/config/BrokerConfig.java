@@ -13,7 +13,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The validated, frozen configuration. Built only by {@link ConfigLoader} (and by tests).
+ * The validated, frozen configuration. Built only by {@link ConfigLoader} (and by tests): the
+ * constructors give the defaults of everything past the listener, and each {@code with...} method a
+ * copy with one part changed ({@link Copy} is the one place that lists every component).
  *
  * @param closeLingerMillis how long a client gets to read the last frame of a connection the
  *                          broker ends (ERROR, DISCONNECTED) and close it itself
@@ -33,12 +35,13 @@ import java.util.Objects;
  * @param logging           the log format and level; null means {@link LogSettings#DEFAULTS}
  * @param clientIdLimits    limits per person (connections and publish rate per clientId), per app;
  *                          null means none ({@link ClientIdLimits#OFF})
+ * @param audit             the apps' {@code [meta]identity} streams; null means {@link AuditSettings#DEFAULTS}
  */
 public record BrokerConfig(String host, int port, List<ApiKey> keys, Limits limits, long maxBacklogBytes, int ioThreads,
                            long closeLingerMillis, PresenceSettings presence, Retention retention, ClusterSettings cluster,
                            TlsSettings tls, boolean refuseKeyOverPlaintext, long drainTimeoutMillis, TokenSettings tokens,
-                           ListenerLimits listener, Provenance provenance,
-                           AdminSettings admin, LogSettings logging, ClientIdLimits clientIdLimits) {
+                           ListenerLimits listener, Provenance provenance, AdminSettings admin, LogSettings logging,
+                           ClientIdLimits clientIdLimits, AuditSettings audit) {
     public static final long DEFAULT_CLOSE_LINGER_MILLIS = 1000;
     public static final long DEFAULT_DRAIN_TIMEOUT_MILLIS = 30_000;
 
@@ -52,14 +55,14 @@ public record BrokerConfig(String host, int port, List<ApiKey> keys, Limits limi
         provenance = provenance != null ? provenance : Provenance.OFF;
         logging = logging != null ? logging : LogSettings.DEFAULTS;
         clientIdLimits = clientIdLimits != null ? clientIdLimits : ClientIdLimits.OFF;
+        audit = audit != null ? audit : AuditSettings.DEFAULTS;
     }
 
-    /** Without TLS, with the default drain timeout. */
+    /** Without TLS, with the default drain timeout and the defaults of every later part. */
     public BrokerConfig(String host, int port, List<ApiKey> keys, Limits limits, long maxBacklogBytes, int ioThreads,
                         long closeLingerMillis, PresenceSettings presence, Retention retention, ClusterSettings cluster) {
         this(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention, cluster, null, false,
-                DEFAULT_DRAIN_TIMEOUT_MILLIS, TokenSettings.DEFAULTS, ListenerLimits.defaults(), Provenance.OFF, null,
-                LogSettings.DEFAULTS, ClientIdLimits.OFF);
+                DEFAULT_DRAIN_TIMEOUT_MILLIS, null, null, null, null, null, null, null);
     }
 
     /** With the default close linger, presence settings and history retention. */
@@ -75,62 +78,104 @@ public record BrokerConfig(String host, int port, List<ApiKey> keys, Limits limi
     }
 
     /** The same node in a cluster (null: on its own). */
-    public BrokerConfig withCluster(ClusterSettings settings) {
-        return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
-                settings, tls, refuseKeyOverPlaintext, drainTimeoutMillis, tokens, listener, provenance, admin, logging, clientIdLimits);
-    }
+    public BrokerConfig withCluster(ClusterSettings settings) { return edit(c -> c.cluster = settings); }
 
     /** The same node with TLS (null: none) and the plaintext key policy. */
     public BrokerConfig withTls(TlsSettings settings, boolean refuseKey) {
-        return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
-                cluster, settings, refuseKey, drainTimeoutMillis, tokens, listener, provenance, admin, logging, clientIdLimits);
+        return edit(c -> {
+            c.tls = settings;
+            c.refuseKeyOverPlaintext = refuseKey;
+        });
     }
 
+    /** The same node on another address or port (null: unchanged). */
     public BrokerConfig withListener(String newHost, Integer newPort) {
-        return new BrokerConfig(newHost != null ? newHost : host, newPort != null ? newPort : port, keys, limits,
-                maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention, cluster, tls, refuseKeyOverPlaintext,
-                drainTimeoutMillis, tokens, listener, provenance, admin, logging, clientIdLimits);
+        return edit(c -> {
+            c.host = newHost != null ? newHost : host;
+            c.port = newPort != null ? newPort : port;
+        });
     }
 
     /** The same node with another drain timeout (ms). */
-    public BrokerConfig withDrainTimeout(long millis) {
-        return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
-                cluster, tls, refuseKeyOverPlaintext, millis, tokens, listener, provenance, admin, logging, clientIdLimits);
-    }
+    public BrokerConfig withDrainTimeout(long millis) { return edit(c -> c.drainTimeoutMillis = millis); }
 
     /** The same node with other token lifetimes. */
-    public BrokerConfig withTokens(TokenSettings settings) {
-        return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
-                cluster, tls, refuseKeyOverPlaintext, drainTimeoutMillis, settings, listener, provenance, admin, logging, clientIdLimits);
-    }
+    public BrokerConfig withTokens(TokenSettings settings) { return edit(c -> c.tokens = settings); }
 
     /** The same node with other listener limits. */
-    public BrokerConfig withListenerLimits(ListenerLimits newLimits) {
-        return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
-                cluster, tls, refuseKeyOverPlaintext, drainTimeoutMillis, tokens, newLimits, provenance, admin, logging, clientIdLimits);
-    }
+    public BrokerConfig withListenerLimits(ListenerLimits newLimits) { return edit(c -> c.listener = newLimits); }
 
     /** The same node with provenance on for other channels ({@link Provenance#OFF}: none). */
-    public BrokerConfig withProvenance(Provenance p) {
-        return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
-                cluster, tls, refuseKeyOverPlaintext, drainTimeoutMillis, tokens, listener, p, admin, logging, clientIdLimits);
-    }
+    public BrokerConfig withProvenance(Provenance p) { return edit(c -> c.provenance = p); }
 
     /** The same node with an admin listener (null: /metrics, /health and /ready on the public listener). */
-    public BrokerConfig withAdmin(AdminSettings settings) {
-        return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
-                cluster, tls, refuseKeyOverPlaintext, drainTimeoutMillis, tokens, listener, provenance, settings, logging, clientIdLimits);
-    }
+    public BrokerConfig withAdmin(AdminSettings settings) { return edit(c -> c.admin = settings); }
 
     /** The same node with another log format and level. */
-    public BrokerConfig withLogging(LogSettings settings) {
-        return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
-                cluster, tls, refuseKeyOverPlaintext, drainTimeoutMillis, tokens, listener, provenance, admin, settings, clientIdLimits);
+    public BrokerConfig withLogging(LogSettings settings) { return edit(c -> c.logging = settings); }
+
+    /** The same node with other limits per clientId ({@link ClientIdLimits#OFF}: none). */
+    public BrokerConfig withClientIdLimits(ClientIdLimits l) { return edit(c -> c.clientIdLimits = l); }
+
+    /** The same node with other [meta]identity stream settings. */
+    public BrokerConfig withAudit(AuditSettings settings) { return edit(c -> c.audit = settings); }
+
+    private BrokerConfig edit(java.util.function.Consumer<Copy> change) {
+        Copy c = new Copy(this);
+        change.accept(c);
+        return c.build();
     }
 
-    /** The same node with other limits per person ({@link ClientIdLimits#OFF}: none). */
-    public BrokerConfig withClientIdLimits(ClientIdLimits l) {
-        return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
-                cluster, tls, refuseKeyOverPlaintext, drainTimeoutMillis, tokens, listener, provenance, admin, logging, l);
+    /** A config's components, to change some and build another. */
+    private static final class Copy {
+        String host;
+        int port;
+        final List<ApiKey> keys;
+        final Limits limits;
+        final long maxBacklogBytes;
+        final int ioThreads;
+        final long closeLingerMillis;
+        final PresenceSettings presence;
+        final Retention retention;
+        ClusterSettings cluster;
+        TlsSettings tls;
+        boolean refuseKeyOverPlaintext;
+        long drainTimeoutMillis;
+        TokenSettings tokens;
+        ListenerLimits listener;
+        Provenance provenance;
+        AdminSettings admin;
+        LogSettings logging;
+        ClientIdLimits clientIdLimits;
+        AuditSettings audit;
+
+        Copy(BrokerConfig from) {
+            host = from.host;
+            port = from.port;
+            keys = from.keys;
+            limits = from.limits;
+            maxBacklogBytes = from.maxBacklogBytes;
+            ioThreads = from.ioThreads;
+            closeLingerMillis = from.closeLingerMillis;
+            presence = from.presence;
+            retention = from.retention;
+            cluster = from.cluster;
+            tls = from.tls;
+            refuseKeyOverPlaintext = from.refuseKeyOverPlaintext;
+            drainTimeoutMillis = from.drainTimeoutMillis;
+            tokens = from.tokens;
+            listener = from.listener;
+            provenance = from.provenance;
+            admin = from.admin;
+            logging = from.logging;
+            clientIdLimits = from.clientIdLimits;
+            audit = from.audit;
+        }
+
+        BrokerConfig build() {
+            return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
+                    cluster, tls, refuseKeyOverPlaintext, drainTimeoutMillis, tokens, listener, provenance, admin, logging,
+                    clientIdLimits, audit);
+        }
     }
 }

@@ -48,7 +48,8 @@ public final class ConfigLoader {
     // The file's shape. Every field is optional except keys.
     record FileShape(ServerShape server, List<KeyShape> keys, LimitsShape limits, PresenceShape presence,
                      HistoryShape history, ClusterShape cluster, TokensShape tokens,
-                     ProvenanceConfig.Shape provenance, LoggingShape logging, Map<String, AppsSection.AppShape> apps) {}
+                     ProvenanceConfig.Shape provenance, LoggingShape logging, Map<String, AppsSection.AppShape> apps,
+                     AuditSettings.Shape audit) {}
 
     record TokensShape(Long defaultTtl, Long maxTtl) {}
 
@@ -168,7 +169,8 @@ public final class ConfigLoader {
                 .withProvenance(ProvenanceConfig.parse(fileName, text, shape.provenance(), keys))
                 .withAdmin(admin(fileName, text, server.admin(), port))
                 .withLogging(logging(fileName, text, shape.logging()))
-                .withClientIdLimits(AppsSection.clientIdLimits(fileName, text, shape.apps(), keys));
+                .withClientIdLimits(AppsSection.clientIdLimits(fileName, text, shape.apps(), keys))
+                .withAudit(AuditSettings.parse(fileName, text, shape.audit()));
     }
 
     /** The directory relative paths in the file start from (the file's own), or null when it has none. */
