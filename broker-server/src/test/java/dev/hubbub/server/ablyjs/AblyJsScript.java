@@ -89,16 +89,18 @@ public final class AblyJsScript {
 
     /**
      * Starts a broker on {@code config} and runs this script against it in every format (arguments
-     * {@code --port P --key fullKey}), waiting for the runs to end.
+     * {@code --port P --key fullKey} and {@code extraArgs}), waiting for the runs to end.
      *
      * @return the broker, for the test to close
      */
-    public BrokerApp runAgainst(BrokerConfig config, String fullKey) throws Exception {
+    public BrokerApp runAgainst(BrokerConfig config, String fullKey, List<String> extraArgs) throws Exception {
         BrokerApp app = new BrokerApp(config);
         try {
             int port = app.start().getPort();
             for (String format : FORMATS) {
-                start(format, List.of("--port", Integer.toString(port), "--key", fullKey), null);
+                List<String> args = new ArrayList<>(List.of("--port", Integer.toString(port), "--key", fullKey));
+                args.addAll(extraArgs);
+                start(format, args, null);
             }
             finishAll();
             return app;

@@ -8,11 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.hubbub.core.auth.ApiKey;
 import dev.hubbub.core.auth.Capability;
 import dev.hubbub.core.session.Limits;
-import dev.hubbub.server.BrokerApp;
 import dev.hubbub.server.config.BrokerConfig;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -22,40 +19,22 @@ import org.junit.jupiter.params.provider.ValueSource;
  * connection of its app as it happens, by rewind and in history; a key holding {@code *} may
  * neither attach to it nor publish to it.
  */
-class AuditAblyJsTest {
+class AuditAblyJsTest extends OneBrokerAblyJsTest {
     private static final String KEY = "appQ.k1:secret-appQ-k1";
     private static final String WATCH = "appQ.watch:secret-appQ-watch";
-    private static final long NODE_TIMEOUT_SECONDS = 45;
 
-    private static BrokerApp app;
-    private static AblyJsScript node;
+    AuditAblyJsTest() { super("ablyjs-audit.js", KEY); }
 
-    @BeforeAll
-    static void runAblyJs() throws Exception {
-        node = new AblyJsScript("ablyjs-audit.js", NODE_TIMEOUT_SECONDS);
-        app = new BrokerApp(new BrokerConfig("127.0.0.1", 0, List.of(new ApiKey("appQ.k1", "secret-appQ-k1", Capability.ALL),
+    @Override
+    protected BrokerConfig config() {
+        return new BrokerConfig("127.0.0.1", 0, List.of(new ApiKey("appQ.k1", "secret-appQ-k1", Capability.ALL),
                 new ApiKey("appQ.watch", "secret-appQ-watch",
                         Capability.parse("{\"[meta]identity\":[\"subscribe\",\"history\"]}").value())),
-                Limits.defaults(), 8L * 1024 * 1024, 2));
-        int port = app.start().getPort();
-        for (String format : List.of("msgpack", "json")) {
-            node.start(format, List.of("--port", Integer.toString(port), "--key", KEY, "--watch", WATCH), null);
-        }
-        node.finishAll();
+                Limits.defaults(), 8L * 1024 * 1024, 2);
     }
 
-    @AfterAll
-    static void stopBroker() {
-        if (app != null) {
-            app.close();
-        }
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"msgpack", "json"})
-    void nodeRunCompleted(String format) {
-        node.assertCompleted(format);
-    }
+    @Override
+    protected List<String> extraArgs() { return List.of("--watch", WATCH); }
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"msgpack", "json"})

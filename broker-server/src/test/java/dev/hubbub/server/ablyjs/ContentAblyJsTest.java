@@ -4,10 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.hubbub.server.BrokerApp;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -17,30 +14,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * is refused 40013, realtime (NACK) and REST (HTTP 400) alike, and an attached subscriber's channel
  * stays attached (no FAILED 40019, no re-attach) and receives the next valid message.
  */
-class ContentAblyJsTest {
+class ContentAblyJsTest extends OneBrokerAblyJsTest {
     private static final String KEY = "appC.k1:secret-appC-k1";
 
-    private static BrokerApp app;
-    private static AblyJsScript node;
-
-    @BeforeAll
-    static void runAblyJs() throws Exception {
-        node = new AblyJsScript("ablyjs-content.js", 45);
-        app = node.runAgainst(AblyJsScript.oneKeyBroker(KEY), KEY);
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (app != null) {
-            app.close();
-        }
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"msgpack", "json"})
-    void nodeRunCompleted(String format) {
-        node.assertCompleted(format);
-    }
+    ContentAblyJsTest() { super("ablyjs-content.js", KEY); }
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"msgpack", "json"})

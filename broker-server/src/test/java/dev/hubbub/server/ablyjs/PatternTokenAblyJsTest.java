@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.hubbub.server.BrokerApp;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -20,31 +17,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * accepted, as {@code alice} refused 40012 with the connection and channel left up; naming
  * oneself {@code alice} at connect fails the connection with 40102.
  */
-class PatternTokenAblyJsTest {
+class PatternTokenAblyJsTest extends OneBrokerAblyJsTest {
     private static final String KEY = "appP.k1:secret-appP-k1";
-    private static final long NODE_TIMEOUT_SECONDS = 45;
 
-    private static BrokerApp app;
-    private static AblyJsScript node;
-
-    @BeforeAll
-    static void runAblyJs() throws Exception {
-        node = new AblyJsScript("ablyjs-pattern.js", NODE_TIMEOUT_SECONDS);
-        app = node.runAgainst(AblyJsScript.oneKeyBroker(KEY), KEY);
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (app != null) {
-            app.close();
-        }
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"msgpack", "json"})
-    void nodeRunCompleted(String format) {
-        node.assertCompleted(format);
-    }
+    PatternTokenAblyJsTest() { super("ablyjs-pattern.js", KEY); }
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"msgpack", "json"})

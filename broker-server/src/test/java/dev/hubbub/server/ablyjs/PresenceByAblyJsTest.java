@@ -5,14 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.hubbub.core.auth.ApiKey;
-import dev.hubbub.core.auth.Capability;
-import dev.hubbub.core.session.Limits;
-import dev.hubbub.server.BrokerApp;
-import dev.hubbub.server.config.BrokerConfig;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -22,37 +15,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * present from two connections once, with the latest data, while a standard subscriber on the same
  * channel lists both connections; an unknown value fails the attach with 40003.
  */
-class PresenceByAblyJsTest {
+class PresenceByAblyJsTest extends OneBrokerAblyJsTest {
     private static final String KEY = "appB.k1:secret-appB-k1";
-    private static final long NODE_TIMEOUT_SECONDS = 45;
 
-    private static BrokerApp app;
-    private static AblyJsScript node;
-
-    @BeforeAll
-    static void runAblyJs() throws Exception {
-        node = new AblyJsScript("ablyjs-presenceby.js", NODE_TIMEOUT_SECONDS);
-        app = new BrokerApp(new BrokerConfig("127.0.0.1", 0, List.of(new ApiKey("appB.k1", "secret-appB-k1", Capability.ALL)),
-                Limits.defaults(), 8L * 1024 * 1024, 2));
-        int port = app.start().getPort();
-        for (String format : List.of("msgpack", "json")) {
-            node.start(format, List.of("--port", Integer.toString(port), "--key", KEY), null);
-        }
-        node.finishAll();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (app != null) {
-            app.close();
-        }
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"msgpack", "json"})
-    void nodeRunCompleted(String format) {
-        node.assertCompleted(format);
-    }
+    PresenceByAblyJsTest() { super("ablyjs-presenceby.js", KEY); }
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"msgpack", "json"})

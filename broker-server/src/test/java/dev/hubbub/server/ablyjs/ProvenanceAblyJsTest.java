@@ -4,12 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hubbub.core.identity.Provenance;
-import dev.hubbub.server.BrokerApp;
+import dev.hubbub.server.config.BrokerConfig;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -19,39 +17,22 @@ import org.junit.jupiter.params.provider.ValueSource;
  * messages (bound by key or token, asserted by a key naming a clientId, the client's own headers
  * kept beside them) and on presence events and members; history keeps them.
  */
-class ProvenanceAblyJsTest {
+class ProvenanceAblyJsTest extends OneBrokerAblyJsTest {
     private static final String APP = "appV";
     private static final String KEY_NAME = APP + ".k1";
     private static final String KEY = KEY_NAME + ":secret-appV-k1";
-    private static final long NODE_TIMEOUT_SECONDS = 45;
 
-    private static BrokerApp app;
-    private static AblyJsScript node;
+    ProvenanceAblyJsTest() { super("ablyjs-provenance.js", KEY); }
 
-    @BeforeAll
-    static void runAblyJs() throws Exception {
-        node = new AblyJsScript("ablyjs-provenance.js", NODE_TIMEOUT_SECONDS);
-        app = node.runAgainst(AblyJsScript.oneKeyBroker(KEY)
-                .withProvenance(new Provenance(Set.of(), Map.of(APP, List.of("ablyjs-audit:*")))), KEY);
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (app != null) {
-            app.close();
-        }
+    @Override
+    protected BrokerConfig config() {
+        return AblyJsScript.oneKeyBroker(KEY).withProvenance(new Provenance(Set.of(), Map.of(APP, List.of("ablyjs-audit:*"))));
     }
 
     private static void assertProvenance(String how, String credential, JsonNode headers) {
         assertEquals(how, headers.path(Provenance.CLIENT_ID_HEADER).asText(), headers::toString);
         assertEquals(credential, headers.path(Provenance.CREDENTIAL_HEADER).asText(), headers::toString);
         assertEquals(KEY_NAME, headers.path(Provenance.KEY_HEADER).asText(), headers::toString);
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"msgpack", "json"})
-    void nodeRunCompleted(String format) {
-        node.assertCompleted(format);
     }
 
     @ParameterizedTest(name = "{0}")

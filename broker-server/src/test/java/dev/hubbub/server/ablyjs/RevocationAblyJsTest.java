@@ -6,10 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.hubbub.server.BrokerApp;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -22,31 +19,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * authCallback renews and is connected again; allowReauthMargin asks clients to renew without
  * dropping them.
  */
-class RevocationAblyJsTest {
+class RevocationAblyJsTest extends OneBrokerAblyJsTest {
     private static final String KEY = "appR.k1:secret-appR-k1";
-    private static final long NODE_TIMEOUT_SECONDS = 45;
 
-    private static BrokerApp app;
-    private static AblyJsScript node;
-
-    @BeforeAll
-    static void runAblyJs() throws Exception {
-        node = new AblyJsScript("ablyjs-revocation.js", NODE_TIMEOUT_SECONDS);
-        app = node.runAgainst(AblyJsScript.oneKeyBroker(KEY), KEY);
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (app != null) {
-            app.close();
-        }
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"msgpack", "json"})
-    void nodeRunCompleted(String format) {
-        node.assertCompleted(format);
-    }
+    RevocationAblyJsTest() { super("ablyjs-revocation.js", KEY); }
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"msgpack", "json"})
