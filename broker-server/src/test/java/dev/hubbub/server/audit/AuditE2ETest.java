@@ -9,6 +9,7 @@ import com.google.gson.JsonObject;
 import dev.hubbub.core.auth.ApiKey;
 import dev.hubbub.core.auth.Capability;
 import dev.hubbub.core.session.Limits;
+import dev.hubbub.server.AblyJavaClients;
 import dev.hubbub.server.AblyJavaOps;
 import dev.hubbub.server.BrokerApp;
 import dev.hubbub.server.config.BrokerConfig;
@@ -22,7 +23,6 @@ import io.ably.lib.types.AblyException;
 import io.ably.lib.types.ClientOptions;
 import io.ably.lib.types.Message;
 import io.ably.lib.types.PaginatedResult;
-import io.ably.lib.util.Log;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -76,17 +76,9 @@ class AuditE2ETest {
     }
 
     private static ClientOptions options(String key, String clientId, boolean binary) throws AblyException {
-        ClientOptions o = new ClientOptions();
+        ClientOptions o = AblyJavaClients.options(port, binary);
         o.key = key;
         o.clientId = clientId;
-        o.realtimeHost = "127.0.0.1";
-        o.restHost = "127.0.0.1";
-        o.port = port;
-        o.tls = false;
-        o.environment = null;
-        o.fallbackHosts = new String[0];
-        o.useBinaryProtocol = binary;
-        o.logLevel = Log.NONE;
         return o;
     }
 

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.hubbub.core.auth.ApiKey;
 import dev.hubbub.core.auth.Capability;
 import dev.hubbub.core.session.Limits;
+import dev.hubbub.server.AblyJavaClients;
 import dev.hubbub.server.BrokerApp;
 import dev.hubbub.server.config.BrokerConfig;
 import dev.hubbub.testkit.DroppingProxy;
@@ -20,8 +21,6 @@ import io.ably.lib.realtime.CompletionListener;
 import io.ably.lib.realtime.ConnectionState;
 import io.ably.lib.types.ClientOptions;
 import io.ably.lib.types.ErrorInfo;
-import io.ably.lib.types.Message;
-import io.ably.lib.util.Log;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -70,17 +69,9 @@ class DrainE2ETest {
     }
 
     private AblyRealtime client(int port, String clientId, boolean binary) throws Exception {
-        ClientOptions o = new ClientOptions();
+        ClientOptions o = AblyJavaClients.options(port, binary);
         o.key = KEY;
         o.clientId = clientId;
-        o.realtimeHost = "127.0.0.1";
-        o.restHost = "127.0.0.1";
-        o.port = port;
-        o.tls = false;
-        o.environment = null;
-        o.fallbackHosts = new String[0];
-        o.useBinaryProtocol = binary;
-        o.logLevel = Log.NONE;
         o.disconnectedRetryTimeout = 500;
         AblyRealtime r = new AblyRealtime(o);
         closeables.add(r::close);

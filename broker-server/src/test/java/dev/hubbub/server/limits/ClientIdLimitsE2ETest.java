@@ -10,6 +10,7 @@ import dev.hubbub.core.auth.Capability;
 import dev.hubbub.core.limits.ClientIdLimits;
 import dev.hubbub.core.limits.ClientIdLimits.OnConnectionLimit;
 import dev.hubbub.core.session.Limits;
+import dev.hubbub.server.AblyJavaClients;
 import dev.hubbub.server.AblyJavaOps;
 import dev.hubbub.server.BrokerApp;
 import dev.hubbub.server.config.BrokerConfig;
@@ -19,7 +20,6 @@ import io.ably.lib.realtime.ConnectionState;
 import io.ably.lib.types.AblyException;
 import io.ably.lib.types.ClientOptions;
 import io.ably.lib.types.ErrorInfo;
-import io.ably.lib.util.Log;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -64,17 +64,9 @@ class ClientIdLimitsE2ETest {
     }
 
     private AblyRealtime realtime(String key, String clientId) throws AblyException {
-        ClientOptions o = new ClientOptions();
+        ClientOptions o = AblyJavaClients.options(port, false);
         o.key = key;
         o.clientId = clientId;
-        o.realtimeHost = "127.0.0.1";
-        o.restHost = "127.0.0.1";
-        o.port = port;
-        o.tls = false;
-        o.environment = null;
-        o.fallbackHosts = new String[0];
-        o.useBinaryProtocol = false;
-        o.logLevel = Log.NONE;
         AblyRealtime r = new AblyRealtime(o);
         clients.add(r);
         return r;

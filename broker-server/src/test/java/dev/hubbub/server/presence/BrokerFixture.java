@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import dev.hubbub.core.auth.ApiKey;
 import dev.hubbub.core.auth.Capability;
 import dev.hubbub.core.session.Limits;
+import dev.hubbub.server.AblyJavaClients;
 import dev.hubbub.server.BrokerApp;
 import dev.hubbub.server.config.BrokerConfig;
 import dev.hubbub.testkit.ManualClock;
@@ -19,7 +20,6 @@ import io.ably.lib.rest.AblyRest;
 import io.ably.lib.types.AblyException;
 import io.ably.lib.types.ClientOptions;
 import io.ably.lib.types.ErrorInfo;
-import io.ably.lib.util.Log;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.time.Duration;
@@ -60,17 +60,9 @@ final class BrokerFixture implements AutoCloseable {
     }
 
     ClientOptions options(String key, String clientId, boolean binary) throws AblyException {
-        ClientOptions o = new ClientOptions();
+        ClientOptions o = AblyJavaClients.options(port, binary);
         o.key = key;
         o.clientId = clientId;
-        o.realtimeHost = "127.0.0.1";
-        o.restHost = "127.0.0.1";
-        o.port = port;
-        o.tls = false;
-        o.environment = null;
-        o.fallbackHosts = new String[0];
-        o.useBinaryProtocol = binary;
-        o.logLevel = Log.NONE;
         return o;
     }
 
