@@ -82,6 +82,8 @@ public final class RedisClientIdTally implements ClientIdConnections.Elsewhere {
         }
         String key = RedisKeys.clientIdConnections(appId, clientId);
         if (connections > 0) {
+            // with a heartbeat on that server: a node's first connections count before its first periodic beat
+            s.async().zadd(RedisKeys.NODES, (double) System.currentTimeMillis(), node.settings().nodeId());
             s.async().hset(key, node.settings().nodeId(), Integer.toString(connections));
             s.async().pexpire(key, KEEP_MILLIS);
         } else {

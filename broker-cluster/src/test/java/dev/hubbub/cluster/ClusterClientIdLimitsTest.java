@@ -55,6 +55,12 @@ class ClusterClientIdLimitsTest extends ClusterTestBase {
         return core.connector.connect(new ConnectRequest(KEY, null, clientId, "json", "6", true, null, null, "test"), out);
     }
 
+    /** Until node A's count of {@code clientId}, written asynchronously, is in Redis. */
+    private void awaitCounted(String clientId) {
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+                .until(() -> "1".equals(redis.command("HGET", "hb:cid:{app1|" + clientId + "}", "node-a")));
+    }
+
     @Test
     void aConnectionOnAnotherNodeCountsUntilThatNodeDies() {
         ClusterNode[] a = new ClusterNode[1];
@@ -63,6 +69,7 @@ class ClusterClientIdLimitsTest extends ClusterTestBase {
         TestCore nodeB = node("node-b", b);
         TestClient onA = nodeA.connect(KEY, "alice", null, null);
         assertNotNull(onA);
+        awaitCounted("alice"); // node A writes its count without waiting for Redis: B counts it once it landed
 
         RecordingTransport refused = new RecordingTransport();
         assertNull(tryConnect(nodeB, "alice", refused), "alice's connection on node A counts on node B");
@@ -74,6 +81,7 @@ class ClusterClientIdLimitsTest extends ClusterTestBase {
 
         // alice now holds node B's slot; node A dies with a connection of carol's on it
         nodeA.connect(KEY, "carol", null, null);
+        awaitCounted("carol");
         assertNull(tryConnect(nodeB, "carol", new RecordingTransport()));
         long died = System.nanoTime();
         a[0].close(); // its heartbeats stop; nobody removes its count
