@@ -10,9 +10,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.hubbub.core.auth.ApiKey;
-import dev.hubbub.core.auth.TokenSettings;
-import dev.hubbub.cluster.ClusterSettings;
-import dev.hubbub.core.history.ChannelSerial;
 import dev.hubbub.core.history.Retention;
 import dev.hubbub.core.presence.PresenceSettings;
 import dev.hubbub.core.session.Limits;
@@ -21,10 +18,6 @@ import dev.hubbub.transport.tls.TlsConfigException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -32,7 +25,6 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.event.Level;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
@@ -161,14 +153,14 @@ public final class ConfigLoader {
                 shape.limits()), KeysSection.inboundRates(fileName, text, shape.keys()));
         return new BrokerConfig(host, port, keys, limits,
                 backlog, ioThreads, linger, memberCaps(fileName, text, presence(fileName, text, shape.presence()), shape.limits()),
-                retention(fileName, text, shape.history()), cluster(fileName, text, shape.cluster(), shape.limits()))
+                retention(fileName, text, shape.history()), ClusterSection.cluster(fileName, text, shape.cluster(), shape.limits()))
                 .withTls(tls(fileName, text, server.tls()), Boolean.TRUE.equals(server.refuseKeyOverPlaintext()))
                 .withDrainTimeout(drainTimeout)
-                .withTokens(tokens(fileName, text, shape.tokens()))
+                .withTokens(OperationsSection.tokens(fileName, text, shape.tokens()))
                 .withListenerLimits(ListenerSettings.read(fileName, text, server, shape.limits()))
                 .withProvenance(ProvenanceConfig.parse(fileName, text, shape.provenance(), keys))
-                .withAdmin(admin(fileName, text, server.admin(), port))
-                .withLogging(logging(fileName, text, shape.logging()))
+                .withAdmin(OperationsSection.admin(fileName, text, server.admin(), port))
+                .withLogging(OperationsSection.logging(fileName, text, shape.logging()))
                 .withClientIdLimits(AppsSection.clientIdLimits(fileName, text, shape.apps(), keys))
                 .withAudit(AuditSettings.parse(fileName, text, shape.audit()));
     }
@@ -176,68 +168,6 @@ public final class ConfigLoader {
     /** The directory relative paths in the file start from (the file's own), or null when it has none. */
     private static Path baseDirectory(String fileName) {
         return Path.of(fileName).toAbsolutePath().getParent();
-    }
-
-    /** {@code tokens}: lifetimes of tokens (ms); maxTtl also caps JWTs and is how long revocations are kept. */
-    private static TokenSettings tokens(String fileName, String text, TokensShape s) throws ConfigException {
-        TokenSettings d = TokenSettings.DEFAULTS;
-        if (s == null) {
-            return d;
-        }
-        long maxTtl = s.maxTtl() != null ? s.maxTtl() : d.maxTtl().toMillis();
-        long defaultTtl = s.defaultTtl() != null ? s.defaultTtl() : Math.min(d.defaultTtl().toMillis(), maxTtl);
-        check(fileName, text, "tokens", "maxTtl", maxTtl >= 1000, "must be at least 1000 (ms)");
-        check(fileName, text, "tokens", "defaultTtl", defaultTtl > 0 && defaultTtl <= maxTtl,
-                "must be positive and at most maxTtl (" + maxTtl + " ms)");
-        return new TokenSettings(Duration.ofMillis(defaultTtl), Duration.ofMillis(maxTtl), d.timestampWindow(),
-                d.nonceCacheSize(), d.verifiedCacheSize());
-    }
-
-    /**
-     * {@code server.admin}, or null when there is none. The port is required (no default that
-     * could collide with something else on the host); the host defaults to loopback.
-     */
-    private static AdminSettings admin(String fileName, String text, AdminShape s, int serverPort) throws ConfigException {
-        if (s == null) {
-            return null;
-        }
-        String at = fileName + lineOfKey(text, "admin");
-        if (s.port() == null) {
-            throw new ConfigException(at + ": 'server.admin.port' is required with server.admin (0 picks a free port)");
-        }
-        int port = s.port();
-        if (port < 0 || port > 65535) {
-            throw new ConfigException(at + ": 'server.admin.port' must be 0..65535, was " + port);
-        }
-        if (port != 0 && port == serverPort) {
-            throw new ConfigException(at + ": 'server.admin.port' must differ from server.port (" + serverPort + ")");
-        }
-        String host = s.host() != null ? s.host().strip() : "127.0.0.1";
-        if (host.isEmpty()) {
-            throw new ConfigException(at + ": 'server.admin.host' must not be empty (default 127.0.0.1)");
-        }
-        return new AdminSettings(host, port);
-    }
-
-    /** {@code logging}: the format (text or json) and level; the defaults without the section. */
-    private static LogSettings logging(String fileName, String text, LoggingShape s) throws ConfigException {
-        if (s == null) {
-            return LogSettings.DEFAULTS;
-        }
-        LogSettings.Format format = s.format() != null ? named(LogSettings.Format.class, s.format()) : LogSettings.DEFAULTS.format();
-        check(fileName, text, "logging", "format", format != null, "must be text or json, was '" + s.format() + "'");
-        Level level = s.level() != null ? named(Level.class, s.level()) : LogSettings.DEFAULTS.level();
-        check(fileName, text, "logging", "level", level != null, "must be error, warn, info, debug or trace, was '" + s.level() + "'");
-        return new LogSettings(format, level);
-    }
-
-    /** The constant of {@code type} named {@code name} in any case, or null. */
-    private static <E extends Enum<E>> E named(Class<E> type, String name) {
-        try {
-            return Enum.valueOf(type, name.strip().toUpperCase(java.util.Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
     }
 
     /**
@@ -354,42 +284,6 @@ public final class ConfigLoader {
         check(fileName, text, "history", "maxBytesTotal", total >= perChannel, "must be at least maxBytesPerChannel");
         check(fileName, text, "history", "dedupeWindow", dedupe >= 0, "must not be negative (ms)");
         return new Retention(maxAge, minMessages, perChannel, total, dedupe);
-    }
-
-    /** The cluster section, or null when there is none (a single node). */
-    private static ClusterSettings cluster(String fileName, String text, ClusterShape s, LimitsShape limits) throws ConfigException {
-        if (s == null) {
-            return null;
-        }
-        check(fileName, text, "cluster", "redis", s.redis() != null && !s.redis().isEmpty(),
-                "must list at least one Redis server (redis://host:port)");
-        List<URI> servers = new ArrayList<>();
-        for (String r : s.redis()) {
-            URI uri;
-            try {
-                uri = r == null ? null : new URI(r);
-            } catch (URISyntaxException e) {
-                uri = null;
-            }
-            check(fileName, text, "cluster", "redis", uri != null && "redis".equals(uri.getScheme()) && uri.getHost() != null,
-                    "entries must be redis://host:port, was '" + withoutPassword(r) + "'");
-            servers.add(uri);
-        }
-        String nodeId = s.nodeId() != null ? s.nodeId() : "node-" + ChannelSerial.newEpoch();
-        check(fileName, text, "cluster", "nodeId", nodeId.matches("[A-Za-z0-9._-]{1,64}"), "must be 1-64 characters of A-Z a-z 0-9 . _ -");
-        ClusterSettings d = ClusterSettings.of(servers, nodeId);
-        long timeout = s.commandTimeout() != null ? s.commandTimeout() : d.commandTimeoutMillis();
-        int maxMessages = s.maxMessagesPerChannel() != null ? s.maxMessagesPerChannel() : d.maxMessagesPerChannel();
-        long unreachable = s.unreachableTimeout() != null ? s.unreachableTimeout() : d.unreachableMillis();
-        check(fileName, text, "cluster", "commandTimeout", timeout >= 10 && timeout <= 60_000, "must be 10..60000 (ms)");
-        check(fileName, text, "cluster", "maxMessagesPerChannel", maxMessages >= 1, "must be at least 1");
-        check(fileName, text, "cluster", "unreachableTimeout", unreachable >= 100, "must be at least 100 (ms)");
-        long deadAfter = s.presenceDeadAfter() != null ? s.presenceDeadAfter() : d.presenceDeadAfterMillis();
-        check(fileName, text, "cluster", "presenceDeadAfter", deadAfter >= 1000, "must be at least 1000 (ms)");
-        long stateTtl = limits != null && limits.connectionStateTtl() != null ? limits.connectionStateTtl() : Limits.defaults().connectionStateTtl();
-        return d.withTimings(timeout, unreachable, d.pollMillis(), d.lingerMillis())
-                .withRetention(maxMessages, Math.max(d.retainMillis(), stateTtl + 60_000), d.dedupeMillis())
-                .withPresenceDeadAfter(deadAfter);
     }
 
     /** A Redis address as it may be shown: a password in it ({@code redis://:pw@host}) replaced by {@code ***}. */
