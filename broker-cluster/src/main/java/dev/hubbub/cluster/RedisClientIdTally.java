@@ -38,6 +38,8 @@ public final class RedisClientIdTally implements ClientIdConnections.Elsewhere {
     private final long deadAfterMillis;
     private final Script countScript = Script.load("clientid-count.lua");
     private volatile Supplier<Map<String, Map<String, Integer>>> local = Map::of;
+    /** Counts that changed while their server was unreachable: written again, count or removal, once it answers. */
+    private final java.util.Set<java.util.Map.Entry<String, String>> unwritten = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** With the node's dead-after time; heartbeats at an eighth of it. */
     public RedisClientIdTally(ClusterNode node) {
@@ -78,8 +80,13 @@ public final class RedisClientIdTally implements ClientIdConnections.Elsewhere {
     public void here(String appId, String clientId, int connections) {
         Shard s = shard(appId, clientId);
         if (!s.reachable()) {
-            return; // the next refresh writes it
+            unwritten.add(Map.entry(appId, clientId)); // written (or removed) once the server answers again
+            return;
         }
+        write(s, appId, clientId, connections);
+    }
+
+    private void write(Shard s, String appId, String clientId, int connections) {
         String key = RedisKeys.clientIdConnections(appId, clientId);
         if (connections > 0) {
             // with a heartbeat on that server: a node's first connections count before its first periodic beat
@@ -110,6 +117,24 @@ public final class RedisClientIdTally implements ClientIdConnections.Elsewhere {
         for (Shard s : node.shards()) {
             if (s.reachable()) {
                 s.async().zadd(RedisKeys.NODES, (double) System.currentTimeMillis(), node.settings().nodeId());
+            }
+        }
+        rewriteUnwritten();
+    }
+
+    /**
+     * The counts that changed while their server could not be told, as they stand now: a field left
+     * at an old count would refuse (or close) connections of that clientId on every node.
+     */
+    private void rewriteUnwritten() {
+        if (unwritten.isEmpty()) {
+            return;
+        }
+        Map<String, Map<String, Integer>> now = local.get();
+        for (Map.Entry<String, String> e : unwritten) {
+            Shard s = shard(e.getKey(), e.getValue());
+            if (s.reachable() && unwritten.remove(e)) {
+                write(s, e.getKey(), e.getValue(), now.getOrDefault(e.getKey(), Map.of()).getOrDefault(e.getValue(), 0));
             }
         }
     }

@@ -11,6 +11,7 @@ import dev.hubbub.core.auth.Capability;
 import dev.hubbub.core.limits.ClientIdLimits;
 import dev.hubbub.core.session.ConnectRequest;
 import dev.hubbub.core.session.Session;
+import dev.hubbub.testkit.DroppingProxy;
 import dev.hubbub.testkit.RecordingTransport;
 import dev.hubbub.testkit.TestClient;
 import dev.hubbub.testkit.TestCore;
@@ -36,8 +37,10 @@ class ClusterClientIdLimitsTest extends ClusterTestBase {
     @AfterEach
     void closeClusters() { clusters.forEach(ClusterNode::close); }
 
-    private TestCore node(String id, ClusterNode[] cluster) {
-        cluster[0] = new ClusterNode(ClusterSettings.of(List.of(URI.create(redis.uri())), id)
+    private TestCore node(String id, ClusterNode[] cluster) { return node(id, cluster, redis.uri()); }
+
+    private TestCore node(String id, ClusterNode[] cluster, String redisUri) {
+        cluster[0] = new ClusterNode(ClusterSettings.of(List.of(URI.create(redisUri)), id)
                 .withTimings(5_000, 2_000, 200, 500));
         clusters.add(cluster[0]);
         RedisClientIdTally tally = new RedisClientIdTally(cluster[0], 100, DEAD_AFTER, 1_000);
@@ -90,5 +93,30 @@ class ClusterClientIdLimitsTest extends ClusterTestBase {
         long tookMillis = (System.nanoTime() - died) / 1_000_000;
         assertFalse(tookMillis > DEAD_AFTER + 2_000, "a dead node's connections stop counting within the bound: " + tookMillis);
         assertEquals("0", redis.command("HEXISTS", "hb:cid:{app1|carol}", "node-a").strip().replace("(integer) ", ""));
+    }
+
+    // Rule: a count that changed while Redis was unreachable is written once it is back; left at its old
+    // value (the node's heartbeat alive), it would refuse that clientId's connections on every node.
+    @Test
+    void aCountThatChangedWhileRedisWasAwayIsWrittenWhenItIsBack() throws Exception {
+        try (DroppingProxy toRedis = DroppingProxy.start(redis.port())) {
+            ClusterNode[] a = new ClusterNode[1];
+            ClusterNode[] b = new ClusterNode[1];
+            TestCore nodeA = node("node-a", a, "redis://127.0.0.1:" + toRedis.port());
+            TestCore nodeB = node("node-b", b);
+            TestClient alice = nodeA.connect(KEY, "alice", null, null);
+            awaitCounted("alice");
+
+            toRedis.refuseNew();
+            toRedis.cutAll(DroppingProxy.BrokerSide.CLOSE);
+            await().atMost(Duration.ofSeconds(10)).until(() -> !a[0].reachable());
+            alice.session().end(dev.hubbub.core.session.DisconnectReason.CLIENT_CLOSED, null); // Redis cannot be told
+            assertEquals("1", redis.command("HGET", "hb:cid:{app1|alice}", "node-a"), "the old count stays meanwhile");
+
+            toRedis.admitNew();
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> redis.command("HGET", "hb:cid:{app1|alice}", "node-a") == null);
+            assertNotNull(tryConnect(nodeB, "alice", new RecordingTransport()), "alice may connect again, on any node");
+        }
     }
 }

@@ -374,7 +374,7 @@ public final class PresenceService {
                     }
                 }
             }
-            ProtocolMessage byClient = byClient(set, frame);
+            ProtocolMessage byClient = byClient(set, key, frame);
             synchronized (router.orderLock(key)) {
                 Channel channel = router.find(key);
                 if (channel != null) {
@@ -444,7 +444,7 @@ public final class PresenceService {
         if (r != null) {
             return r.relay(key, frame, ownerConnectionId, present);
         }
-        ProtocolMessage byClient = byClient(set, frame);
+        ProtocolMessage byClient = byClient(set, key, frame);
         synchronized (router.orderLock(key)) {
             Channel channel = router.find(key);
             if (channel != null) {
@@ -461,9 +461,15 @@ public final class PresenceService {
      * subscriptions (set lock held): a frame at the same place in the channel's order, or null
      * when their view did not change.
      */
-    private static ProtocolMessage byClient(PresenceSet set, ProtocolMessage frame) {
+    private ProtocolMessage byClient(PresenceSet set, ChannelKey key, ProtocolMessage frame) {
         PersonView persons = set.persons();
         if (persons == null) { // nobody sees this channel per person
+            return null;
+        }
+        Channel channel = router.find(key);
+        if (channel == null || !channel.hasPersonSubscriptions()) {
+            // the last such subscription left: the view goes (a new one starts it again from the set, at its SYNC)
+            set.dropPersons();
             return null;
         }
         List<PresenceMessage> events = persons.follow(set, frame.presence());

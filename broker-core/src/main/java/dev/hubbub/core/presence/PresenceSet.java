@@ -86,6 +86,9 @@ final class PresenceSet {
     /** The per-person view, or null while nobody has asked for it. */
     PersonView persons() { return persons; }
 
+    /** Stops keeping the per-person view (its last subscription left). */
+    void dropPersons() { persons = null; }
+
     /**
      * The per-person view, begun from the set as it stands (everyone present taken as told) when
      * there was none: at a by-clientId subscription's SYNC, which lists exactly that, or for a new

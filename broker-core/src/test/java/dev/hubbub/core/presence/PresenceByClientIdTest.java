@@ -87,6 +87,18 @@ class PresenceByClientIdTest {
         List<PresenceMessage> seen = viewer.events("room");
         assertEquals(1, seen.size(), seen::toString);
         assertPerson(seen.get(0), PresenceAction.ENTER, "laptop");
+
+        viewer.detach("room"); // the last per-person subscription goes: the view goes with the next change
+        update(alice2, "laptop, away");
+        assertFalse(h.presence().keepsPersonView(PresenceHarness.key("room")), "nobody sees room per person any more");
+        viewer.transport.clear();
+        viewer.attachWith("room", BY_CLIENT); // back: the view starts again from the set, at the SYNC
+        assertTrue(h.presence().keepsPersonView(PresenceHarness.key("room")));
+        h.clock.advance(Duration.ofMillis(5));
+        update(alice2, "laptop, back");
+        List<PresenceMessage> again = viewer.events("room");
+        assertEquals("laptop, back", again.get(again.size() - 1).data(), again::toString);
+        assertPerson(again.get(again.size() - 1), PresenceAction.UPDATE, "laptop, back");
     }
 
     @Test
