@@ -28,11 +28,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,9 +69,8 @@ public final class PresenceService {
     /** The checks a PRESENCE frame passes before it touches a set. */
     private final PresenceAdmission checks;
     private final SyncPager pager;
-    private final ConcurrentMap<ChannelKey, PresenceSet> sets = new ConcurrentHashMap<>();
+    private final PresenceSets sets;
     /** Each connection's members across all sets, for the per-connection cap. */
-    private final MemberTally tally = new MemberTally();
     /** Null on one node (events are fanned out here); a cluster's relay otherwise. */
     private volatile PresenceRelay relay;
 
@@ -87,6 +83,7 @@ public final class PresenceService {
     public PresenceService(ChannelRouter router, MessageLog log, Admission admission, IdentityGate gate, Clock clock,
                            PresenceTimers timers, PresenceSettings settings, Provenance provenance) {
         this.router = Objects.requireNonNull(router);
+        this.sets = new PresenceSets(router);
         this.messageLog = Objects.requireNonNull(log);
         this.clock = Objects.requireNonNull(clock);
         this.timers = Objects.requireNonNull(timers);
@@ -120,7 +117,7 @@ public final class PresenceService {
         }
         ChannelKey key = new ChannelKey(principal.appId(), ChannelNames.baseName(message.channel()));
         long msgSerial = message.msgSerial() == null ? 0 : message.msgSerial();
-        Applied applied = locked(key, true, set -> apply(set, key, connectionId, msgSerial, admitted.value()));
+        Applied applied = sets.locked(key, true, set -> apply(set, key, connectionId, msgSerial, admitted.value()));
         return applied.stored().thenApply(error -> error == null ? Outcome.ok(applied.events()) : Outcome.fail(error));
     }
 
@@ -151,7 +148,7 @@ public final class PresenceService {
             return ErrorCode.TOO_MANY_PRESENCE_MEMBERS.info("Unable to enter presence channel (maximum member limit exceeded): "
                     + "the channel has " + set.size() + " members, the most is " + settings.maxMembersPerChannel());
         }
-        int mine = tally.of(connectionId);
+        int mine = sets.tally().of(connectionId);
         if (mine + peak > settings.maxMembersPerConnection()) {
             return ErrorCode.TOO_MANY_PRESENCE_MEMBERS.info("Unable to enter presence channel (maximum member limit exceeded): "
                     + "this connection has " + mine + " members, the most is " + settings.maxMembersPerConnection());
@@ -232,7 +229,7 @@ public final class PresenceService {
             attach.accept(0);
             return;
         }
-        locked(key, true, set -> {
+        sets.locked(key, true, set -> {
             List<PresenceMessage> members = snapshot(set, view);
             attach.accept(members.isEmpty() ? 0 : Flags.HAS_PRESENCE);
             if (!members.isEmpty()) {
@@ -260,7 +257,7 @@ public final class PresenceService {
         if ((modes & Flags.MODE_PRESENCE_SUBSCRIBE) == 0) {
             return;
         }
-        locked(key, true, set -> pager.page(name, SyncPager.newSyncId(), snapshot(set, view), send));
+        sets.locked(key, true, set -> pager.page(name, SyncPager.newSyncId(), snapshot(set, view), send));
     }
 
     /**
@@ -269,7 +266,7 @@ public final class PresenceService {
      * leave, unless they are entered again meanwhile.
      */
     public void connectionLeft(ChannelKey key, String connectionId, long graceMillis) {
-        locked(key, false, set -> {
+        sets.locked(key, false, set -> {
             Map<String, PresenceSet.Member> mine = set.membersOf(connectionId);
             if (mine == null) {
                 return null;
@@ -291,7 +288,7 @@ public final class PresenceService {
 
     /** A connection came back (resume): its members' pending leaves are cancelled, nothing is told. */
     public void connectionResumed(ChannelKey key, String connectionId) {
-        locked(key, false, set -> {
+        sets.locked(key, false, set -> {
             Map<String, PresenceSet.Member> mine = set.membersOf(connectionId);
             if (mine != null) {
                 mine.values().forEach(m -> m.leaveAt = 0);
@@ -302,7 +299,7 @@ public final class PresenceService {
 
     /** Timer task: removes the connection's members whose leave fell due; re-arms for any not yet due. */
     void expire(ChannelKey key, String connectionId) {
-        locked(key, false, set -> {
+        sets.locked(key, false, set -> {
             Map<String, PresenceSet.Member> mine = set.membersOf(connectionId);
             if (mine == null) {
                 return null;
@@ -362,7 +359,7 @@ public final class PresenceService {
      */
     public void replicated(ChannelKey key, ProtocolMessage frame, String owner, List<PresenceMessage> present,
                            Runnable inOrder) {
-        locked(key, true, set -> {
+        sets.locked(key, true, set -> {
             if (!set.isOwnedHere(owner)) {
                 List<PresenceMessage> events = frame.presence();
                 for (int i = 0; i < events.size(); i++) {
@@ -374,7 +371,7 @@ public final class PresenceService {
                     }
                 }
             }
-            ProtocolMessage byClient = byClient(set, key, frame);
+            ProtocolMessage byClient = sets.byClient(set, key, frame);
             synchronized (router.orderLock(key)) {
                 Channel channel = router.find(key);
                 if (channel != null) {
@@ -391,7 +388,7 @@ public final class PresenceService {
      * starts delivering the channel from; what this node had of them before is dropped.
      */
     public void seed(ChannelKey key, List<PresenceMessage> members) {
-        locked(key, !members.isEmpty(), set -> {
+        sets.locked(key, !members.isEmpty(), set -> {
             set.dropNotOwnedHere();
             for (PresenceMessage m : members) {
                 if (!set.isOwnedHere(m.connectionId())) {
@@ -407,7 +404,7 @@ public final class PresenceService {
 
     /** In a cluster, this node stopped delivering the channel: its copy of other nodes' members goes. */
     public void forgetReplicas(ChannelKey key) {
-        locked(key, false, set -> {
+        sets.locked(key, false, set -> {
             set.dropNotOwnedHere();
             if (set.persons() != null) {
                 set.persons().reset(set);
@@ -418,21 +415,21 @@ public final class PresenceService {
 
     /** The members of a channel as PRESENT messages, filtered, at most {@code limit} (REST). */
     public List<PresenceMessage> members(ChannelKey key, String clientId, String connectionId, int limit) {
-        List<PresenceMessage> out = locked(key, false, set -> set.query(clientId, connectionId, limit));
+        List<PresenceMessage> out = sets.locked(key, false, set -> set.query(clientId, connectionId, limit));
         return out == null ? List.of() : out;
     }
 
     /** How many members a channel has now. */
     public int memberCount(ChannelKey key) {
-        Integer n = locked(key, false, PresenceSet::size);
+        Integer n = sets.locked(key, false, PresenceSet::size);
         return n == null ? 0 : n;
     }
 
     /** Channels with at least one member. */
-    public int channelCount() { return sets.size(); }
+    public int channelCount() { return sets.count(); }
 
     /** Connections with at least one member in this node's sets. */
-    int tallyConnections() { return tally.connections(); }
+    int tallyConnections() { return sets.tally().connections(); }
 
     /**
      * Hands an event to the channel's presence audience at the channel's next position (set lock
@@ -444,7 +441,7 @@ public final class PresenceService {
         if (r != null) {
             return r.relay(key, frame, ownerConnectionId, present);
         }
-        ProtocolMessage byClient = byClient(set, key, frame);
+        ProtocolMessage byClient = sets.byClient(set, key, frame);
         synchronized (router.orderLock(key)) {
             Channel channel = router.find(key);
             if (channel != null) {
@@ -456,67 +453,9 @@ public final class PresenceService {
         return STORED;
     }
 
-    /**
-     * What a frame of the per-connection view, already applied to the set, is to by-clientId
-     * subscriptions (set lock held): a frame at the same place in the channel's order, or null
-     * when their view did not change.
-     */
-    private ProtocolMessage byClient(PresenceSet set, ChannelKey key, ProtocolMessage frame) {
-        PersonView persons = set.persons();
-        if (persons == null) { // nobody sees this channel per person
-            return null;
-        }
-        Channel channel = router.find(key);
-        if (channel == null || !channel.hasPersonSubscriptions()) {
-            // the last such subscription left: the view goes (a new one starts it again from the set, at its SYNC)
-            set.dropPersons();
-            return null;
-        }
-        List<PresenceMessage> events = persons.follow(set, frame.presence());
-        return events.isEmpty() ? null : ProtocolMessage.presence(Action.PRESENCE, frame.channel(), null, null,
-                frame.timestamp(), frame.channelSerial(), events);
-    }
-
     /** Whether a channel's set keeps its per-person view now (false without a set): for tests. */
     boolean keepsPersonView(ChannelKey key) {
-        Boolean kept = locked(key, false, set -> set.persons() != null);
+        Boolean kept = sets.locked(key, false, set -> set.persons() != null);
         return kept != null && kept;
-    }
-
-    /** A channel's new, empty set: with its per-person view when a subscription there sees presence so. */
-    private PresenceSet newSet(ChannelKey key) {
-        PresenceSet set = new PresenceSet(tally);
-        Channel channel = router.find(key);
-        if (channel != null && channel.hasPersonSubscriptions()) {
-            set.followPersons();
-        }
-        return set;
-    }
-
-    /**
-     * Runs {@code fn} on the channel's live set under its lock (creating the set if asked), then
-     * retires the set if it is empty. Returns null when there is no set and none was to be made.
-     */
-    private <R> R locked(ChannelKey key, boolean create, Function<PresenceSet, R> fn) {
-        for (;;) {
-            PresenceSet set = create ? sets.computeIfAbsent(key, this::newSet) : sets.get(key);
-            if (set == null) {
-                return null;
-            }
-            set.lock.lock();
-            try {
-                if (set.retired) {
-                    continue; // emptied and dropped meanwhile: look again
-                }
-                R result = fn.apply(set);
-                if (set.isRetirable()) {
-                    set.retired = true;
-                    sets.remove(key, set);
-                }
-                return result;
-            } finally {
-                set.lock.unlock();
-            }
-        }
     }
 }

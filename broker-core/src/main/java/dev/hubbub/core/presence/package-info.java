@@ -4,6 +4,7 @@
  * <ul>
  *   <li>{@link dev.hubbub.core.presence.PresenceService}: the entry point, held by the Broker; one per broker.</li>
  *   <li>{@code PresenceSet}: one channel's members keyed by (connectionId, clientId).</li>
+ *   <li>{@code PresenceSets}: the node's sets, each used under its lock and retired once empty.</li>
  *   <li>{@code SyncPager}: cuts a snapshot into bounded SYNC pages.</li>
  *   <li>{@code PersonView}: a set as {@code presenceBy=clientId} subscriptions see it, one member per clientId.</li>
  *   <li>{@link dev.hubbub.core.presence.PresenceTimers}: the grace-period timer seam (tests run due tasks by hand).</li>
