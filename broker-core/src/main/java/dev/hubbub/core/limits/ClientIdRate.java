@@ -41,6 +41,9 @@ public final class ClientIdRate {
                 new LimitBites(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
     }
 
+    /** Whether {@code appId} limits the publish rate of its clientIds (else a publish costs nothing here). */
+    public boolean limits(String appId) { return limits.maxPublishRate(appId) > 0; }
+
     /**
      * Takes what a publish of {@code appId} costs each clientId it names (messages by resolved
      * clientId; messages without one are not counted), or says why not: 42910, nothing taken.

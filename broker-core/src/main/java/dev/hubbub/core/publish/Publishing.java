@@ -112,9 +112,11 @@ public final class Publishing {
         if (!stamped.isOk()) {
             return refuse(stamped.error());
         }
-        refused = clientIdRate.take(principal.appId(), byClientId(admitted.value()), request.who());
-        if (refused != null) {
-            return refuse(refused);
+        if (clientIdRate.limits(principal.appId())) { // the counts by clientId only where an app limits them
+            refused = clientIdRate.take(principal.appId(), byClientId(admitted.value()), request.who());
+            if (refused != null) {
+                return refuse(refused);
+            }
         }
         metrics.messagesIn(messages.size());
         String idBase = publisherId != null
