@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.ably.lib.realtime.AblyRealtime;
 import io.ably.lib.realtime.ConnectionState;
+import io.ably.lib.rest.AblyRest;
 import io.ably.lib.types.AblyException;
 import io.ably.lib.types.ClientOptions;
 import io.ably.lib.util.Log;
@@ -60,6 +61,24 @@ public final class AblyJavaClients implements AutoCloseable {
                 || r.connection.state == ConnectionState.failed);
         assertEquals(ConnectionState.connected, r.connection.state, () -> "reason: " + r.connection.reason);
         return r;
+    }
+
+    /** Closes every client given, carrying on past any that fails to close (a fixture's teardown). */
+    public static void closeQuietly(Iterable<AblyRealtime> realtimes, Iterable<AblyRest> rests) {
+        for (AblyRealtime a : realtimes) {
+            try {
+                a.close();
+            } catch (RuntimeException ignored) {
+                // closing anyway
+            }
+        }
+        for (AblyRest r : rests) {
+            try {
+                r.close();
+            } catch (Exception ignored) {
+                // closing anyway
+            }
+        }
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.hubbub.cluster.ClusterSettings;
 import dev.hubbub.core.auth.ApiKey;
 import dev.hubbub.core.auth.Capability;
 import dev.hubbub.core.session.Limits;
+import dev.hubbub.server.AblyJavaClients;
 import dev.hubbub.server.BrokerApp;
 import dev.hubbub.server.config.BrokerConfig;
 import dev.hubbub.testkit.DroppingProxy;
@@ -259,20 +260,7 @@ final class ClusterFixture implements AutoCloseable {
 
     @Override
     public void close() {
-        for (AblyRealtime a : realtimes) {
-            try {
-                a.close();
-            } catch (RuntimeException ignored) {
-                // closing anyway
-            }
-        }
-        for (AblyRest r : rests) {
-            try {
-                r.close();
-            } catch (Exception ignored) {
-                // closing anyway
-            }
-        }
+        AblyJavaClients.closeQuietly(realtimes, rests);
         raws.forEach(RawWebSocket::close);
         for (int i = 0; i < nodes.size(); i++) {
             try {

@@ -140,20 +140,7 @@ final class BrokerFixture implements AutoCloseable {
 
     @Override
     public void close() {
-        for (AblyRealtime a : realtimes) {
-            try {
-                a.close();
-            } catch (RuntimeException ignored) {
-                // closing anyway
-            }
-        }
-        for (AblyRest r : rests) {
-            try {
-                r.close();
-            } catch (Exception ignored) {
-                // closing anyway
-            }
-        }
+        AblyJavaClients.closeQuietly(realtimes, rests);
         raws.forEach(RawWebSocket::close);
         app.close();
     }
