@@ -38,6 +38,7 @@ import dev.hubbub.core.session.Disconnects;
 import dev.hubbub.core.session.RevokedSessions;
 import dev.hubbub.core.session.SessionServices;
 import dev.hubbub.server.config.BrokerConfig;
+import dev.hubbub.server.console.ConsoleRoute;
 import dev.hubbub.transport.AdminServer;
 import dev.hubbub.transport.BrokerServer;
 import dev.hubbub.transport.http.HealthRoute;
@@ -86,6 +87,8 @@ public final class BrokerApp implements AutoCloseable {
     private final AdminServer admin;
     private volatile InetSocketAddress adminAddress;
     private final RuntimeMetrics runtimeMetrics;
+    /** Whether the listener serves the web console at /console. */
+    private final boolean consoleServed;
     /** The listener's TLS; null without server.tls. */
     private final ServerTls tls;
     private final long tlsCheckMillis;
@@ -196,6 +199,16 @@ public final class BrokerApp implements AutoCloseable {
         } else {
             this.admin = null;
             probes.forEach(rest::with);
+        }
+        // the web console (/console): static files that talk to the broker through the SDK and the REST API above, as
+        // any app does; served by default only when the listener is bound to loopback (config: console.enabled)
+        this.consoleServed = config.console().servedOn(config.host());
+        if (consoleServed) {
+            ConsoleRoute console = new ConsoleRoute();
+            if (!console.missing().isEmpty()) {
+                log.warn("web console: this build lacks {} (built without npm?); /console will not work", console.missing());
+            }
+            rest.with(console);
         }
         // TLS (wss://, https://) when configured; an API key over plaintext refused (40103) when asked
         this.tls = config.tls() != null ? loadTls(config) : null;
@@ -313,6 +326,9 @@ public final class BrokerApp implements AutoCloseable {
     public PresenceService presence() { return presence; }
 
     public BrokerMetrics metrics() { return metrics; }
+
+    /** Whether the listener serves the web console at {@code /console} (config: console.enabled; default loopback only). */
+    public boolean consoleServed() { return consoleServed; }
 
     /** Where the limits per person report each bite: an audit trail attaches its listener here. */
     public LimitBites limitBites() { return limitBites; }

@@ -122,6 +122,10 @@ public final class Main implements Callable<Integer> {
                 + "/, " + cfg.keys().size() + " key(s)" + (app.tls() != null ? "; TLS by " + app.tls().describe() : "")
                 + (admin != null ? "; metrics, health and ready on http://" + admin.getAddress().getHostAddress() + ":"
                         + admin.getPort() + "/ only" : "") + ")");
+        if (app.consoleServed()) {
+            log.info("web console at " + (app.tls() != null ? "https" : "http") + "://" + bound.getAddress().getHostAddress() + ":"
+                    + bound.getPort() + "/console");
+        }
         stopped.await();
         return 0;
     }

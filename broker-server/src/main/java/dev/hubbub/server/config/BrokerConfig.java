@@ -36,12 +36,14 @@ import java.util.Objects;
  * @param clientIdLimits    limits per person (connections and publish rate per clientId), per app;
  *                          null means none ({@link ClientIdLimits#OFF})
  * @param audit             the apps' {@code [meta]identity} streams; null means {@link AuditSettings#DEFAULTS}
+ * @param console           whether the listener serves the web console; null means {@link ConsoleSettings#DEFAULTS}
+ *                          (on when the listener is bound to loopback)
  */
 public record BrokerConfig(String host, int port, List<ApiKey> keys, Limits limits, long maxBacklogBytes, int ioThreads,
                            long closeLingerMillis, PresenceSettings presence, Retention retention, ClusterSettings cluster,
                            TlsSettings tls, boolean refuseKeyOverPlaintext, long drainTimeoutMillis, TokenSettings tokens,
                            ListenerLimits listener, Provenance provenance, AdminSettings admin, LogSettings logging,
-                           ClientIdLimits clientIdLimits, AuditSettings audit) {
+                           ClientIdLimits clientIdLimits, AuditSettings audit, ConsoleSettings console) {
     public static final long DEFAULT_CLOSE_LINGER_MILLIS = 1000;
     public static final long DEFAULT_DRAIN_TIMEOUT_MILLIS = 30_000;
 
@@ -56,13 +58,14 @@ public record BrokerConfig(String host, int port, List<ApiKey> keys, Limits limi
         logging = logging != null ? logging : LogSettings.DEFAULTS;
         clientIdLimits = clientIdLimits != null ? clientIdLimits : ClientIdLimits.OFF;
         audit = audit != null ? audit : AuditSettings.DEFAULTS;
+        console = console != null ? console : ConsoleSettings.DEFAULTS;
     }
 
     /** Without TLS, with the default drain timeout and the defaults of every later part. */
     public BrokerConfig(String host, int port, List<ApiKey> keys, Limits limits, long maxBacklogBytes, int ioThreads,
                         long closeLingerMillis, PresenceSettings presence, Retention retention, ClusterSettings cluster) {
         this(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention, cluster, null, false,
-                DEFAULT_DRAIN_TIMEOUT_MILLIS, null, null, null, null, null, null, null);
+                DEFAULT_DRAIN_TIMEOUT_MILLIS, null, null, null, null, null, null, null, null);
     }
 
     /** With the default close linger, presence settings and history retention. */
@@ -120,6 +123,9 @@ public record BrokerConfig(String host, int port, List<ApiKey> keys, Limits limi
     /** The same node with other [meta]identity stream settings. */
     public BrokerConfig withAudit(AuditSettings settings) { return edit(c -> c.audit = settings); }
 
+    /** The same node with the web console on, off, or (null, {@link ConsoleSettings#DEFAULTS}) on only on loopback. */
+    public BrokerConfig withConsole(ConsoleSettings settings) { return edit(c -> c.console = settings); }
+
     private BrokerConfig edit(java.util.function.Consumer<Copy> change) {
         Copy c = new Copy(this);
         change.accept(c);
@@ -148,6 +154,7 @@ public record BrokerConfig(String host, int port, List<ApiKey> keys, Limits limi
         LogSettings logging;
         ClientIdLimits clientIdLimits;
         AuditSettings audit;
+        ConsoleSettings console;
 
         Copy(BrokerConfig from) {
             host = from.host;
@@ -170,12 +177,13 @@ public record BrokerConfig(String host, int port, List<ApiKey> keys, Limits limi
             logging = from.logging;
             clientIdLimits = from.clientIdLimits;
             audit = from.audit;
+            console = from.console;
         }
 
         BrokerConfig build() {
             return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
                     cluster, tls, refuseKeyOverPlaintext, drainTimeoutMillis, tokens, listener, provenance, admin, logging,
-                    clientIdLimits, audit);
+                    clientIdLimits, audit, console);
         }
     }
 }

@@ -41,7 +41,7 @@ public final class ConfigLoader {
     record FileShape(ServerShape server, List<KeyShape> keys, LimitsShape limits, PresenceShape presence,
                      HistoryShape history, ClusterShape cluster, TokensShape tokens,
                      ProvenanceConfig.Shape provenance, LoggingShape logging, Map<String, AppsSection.AppShape> apps,
-                     AuditSettings.Shape audit) {}
+                     AuditSettings.Shape audit, ConsoleSettings.Shape console) {}
 
     record TokensShape(Long defaultTtl, Long maxTtl) {}
 
@@ -162,7 +162,8 @@ public final class ConfigLoader {
                 .withAdmin(OperationsSection.admin(fileName, text, server.admin(), port))
                 .withLogging(OperationsSection.logging(fileName, text, shape.logging()))
                 .withClientIdLimits(AppsSection.clientIdLimits(fileName, text, shape.apps(), keys))
-                .withAudit(AuditSettings.parse(fileName, text, shape.audit()));
+                .withAudit(AuditSettings.parse(fileName, text, shape.audit()))
+                .withConsole(ConsoleSettings.parse(shape.console()));
     }
 
     /** The directory relative paths in the file start from (the file's own), or null when it has none. */
