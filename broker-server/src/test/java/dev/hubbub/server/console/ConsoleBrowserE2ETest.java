@@ -136,6 +136,29 @@ class ConsoleBrowserE2ETest {
         bob.screenshot("app-b-isolated");
     }
 
+    @Test
+    @Order(3)
+    void tokensMintedInThePageConnectAsTheirClientId() throws Exception {
+        bob.open(port);
+        bob.type("token-key", APP_A_KEY);
+        bob.type("token-client-id", "carol");
+        bob.click("make-token-request");
+        bob.waitFor(d -> bob.byTestId("token-output").getAttribute("value").contains("\"nonce\""));
+        assertFalse(bob.byTestId("token-output").getAttribute("value").contains("secret-console-a"),
+                "a TokenRequest carries no secret");
+        bob.click("use-token");
+        bob.click("connect");
+        bob.waitFor(d -> bob.text("identity").equals("identified as carol"));
+
+        bob.click("request-token");
+        bob.waitFor(d -> bob.byTestId("token-output").getAttribute("value").contains("\"token\""));
+        bob.click("use-token");
+        assertEquals("true", bob.byTestId("cred-token").getAttribute("checked") == null ? "false" : "true");
+        bob.click("connect");
+        bob.waitFor(d -> bob.text("conn-state").equals("connected") && bob.text("identity").equals("identified as carol"));
+        bob.screenshot("tokens");
+    }
+
     /** Entries of the page's message log for a channel, clientId and data. */
     private static List<WebElement> logItems(ConsoleBrowser b, String channel, String clientId, String data) {
         return b.driver().findElements(By.cssSelector("#message-log li[data-channel='" + channel + "'][data-client-id='"
