@@ -126,6 +126,10 @@ public final class Main implements Callable<Integer> {
             log.info("web console at " + (app.tls() != null ? "https" : "http") + "://" + bound.getAddress().getHostAddress() + ":"
                     + bound.getPort() + "/console");
         }
+        if (System.getenv("HUBBUB_LAUNCHER") == null) {
+            log.info("started without bin/hubbub: the JVM's default heap sizing holds about twice the memory per idle "
+                    + "connection (README: Memory and the launcher)");
+        }
         stopped.await();
         return 0;
     }

@@ -17,10 +17,8 @@ final class MsgSerialLedger {
     static final int KEPT = 256;
 
     private long next;
-    private final Map<Long, ProtocolMessage> answers = new LinkedHashMap<>(16, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, ProtocolMessage> eldest) { return size() > KEPT; }
-    };
+    /** Made at the first answer: a connection that never publishes (most subscribers) holds no map. */
+    private Map<Long, ProtocolMessage> answers;
 
     /**
      * Claims {@code msgSerial} for publishing, or says it is a resend: then the answer already
@@ -34,10 +32,18 @@ final class MsgSerialLedger {
             next = msgSerial + 1;
             return null;
         }
-        ProtocolMessage answer = answers.get(msgSerial);
+        ProtocolMessage answer = answers == null ? null : answers.get(msgSerial);
         return answer != null ? answer : ProtocolMessage.ack(msgSerial, 1, null);
     }
 
     /** Records the answer to a msgSerial the caller claimed. */
-    synchronized void answered(long msgSerial, ProtocolMessage answer) { answers.put(msgSerial, answer); }
+    synchronized void answered(long msgSerial, ProtocolMessage answer) {
+        if (answers == null) {
+            answers = new LinkedHashMap<>(16, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<Long, ProtocolMessage> eldest) { return size() > KEPT; }
+            };
+        }
+        answers.put(msgSerial, answer);
+    }
 }

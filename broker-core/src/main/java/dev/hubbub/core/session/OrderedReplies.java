@@ -3,7 +3,6 @@ package dev.hubbub.core.session;
 import dev.hubbub.core.outbound.Transport;
 import dev.hubbub.core.protocol.ProtocolMessage;
 import java.util.ArrayDeque;
-import java.util.function.Consumer;
 
 /**
  * ACKs and NACKs of one connection, sent in the order of the msgSerials they answer. The SDKs
@@ -17,10 +16,11 @@ final class OrderedReplies {
         private ProtocolMessage answer;
     }
 
-    private final ArrayDeque<Slot> waiting = new ArrayDeque<>();
-    private final Consumer<ProtocolMessage> send;
+    // sized for the common case, one answer at most waiting (a deque of 16 is 88 bytes per connection); grows on demand
+    private final ArrayDeque<Slot> waiting = new ArrayDeque<>(1);
+    private final Transport transport;
 
-    OrderedReplies(Transport transport) { this.send = transport::send; }
+    OrderedReplies(Transport transport) { this.transport = transport; }
 
     /** Reserves the place of the next answer. */
     Slot reserve() {
@@ -34,14 +34,14 @@ final class OrderedReplies {
         slot.answer = answer;
         for (Slot head = waiting.peekFirst(); head != null && head.answer != null; head = waiting.peekFirst()) {
             waiting.pollFirst();
-            send.accept(head.answer);
+            transport.send(head.answer);
         }
     }
 
     /** Answers with no wait when nothing is waiting (the common case), else in line. */
     void answerNow(ProtocolMessage answer) {
         if (waiting.isEmpty()) {
-            send.accept(answer);
+            transport.send(answer);
         } else {
             answer(reserve(), answer);
         }

@@ -30,7 +30,6 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.handler.ssl.SslHandler;
@@ -201,7 +200,7 @@ public final class HttpEntryHandler extends SimpleChannelInboundHandler<FullHttp
                     p.remove(http);
                 }
             }
-            p.addLast(PipelineNames.WS_AGGREGATOR, new WebSocketFrameAggregator(maxFrame));
+            // no WebSocketFrameAggregator until a client fragments a message (RealtimeHandler adds one then)
             p.addLast(PipelineNames.REALTIME, new RealtimeHandler(connector, connect, ProtocolCodec.of(format), limits,
                     options.maxBacklogBytes(), options.closeLingerMillis()));
             p.remove(this);

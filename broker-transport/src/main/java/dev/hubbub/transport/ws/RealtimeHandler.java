@@ -11,6 +11,7 @@ import dev.hubbub.core.session.Session;
 import dev.hubbub.transport.codec.DecodeResult;
 import dev.hubbub.transport.codec.ProtocolCodec;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandler;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.TooLongFrameException;
@@ -21,6 +22,7 @@ import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import dev.hubbub.core.protocol.ProtocolMessage;
@@ -164,7 +166,12 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
     }
 
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) throws Exception {
+        if (!frame.isFinalFragment() && (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame)
+                && ctx.pipeline().get(PipelineNames.WS_AGGREGATOR) == null) {
+            aggregateFromNowOn(ctx, frame);
+            return;
+        }
         if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame) {
             if (session == null) {
                 return;
@@ -183,6 +190,18 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
             ctx.writeAndFlush(new CloseWebSocketFrame(1000, "")).addListener(f -> ctx.close());
         }
         // pongs only prove liveness, which channelReadComplete has already noted
+    }
+
+    /**
+     * The first message a client sends in fragments: a {@link WebSocketFrameAggregator} (bounded by
+     * maxFrameSize, as a single frame is) goes in before this handler and the fragment goes through
+     * it, as do the rest. The SDKs send every message whole, so a connection holds no aggregator (a
+     * handler and its context, about 110 bytes) until it needs one.
+     */
+    private void aggregateFromNowOn(ChannelHandlerContext ctx, WebSocketFrame first) throws Exception {
+        ctx.pipeline().addBefore(ctx.name(), PipelineNames.WS_AGGREGATOR, new WebSocketFrameAggregator(limits.maxFrameSize()));
+        ChannelHandlerContext before = ctx.pipeline().context(PipelineNames.WS_AGGREGATOR);
+        ((ChannelInboundHandler) before.handler()).channelRead(before, first.retain()); // ours is released by the caller
     }
 
     /** Stops reading while the connection's backlog is over the high-water mark (on the event loop). */

@@ -4,6 +4,7 @@ import static dev.hubbub.transport.ws.WsFrames.JSON;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,6 +22,7 @@ import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -231,9 +233,8 @@ class HttpEntryPipelineTest {
         String head = w.upgrade(connectQuery(TestBroker.FULL_KEY, "alice"));
         assertTrue(head.startsWith("HTTP/1.1 101"), head);
         List<String> names = w.server.pipeline().names();
-        int aggregator = names.indexOf(PipelineNames.WS_AGGREGATOR);
-        int realtime = names.indexOf(PipelineNames.REALTIME);
-        assertTrue(aggregator >= 0 && aggregator < realtime, names::toString);
+        assertTrue(names.contains(PipelineNames.REALTIME), names::toString);
+        assertFalse(names.contains(PipelineNames.WS_AGGREGATOR), "no aggregator until a client fragments a message: " + names);
         assertNull(w.server.pipeline().get(IdleStateHandler.class), "liveness is the realtime handler's own timer: " + names);
         assertFalse(names.contains(PipelineNames.HTTP_ENTRY), names::toString);
         assertFalse(names.contains(PipelineNames.HTTP_AGGREGATOR), names::toString);
@@ -546,6 +547,46 @@ class HttpEntryPipelineTest {
         w.server.runScheduledPendingTasks();
         w.frames().forEach(ReferenceCountUtil::release);
         assertFalse(w.server.isOpen(), "closed once the linger ran out");
+    }
+
+    @Test
+    void aFragmentedMessageIsReassembledAndTheAggregatorStaysForTheNext() {
+        Wire w = new Wire();
+        w.upgrade(connectQuery(TestBroker.FULL_KEY, "alice"));
+        w.data();
+        w.send(new TextWebSocketFrame(false, 0, "{\"action\":10,"));
+        assertTrue(w.data().isEmpty(), "half a message is not a message");
+        assertNotNull(w.server.pipeline().get(PipelineNames.WS_AGGREGATOR));
+        w.send(new ContinuationWebSocketFrame(true, 0, "\"channel\":\"room\"}"));
+        List<JsonNode> attached = w.data();
+        assertEquals(1, attached.size(), attached::toString);
+        assertEquals(11, attached.get(0).path("action").asInt());
+        assertEquals("room", attached.get(0).path("channel").asText());
+        // the next fragmented message goes through the same aggregator; a whole one still passes
+        w.send(new TextWebSocketFrame(false, 0, "{\"action\":10,\"chan"));
+        w.send(new ContinuationWebSocketFrame(false, 0, "nel\":\"ro"));
+        w.send(new ContinuationWebSocketFrame(true, 0, "om2\"}"));
+        w.send(new TextWebSocketFrame("{\"action\":10,\"channel\":\"room3\"}"));
+        List<String> channels = w.data().stream().map(n -> n.path("channel").asText()).toList();
+        assertEquals(List.of("room2", "room3"), channels);
+        assertEquals(1, w.server.pipeline().names().stream().filter(PipelineNames.WS_AGGREGATOR::equals).count());
+        assertTrue(w.server.isOpen());
+    }
+
+    @Test
+    void fragmentsOverMaxFrameSizeTogetherFailTheConnectionWith40009() {
+        Wire w = new Wire();
+        w.upgrade(connectQuery(TestBroker.FULL_KEY, "alice"));
+        w.data();
+        String part = "x".repeat(300_000); // each fragment under maxFrameSize (512 KiB), the two together over it
+        w.send(new TextWebSocketFrame(false, 0, "{\"action\":0,\"id\":\"" + part));
+        w.send(new ContinuationWebSocketFrame(true, 0, part + "\"}"));
+        List<WebSocketFrame> frames = w.frames();
+        assertFalse(frames.isEmpty());
+        JsonNode error = WsFrames.parse(frames.get(0));
+        assertEquals(9, error.path("action").asInt(), error::toString);
+        assertEquals(40009, error.path("error").path("code").asInt(), error::toString);
+        frames.subList(1, frames.size()).forEach(ReferenceCountUtil::release); // parse released the first
     }
 
     @Test
