@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * under the low-water mark (256 KiB). Frames already read are still handled, each within the
  * transport's backlog limit (80020 past it).
  */
-public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
+public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocketFrame> implements LoopTimers.Timer {
     private static final Logger log = LoggerFactory.getLogger(RealtimeHandler.class);
 
     private final Connector connector;
@@ -57,8 +57,12 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
     private Session session;
     private NettyTransport transport;
     // liveness, all on the event loop; set when the handshake completes
-    private final Runnable tick = this::tick;
     private ChannelHandlerContext ctx;
+    /** The loop's timer wheel, in which this handler is its connection's liveness timer (set with a session). */
+    private LoopTimers timers;
+    private long timerDue; // the wheel's bookkeeping (see LoopTimers.Timer)
+    private LoopTimers.Timer timerNext;
+    private LoopTimers.Timer timerPrev;
     private long intervalNanos;
     private long lastReadNanos;
     private long pingSentNanos = NOT_PINGED;
@@ -106,7 +110,10 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
         this.ctx = ctx;
         this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(limits.maxIdleInterval());
         this.lastReadNanos = EventLoopWriter.nanoTime(ctx.channel().eventLoop());
-        ctx.executor().schedule(tick, intervalNanos, TimeUnit.NANOSECONDS);
+        if (session != null) { // a refused connection just closes, within the transport's linger
+            timers = transport.writer().timers();
+            timers.add(this, lastReadNanos + intervalNanos);
+        }
     }
 
     /**
@@ -114,8 +121,10 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
      * first. Outbound: a HEARTBEAT when nothing went out for maxIdleInterval. Inbound: a WebSocket
      * ping when nothing came in for maxIdleInterval, and a drop when the ping got nothing back
      * within another. (Netty's IdleStateHandler would cost a handler, a second timer per connection
-     * and, for write idleness, a promise and a listener on every write.) Once the session is over
-     * (or never opened) the timer stops: the transport closes the connection within its linger.
+     * and, for write idleness, a promise and a listener on every write.) The timer is this handler
+     * itself, in its loop's {@link LoopTimers} wheel: no Netty scheduled task per connection, and
+     * nothing allocated to re-arm it; it fires up to a wheel tick after it is due. Once the session
+     * is over (or never opened) the timer stops: the transport closes the connection within its linger.
      */
     private void tick() {
         if (!ctx.channel().isActive() || session == null || session.isClosed()) {
@@ -144,8 +153,19 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
         } else {
             untilReadCheck = interval - (now - pingSentNanos);
         }
-        ctx.executor().schedule(tick, Math.min(untilHeartbeat, untilReadCheck), TimeUnit.NANOSECONDS);
+        timers.add(this, now + Math.min(untilHeartbeat, untilReadCheck));
     }
+
+    @Override
+    public void timerFired() { tick(); }
+
+    // the wheel's bookkeeping, kept in this handler so that its liveness timer costs no object of its own
+    @Override public long timerDue() { return timerDue; }
+    @Override public void timerDue(long tick) { timerDue = tick; }
+    @Override public LoopTimers.Timer timerNext() { return timerNext; }
+    @Override public void timerNext(LoopTimers.Timer next) { timerNext = next; }
+    @Override public LoopTimers.Timer timerPrev() { return timerPrev; }
+    @Override public void timerPrev(LoopTimers.Timer prev) { timerPrev = prev; }
 
     /** Anything read, pongs included, proves the client alive; noted once per read batch. */
     @Override
@@ -232,6 +252,9 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (timers != null) {
+            timers.remove(this); // at once, rather than when it would next have fired
+        }
         end(DisconnectReason.TRANSPORT_LOST, null);
         super.channelInactive(ctx);
     }
