@@ -58,24 +58,16 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
     private NettyTransport transport;
     // liveness, all on the event loop; set when the handshake completes
     private ChannelHandlerContext ctx;
-    /** The loop's timer wheel, in which this handler is its connection's liveness timer (set with a session). */
-    private LoopTimers timers;
+    // this handler is its connection's liveness timer in the loop's wheel (transport.writer().timers())
     private long timerDue; // the wheel's bookkeeping (see LoopTimers.Timer)
     private LoopTimers.Timer timerNext;
     private LoopTimers.Timer timerPrev;
-    private long intervalNanos;
     private long lastReadNanos;
     private long pingSentNanos = NOT_PINGED;
     /** Reads are paused (autoRead off) until the backlog is back under the low-water mark. */
     private boolean readsPaused;
     /** The resume check is scheduled (at most one at a time). */
     private boolean resumeCheckPending;
-    private final Runnable resumeCheck = () -> {
-        resumeCheckPending = false;
-        if (!resumeReadsIfDrained()) {
-            scheduleResumeCheck();
-        }
-    };
     /** How often a paused connection's backlog is looked at, besides Netty's writability events. */
     static final long RESUME_CHECK_MILLIS = 50;
 
@@ -95,24 +87,16 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
 
     /** Opens the core session: called once the handshake has completed, on the event loop. */
     public void start(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
         // a last frame stuck behind a slow reader's backlog gets one idle interval to go out
         NettyTransport transport = new NettyTransport(ctx.channel(), codec, maxBacklogBytes, lingerMillis,
-                limits.maxIdleInterval(), () -> {
-                    try {
-                        ctx.executor().execute(() -> end(DisconnectReason.SLOW_CONSUMER, null));
-                    } catch (RejectedExecutionException closing) {
-                        // the connection's loop is shutting down: it ends with it (never the publisher's problem)
-                    }
-                });
+                limits.maxIdleInterval(), this::overloaded);
         session = connector.connect(request, transport);
         request = null;
         this.transport = session != null ? transport : null;
-        this.ctx = ctx;
-        this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(limits.maxIdleInterval());
         this.lastReadNanos = EventLoopWriter.nanoTime(ctx.channel().eventLoop());
         if (session != null) { // a refused connection just closes, within the transport's linger
-            timers = transport.writer().timers();
-            timers.add(this, lastReadNanos + intervalNanos);
+            transport.writer().timers().add(this, lastReadNanos + intervalNanos());
         }
     }
 
@@ -130,7 +114,7 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
         if (!ctx.channel().isActive() || session == null || session.isClosed()) {
             return;
         }
-        long interval = intervalNanos;
+        long interval = intervalNanos();
         long untilHeartbeat = interval - transport.idleNanos();
         if (untilHeartbeat <= 0) {
             transport.send(ProtocolMessage.heartbeat(null));
@@ -153,8 +137,11 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
         } else {
             untilReadCheck = interval - (now - pingSentNanos);
         }
-        timers.add(this, now + Math.min(untilHeartbeat, untilReadCheck));
+        transport.writer().timers().add(this, now + Math.min(untilHeartbeat, untilReadCheck));
     }
+
+    /** maxIdleInterval in nanoseconds (from the shared limits rather than a copy per connection). */
+    private long intervalNanos() { return TimeUnit.MILLISECONDS.toNanos(limits.maxIdleInterval()); }
 
     @Override
     public void timerFired() { tick(); }
@@ -166,6 +153,15 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
     @Override public void timerNext(LoopTimers.Timer next) { timerNext = next; }
     @Override public LoopTimers.Timer timerPrev() { return timerPrev; }
     @Override public void timerPrev(LoopTimers.Timer prev) { timerPrev = prev; }
+
+    /** The transport's backlog passed its bound (any thread): the connection ends, on its loop. */
+    private void overloaded() {
+        try {
+            ctx.executor().execute(() -> end(DisconnectReason.SLOW_CONSUMER, null));
+        } catch (RejectedExecutionException closing) {
+            // the connection's loop is shutting down: it ends with it (never the publisher's problem)
+        }
+    }
 
     /** Anything read, pongs included, proves the client alive; noted once per read batch. */
     @Override
@@ -221,7 +217,15 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
     private void scheduleResumeCheck() {
         if (!resumeCheckPending) {
             resumeCheckPending = true;
-            ctx.executor().schedule(resumeCheck, RESUME_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+            // only while reads are paused (rare, and short): a Netty task, and its method reference made only then
+            ctx.executor().schedule(this::resumeCheck, RESUME_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void resumeCheck() {
+        resumeCheckPending = false;
+        if (!resumeReadsIfDrained()) {
+            scheduleResumeCheck();
         }
     }
 
@@ -252,8 +256,8 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        if (timers != null) {
-            timers.remove(this); // at once, rather than when it would next have fired
+        if (transport != null) {
+            transport.writer().timers().remove(this); // at once, rather than when it would next have fired
         }
         end(DisconnectReason.TRANSPORT_LOST, null);
         super.channelInactive(ctx);
