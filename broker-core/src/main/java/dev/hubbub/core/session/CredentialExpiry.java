@@ -6,25 +6,24 @@ import java.time.Clock;
 /**
  * The timers of a token's life on one connection: a renewal request shortly before the token
  * expires, and the expiry itself. A timer that fires early (clock skew, a test clock) re-arms for
- * what is left. Confined to the connection's own thread, like its session.
+ * what is left. Confined to the connection's own thread, like its session. Made only for
+ * credentials that expire, and calling its session back directly (no callbacks held per connection).
  */
-final class CredentialExpiry {
+final class CredentialExpiry implements Runnable {
     /** How long before a token expires the client is asked (AUTH) to renew it. */
     static final long RENEWAL_LEAD_MILLIS = 30_000;
 
+    private final Session session;
     private final Transport transport;
     private final Clock clock;
-    private final Runnable onRenewalDue;
-    private final Runnable onExpired;
     private Transport.Cancellable expiryTimer;
     private Transport.Cancellable renewalTimer;
     private long expiresAt = Long.MAX_VALUE;
 
-    CredentialExpiry(Transport transport, Clock clock, Runnable onRenewalDue, Runnable onExpired) {
+    CredentialExpiry(Session session, Transport transport, Clock clock) {
+        this.session = session;
         this.transport = transport;
         this.clock = clock;
-        this.onRenewalDue = onRenewalDue;
-        this.onExpired = onExpired;
     }
 
     /** (Re)arms for credentials expiring at {@code expiresAt} (epoch ms; Long.MAX_VALUE: never). */
@@ -35,9 +34,9 @@ final class CredentialExpiry {
             return;
         }
         long delay = Math.max(0, expiresAt - clock.millis());
-        expiryTimer = transport.schedule(this::check, delay);
+        expiryTimer = transport.schedule(this, delay);
         if (delay > RENEWAL_LEAD_MILLIS * 2) {
-            renewalTimer = transport.schedule(onRenewalDue, delay - RENEWAL_LEAD_MILLIS);
+            renewalTimer = transport.schedule(session::requestRenewal, delay - RENEWAL_LEAD_MILLIS);
         }
     }
 
@@ -52,12 +51,14 @@ final class CredentialExpiry {
         }
     }
 
-    private void check() {
+    /** The expiry timer: the session ends when the credentials have expired, else it re-arms for what is left. */
+    @Override
+    public void run() {
         if (clock.millis() >= expiresAt) {
-            onExpired.run();
+            session.expired();
         } else {
             long pending = expiresAt;
-            expiryTimer = transport.schedule(this::check, Math.max(0, pending - clock.millis()));
+            expiryTimer = transport.schedule(this, Math.max(0, pending - clock.millis()));
         }
     }
 }

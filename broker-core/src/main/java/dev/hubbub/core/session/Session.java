@@ -45,7 +45,8 @@ public final class Session implements Subscriber {
     private final String who;
     private final ChannelAttachments attachments;
     private volatile Principal principal;
-    private final CredentialExpiry expiry;
+    /** Made for credentials that expire (a token) when first armed: none for an API key's connection. */
+    private CredentialExpiry expiry;
     private volatile boolean closed;
     /** Set when the transport dropped or the client sent DISCONNECT: presence members stay for the grace period. */
     private boolean presenceGrace;
@@ -77,7 +78,6 @@ public final class Session implements Subscriber {
         this.connectionId = connectionId;
         this.connectionKey = ConnectionIds.connectionKey(connectionId);
         this.who = "conn=" + connectionId;
-        this.expiry = new CredentialExpiry(transport, services.clock(), this::requestRenewal, this::expired);
         this.attachments = new ChannelAttachments(this, services, transport);
         this.replies = new OrderedReplies(transport);
         this.inbound = new InboundRate(services.clock(), services.limits().maxInboundRateFor(principal.keyName()),
@@ -114,7 +114,7 @@ public final class Session implements Subscriber {
         services.audit().connected(connectionId, remoteAddress);
         log.debug("{} connected from {} as {}", who, remoteAddress, principal);
         transport.send(ProtocolMessage.connected(connectionId, details(), continuity, services.clock().millis()));
-        expiry.arm(principal.expiresAt());
+        armExpiry(principal.expiresAt());
     }
 
     ConnectionDetails details() {
@@ -221,7 +221,9 @@ public final class Session implements Subscriber {
             services.audit().disconnected(connectionId); // taken over: the address is the resumed connection's
         }
         endedOn = takenOver ? Set.of() : attachments.channelKeys(); // taken over: it gave its members no leave
-        expiry.cancel();
+        if (expiry != null) {
+            expiry.cancel();
+        }
         // taken over: its members are the resumed connection's now
         attachments.releaseAll(presenceGrace ? services.presence().graceFor(remainPresentFor) : 0, takenOver);
         services.metrics().connectionClosed();
@@ -250,7 +252,7 @@ public final class Session implements Subscriber {
         }
         principal = next.value();
         inbound.perSecond(services.limits().maxInboundRateFor(principal.keyName()));
-        expiry.arm(principal.expiresAt());
+        armExpiry(principal.expiresAt());
         transport.send(ProtocolMessage.connected(connectionId, details(), null, services.clock().millis()));
         attachments.narrowTo(principal);
     }
@@ -379,8 +381,19 @@ public final class Session implements Subscriber {
         }
     }
 
+    /** (Re)arms the credential timers for {@code expiresAt} (Long.MAX_VALUE: never), making them at the first expiry. */
+    private void armExpiry(long expiresAt) {
+        if (expiry == null) {
+            if (expiresAt == Long.MAX_VALUE) {
+                return;
+            }
+            expiry = new CredentialExpiry(this, transport, services.clock());
+        }
+        expiry.arm(expiresAt);
+    }
+
     /** The credentials have expired: the client must renew and reconnect. */
-    private void expired() {
+    void expired() {
         end(DisconnectReason.CREDENTIALS_EXPIRED, null);
     }
 }

@@ -46,13 +46,18 @@ final class EventLoopWriter {
     private record Pending(NettyTransport transport, Object frame) {}
 
     private final EventLoop loop;
+    /** The loop's connection timers: kept here so that they live and go with the loop's writer. */
+    private final LoopTimers timers;
     private final Queue<Pending> queue = PlatformDependent.newMpscQueue();
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final Runnable drain = this::drain;
     private final List<NettyTransport> touched = new ArrayList<>(); // loop-confined scratch list
     private long batch;
 
-    private EventLoopWriter(EventLoop loop) { this.loop = loop; }
+    private EventLoopWriter(EventLoop loop) {
+        this.loop = loop;
+        this.timers = new LoopTimers(loop);
+    }
 
     static EventLoopWriter of(EventLoop loop) {
         EventLoopWriter w = WRITERS.get(loop);
@@ -66,6 +71,8 @@ final class EventLoopWriter {
         }
         return w;
     }
+
+    LoopTimers timers() { return timers; }
 
     /** The loop's clock (an embedded loop's is the test's), in nanoseconds. */
     static long nanoTime(EventLoop loop) {

@@ -148,14 +148,30 @@ public final class HttpEntryHandler extends SimpleChannelInboundHandler<FullHttp
                 && request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
     }
 
+    /** The last decoder configuration built: immutable, so every connection's frame decoder shares it. */
+    private static volatile WebSocketDecoderConfig decoderConfig;
+
+    /**
+     * The frame decoders' configuration for {@code maxFrame}: one shared instance rather than one
+     * per connection (each connection's decoder keeps a reference to it for its lifetime).
+     */
+    static WebSocketDecoderConfig decoderConfig(int maxFrame) {
+        WebSocketDecoderConfig config = decoderConfig;
+        if (config == null || config.maxFramePayloadLength() != maxFrame) {
+            config = WebSocketDecoderConfig.newBuilder()
+                    .maxFramePayloadLength(maxFrame)
+                    .allowExtensions(false)
+                    .closeOnProtocolViolation(false)
+                    .build();
+            decoderConfig = config;
+        }
+        return config;
+    }
+
     private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request) {
         QueryStringDecoder query = new QueryStringDecoder(request.uri());
         int maxFrame = limits.maxFrameSize();
-        WebSocketDecoderConfig config = WebSocketDecoderConfig.newBuilder()
-                .maxFramePayloadLength(maxFrame)
-                .allowExtensions(false)
-                .closeOnProtocolViolation(false)
-                .build();
+        WebSocketDecoderConfig config = decoderConfig(maxFrame);
         String url = (isTls(ctx) ? "wss://" : "ws://") + request.headers().get(HttpHeaderNames.HOST, "localhost") + "/";
         WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(url, null, config).newHandshaker(request);
         if (handshaker == null) {

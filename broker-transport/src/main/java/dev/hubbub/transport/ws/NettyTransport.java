@@ -11,8 +11,6 @@ import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -126,10 +124,10 @@ public final class NettyTransport implements Transport {
         writer.submit(this, new EventLoopWriter.LastFrame(frame(codec.encode(last, channel.alloc()))));
     }
 
+    /** In the loop's timer wheel ({@link LoopTimers}), not as a Netty scheduled task of its own; 0 runs it next. */
     @Override
     public Cancellable schedule(Runnable task, long delayMillis) {
-        Future<?> f = channel.eventLoop().schedule(task, delayMillis, TimeUnit.MILLISECONDS);
-        return () -> f.cancel(false);
+        return writer.timers().schedule(task, delayMillis);
     }
 
     public Channel channel() { return channel; }

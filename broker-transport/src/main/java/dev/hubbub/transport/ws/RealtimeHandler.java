@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * under the low-water mark (256 KiB). Frames already read are still handled, each within the
  * transport's backlog limit (80020 past it).
  */
-public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
+public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocketFrame> implements LoopTimers.Timer {
     private static final Logger log = LoggerFactory.getLogger(RealtimeHandler.class);
 
     private final Connector connector;
@@ -59,21 +59,17 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
     private Session session;
     private NettyTransport transport;
     // liveness, all on the event loop; set when the handshake completes
-    private final Runnable tick = this::tick;
     private ChannelHandlerContext ctx;
-    private long intervalNanos;
+    // this handler is its connection's liveness timer in the loop's wheel (transport.writer().timers())
+    private long timerDue; // the wheel's bookkeeping (see LoopTimers.Timer)
+    private LoopTimers.Timer timerNext;
+    private LoopTimers.Timer timerPrev;
     private long lastReadNanos;
     private long pingSentNanos = NOT_PINGED;
     /** Reads are paused (autoRead off) until the backlog is back under the low-water mark. */
     private boolean readsPaused;
     /** The resume check is scheduled (at most one at a time). */
     private boolean resumeCheckPending;
-    private final Runnable resumeCheck = () -> {
-        resumeCheckPending = false;
-        if (!resumeReadsIfDrained()) {
-            scheduleResumeCheck();
-        }
-    };
     /** How often a paused connection's backlog is looked at, besides Netty's writability events. */
     static final long RESUME_CHECK_MILLIS = 50;
 
@@ -93,22 +89,17 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
 
     /** Opens the core session: called once the handshake has completed, on the event loop. */
     public void start(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
         // a last frame stuck behind a slow reader's backlog gets one idle interval to go out
         NettyTransport transport = new NettyTransport(ctx.channel(), codec, maxBacklogBytes, lingerMillis,
-                limits.maxIdleInterval(), () -> {
-                    try {
-                        ctx.executor().execute(() -> end(DisconnectReason.SLOW_CONSUMER, null));
-                    } catch (RejectedExecutionException closing) {
-                        // the connection's loop is shutting down: it ends with it (never the publisher's problem)
-                    }
-                });
+                limits.maxIdleInterval(), this::overloaded);
         session = connector.connect(request, transport);
         request = null;
         this.transport = session != null ? transport : null;
-        this.ctx = ctx;
-        this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(limits.maxIdleInterval());
         this.lastReadNanos = EventLoopWriter.nanoTime(ctx.channel().eventLoop());
-        ctx.executor().schedule(tick, intervalNanos, TimeUnit.NANOSECONDS);
+        if (session != null) { // a refused connection just closes, within the transport's linger
+            transport.writer().timers().add(this, lastReadNanos + intervalNanos());
+        }
     }
 
     /**
@@ -116,14 +107,16 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
      * first. Outbound: a HEARTBEAT when nothing went out for maxIdleInterval. Inbound: a WebSocket
      * ping when nothing came in for maxIdleInterval, and a drop when the ping got nothing back
      * within another. (Netty's IdleStateHandler would cost a handler, a second timer per connection
-     * and, for write idleness, a promise and a listener on every write.) Once the session is over
-     * (or never opened) the timer stops: the transport closes the connection within its linger.
+     * and, for write idleness, a promise and a listener on every write.) The timer is this handler
+     * itself, in its loop's {@link LoopTimers} wheel: no Netty scheduled task per connection, and
+     * nothing allocated to re-arm it; it fires up to a wheel tick after it is due. Once the session
+     * is over (or never opened) the timer stops: the transport closes the connection within its linger.
      */
     private void tick() {
         if (!ctx.channel().isActive() || session == null || session.isClosed()) {
             return;
         }
-        long interval = intervalNanos;
+        long interval = intervalNanos();
         long untilHeartbeat = interval - transport.idleNanos();
         if (untilHeartbeat <= 0) {
             transport.send(ProtocolMessage.heartbeat(null));
@@ -146,7 +139,30 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
         } else {
             untilReadCheck = interval - (now - pingSentNanos);
         }
-        ctx.executor().schedule(tick, Math.min(untilHeartbeat, untilReadCheck), TimeUnit.NANOSECONDS);
+        transport.writer().timers().add(this, now + Math.min(untilHeartbeat, untilReadCheck));
+    }
+
+    /** maxIdleInterval in nanoseconds (from the shared limits rather than a copy per connection). */
+    private long intervalNanos() { return TimeUnit.MILLISECONDS.toNanos(limits.maxIdleInterval()); }
+
+    @Override
+    public void timerFired() { tick(); }
+
+    // the wheel's bookkeeping, kept in this handler so that its liveness timer costs no object of its own
+    @Override public long timerDue() { return timerDue; }
+    @Override public void timerDue(long tick) { timerDue = tick; }
+    @Override public LoopTimers.Timer timerNext() { return timerNext; }
+    @Override public void timerNext(LoopTimers.Timer next) { timerNext = next; }
+    @Override public LoopTimers.Timer timerPrev() { return timerPrev; }
+    @Override public void timerPrev(LoopTimers.Timer prev) { timerPrev = prev; }
+
+    /** The transport's backlog passed its bound (any thread): the connection ends, on its loop. */
+    private void overloaded() {
+        try {
+            ctx.executor().execute(() -> end(DisconnectReason.SLOW_CONSUMER, null));
+        } catch (RejectedExecutionException closing) {
+            // the connection's loop is shutting down: it ends with it (never the publisher's problem)
+        }
     }
 
     /** Anything read, pongs included, proves the client alive; noted once per read batch. */
@@ -220,7 +236,15 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
     private void scheduleResumeCheck() {
         if (!resumeCheckPending) {
             resumeCheckPending = true;
-            ctx.executor().schedule(resumeCheck, RESUME_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+            // only while reads are paused (rare, and short): a Netty task, and its method reference made only then
+            ctx.executor().schedule(this::resumeCheck, RESUME_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void resumeCheck() {
+        resumeCheckPending = false;
+        if (!resumeReadsIfDrained()) {
+            scheduleResumeCheck();
         }
     }
 
@@ -251,6 +275,9 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (transport != null) {
+            transport.writer().timers().remove(this); // at once, rather than when it would next have fired
+        }
         end(DisconnectReason.TRANSPORT_LOST, null);
         super.channelInactive(ctx);
     }

@@ -367,4 +367,45 @@ class RealtimeHandlerTest {
         assertEquals(0, core.metrics.connections());
         assertClosedAfterTheLinger(ch);
     }
+
+    /**
+     * The liveness timer is the handler itself, in its loop's wheel: a connection adds no Netty
+     * scheduled task of its own. Its HEARTBEAT comes when the connection has been quiet for
+     * maxIdleInterval, never before, and at most a wheel tick after (here the last write is 50 ms
+     * after a tick boundary, so the timer's due time is not one).
+     */
+    @Test
+    void theLivenessTimerIsTheHandlerInItsLoopsWheelAndHeartbeatsNoEarlierThanDue() {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        channels.add(ch);
+        ch.freezeTime();
+        ConnectRequest request = new ConnectRequest(TestBroker.FULL_KEY, null, "alice", "json", "2", true, null, null, "embedded");
+        RealtimeHandler handler = new RealtimeHandler(core.connector, request, ProtocolCodec.of(WireFormat.JSON), core.limits, BACKLOG, LINGER);
+        ch.pipeline().addLast(handler);
+        assertEquals(List.of(4), actions(drainData(ch)));
+        LoopTimers timers = LoopTimers.of(ch.eventLoop());
+        assertEquals(1, timers.size());
+        assertTrue(timers.remove(handler), "the handler itself is the timer");
+        timers.add(handler, EventLoopWriter.nanoTime(ch.eventLoop()) + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(core.limits.maxIdleInterval()));
+        assertEquals(1, ScheduledTasks.count(ch.eventLoop()), "the wheel's task only");
+
+        long idle = core.limits.maxIdleInterval();
+        ch.advanceTimeBy(50, java.util.concurrent.TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
+        ch.writeInbound(text("{\"action\":0,\"id\":\"c\"}")); // the client's heartbeat, answered: written at 50 ms
+        assertEquals(List.of(0), actions(drainData(ch)));
+        ch.advanceTimeBy(idle - 1, java.util.concurrent.TimeUnit.MILLISECONDS); // 49 ms before the heartbeat is due
+        ch.runScheduledPendingTasks();
+        assertEquals(List.of(), drain(ch), "nothing before maxIdleInterval of quiet");
+        ch.advanceTimeBy(LoopTimers.TICK_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
+        List<JsonNode> out = drainData(ch);
+        assertEquals(List.of(0), actions(out), "a HEARTBEAT within a tick of being due: " + out);
+        assertTrue(ch.isOpen());
+        assertEquals(1, timers.size(), "re-armed");
+        assertEquals(1, ScheduledTasks.count(ch.eventLoop()));
+
+        ch.close();
+        assertEquals(0, timers.size(), "a closed connection leaves the wheel at once");
+    }
 }
