@@ -1,8 +1,6 @@
 package dev.hubbub.core.session;
 
 import dev.hubbub.core.protocol.ProtocolMessage;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * What a connection has been answered for its recent msgSerials. A MESSAGE re-sent after a resume
@@ -15,10 +13,17 @@ import java.util.Map;
 final class MsgSerialLedger {
     /** Answers kept: far more than the SDKs leave un-ACKed at once. */
     static final int KEPT = 256;
+    private static final int FIRST_CAPACITY = 16;
 
     private long next;
-    /** Made at the first answer: a connection that never publishes (most subscribers) holds no map. */
-    private Map<Long, ProtocolMessage> answers;
+    /**
+     * The answers of the last {@link #KEPT} msgSerials, in a ring indexed by msgSerial: no boxing and
+     * no entry per answer (a LinkedHashMap cost a node and a Long per publish). Made at the first
+     * answer, a connection that never publishes holds none; it doubles, up to KEPT slots, when an
+     * answer would overwrite one still within KEPT serials of it.
+     */
+    private long[] serials;
+    private ProtocolMessage[] answers;
 
     /**
      * Claims {@code msgSerial} for publishing, or says it is a resend: then the answer already
@@ -32,18 +37,52 @@ final class MsgSerialLedger {
             next = msgSerial + 1;
             return null;
         }
-        ProtocolMessage answer = answers == null ? null : answers.get(msgSerial);
-        return answer != null ? answer : ProtocolMessage.ack(msgSerial, 1, null);
+        if (serials != null && msgSerial >= 0) {
+            int slot = (int) (msgSerial & (serials.length - 1));
+            if (serials[slot] == msgSerial) {
+                return answers[slot];
+            }
+        }
+        return ProtocolMessage.ack(msgSerial, 1, null);
     }
 
     /** Records the answer to a msgSerial the caller claimed. */
     synchronized void answered(long msgSerial, ProtocolMessage answer) {
-        if (answers == null) {
-            answers = new LinkedHashMap<>(16, 0.75f, false) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<Long, ProtocolMessage> eldest) { return size() > KEPT; }
-            };
+        if (msgSerial < 0) {
+            return; // never claimed as a resend either (claim answers a negative serial as taken)
         }
-        answers.put(msgSerial, answer);
+        if (serials == null) {
+            serials = new long[FIRST_CAPACITY];
+            answers = new ProtocolMessage[FIRST_CAPACITY];
+            java.util.Arrays.fill(serials, -1);
+        }
+        int slot = (int) (msgSerial & (serials.length - 1));
+        long held = serials[slot];
+        // two serials within KEPT of each other (either way round: answers come in any order) both stay
+        while (held >= 0 && held != msgSerial && Math.abs(held - msgSerial) < KEPT && serials.length < KEPT) {
+            grow();
+            slot = (int) (msgSerial & (serials.length - 1));
+            held = serials[slot];
+        }
+        if (held > msgSerial) {
+            return; // a serial KEPT or more later holds the slot: this late answer counts as too old
+        }
+        serials[slot] = msgSerial;
+        answers[slot] = answer;
+    }
+
+    private void grow() {
+        long[] oldSerials = serials;
+        ProtocolMessage[] oldAnswers = answers;
+        serials = new long[oldSerials.length * 2];
+        answers = new ProtocolMessage[oldSerials.length * 2];
+        java.util.Arrays.fill(serials, -1);
+        for (int i = 0; i < oldSerials.length; i++) {
+            if (oldSerials[i] >= 0) {
+                int slot = (int) (oldSerials[i] & (serials.length - 1));
+                serials[slot] = oldSerials[i];
+                answers[slot] = oldAnswers[i];
+            }
+        }
     }
 }
