@@ -10,6 +10,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.netty.util.ResourceLeakDetector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -72,5 +73,29 @@ class MainTest {
         CommandLine cli = Main.commandLine();
         cli.setErr(new PrintWriter(new StringWriter()));
         assertEquals(2, cli.execute("--prot", "1"));
+    }
+
+    @Test
+    void theServerRunsWithoutNettysLeakDetectionUnlessAPropertyAsksForIt() {
+        ResourceLeakDetector.Level before = ResourceLeakDetector.getLevel();
+        String property = System.getProperty("io.netty.leakDetection.level");
+        try {
+            System.clearProperty("io.netty.leakDetection.level");
+            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.SIMPLE);
+            Main.leakDetectionForProduction();
+            assertEquals(ResourceLeakDetector.Level.DISABLED, ResourceLeakDetector.getLevel());
+
+            System.setProperty("io.netty.leakDetection.level", "paranoid");
+            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
+            Main.leakDetectionForProduction();
+            assertEquals(ResourceLeakDetector.Level.PARANOID, ResourceLeakDetector.getLevel(), "an operator's level stays");
+        } finally {
+            if (property == null) {
+                System.clearProperty("io.netty.leakDetection.level");
+            } else {
+                System.setProperty("io.netty.leakDetection.level", property);
+            }
+            ResourceLeakDetector.setLevel(before);
+        }
     }
 }
