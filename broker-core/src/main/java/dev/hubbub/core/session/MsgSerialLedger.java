@@ -1,6 +1,7 @@
 package dev.hubbub.core.session;
 
 import dev.hubbub.core.protocol.ProtocolMessage;
+import java.util.Arrays;
 
 /**
  * What a connection has been answered for its recent msgSerials. A MESSAGE re-sent after a resume
@@ -52,9 +53,7 @@ final class MsgSerialLedger {
             return; // never claimed as a resend either (claim answers a negative serial as taken)
         }
         if (serials == null) {
-            serials = new long[FIRST_CAPACITY];
-            answers = new ProtocolMessage[FIRST_CAPACITY];
-            java.util.Arrays.fill(serials, -1);
+            allocate(FIRST_CAPACITY);
         }
         int slot = (int) (msgSerial & (serials.length - 1));
         long held = serials[slot];
@@ -74,9 +73,7 @@ final class MsgSerialLedger {
     private void grow() {
         long[] oldSerials = serials;
         ProtocolMessage[] oldAnswers = answers;
-        serials = new long[oldSerials.length * 2];
-        answers = new ProtocolMessage[oldSerials.length * 2];
-        java.util.Arrays.fill(serials, -1);
+        allocate(oldSerials.length * 2);
         for (int i = 0; i < oldSerials.length; i++) {
             if (oldSerials[i] >= 0) {
                 int slot = (int) (oldSerials[i] & (serials.length - 1));
@@ -84,5 +81,12 @@ final class MsgSerialLedger {
                 answers[slot] = oldAnswers[i];
             }
         }
+    }
+
+    /** Empty slots of {@code capacity} (a power of two); -1 marks a slot that holds no answer. */
+    private void allocate(int capacity) {
+        serials = new long[capacity];
+        answers = new ProtocolMessage[capacity];
+        Arrays.fill(serials, -1);
     }
 }
