@@ -4,10 +4,10 @@ import dev.hubbub.core.channel.ChannelKey;
 import dev.hubbub.core.protocol.Message;
 import java.time.Clock;
 import java.util.ArrayDeque;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -22,7 +22,10 @@ import java.util.function.Predicate;
 
 /**
  * The embedded {@link MessageLog}: per channel, a queue of recent messages and their ids, under
- * {@link Retention}'s bounds. Each channel's log has its own epoch, made when the log is, so a log
+ * {@link Retention}'s bounds. The messages are kept packed ({@link MessageRing}): a few arrays per
+ * channel rather than objects per message, so minutes of history at a high rate cost the collector
+ * next to nothing; a message costs its packed bytes plus {@link MessageRing#ENTRY_OVERHEAD} against
+ * the byte bounds. Each channel's log has its own epoch, made when the log is, so a log
  * dropped after expiry (or a restarted broker) can never be mistaken for the one a client's serial
  * came from. The newest {@code minMessages} outlive the age limit only while the channel is in use:
  * once it is not pinned (a channel with subscribers is) and has been idle for the retention time,
@@ -34,15 +37,6 @@ import java.util.function.Predicate;
  * only under memory pressure, by one thread at a time).
  */
 public final class InMemoryMessageLog implements MessageLog {
-    /**
-     * Per-message heap beyond the message's own {@link Message#size() size} (its fields, the id
-     * included), for the byte bounds: the message
-     * record and its strings (connectionId, serial), the queue entry, the id's de-duplication
-     * entries. Measured at about 440 bytes (100,000 messages of 100 bytes in 1,000 channels took
-     * 556 bytes each on the heap of a 64-bit JVM with compressed oops).
-     */
-    static final int OVERHEAD_BYTES = 400;
-
     private final Clock clock;
     private final Retention retention;
     private final Predicate<ChannelKey> pinned;
@@ -72,12 +66,10 @@ public final class InMemoryMessageLog implements MessageLog {
         this.keepPositionMillis = keepPositionMillis;
     }
 
-    private record Entry(long offset, Message message, int bytes) {}
-
     /** One channel's log. Guarded by its own monitor. */
     private static final class ChannelLog {
         final String epoch = ChannelSerial.newEpoch();
-        final ArrayDeque<Entry> entries = new ArrayDeque<>();
+        final MessageRing entries = new MessageRing();
         final Map<String, Long> ids = new HashMap<>();              // id -> when it may be forgotten
         final ArrayDeque<Map.Entry<String, Long>> idOrder = new ArrayDeque<>();
         long offset;           // the last position given
@@ -127,8 +119,7 @@ public final class InMemoryMessageLog implements MessageLog {
             for (Message m : messages) {
                 long offset = ++log.offset;
                 Message withSerial = m.withSerial(log.serial(offset));
-                int bytes = withSerial.size() + OVERHEAD_BYTES; // size() counts the id
-                log.entries.addLast(new Entry(offset, withSerial, bytes));
+                int bytes = log.entries.add(offset, withSerial);
                 log.bytes += bytes;
                 totalBytes.addAndGet(bytes);
                 if (m.id() != null && rememberIds.contains(m.id())) {
@@ -164,11 +155,14 @@ public final class InMemoryMessageLog implements MessageLog {
             if (from.offset() < log.evictedThrough) {
                 return Replay.LOST;
             }
-            List<Message> out = new ArrayList<>();
-            for (Entry e : log.entries) {
-                if (e.offset() > from.offset()) {
-                    out.add(e.message());
-                }
+            int n = log.entries.size();
+            int first = n;
+            while (first > 0 && log.entries.offset(first - 1) > from.offset()) {
+                first--;
+            }
+            List<Message> out = new ArrayList<>(n - first);
+            for (int i = first; i < n; i++) {
+                out.add(log.entries.get(i, log.epoch));
             }
             return new Replay(true, out);
         }
@@ -182,15 +176,16 @@ public final class InMemoryMessageLog implements MessageLog {
         }
         synchronized (log) {
             trim(log, clock.millis());
-            ArrayDeque<Message> out = new ArrayDeque<>();
-            for (Iterator<Entry> it = log.entries.descendingIterator(); it.hasNext() && out.size() < count; ) {
-                Message m = it.next().message();
-                if (m.timestamp() != null && m.timestamp() < sinceMillis) {
-                    break;
-                }
-                out.addFirst(m);
+            int n = log.entries.size();
+            int first = n;
+            while (first > 0 && n - first < count && log.entries.timestampOr(first - 1, Long.MAX_VALUE) >= sinceMillis) {
+                first--;
             }
-            return new ArrayList<>(out);
+            List<Message> out = new ArrayList<>(n - first);
+            for (int i = first; i < n; i++) {
+                out.add(log.entries.get(i, log.epoch));
+            }
+            return out;
         }
     }
 
@@ -202,10 +197,14 @@ public final class InMemoryMessageLog implements MessageLog {
         }
         synchronized (log) {
             trim(log, clock.millis());
-            List<Message> kept = new ArrayList<>(log.entries.size());
-            for (Entry e : log.entries) {
-                kept.add(e.message());
-            }
+            MessageRing ring = log.entries;
+            List<Message> kept = new AbstractList<>() { // unpacked as paging reaches them (a page is a few of many)
+                @Override
+                public Message get(int i) { return ring.get(i, log.epoch); }
+
+                @Override
+                public int size() { return ring.size(); }
+            };
             return HistoryPaging.page(log.epoch, kept, q);
         }
     }
@@ -243,8 +242,8 @@ public final class InMemoryMessageLog implements MessageLog {
                     log.lastTouched = now;
                 } else if (now - log.lastTouched >= idleFor) {
                     // nobody attached and nothing written for the retention time: its history expires, whatever the count
-                    while (!log.entries.isEmpty() && log.entries.peekFirst().message().timestamp() != null
-                            && log.entries.peekFirst().message().timestamp() < now - retention.maxAgeMillis()) {
+                    while (!log.entries.isEmpty()
+                            && log.entries.timestampOr(0, Long.MAX_VALUE) < now - retention.maxAgeMillis()) {
                         removeFirst(log);
                     }
                     if (log.entries.isEmpty() && log.ids.isEmpty()) {
@@ -291,10 +290,9 @@ public final class InMemoryMessageLog implements MessageLog {
     private void trim(ChannelLog log, long now) {
         long oldestKept = now - retention.maxAgeMillis();
         while (!log.entries.isEmpty()) {
-            Entry first = log.entries.peekFirst();
             boolean overBytes = log.bytes > retention.maxBytesPerChannel();
             boolean expired = log.entries.size() > retention.minMessages()
-                    && first.message().timestamp() != null && first.message().timestamp() < oldestKept;
+                    && log.entries.timestampOr(0, Long.MAX_VALUE) < oldestKept;
             if (!overBytes && !expired) {
                 break;
             }
@@ -306,10 +304,11 @@ public final class InMemoryMessageLog implements MessageLog {
     }
 
     private void removeFirst(ChannelLog log) {
-        Entry gone = log.entries.pollFirst();
-        log.bytes -= gone.bytes();
-        log.evictedThrough = gone.offset();
-        totalBytes.addAndGet(-gone.bytes());
+        int bytes = log.entries.firstCost();
+        log.evictedThrough = log.entries.firstOffset();
+        log.entries.removeFirst();
+        log.bytes -= bytes;
+        totalBytes.addAndGet(-bytes);
     }
 
     /**
@@ -327,9 +326,8 @@ public final class InMemoryMessageLog implements MessageLog {
             List<ChannelLog> byIndex = new ArrayList<>();
             for (ChannelLog log : logs.values()) {
                 synchronized (log) {
-                    Entry first = log.entries.peekFirst();
-                    if (first != null) {
-                        heap.add(new long[] {timestamp(first), byIndex.size()});
+                    if (!log.entries.isEmpty()) {
+                        heap.add(new long[] {log.entries.timestampOr(0, 0), byIndex.size()});
                         byIndex.add(log);
                     }
                 }
@@ -342,9 +340,8 @@ public final class InMemoryMessageLog implements MessageLog {
                         removeFirst(log);
                         evicted.increment();
                     }
-                    Entry next = log.entries.peekFirst();
-                    if (next != null) {
-                        heap.add(new long[] {timestamp(next), oldest[1]});
+                    if (!log.entries.isEmpty()) {
+                        heap.add(new long[] {log.entries.timestampOr(0, 0), oldest[1]});
                     }
                 }
             }
@@ -352,6 +349,4 @@ public final class InMemoryMessageLog implements MessageLog {
             evicting.set(false);
         }
     }
-
-    private static long timestamp(Entry e) { return e.message().timestamp() == null ? 0 : e.message().timestamp(); }
 }

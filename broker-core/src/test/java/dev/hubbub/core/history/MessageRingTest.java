@@ -1,0 +1,153 @@
+package dev.hubbub.core.history;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hubbub.core.protocol.Message;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class MessageRingTest {
+    private static final String EPOCH = "abcdefghij";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static void assertSameMessage(Message expected, long offset, Message actual) {
+        assertEquals(expected.id(), actual.id());
+        assertEquals(expected.clientId(), actual.clientId());
+        assertEquals(expected.connectionId(), actual.connectionId());
+        assertEquals(expected.connectionKey(), actual.connectionKey());
+        assertEquals(expected.name(), actual.name());
+        assertEquals(expected.encoding(), actual.encoding());
+        if (expected.data() instanceof byte[] b) {
+            assertArrayEquals(b, (byte[]) actual.data());
+        } else {
+            assertEquals(expected.data(), actual.data());
+        }
+        assertSame(expected.extras(), actual.extras());
+        assertEquals(expected.timestamp(), actual.timestamp());
+        assertEquals(expected.action(), actual.action());
+        assertEquals(new ChannelSerial(EPOCH, offset).wire(), actual.serial(), "the serial is made from the epoch and offset");
+    }
+
+    // Rule: every field comes back exactly as it went in, whatever its characters: text one byte a
+    // character, wider text (an unpaired surrogate too), binary, absent fields, extras, any action.
+    @Test
+    void everyFieldComesBackAsItWentIn() throws Exception {
+        JsonNode extras = JSON.readTree("{\"headers\":{\"k\":\"v\"}}");
+        Message[] in = {
+            new Message("id-1", "alice", "conn-1", null, "greeting", "hello", null, null, 1_700_000_000_000L, 0, "x:1"),
+            new Message(null, null, null, null, null, null, null, null, null, null, null),
+            new Message("\u00e9t\u00e9", "\u4e16\u754c", "c", "key-1", "\ud83d\ude00", "caf\u00e9 \ud800 lone", "utf-8", extras, -5L,
+                    Integer.MIN_VALUE, null),
+            new Message("b", null, "c", null, "bin", new byte[] {0, -1, 127, -128, 42}, "cipher", null, 7L, Integer.MAX_VALUE, null),
+            new Message("e", null, null, null, "", "", "", null, 0L, -1, null),
+        };
+        MessageRing ring = new MessageRing();
+        for (int i = 0; i < in.length; i++) {
+            ring.add(100 + i, in[i]);
+        }
+        assertEquals(in.length, ring.size());
+        for (int i = 0; i < in.length; i++) {
+            assertSameMessage(in[i], 100 + i, ring.get(i, EPOCH));
+            assertEquals(100 + i, ring.offset(i));
+        }
+        assertEquals(Long.MAX_VALUE, ring.timestampOr(1, Long.MAX_VALUE), "no timestamp: the default");
+        assertEquals(-5L, ring.timestampOr(2, 0));
+    }
+
+    // Rule: large text and binary (bigger than the first arrays) round-trip too.
+    @Test
+    void largeMessagesRoundTrip() {
+        String big = "x".repeat(70_000) + "\u0101";
+        byte[] bytes = new byte[100_000];
+        new Random(1).nextBytes(bytes);
+        MessageRing ring = new MessageRing();
+        Message a = new Message("a", null, "c", null, "n", big, null, null, 1L, 0, null);
+        Message b = new Message("b", null, "c", null, "n", bytes, null, null, 2L, 0, null);
+        ring.add(1, a);
+        ring.add(2, b);
+        assertSameMessage(a, 1, ring.get(0, EPOCH));
+        assertSameMessage(b, 2, ring.get(1, EPOCH));
+    }
+
+    // Rule: the cost of an entry is what add returned for it, and removing the oldest hands back the next.
+    @Test
+    void costAndOrderFollowTheOldest() {
+        MessageRing ring = new MessageRing();
+        int first = ring.add(1, Message.of("a", "short"));
+        int second = ring.add(2, Message.of("b", "a much longer payload than the first"));
+        assertTrue(second > first);
+        assertEquals(first, ring.firstCost());
+        ring.removeFirst();
+        assertEquals(second, ring.firstCost());
+        assertEquals(2, ring.firstOffset());
+        ring.removeFirst();
+        assertTrue(ring.isEmpty());
+        assertEquals(0, ring.capacityBytes(), "an empty ring holds no arrays");
+    }
+
+    // Rule: a long run of adds and removals of mixed sizes, wrapping, growing and shrinking, keeps
+    // exactly the messages a plain queue keeps, in order; and the ring stays within a few times
+    // what it holds (it shrinks after a burst).
+    @Test
+    void matchesAQueueThroughWrapsGrowthAndShrinking() {
+        Random random = new Random(42);
+        MessageRing ring = new MessageRing();
+        ArrayDeque<Message> queue = new ArrayDeque<>();
+        ArrayDeque<Long> offsets = new ArrayDeque<>();
+        long offset = 0;
+        for (int step = 0; step < 60_000; step++) {
+            int phase = (step / 5_000) % 3; // grow, steady, drain
+            boolean add = phase == 0 ? random.nextInt(10) < 8 : phase == 1 ? random.nextBoolean() : random.nextInt(10) < 2;
+            if (add || queue.isEmpty()) {
+                int size = random.nextInt(8) == 0 ? random.nextInt(5_000) : random.nextInt(60);
+                Object data = random.nextBoolean() ? "p".repeat(size) : new byte[size];
+                Message m = new Message("id-" + step, random.nextBoolean() ? "c" + step : null, "conn", null, "n", data, null, null,
+                        (long) step, step % 3, null);
+                ring.add(++offset, m);
+                queue.addLast(m);
+                offsets.addLast(offset);
+            } else {
+                ring.removeFirst();
+                queue.pollFirst();
+                offsets.pollFirst();
+            }
+            if (step % 997 == 0) {
+                assertEquals(queue.size(), ring.size());
+                Iterator<Message> q = queue.iterator();
+                Iterator<Long> o = offsets.iterator();
+                for (int i = 0; i < ring.size(); i++) {
+                    assertSameMessage(q.next(), o.next(), ring.get(i, EPOCH));
+                }
+            }
+        }
+        while (ring.size() > 3) {
+            ring.removeFirst();
+            queue.pollFirst();
+            offsets.pollFirst();
+        }
+        assertTrue(ring.capacityBytes() < 64 * 1024, "shrunk after draining: " + ring.capacityBytes());
+        Iterator<Long> o = offsets.iterator();
+        int i = 0;
+        for (Message m : queue) {
+            assertSameMessage(m, o.next(), ring.get(i++, EPOCH));
+        }
+    }
+
+    // Rule: a removed entry's extras are let go (the ring keeps no reference past its messages).
+    @Test
+    void removedExtrasAreNotKept() throws Exception {
+        MessageRing ring = new MessageRing();
+        ring.add(1, new Message("a", null, null, null, "n", "d", null, JSON.readTree("{\"a\":1}"), 1L, 0, null));
+        ring.add(2, Message.of("n", "d"));
+        ring.removeFirst();
+        assertNull(ring.get(0, EPOCH).extras());
+    }
+}
