@@ -1,7 +1,12 @@
 package dev.hubbub.core.session;
 
+import dev.hubbub.core.history.ChannelSerial;
+import dev.hubbub.core.protocol.Action;
 import dev.hubbub.core.protocol.ProtocolMessage;
+import dev.hubbub.core.protocol.PublishResult;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * What a connection has been answered for its recent msgSerials. A MESSAGE re-sent after a resume
@@ -24,7 +29,18 @@ final class MsgSerialLedger {
      * answer would overwrite one still within KEPT serials of it.
      */
     private long[] serials;
+    /**
+     * The common answer, an ACK of messages given consecutive positions in one channel's log, is
+     * kept as that log's epoch (one shared string), the first offset and the count, and made again
+     * when a resend asks: a busy publisher's last KEPT answers would otherwise be KEPT objects
+     * graphs each (about 260 bytes in 8 objects), all living long enough to reach the old
+     * generation and die there. Any other answer is kept as it is, in {@code answers}.
+     */
+    private String[] epochs;
+    private long[] firstOffsets;
+    private int[] counts;
     private ProtocolMessage[] answers;
+    private String lastEpoch;  // the epoch of the last packed answer: a publisher mostly stays on a channel
 
     /**
      * Claims {@code msgSerial} for publishing, or says it is a resend: then the answer already
@@ -41,7 +57,7 @@ final class MsgSerialLedger {
         if (serials != null && msgSerial >= 0) {
             int slot = (int) (msgSerial & (serials.length - 1));
             if (serials[slot] == msgSerial) {
-                return answers[slot];
+                return epochs[slot] != null ? unpack(msgSerial, slot) : answers[slot];
             }
         }
         return ProtocolMessage.ack(msgSerial, 1, null);
@@ -67,17 +83,99 @@ final class MsgSerialLedger {
             return; // a serial KEPT or more later holds the slot: this late answer counts as too old
         }
         serials[slot] = msgSerial;
-        answers[slot] = answer;
+        if (!pack(answer, slot)) {
+            epochs[slot] = null;
+            answers[slot] = answer;
+        }
+    }
+
+    /** Answers kept as objects (the rest are packed): for tests. */
+    synchronized int answersHeld() {
+        return answers == null ? 0 : (int) Arrays.stream(answers).filter(a -> a != null).count();
+    }
+
+    /** Keeps {@code answer} packed in {@code slot} when it is an ACK of consecutive serials of one epoch. */
+    private boolean pack(ProtocolMessage answer, int slot) {
+        if (answer.action() != Action.ACK || answer.count() == null || answer.count() != 1 || answer.res() == null
+                || answer.res().size() != 1 || answer.res().get(0) == null) {
+            return false;
+        }
+        List<String> given = answer.res().get(0).serials();
+        if (given == null || given.isEmpty()) {
+            return false;
+        }
+        String first = given.get(0);
+        if (first == null) {
+            return false;
+        }
+        String epoch = lastEpoch;
+        if (epoch == null || offsetOf(first, epoch) < 0) {
+            ChannelSerial parsed = ChannelSerial.parse(first);
+            if (parsed == null) {
+                return false;
+            }
+            epoch = parsed.epoch();
+        }
+        long offset = offsetOf(first, epoch);
+        for (int i = 0; i < given.size(); i++) {
+            String s = given.get(i);
+            if (offset < 0 || s == null || offsetOf(s, epoch) != offset + i) {
+                return false; // not what unpack would make again
+            }
+        }
+        lastEpoch = epoch;
+        epochs[slot] = epoch;
+        firstOffsets[slot] = offset;
+        counts[slot] = given.size();
+        answers[slot] = null;
+        return true;
+    }
+
+    private static final int OFFSET_DIGITS = 13; // as ChannelSerial writes them
+
+    /**
+     * The offset of {@code serial} when it is exactly what {@link ChannelSerial#wire()} makes for
+     * {@code epoch} (13 lower-case base-36 digits); else -1. Allocates nothing.
+     */
+    static long offsetOf(String serial, String epoch) {
+        int from = epoch.length() + 1;
+        if (serial.length() != from + OFFSET_DIGITS || serial.charAt(from - 1) != ':' || !serial.startsWith(epoch)) {
+            return -1;
+        }
+        long v = 0;
+        for (int i = from; i < serial.length(); i++) {
+            char c = serial.charAt(i);
+            int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'z' ? c - 'a' + 10 : -1;
+            if (d < 0 || v > (Long.MAX_VALUE - d) / 36) {
+                return -1;
+            }
+            v = v * 36 + d;
+        }
+        return v;
+    }
+
+    private ProtocolMessage unpack(long msgSerial, int slot) {
+        List<String> made = new ArrayList<>(counts[slot]);
+        for (int i = 0; i < counts[slot]; i++) {
+            made.add(new ChannelSerial(epochs[slot], firstOffsets[slot] + i).wire());
+        }
+        return ProtocolMessage.ack(msgSerial, 1, List.of(new PublishResult(made)));
     }
 
     private void grow() {
         long[] oldSerials = serials;
+        String[] oldEpochs = epochs;
+        long[] oldOffsets = firstOffsets;
+        int[] oldCounts = counts;
         ProtocolMessage[] oldAnswers = answers;
         allocate(oldSerials.length * 2);
         for (int i = 0; i < oldSerials.length; i++) {
             if (oldSerials[i] >= 0) {
                 int slot = (int) (oldSerials[i] & (serials.length - 1));
                 serials[slot] = oldSerials[i];
+                epochs[slot] = oldEpochs[i];
+                firstOffsets[slot] = oldOffsets[i];
+                counts[slot] = oldCounts[i];
                 answers[slot] = oldAnswers[i];
             }
         }
@@ -86,6 +184,9 @@ final class MsgSerialLedger {
     /** Empty slots of {@code capacity} (a power of two); -1 marks a slot that holds no answer. */
     private void allocate(int capacity) {
         serials = new long[capacity];
+        epochs = new String[capacity];
+        firstOffsets = new long[capacity];
+        counts = new int[capacity];
         answers = new ProtocolMessage[capacity];
         Arrays.fill(serials, -1);
     }
