@@ -5,6 +5,7 @@ import dev.hubbub.bench.cli.ConnectCommand;
 import dev.hubbub.bench.cli.FanoutCommand;
 import dev.hubbub.bench.cli.IdleCommand;
 import dev.hubbub.bench.cli.PresenceCommand;
+import dev.hubbub.bench.cli.RawServerCommand;
 import dev.hubbub.bench.cli.ResumeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -16,7 +17,7 @@ import picocli.CommandLine.Command;
 @Command(name = "broker-bench", mixinStandardHelpOptions = true, version = "broker-bench 0.1.0",
         description = "Benchmarks a realtime broker over its WebSocket protocol (JSON or MessagePack).",
         subcommands = {FanoutCommand.class, ChannelsCommand.class, ConnectCommand.class, PresenceCommand.class,
-                IdleCommand.class, ResumeCommand.class, CommandLine.HelpCommand.class})
+                IdleCommand.class, ResumeCommand.class, RawServerCommand.class, CommandLine.HelpCommand.class})
 public final class BenchMain implements java.util.concurrent.Callable<Integer> {
 
     public static void main(String[] args) {

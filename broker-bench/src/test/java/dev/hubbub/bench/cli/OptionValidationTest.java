@@ -178,6 +178,13 @@ class OptionValidationTest {
     }
 
     @Test
+    void rawServerRefusesABadPortAsAUsageError() {
+        StringWriter err = new StringWriter();
+        assertEquals(2, BenchMain.commandLine().setErr(new PrintWriter(err)).execute("raw-server", "--port", "70000"));
+        assertTrue(err.toString().contains("--port must be between 0 and 65535"), err.toString());
+    }
+
+    @Test
     void invalidRunsExitWithUsageErrorBeforeTouchingTheNetwork() {
         StringWriter err = new StringWriter();
         CommandLine cl = BenchMain.commandLine().setErr(new PrintWriter(err));
