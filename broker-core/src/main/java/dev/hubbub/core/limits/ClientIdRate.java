@@ -14,12 +14,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * clientId), shared by all that clientId's connections on this node and its REST publishes. A
  * bucket holds one second's worth and refills continuously; a publish is admitted whole or
  * refused whole (NACK 42910), like the per-connection rate. Buckets that have refilled are
- * forgotten. Thread-safe: each bucket is locked on its own.
+ * forgotten, at most once a second (a pass over the buckets, by whichever publish comes due: a
+ * pass every few thousand publishes cost an event loop a walk over every active clientId that
+ * often). Thread-safe: each bucket is locked on its own; a bucket the sweep retires is never
+ * taken from again (a publish that found it just before takes from its successor instead).
  */
 public final class ClientIdRate {
     /** Refusals further apart than this start a new run (a new log line). */
     static final long RUN_GAP_MILLIS = 1_000;
-    private static final int SWEEP_EVERY = 4096;
+    /** The least time between two sweeps. */
+    public static final long SWEEP_EVERY_MILLIS = 1_000;
 
     private record Person(String appId, String clientId) {}
 
@@ -27,12 +31,13 @@ public final class ClientIdRate {
     private final Clock clock;
     private final LimitBites bites;
     private final ConcurrentHashMap<Person, Bucket> buckets = new ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.AtomicInteger takes = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong lastSweep;
 
     public ClientIdRate(ClientIdLimits limits, Clock clock, LimitBites bites) {
         this.limits = Objects.requireNonNull(limits);
         this.clock = Objects.requireNonNull(clock);
         this.bites = Objects.requireNonNull(bites);
+        this.lastSweep = new java.util.concurrent.atomic.AtomicLong(clock.millis());
     }
 
     /** No app limits publishing per clientId. */
@@ -55,16 +60,23 @@ public final class ClientIdRate {
         if (max <= 0 || byClientId.isEmpty()) {
             return null;
         }
-        if (takes.incrementAndGet() % SWEEP_EVERY == 0) {
+        long now = clock.millis();
+        long swept = lastSweep.get();
+        if (now - swept >= SWEEP_EVERY_MILLIS && lastSweep.compareAndSet(swept, now)) {
             sweep();
         }
-        long now = clock.millis();
         List<Map.Entry<Bucket, Integer>> taken = new ArrayList<>(byClientId.size());
         for (Map.Entry<String, Integer> e : byClientId.entrySet()) {
-            Bucket b = buckets.computeIfAbsent(new Person(appId, e.getKey()), p -> new Bucket(max, now));
+            Person person = new Person(appId, e.getKey());
             int count = e.getValue();
-            Boolean opensRun = b.take(count, max, now);
-            if (opensRun != null) {
+            Bucket b;
+            int verdict;
+            do { // a bucket the sweep retired meanwhile is gone from the map: its successor counts
+                b = buckets.computeIfAbsent(person, p -> new Bucket(max, now));
+                verdict = b.take(count, max, now);
+            } while (verdict == Bucket.RETIRED);
+            if (verdict != Bucket.TAKEN) {
+                boolean opensRun = verdict == Bucket.REFUSED_OPENS_RUN;
                 taken.forEach(t -> t.getKey().refund(t.getValue(), max));
                 bites.bitten(new LimitBites.Bite(LimitBites.Limit.RATE, LimitBites.Action.REFUSED_PUBLISH, appId, e.getKey(),
                         who, sum(byClientId), max, opensRun));
@@ -83,7 +95,7 @@ public final class ClientIdRate {
     /** Forgets buckets that are full again (as good as new); every few thousand publishes, and by tests. */
     public void sweep() {
         long now = clock.millis();
-        buckets.values().removeIf(b -> b.fullAt(now));
+        buckets.values().removeIf(b -> b.retireIfFull(now));
     }
 
     /** How many clientIds have a bucket now. */
@@ -94,6 +106,12 @@ public final class ClientIdRate {
         private double rate;
         private long refilledAt;
         private long lastRefused = Long.MIN_VALUE / 2;
+        private boolean retired;
+        static final int TAKEN = 0;
+        static final int REFUSED_OPENS_RUN = 1;
+        static final int REFUSED = 2;
+        /** The sweep has retired the bucket: look it up again. */
+        static final int RETIRED = 3;
 
         Bucket(int rate, long now) {
             this.rate = rate;
@@ -101,23 +119,28 @@ public final class ClientIdRate {
             this.refilledAt = now;
         }
 
-        /** null when taken; else whether this refusal opens a run. */
-        synchronized Boolean take(int count, int max, long now) {
+        /** TAKEN, REFUSED_OPENS_RUN, REFUSED or RETIRED. */
+        synchronized int take(int count, int max, long now) {
+            if (retired) {
+                return RETIRED;
+            }
             refill(max, now);
             if (tokens >= Math.min(count, rate)) {
                 tokens -= count;
-                return null;
+                return TAKEN;
             }
             boolean opens = now - lastRefused > RUN_GAP_MILLIS;
             lastRefused = now;
-            return opens;
+            return opens ? REFUSED_OPENS_RUN : REFUSED;
         }
 
         synchronized void refund(int count, int max) { tokens = Math.min(max, tokens + count); }
 
-        synchronized boolean fullAt(long now) {
+        /** Retires the bucket when it is as good as new (full, no recent refusal): then the sweep drops it. */
+        synchronized boolean retireIfFull(long now) {
             refill(rate, now);
-            return tokens >= rate && now - lastRefused > RUN_GAP_MILLIS;
+            retired = tokens >= rate && now - lastRefused > RUN_GAP_MILLIS;
+            return retired;
         }
 
         private void refill(double max, long now) {

@@ -286,4 +286,69 @@ class ClientIdLimitsTest {
         assertNull(rate.take("app2", Map.of("x", 1000), "test"), "no limit in app2: nothing kept");
         assertEquals(0, rate.bucketCount());
     }
+
+    private dev.hubbub.core.limits.ClientIdRate tenPerSecond() {
+        return new dev.hubbub.core.limits.ClientIdRate(
+                new ClientIdLimits(Map.of("app1", new ClientIdLimits.App(0, OnConnectionLimit.REFUSE, 10))), clock,
+                new LimitBites(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
+    }
+
+    // Rule: publishing sweeps the buckets itself, at most once a second (not every few thousand publishes).
+    @Test
+    void publishingSweepsAtMostOnceASecond() {
+        dev.hubbub.core.limits.ClientIdRate rate = tenPerSecond();
+        for (int i = 0; i < 100; i++) {
+            assertNull(rate.take("app1", Map.of("user" + i, 5), "test"));
+        }
+        clock.advance(Duration.ofMillis(900)); // all full again, but a second has not passed
+        assertNull(rate.take("app1", Map.of("late", 1), "test"));
+        assertEquals(101, rate.bucketCount(), "no sweep within the second");
+        clock.advance(Duration.ofMillis(100 + dev.hubbub.core.limits.ClientIdRate.SWEEP_EVERY_MILLIS));
+        assertNull(rate.take("app1", Map.of("later", 1), "test"));
+        assertEquals(1, rate.bucketCount(), "the sweep came due: only the new bucket is left");
+    }
+
+    // Rule: a sweep racing publishes never hands out a clientId's second more than once: a publish
+    // that found a bucket just as the sweep dropped it takes from its successor (the clock stands
+    // still, so each person may publish exactly 10).
+    @Test
+    void aSweepRacingPublishesNeverAdmitsMoreThanTheRate() throws Exception {
+        dev.hubbub.core.limits.ClientIdRate rate = tenPerSecond();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread sweeper = new Thread(() -> {
+            while (!stop.get()) {
+                rate.sweep();
+            }
+        });
+        sweeper.start();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            for (int round = 0; round < 3000; round++) {
+                String person = "p" + round;
+                java.util.concurrent.atomic.AtomicInteger admitted = new java.util.concurrent.atomic.AtomicInteger();
+                java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+                List<java.util.concurrent.Future<?>> takers = new java.util.ArrayList<>();
+                for (int t = 0; t < 4; t++) {
+                    takers.add(pool.submit(() -> {
+                        go.await();
+                        for (int i = 0; i < 4; i++) {
+                            if (rate.take("app1", Map.of(person, 1), "test") == null) {
+                                admitted.incrementAndGet();
+                            }
+                        }
+                        return null;
+                    }));
+                }
+                go.countDown();
+                for (java.util.concurrent.Future<?> f : takers) {
+                    f.get();
+                }
+                assertEquals(10, admitted.get(), "round " + round);
+            }
+        } finally {
+            stop.set(true);
+            sweeper.join();
+            pool.shutdownNow();
+        }
+    }
 }
