@@ -46,6 +46,7 @@ public final class ConnectionRateLimiter {
         this.nanoTime = nanoTime;
         long refillMillis = rate.enabled() ? (long) Math.ceil(rate.burst() * 1000.0 / rate.perSecond()) : 0;
         this.buckets = Caffeine.newBuilder()
+                .executor(Runnable::run) // upkeep on the accepting event loop: no common-pool task and wake-up
                 .maximumSize(MAX_ADDRESSES)
                 .expireAfterAccess(Duration.ofMillis(Math.max(1000, refillMillis)))
                 .ticker(nanoTime::getAsLong)

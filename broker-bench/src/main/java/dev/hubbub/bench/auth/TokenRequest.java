@@ -1,6 +1,12 @@
 package dev.hubbub.bench.auth;
 
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -49,6 +55,39 @@ public record TokenRequest(String keyName, Long ttl, String capability, String c
             return Base64.getEncoder().encodeToString(sig);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 unavailable", e);
+        }
+    }
+
+    private static final JsonFactory JSON = new JsonFactory();
+
+    /**
+     * The JSON body as UTF-8 bytes, written straight out (no node tree, no String): the same fields
+     * in the same order as {@link #toJson()}; absent fields are omitted.
+     */
+    public byte[] toJsonBytes() {
+        try (ByteArrayBuilder out = new ByteArrayBuilder(256)) {
+            try (JsonGenerator g = JSON.createGenerator(out, JsonEncoding.UTF8)) {
+                g.writeStartObject();
+                g.writeStringField("keyName", keyName);
+                if (ttl != null) {
+                    g.writeNumberField("ttl", ttl);
+                }
+                if (capability != null) {
+                    g.writeStringField("capability", capability);
+                }
+                if (clientId != null) {
+                    g.writeStringField("clientId", clientId);
+                }
+                g.writeNumberField("timestamp", timestamp);
+                g.writeStringField("nonce", nonce);
+                if (mac != null) {
+                    g.writeStringField("mac", mac);
+                }
+                g.writeEndObject();
+            }
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

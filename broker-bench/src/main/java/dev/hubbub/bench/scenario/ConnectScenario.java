@@ -27,6 +27,9 @@ public final class ConnectScenario {
     public record Settings(int connections, int concurrency, Auth auth, TokenMinter.Mode tokenMode, String clientIdPrefix,
                            int warmupConnections) { }
 
+    /** This process (the load client): its CPU per connect is reported beside the broker's. */
+    private static final ServerProbe SELF = new ServerProbe(ProcessHandle.current().pid());
+
     private final Settings s;
     private final RunContext ctx;
 
@@ -62,8 +65,10 @@ public final class ConnectScenario {
             ctx.progress().show(() -> String.format("connect: %,d / %,d connected, %d failed (%s)", opener.succeeded(),
                     s.connections(), opener.failures().total(), opener.failures().describe()));
             ServerProbe.Sample before = ctx.probe() == null ? null : ctx.probe().sample();
+            ServerProbe.Sample selfBefore = SELF.sample();
             Deadline phase = Deadline.unguarded(Math.min(ctx.durationSeconds(), ctx.deadline().remainingMillis() / 1000.0));
             List<Connection> conns = opener.open(s.connections(), s.concurrency(), phase);
+            ServerProbe.Sample selfAfter = SELF.sample();
             ServerProbe.Sample after = ctx.probe() == null ? null : ctx.probe().sample();
 
             Map<String, Object> res = report.section("connect");
@@ -82,6 +87,8 @@ public final class ConnectScenario {
             if (before != null) {
                 ctx.probe().describe(before, after, opener.succeeded(), "cpuMicrosPerConnect", report.section("server"));
             }
+            // this load client's own CPU: when it nears 100% of its core, the client is what limits connects/s
+            SELF.describe(selfBefore, selfAfter, opener.succeeded(), "cpuMicrosPerConnect", report.section("client"));
             ctx.progress().show(() -> "closing " + conns.size() + " connections");
             RunContext.closeAll(conns, 5000);
             if (opener.succeeded() == 0) {

@@ -57,6 +57,7 @@ public final class LocalNonceStore implements NonceStore {
 
     private Cache<String, Long> of(String keyName) {
         return byKey.computeIfAbsent(keyName, k -> Caffeine.newBuilder()
+                .executor(Runnable::run) // upkeep on the caller: no common-pool task and thread wake-up per few nonces
                 .ticker(ticker)
                 .expireAfter(Expiry.<String, Long>creating((nonce, millis) -> Duration.ofMillis(millis)))
                 .build());
