@@ -181,46 +181,22 @@ final class MsgpackFrameReader extends FrameReader {
 
     @Override
     void skipValue() throws IOException {
-        long pending = 1;
-        while (pending-- > 0) {
-            int t = u8();
-            if (t <= 0x7f || t >= 0xe0 || t == 0xc0 || t == 0xc2 || t == 0xc3) {
-                continue;
-            }
-            if (t >= 0x80 && t <= 0x8f) {
-                pending += 2L * (t & 0x0f);
-            } else if (t >= 0x90 && t <= 0x9f) {
-                pending += t & 0x0f;
-            } else if (t >= 0xa0 && t <= 0xbf) {
-                advance(t & 0x1f);
-            } else {
-                switch (t) {
-                    case 0xc4, 0xd9 -> advance(uint(1));
-                    case 0xc5, 0xda -> advance(uint(2));
-                    case 0xc6, 0xdb -> advance(uint(4));
-                    case 0xc7 -> advance(uint(1) + 1);
-                    case 0xc8 -> advance(uint(2) + 1);
-                    case 0xc9 -> advance(uint(4) + 1);
-                    case 0xca -> advance(4);
-                    case 0xcb -> advance(8);
-                    case 0xcc, 0xd0 -> advance(1);
-                    case 0xcd, 0xd1 -> advance(2);
-                    case 0xce, 0xd2 -> advance(4);
-                    case 0xcf, 0xd3 -> advance(8);
-                    case 0xd4 -> advance(2);
-                    case 0xd5 -> advance(3);
-                    case 0xd6 -> advance(5);
-                    case 0xd7 -> advance(9);
-                    case 0xd8 -> advance(17);
-                    case 0xdc -> pending += uint(2);
-                    case 0xdd -> pending += uint(4);
-                    case 0xde -> pending += 2 * uint(2);
-                    case 0xdf -> pending += 2 * uint(4);
-                    default -> throw new IOException("invalid MessagePack type 0x" + Integer.toHexString(t));
-                }
-            }
-        }
+        MsgpackSkip.skip(cursor, 1);
     }
+
+    private final MsgpackSkip.Cursor<IOException> cursor = new MsgpackSkip.Cursor<>() {
+        @Override
+        public int u8() throws IOException { return MsgpackFrameReader.this.u8(); }
+
+        @Override
+        public long uint(int bytes) throws IOException { return MsgpackFrameReader.this.uint(bytes); }
+
+        @Override
+        public void skipBytes(long n) throws IOException { advance(n); }
+
+        @Override
+        public IOException malformed(int type) { return new IOException("invalid MessagePack type 0x" + Integer.toHexString(type)); }
+    };
 
     private void advance(long n) throws IOException {
         if (n > Integer.MAX_VALUE) {

@@ -2,6 +2,7 @@ package dev.hubbub.bench.raw;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import dev.hubbub.bench.client.MsgpackSkip;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -15,7 +16,7 @@ import java.nio.charset.StandardCharsets;
  * stepped over), and the scan stops once both are found. A frame that is not a well-formed object
  * as far as the scan reads it gives action -1. One instance per frame.
  */
-final class FrameScan {
+final class FrameScan implements MsgpackSkip.Cursor<FrameScan.Malformed> {
     private static final ByteBuf ACTION = Unpooled.unreleasableBuffer(Unpooled.copiedBuffer("action", StandardCharsets.US_ASCII));
     private static final ByteBuf CHANNEL = Unpooled.unreleasableBuffer(Unpooled.copiedBuffer("channel", StandardCharsets.US_ASCII));
     private static final JsonFactory JSON = new JsonFactory();
@@ -50,7 +51,8 @@ final class FrameScan {
         return s;
     }
 
-    private int u8() {
+    @Override
+    public int u8() {
         int c = peek();
         i++;
         return c;
@@ -191,7 +193,8 @@ final class FrameScan {
         }
     }
 
-    private long uint(int bytes) {
+    @Override
+    public long uint(int bytes) {
         long v = 0;
         for (int k = 0; k < bytes; k++) {
             v = (v << 8) | u8();
@@ -236,41 +239,17 @@ final class FrameScan {
 
     /** Steps over {@code values} whole values, nested maps and arrays included. */
     private void skipMsgpack(long values) {
-        long pending = values;
-        while (pending-- > 0) {
-            int t = u8();
-            if (t <= 0x7f || t >= 0xe0 || t == 0xc0 || t == 0xc2 || t == 0xc3) {
-                continue;
-            }
-            if (t <= 0x8f) {
-                pending += 2L * (t & 0x0f);
-            } else if (t <= 0x9f) {
-                pending += t & 0x0f;
-            } else if (t <= 0xbf) {
-                advance(t & 0x1f);
-            } else {
-                switch (t) {
-                    case 0xc4, 0xd9 -> advance(uint(1));
-                    case 0xc5, 0xda -> advance(uint(2));
-                    case 0xc6, 0xdb -> advance(uint(4));
-                    case 0xc7, 0xc8, 0xc9 -> advance(uint(1 << (t - 0xc7)) + 1);
-                    case 0xca, 0xce, 0xd2 -> advance(4);
-                    case 0xcb, 0xcf, 0xd3 -> advance(8);
-                    case 0xcc, 0xd0 -> advance(1);
-                    case 0xcd, 0xd1 -> advance(2);
-                    case 0xd4, 0xd5, 0xd6, 0xd7, 0xd8 -> advance((1L << (t - 0xd4)) + 1);
-                    case 0xdc -> pending += uint(2);
-                    case 0xdd -> pending += uint(4);
-                    case 0xde -> pending += 2 * uint(2);
-                    case 0xdf -> pending += 2 * uint(4);
-                    default -> throw Malformed.INSTANCE;
-                }
-            }
-        }
+        MsgpackSkip.skip(this, values);
     }
 
+    @Override
+    public void skipBytes(long n) { advance(n); }
+
+    @Override
+    public Malformed malformed(int type) { return Malformed.INSTANCE; }
+
     /** A frame the scan cannot read; thrown without a stack trace and caught at the top. */
-    private static final class Malformed extends RuntimeException {
+    static final class Malformed extends RuntimeException {
         static final Malformed INSTANCE = new Malformed();
         private Malformed() { super("malformed frame", null, false, false); }
     }
