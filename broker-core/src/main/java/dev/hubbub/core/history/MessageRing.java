@@ -2,44 +2,49 @@ package dev.hubbub.core.history;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hubbub.core.protocol.Message;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * One channel's kept messages, oldest first, packed into a few arrays rather than held as message
- * objects: each message's fields are written as bytes into one ring of bytes, and its position,
- * timestamp and place in that ring go in parallel primitive arrays. A channel that keeps its
- * history for minutes at thousands of messages a second then costs the collector a handful of
- * arrays instead of half a dozen objects per message: nothing is allocated per message once the
- * ring has grown to the channel's rate, so kept messages never pile up in the old generation for a
- * full collection to walk (which had paused a busy node for over half a second every few seconds).
+ * One channel's kept messages, oldest first, packed into two blocks of bytes rather than held as
+ * message objects: each message's fields are written as bytes into a ring of bytes, and its
+ * position, timestamp and place in that ring go in a ring of fixed-size slots. Small rings live on
+ * the heap; large ones off it ({@link RingMemory}). A channel that keeps its history for minutes at
+ * thousands of messages a second then costs the collector nothing per message: nothing is
+ * allocated per message once the ring has grown to the channel's rate, and the history a busy node
+ * keeps is never copied out of the young generation nor walked by a full collection.
  *
  * <p>Every field comes back exactly as it went in. Strings whose characters all fit in one byte are
  * kept one byte a character, others as UTF-16 (so even an unpaired surrogate survives); binary
  * data is kept as it is; {@code extras} (rare, and a tree) is kept by reference. The serial is not
  * kept: it is the log's epoch and the message's offset, made again on the way out.
  *
- * <p>Not thread-safe: the owner guards it (the channel's monitor).
+ * <p>Not thread-safe: the owner guards it (the channel's monitor). A ring's blocks may be native
+ * memory that is freed the moment they are replaced, so nothing outside the ring ever holds them.
  */
 final class MessageRing {
-    /** Heap per message beyond its packed bytes: its slots in the parallel arrays, and some slack. */
+    /** What a message costs against the byte bounds beyond its packed bytes: its slot, and some slack. */
     static final int ENTRY_OVERHEAD = 32;
+    /** A slot: the offset (8 bytes), the timestamp (8), where its bytes start (4) and their length (4). */
+    private static final int SLOT_BYTES = 24;
+    private static final int TIMESTAMP_AT = 8;
+    private static final int START_AT = 16;
+    private static final int LENGTH_AT = 20;
     /** A timestamp slot for a message without one. */
     private static final long NO_TIMESTAMP = Long.MIN_VALUE;
     private static final int MIN_SLOTS = 8;
     private static final int MIN_BYTES = 1024;
 
-    // the entries: a ring of slots, first at `head`, `count` of them; empty arrays until the first add
-    private long[] offsets = new long[0];
-    private long[] timestamps = new long[0];
-    private int[] starts = new int[0];
-    private int[] lengths = new int[0];
+    // the entries: a ring of `slotCapacity` slots (a power of two), the first at `head`, `count` of them
+    private ByteBuffer slots = RingMemory.EMPTY;
+    private int slotCapacity;
     private JsonNode[] extras;                 // made at the first message with extras
     private int head;
     private int count;
 
     // the bytes: each entry's bytes are contiguous; `end` is where the newest entry's bytes end
-    private byte[] data = new byte[0];
+    private ByteBuffer data = RingMemory.EMPTY;
     private int end;
     private long packedBytes;                  // the live entries' bytes (what the ring holds, not its capacity)
 
@@ -54,19 +59,20 @@ final class MessageRing {
     int add(long offset, Message m) {
         Packer packer = PACKER.get();
         int n = packer.pack(m);
-        if (count == offsets.length) {
-            resizeSlots(Math.max(MIN_SLOTS, offsets.length * 2));
+        if (count == slotCapacity) {
+            resizeSlots(Math.max(MIN_SLOTS, slotCapacity * 2));
         }
         int at = place(n);
-        System.arraycopy(packer.buf, 0, data, at, n);
+        data.put(at, packer.buf, 0, n);
         int slot = slot(count);
-        offsets[slot] = offset;
-        timestamps[slot] = m.timestamp() == null ? NO_TIMESTAMP : m.timestamp();
-        starts[slot] = at;
-        lengths[slot] = n;
+        int base = slot * SLOT_BYTES;
+        slots.putLong(base, offset);
+        slots.putLong(base + TIMESTAMP_AT, m.timestamp() == null ? NO_TIMESTAMP : m.timestamp());
+        slots.putInt(base + START_AT, at);
+        slots.putInt(base + LENGTH_AT, n);
         if (m.extras() != null) {
             if (extras == null) {
-                extras = new JsonNode[offsets.length];
+                extras = new JsonNode[slotCapacity];
             }
             extras[slot] = m.extras();
         }
@@ -77,52 +83,67 @@ final class MessageRing {
     }
 
     /** The oldest entry's offset. */
-    long firstOffset() { return offsets[head]; }
+    long firstOffset() { return offsetAt(head); }
 
     /** The {@code i}-th entry's (0: the oldest) offset. */
-    long offset(int i) { return offsets[slot(i)]; }
+    long offset(int i) { return offsetAt(slot(i)); }
 
     /** The {@code i}-th entry's timestamp, or {@code absent} when it has none. */
     long timestampOr(int i, long absent) {
-        long ts = timestamps[slot(i)];
+        long ts = timestampAt(slot(i));
         return ts == NO_TIMESTAMP ? absent : ts;
     }
 
     /** What the oldest entry costs against the byte bounds (what {@link #add} returned for it). */
     int firstCost() { return cost(head); }
 
-    /** Drops the oldest entry; the arrays shrink when mostly empty, and go when nothing is left. */
+    /** Drops the oldest entry; the blocks shrink when mostly empty, and go when nothing is left. */
     void removeFirst() {
-        packedBytes -= lengths[head];
+        packedBytes -= lengthAt(head);
         if (extras != null) {
             extras[head] = null;
         }
-        head = (head + 1) & (offsets.length - 1);
+        head = (head + 1) & (slotCapacity - 1);
         count--;
         if (count == 0) {
             clear();
-        } else if (offsets.length > MIN_SLOTS && count < offsets.length / 4) {
-            resizeSlots(offsets.length / 2);
-        } else if (data.length > MIN_BYTES && packedBytes < data.length / 4) {
-            repack(data.length / 2);
+        } else if (slotCapacity > MIN_SLOTS && count < slotCapacity / 4) {
+            resizeSlots(slotCapacity / 2);
+        } else if (data.capacity() > MIN_BYTES && packedBytes < data.capacity() / 4) {
+            repack(data.capacity() / 2);
         }
     }
 
     /** The {@code i}-th entry (0: the oldest) as a message again, its serial of {@code epoch}. */
     Message get(int i, String epoch) {
         int slot = slot(i);
-        long ts = timestamps[slot];
-        return PACKER.get().unpack(data, starts[slot], ts == NO_TIMESTAMP ? null : ts, extras == null ? null : extras[slot],
-                new ChannelSerial(epoch, offsets[slot]).wire());
+        long ts = timestampAt(slot);
+        Packer packer = PACKER.get();
+        byte[] bytes = packer.copyIn(data, startAt(slot), lengthAt(slot));
+        return packer.unpack(bytes, 0, ts == NO_TIMESTAMP ? null : ts, extras == null ? null : extras[slot],
+                new ChannelSerial(epoch, offsetAt(slot)).wire());
     }
 
     /** The ring's capacity in bytes, its slots included (for tests and estimates). */
     long capacityBytes() {
-        return data.length + (long) offsets.length * (8 + 8 + 4 + 4 + (extras == null ? 0 : 4));
+        return data.capacity() + slots.capacity() + (extras == null ? 0 : 4L * extras.length);
     }
 
+    /** The part of {@link #capacityBytes} held off the heap. */
+    long offHeapBytes() {
+        return (data.isDirect() ? data.capacity() : 0) + (slots.isDirect() ? slots.capacity() : 0);
+    }
+
+    private long offsetAt(int slot) { return slots.getLong(slot * SLOT_BYTES); }
+
+    private long timestampAt(int slot) { return slots.getLong(slot * SLOT_BYTES + TIMESTAMP_AT); }
+
+    private int startAt(int slot) { return slots.getInt(slot * SLOT_BYTES + START_AT); }
+
+    private int lengthAt(int slot) { return slots.getInt(slot * SLOT_BYTES + LENGTH_AT); }
+
     private int cost(int slot) {
-        return lengths[slot] + ENTRY_OVERHEAD + (extras != null && extras[slot] != null ? extrasCost(extras[slot]) : 0);
+        return lengthAt(slot) + ENTRY_OVERHEAD + (extras != null && extras[slot] != null ? extrasCost(extras[slot]) : 0);
     }
 
     /** A tree costs several times its text; extras are rare and small (they count in the size limit). */
@@ -130,19 +151,20 @@ final class MessageRing {
         return 64 + 4 * extras.toString().length();
     }
 
-    private int slot(int i) { return (head + i) & (offsets.length - 1); }
+    private int slot(int i) { return (head + i) & (slotCapacity - 1); }
 
     /** Where {@code n} more bytes go, after the newest entry's (wrapping to 0 when the end is short), growing when full. */
     private int place(int n) {
         if (count == 0) {
-            if (data.length < n) {
-                data = new byte[Math.max(MIN_BYTES, Integer.highestOneBit(n - 1) << 1)];
+            if (data.capacity() < n) {
+                replaceData(RingMemory.allocate(Math.max(MIN_BYTES, Integer.highestOneBit(n - 1) << 1)));
             }
             return 0;
         }
-        int first = starts[head];
+        int first = startAt(head);
+        int capacity = data.capacity();
         if (end > first) {                                         // not wrapped: free at the end, then before the first
-            if (data.length - end >= n) {
+            if (capacity - end >= n) {
                 return end;
             }
             if (first >= n) {
@@ -154,58 +176,65 @@ final class MessageRing {
         long needed = packedBytes + n;
         // the same size when only the gaps were in the way; else half as much again as needed (not
         // double: the room grown into is memory the byte bounds do not count)
-        repack((int) Math.min(Integer.MAX_VALUE - 8, needed + needed / 4 <= data.length ? data.length : needed + needed / 2));
+        repack((int) Math.min(Integer.MAX_VALUE - 8, needed + needed / 4 <= capacity ? capacity : needed + needed / 2));
         return end;
     }
 
-    /** Moves the live entries' bytes, oldest first, to the start of a new array of {@code capacity}. */
+    /** Moves the live entries' bytes, oldest first, to the start of a new block of {@code capacity}. */
     private void repack(int capacity) {
-        byte[] moved = new byte[Math.max(MIN_BYTES, capacity)];
+        ByteBuffer moved = RingMemory.allocate(Math.max(MIN_BYTES, capacity));
         int at = 0;
         for (int i = 0; i < count; i++) {
-            int slot = slot(i);
-            System.arraycopy(data, starts[slot], moved, at, lengths[slot]);
-            starts[slot] = at;
-            at += lengths[slot];
+            int base = slot(i) * SLOT_BYTES;
+            int length = slots.getInt(base + LENGTH_AT);
+            moved.put(at, data, slots.getInt(base + START_AT), length);
+            slots.putInt(base + START_AT, at);
+            at += length;
         }
-        data = moved;
+        replaceData(moved);
         end = at;
     }
 
-    /** Copies the slots into arrays of {@code capacity} (a power of two), the oldest at 0. */
+    private void replaceData(ByteBuffer replacement) {
+        ByteBuffer old = data;
+        data = replacement;
+        RingMemory.release(old);
+    }
+
+    /** Copies the slots into a ring of {@code capacity} (a power of two), the oldest at 0. */
     private void resizeSlots(int capacity) {
-        long[] o = new long[capacity];
-        long[] t = new long[capacity];
-        int[] s = new int[capacity];
-        int[] l = new int[capacity];
-        JsonNode[] x = extras == null ? null : new JsonNode[capacity];
-        for (int i = 0; i < count; i++) {
-            int slot = slot(i);
-            o[i] = offsets[slot];
-            t[i] = timestamps[slot];
-            s[i] = starts[slot];
-            l[i] = lengths[slot];
-            if (x != null) {
-                x[i] = extras[slot];
-            }
+        ByteBuffer moved = RingMemory.allocate(capacity * SLOT_BYTES);
+        // the live slots are at most two runs: from head to the end of the ring, then from 0
+        int firstRun = Math.min(count, slotCapacity - head);
+        if (firstRun > 0) {
+            moved.put(0, slots, head * SLOT_BYTES, firstRun * SLOT_BYTES);
         }
-        offsets = o;
-        timestamps = t;
-        starts = s;
-        lengths = l;
-        extras = x;
+        if (count > firstRun) {
+            moved.put(firstRun * SLOT_BYTES, slots, 0, (count - firstRun) * SLOT_BYTES);
+        }
+        if (extras != null) {
+            JsonNode[] x = new JsonNode[capacity];
+            for (int i = 0; i < count; i++) {
+                x[i] = extras[slot(i)];
+            }
+            extras = x;
+        }
+        ByteBuffer old = slots;
+        slots = moved;
+        slotCapacity = capacity;
         head = 0;
+        RingMemory.release(old);
     }
 
     private void clear() {
-        offsets = new long[0];
-        timestamps = new long[0];
-        starts = new int[0];
-        lengths = new int[0];
+        RingMemory.release(slots);
+        RingMemory.release(data);
+        slots = RingMemory.EMPTY;
+        data = RingMemory.EMPTY;
+        slotCapacity = 0;
         extras = null;
         head = 0;
         count = 0;
-        data = new byte[0];
         end = 0;
         packedBytes = 0;
     }
@@ -258,6 +287,14 @@ final class MessageRing {
                 buf[pos++] = (byte) a;
             }
             return pos;
+        }
+
+        /** {@code length} bytes of {@code from} at {@code at}, copied into this packer's scratch (good until its next use). */
+        byte[] copyIn(ByteBuffer from, int at, int length) {
+            pos = 0;
+            room(length);
+            from.get(at, buf, 0, length);
+            return buf;
         }
 
         Message unpack(byte[] in, int at, Long timestamp, JsonNode extras, String serial) {

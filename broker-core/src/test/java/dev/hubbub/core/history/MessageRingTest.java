@@ -150,4 +150,46 @@ class MessageRingTest {
         ring.removeFirst();
         assertNull(ring.get(0, EPOCH).extras());
     }
+
+    // Rule: a large ring keeps its bytes and slots off the heap, and hands them back as it drains:
+    // a few messages left are back on the heap, and an empty ring holds nothing anywhere.
+    @Test
+    void largeRingsLiveOffTheHeapAndHandItBack() {
+        MessageRing ring = new MessageRing();
+        Message[] in = new Message[5_000];
+        for (int i = 0; i < in.length; i++) {
+            in[i] = new Message("id-" + i, "client", "conn", null, "n", "p".repeat(200) + i, null, null, (long) i, 0, null);
+            ring.add(i + 1, in[i]);
+        }
+        assertTrue(ring.offHeapBytes() >= 5_000L * 200 + 5_000L * 24, "bytes and slots off the heap: " + ring.offHeapBytes());
+        for (int i = 0; i < in.length; i += 499) {
+            assertSameMessage(in[i], i + 1, ring.get(i, EPOCH));
+        }
+        while (ring.size() > 10) {
+            ring.removeFirst();
+        }
+        assertEquals(0, ring.offHeapBytes(), "a few messages are kept on the heap again");
+        for (int i = 0; i < 10; i++) {
+            assertSameMessage(in[in.length - 10 + i], in.length - 10 + i + 1, ring.get(i, EPOCH));
+        }
+        while (!ring.isEmpty()) {
+            ring.removeFirst();
+        }
+        assertEquals(0, ring.capacityBytes());
+    }
+
+    // Rule: blocks below the threshold are heap arrays, blocks at it are native; handing back a
+    // native block lowers the count of native bytes by its size (and a heap block is left alone).
+    @Test
+    void blocksGoOffTheHeapFromTheThreshold() {
+        assertTrue(!RingMemory.allocate(RingMemory.OFF_HEAP_FROM - 1).isDirect());
+        java.nio.ByteBuffer big = RingMemory.allocate(RingMemory.OFF_HEAP_FROM);
+        assertTrue(big.isDirect());
+        assertEquals(RingMemory.OFF_HEAP_FROM, big.capacity());
+        long before = RingMemory.offHeapBytes();
+        RingMemory.release(big);
+        assertEquals(before - RingMemory.OFF_HEAP_FROM, RingMemory.offHeapBytes());
+        RingMemory.release(RingMemory.allocate(16));
+        assertEquals(before - RingMemory.OFF_HEAP_FROM, RingMemory.offHeapBytes());
+    }
 }
