@@ -357,6 +357,36 @@ class InMemoryMessageLogTest {
         assertNotNull(c2);
     }
 
+    // Rule (Retention): one pass past a large global bound evicts a slice (1/64 of the bound, or 1 KiB a
+    // channel), not a tenth: the thread that crossed the bound is not stalled for a tenth of the history.
+    @Test
+    void aPassPastALargeBoundEvictsASliceNotATenth() {
+        long each = bytesPerMessage();
+        long bound = 1_000 * each;
+        InMemoryMessageLog log = newLog(new Retention(MAX_AGE, 100, bound, bound, MAX_AGE));
+        for (int i = 0; i < 500; i++) {
+            append(log, CH, 1);
+            append(log, OTHER, 1);
+        }
+        assertEquals(bound, log.retainedBytes());
+        append(log, OTHER_APP, 1);
+        long slack = InMemoryMessageLog.evictionSlack(bound, 3);
+        assertTrue(slack < bound / 10, "slack " + slack + " of " + bound);
+        assertTrue(log.retainedBytes() <= bound - slack, "under the bound by the slack: " + log.retainedBytes());
+        assertTrue(log.retainedBytes() > bound - slack - 2 * each, "no more than the slack: " + log.retainedBytes());
+        assertEquals((each + bound - log.retainedBytes()) / each, log.evictedForSpace());
+    }
+
+    // Rule: the slack is 1/64 of the bound, 1 KiB a channel when that is more, and never more than a tenth.
+    @Test
+    void evictionSlackScalesWithTheChannelsUpToATenth() {
+        long mib = 1L << 20;
+        assertEquals(4 * mib, InMemoryMessageLog.evictionSlack(256 * mib, 1_000));
+        assertEquals(10_000 * 1024L, InMemoryMessageLog.evictionSlack(256 * mib, 10_000));
+        assertEquals(256 * mib / 10, InMemoryMessageLog.evictionSlack(256 * mib, 1_000_000));
+        assertEquals(1_000, InMemoryMessageLog.evictionSlack(10_000, 3));
+    }
+
     // ---- de-duplication (continuity.md §6, §2 RTN19a) --------------------------------------------------------
 
     // Rule (§6): an id appended on a channel is a duplicate there within dedupeWindow, not after; not on another
