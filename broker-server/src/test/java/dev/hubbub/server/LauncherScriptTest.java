@@ -101,4 +101,23 @@ class LauncherScriptTest {
         assertFalse(args.stream().anyMatch(a -> a.startsWith("-XX:TrimNativeHeapInterval")), args::toString);
         assertTrue(args.contains("-XX:+UseSerialGC"), args::toString);
     }
+
+    @Test
+    void onJdk24AndLaterTheNativeMemoryWarningsAreAnsweredAndNotBefore() throws Exception {
+        for (int feature : new int[] {17, 21, 24, 25}) {
+            Files.writeString(fakeJava, """
+                    #!/usr/bin/env bash
+                    for a in "$@"; do
+                      [ "$a" = -version ] && { echo "    java.specification.version = %d" >&2; exit 0; }
+                    done
+                    printf '%%s\\n' "$@" > "$RECORD"
+                    """.formatted(feature));
+            List<String> args = run(null);
+            boolean expected = feature >= 24;
+            assertEquals(expected, args.contains("--sun-misc-unsafe-memory-access=allow"), feature + ": " + args);
+            assertEquals(expected, args.contains("--enable-native-access=ALL-UNNAMED"), feature + ": " + args);
+            assertTrue(args.contains("-XX:TrimNativeHeapInterval=5000"), feature + ": " + args);
+            assertTrue(args.indexOf("-jar") > args.indexOf("-XX:TrimNativeHeapInterval=5000"), args::toString);
+        }
+    }
 }
