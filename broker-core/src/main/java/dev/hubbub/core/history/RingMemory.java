@@ -1,8 +1,10 @@
 package dev.hubbub.core.history;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.lang.management.ManagementFactory;
 import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -18,9 +20,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * collection finds it.
  *
  * <p>Handing back uses the JDK's {@code sun.misc.Unsafe.invokeCleaner}; where that is not there,
- * every ring stays on the heap (as before) rather than leave blocks for the collector to free. A
- * native block that cannot be had (past {@code -XX:MaxDirectMemorySize}) is made on the heap
- * instead.
+ * every ring stays on the heap (as before) rather than leave blocks for the collector to free.
+ * Rings take at most half of {@code -XX:MaxDirectMemorySize} (by default the maximum heap); past
+ * that, or when a native block cannot be had, blocks are made on the heap instead.
  */
 final class RingMemory {
     /** Rings this large or larger live off the heap. */
@@ -30,6 +32,12 @@ final class RingMemory {
 
     private static final MethodHandle FREE = freer();
     private static final AtomicLong OFF_HEAP = new AtomicLong();
+    /**
+     * At most half the JVM's direct-memory limit goes to rings, the rest left to the JDK's own
+     * buffers: a block asked for past the limit costs a full collection and up to half a second of
+     * retries before it is refused, which must never happen on an event loop.
+     */
+    private static final long BUDGET = directMemoryLimit() / 2;
 
     private RingMemory() {}
 
@@ -38,7 +46,7 @@ final class RingMemory {
         if (capacity == 0) {
             return EMPTY;
         }
-        if (capacity >= OFF_HEAP_FROM && FREE != null) {
+        if (capacity >= OFF_HEAP_FROM && FREE != null && OFF_HEAP.get() + capacity <= BUDGET) {
             try {
                 ByteBuffer b = ByteBuffer.allocateDirect(capacity).order(ByteOrder.nativeOrder());
                 OFF_HEAP.addAndGet(capacity);
@@ -66,6 +74,19 @@ final class RingMemory {
     /** Native bytes held by all rings now. */
     static long offHeapBytes() {
         return OFF_HEAP.get();
+    }
+
+    /** -XX:MaxDirectMemorySize, or the maximum heap when it is not set (the JVM's own default). */
+    static long directMemoryLimit() {
+        long max = Runtime.getRuntime().maxMemory();
+        try {
+            String set = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
+                    .getVMOption("MaxDirectMemorySize").getValue();
+            long value = Long.parseLong(set);
+            return value > 0 ? value : max;
+        } catch (RuntimeException | LinkageError notHotSpot) {
+            return max;
+        }
     }
 
     /** Unsafe.invokeCleaner bound to the Unsafe instance, or null when this JDK does not let us have it. */

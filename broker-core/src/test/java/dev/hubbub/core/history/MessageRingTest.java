@@ -192,4 +192,16 @@ class MessageRingTest {
         RingMemory.release(RingMemory.allocate(16));
         assertEquals(before - RingMemory.OFF_HEAP_FROM, RingMemory.offHeapBytes());
     }
+
+    // Rule: the direct-memory limit rings budget against is the JVM's: -XX:MaxDirectMemorySize when
+    // set, else the maximum heap (the test JVM sets none).
+    @Test
+    void theDirectMemoryLimitIsTheJvmsDefaultWhenUnset() {
+        boolean set = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .anyMatch(a -> a.startsWith("-XX:MaxDirectMemorySize"));
+        if (!set) {
+            assertEquals(Runtime.getRuntime().maxMemory(), RingMemory.directMemoryLimit());
+        }
+        assertTrue(RingMemory.directMemoryLimit() > 0);
+    }
 }
