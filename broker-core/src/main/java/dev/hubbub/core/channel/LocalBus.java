@@ -44,11 +44,13 @@ public final class LocalBus implements ChannelBus {
         List<String> serials = new ArrayList<>(stamped.size());
         synchronized (router.orderLock(key)) {
             List<Message> fresh = new ArrayList<>(stamped.size());
-            Set<String> batch = new HashSet<>();
+            Set<String> batch = stamped.size() > 1 ? new HashSet<>() : null; // one message repeats nothing in its batch
+            boolean anyClientChosen = !p.clientIds().isEmpty();
             for (Message m : stamped) {
                 // only the client's own ids (RSL1k); a realtime resend is answered by the session's ledger before this
-                boolean clientChosen = p.clientIds().contains(m.id());
-                if (!batch.add(m.id()) || (clientChosen && log.isDuplicate(key, m.id()))) {
+                boolean clientChosen = anyClientChosen && p.clientIds().contains(m.id());
+                boolean repeated = batch != null && !batch.add(m.id());
+                if (repeated || (clientChosen && log.isDuplicate(key, m.id()))) {
                     serials.add(null);
                 } else {
                     serials.add("");

@@ -122,7 +122,7 @@ public final class InMemoryMessageLog implements MessageLog {
                 int bytes = log.entries.add(offset, withSerial);
                 log.bytes += bytes;
                 totalBytes.addAndGet(bytes);
-                if (m.id() != null && rememberIds.contains(m.id())) {
+                if (m.id() != null && !rememberIds.isEmpty() && rememberIds.contains(m.id())) {
                     remember(log, m.id(), now + retention.dedupeWindowMillis());
                 }
                 stored.add(withSerial);
