@@ -165,12 +165,12 @@ class MessageRingTest {
         for (int i = 0; i < in.length; i += 499) {
             assertSameMessage(in[i], i + 1, ring.get(i, EPOCH));
         }
-        while (ring.size() > 10) {
+        while (ring.size() > 3) {
             ring.removeFirst();
         }
         assertEquals(0, ring.offHeapBytes(), "a few messages are kept on the heap again");
-        for (int i = 0; i < 10; i++) {
-            assertSameMessage(in[in.length - 10 + i], in.length - 10 + i + 1, ring.get(i, EPOCH));
+        for (int i = 0; i < 3; i++) {
+            assertSameMessage(in[in.length - 3 + i], in.length - 3 + i + 1, ring.get(i, EPOCH));
         }
         while (!ring.isEmpty()) {
             ring.removeFirst();
