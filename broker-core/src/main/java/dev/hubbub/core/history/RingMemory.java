@@ -27,8 +27,9 @@ import java.util.concurrent.atomic.AtomicLong;
 final class RingMemory {
     /**
      * Blocks this large or larger live off the heap. Low, because channels at one rate grow their
-     * rings in step: a thousand channels passing together through heap-sized slot blocks had put
-     * 48 MB into one young collection (a pause of 70-170 ms); below 8 KiB that is at most 8 MB.
+     * rings in step: a thousand channels resizing their heap-sized slot blocks together had pushed
+     * about 48 MB through a few young collections (pauses of 70-170 ms); below 8 KiB that is at
+     * most 8 MB.
      */
     static final int OFF_HEAP_FROM = 8 * 1024;
 
