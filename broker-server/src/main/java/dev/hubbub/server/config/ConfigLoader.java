@@ -43,7 +43,7 @@ public final class ConfigLoader {
                      ProvenanceConfig.Shape provenance, LoggingShape logging, Map<String, AppsSection.AppShape> apps,
                      AuditSettings.Shape audit, ConsoleSettings.Shape console) {}
 
-    record TokensShape(Long defaultTtl, Long maxTtl) {}
+    record TokensShape(Long defaultTtl, Long maxTtl, Long noncesPerKey) {}
 
     record LoggingShape(String format, String level) {}
 

@@ -15,7 +15,10 @@ import org.slf4j.event.Level;
 final class OperationsSection {
     private OperationsSection() {}
 
-    /** {@code tokens}: lifetimes of tokens (ms); maxTtl also caps JWTs and is how long revocations are kept. */
+    /**
+     * {@code tokens}: lifetimes of tokens (ms); maxTtl also caps JWTs and is how long revocations are
+     * kept. noncesPerKey bounds the TokenRequest nonces this node remembers per key.
+     */
     static TokenSettings tokens(String fileName, String text, TokensShape s) throws ConfigException {
         TokenSettings d = TokenSettings.DEFAULTS;
         if (s == null) {
@@ -26,8 +29,11 @@ final class OperationsSection {
         ConfigLoader.check(fileName, text, "tokens", "maxTtl", maxTtl >= 1000, "must be at least 1000 (ms)");
         ConfigLoader.check(fileName, text, "tokens", "defaultTtl", defaultTtl > 0 && defaultTtl <= maxTtl,
                 "must be positive and at most maxTtl (" + maxTtl + " ms)");
+        long nonces = s.noncesPerKey() != null ? s.noncesPerKey() : d.nonceCacheSize();
+        ConfigLoader.check(fileName, text, "tokens", "noncesPerKey", nonces >= 1 && nonces <= 100_000_000,
+                "must be between 1 and 100000000");
         return new TokenSettings(Duration.ofMillis(defaultTtl), Duration.ofMillis(maxTtl), d.timestampWindow(),
-                d.nonceCacheSize(), d.verifiedCacheSize());
+                nonces, d.verifiedCacheSize());
     }
 
     /**
