@@ -55,6 +55,8 @@ public final class BenchClient implements AutoCloseable {
     public EventLoopGroup group() { return group; }
     /** Connections attempted so far (counted against the cap). */
     public int opened() { return opened.get(); }
+    /** The run's connection cap (--max-connections): attempts past it fail with "limit". */
+    public int maxConnections() { return maxConnections; }
 
     /** Starts one connection to the first node; watch {@link Connection#connected()} for the outcome. */
     public Connection open(Endpoint.Credentials credentials, ConnectionListener listener) {

@@ -5,6 +5,7 @@ import dev.hubbub.bench.client.Connection;
 import dev.hubbub.bench.client.ConnectionListener;
 import dev.hubbub.bench.client.ConnectionOpener;
 import dev.hubbub.bench.client.Endpoint;
+import dev.hubbub.bench.report.ErrorCounts;
 import dev.hubbub.bench.report.Latency;
 import dev.hubbub.bench.report.Ratios;
 import dev.hubbub.bench.report.Report;
@@ -49,17 +50,7 @@ public final class ConnectScenario {
         try (TokenMinter minter = s.auth() == Auth.TOKEN
                 ? new TokenMinter(ctx.client(), ctx.key(), s.tokenMode(), s.concurrency()) : null) {
             if (s.warmupConnections() > 0 && ctx.warmupSeconds() > 0) {
-                ConnectionOpener warm = opener(minter);
-                ctx.progress().show(() -> "warmup: " + warm.succeeded() + " connected, " + warm.failures().total() + " failed");
-                Deadline warmDeadline = Deadline.unguarded(Math.min(ctx.warmupSeconds(), ctx.deadline().remainingMillis() / 1000.0));
-                List<Connection> opened = warm.open(s.warmupConnections(), s.concurrency(), warmDeadline);
-                RunContext.closeAll(opened, 3000);
-                report.section("warmup").put("connected", opened.size());
-                report.section("warmup").put("failed", warm.failures().total());
-                report.section("warmup").put("unfinished", warm.unfinished());
-                if (warm.failures().total() > 0) {
-                    report.putErrors("warmupFailures", warm.failures());
-                }
+                warmUp(minter, report.section("warmup"), report);
             }
             ConnectionOpener opener = opener(minter);
             ctx.progress().show(() -> String.format("connect: %,d / %,d connected, %d failed (%s)", opener.succeeded(),
@@ -100,6 +91,42 @@ public final class ConnectScenario {
             }
         }
         return report;
+    }
+
+    /**
+     * Rounds of up to {@code warmupConnections} connections, each opened and then closed, until
+     * {@code --warmup} is over or another round would leave too little of --max-connections for the
+     * measured phase: the client's and the broker's JIT reach their steady code on the connect path
+     * without holding more sockets than one round (a process's open files bound K).
+     */
+    private void warmUp(TokenMinter minter, Map<String, Object> section, Report report) {
+        Deadline warmDeadline = Deadline.unguarded(Math.min(ctx.warmupSeconds(), ctx.deadline().remainingMillis() / 1000.0));
+        int connected = 0;
+        int rounds = 0;
+        int failed = 0;
+        int unfinished = 0;
+        ErrorCounts failures = new ErrorCounts();
+        // a round starts only while the cap leaves room for it and the measured phase
+        while (!warmDeadline.expired() && (rounds == 0 || failed == 0)
+                && (long) ctx.client().opened() + s.warmupConnections() + s.connections() <= ctx.client().maxConnections()) {
+            ConnectionOpener warm = opener(minter);
+            int before = connected;
+            ctx.progress().show(() -> "warmup: " + (before + warm.succeeded()) + " connected, " + warm.failures().total() + " failed");
+            List<Connection> opened = warm.open(s.warmupConnections(), s.concurrency(), warmDeadline);
+            RunContext.closeAll(opened, 3000);
+            connected += opened.size();
+            failed += warm.failures().total();
+            unfinished += warm.unfinished();
+            failures = ErrorCounts.merged(failures, warm.failures());
+            rounds++;
+        }
+        section.put("rounds", rounds);
+        section.put("connected", connected);
+        section.put("failed", failed);
+        section.put("unfinished", unfinished);
+        if (failed > 0) {
+            report.putErrors("warmupFailures", failures);
+        }
     }
 
     private ConnectionOpener opener(TokenMinter minter) {
