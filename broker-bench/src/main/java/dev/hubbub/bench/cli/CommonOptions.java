@@ -54,6 +54,12 @@ public final class CommonOptions {
             description = "Client event loop threads (default: ${DEFAULT-VALUE}).")
     int threads;
 
+    @Option(names = "--source-addresses", defaultValue = "16", paramLabel = "N",
+            description = "Toward a broker at 127.x.x.x, connections come from 127.0.0.1 to 127.0.0.N in turn: one address "
+                    + "has ~28,000 ephemeral ports per server port and the kernel's search for a free one grows with the "
+                    + "connections open; 1: the OS's choice (default: ${DEFAULT-VALUE}).")
+    int sourceAddresses;
+
     @Option(names = "--setup-concurrency", defaultValue = "200", paramLabel = "N",
             description = "Connections opened at once while setting up (default: ${DEFAULT-VALUE}).")
     int setupConcurrency;
@@ -104,6 +110,9 @@ public final class CommonOptions {
         if (threads < 1 || threads > 64) {
             out.add("--threads must be between 1 and 64");
         }
+        if (sourceAddresses < 1 || sourceAddresses > 254) {
+            out.add("--source-addresses must be between 1 and 254");
+        }
         if (setupConcurrency < 1 || setupConcurrency > 10_000) {
             out.add("--setup-concurrency must be between 1 and 10000");
         }
@@ -138,6 +147,7 @@ public final class CommonOptions {
     public List<Long> serverPids() { return serverPids == null ? List.of() : List.copyOf(serverPids); }
     public int maxConnections() { return maxConnections; }
     public int threads() { return threads; }
+    public int sourceAddresses() { return sourceAddresses; }
     public int setupConcurrency() { return setupConcurrency; }
 
     /** The hard cap in seconds: as given, else warmup + duration + 120. */

@@ -82,7 +82,7 @@ public abstract class ScenarioCommand implements Callable<Integer> {
         String loadBefore = loadAverage();
         Report report;
         try (BenchClient client = new BenchClient(common.endpoints(), common.wireFormat(), common.threads(),
-                common.maxConnections());
+                common.maxConnections()).spreadSources(common.sourceAddresses());
              Progress progress = new Progress(System.err, () -> "starting")) {
             report = run(new RunContext(client, common.apiKey(), common.warmup(), common.duration(), deadline, probe,
                     progress, common.setupConcurrency()));

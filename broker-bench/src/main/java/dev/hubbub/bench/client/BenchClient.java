@@ -7,6 +7,11 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,6 +31,8 @@ public final class BenchClient implements AutoCloseable {
     private final SslContext ssl;
     private final int maxConnections;
     private final AtomicInteger opened = new AtomicInteger();
+    /** Per endpoint: the local addresses its connections take in turn; empty: the OS's choice. */
+    private volatile List<List<InetAddress>> sources;
 
     public BenchClient(Endpoint endpoint, WireCodec.Format format, int threads, int maxConnections) {
         this(List.of(endpoint), format, threads, maxConnections);
@@ -40,11 +47,48 @@ public final class BenchClient implements AutoCloseable {
         this.codec = new WireCodec(format);
         this.group = new MultiThreadIoEventLoopGroup(threads, SocketTransport.ioHandlerFactory());
         this.maxConnections = maxConnections;
+        this.sources = endpoints.stream().map(e -> List.<InetAddress>of()).toList();
         try {
             this.ssl = endpoints.stream().anyMatch(Endpoint::tls) ? SslContextBuilder.forClient().build() : null;
         } catch (SSLException e) {
             throw new IllegalStateException("cannot set up TLS: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Spreads the connections to a node at 127.x.x.x over the local addresses 127.0.0.1 to
+     * 127.0.0.{@code n}, in turn (other nodes: the OS's choice, as with {@code n} = 1). One source
+     * address has about 28,000 ephemeral ports for a given server port, and the kernel finds a free one
+     * by scanning: with 15,000 connections open that search alone took a quarter of the client's CPU
+     * per connect on loopback, a cost no real client population (many addresses) has.
+     */
+    public BenchClient spreadSources(int n) {
+        if (n < 1 || n > 254) {
+            throw new IllegalArgumentException("source addresses: 1 to 254");
+        }
+        this.sources = endpoints.stream().map(e -> loopbackSources(e, n)).toList();
+        return this;
+    }
+
+    private static List<InetAddress> loopbackSources(Endpoint e, int n) {
+        try {
+            InetAddress remote = InetAddress.getByName(e.host());
+            if (n == 1 || !(remote instanceof Inet4Address) || !remote.isLoopbackAddress()) {
+                return List.of();
+            }
+            List<InetAddress> out = new ArrayList<>(n);
+            for (int i = 1; i <= n; i++) {
+                out.add(InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) i}));
+            }
+            return List.copyOf(out);
+        } catch (UnknownHostException unresolved) {
+            return List.of(); // the connect reports it
+        }
+    }
+
+    /** The local addresses connections to node {@code node} take in turn (empty: the OS's choice). */
+    public List<InetAddress> sourcesOf(int node) {
+        return sources.get(node);
     }
 
     /** The first node: where REST requests (token minting) and single-node scenarios go. */
@@ -74,7 +118,15 @@ public final class BenchClient implements AutoCloseable {
         }
         Bootstrap b = WebSocketClients.bootstrap(group, endpoint.connectUri(credentials, codec.format()),
                 ch -> addTls(ch, endpoint), "realtime", conn);
-        ChannelFuture cf = b.connect(endpoint.host(), endpoint.port());
+        List<InetAddress> local = sources.get(node);
+        ChannelFuture cf;
+        if (local.isEmpty()) {
+            cf = b.connect(endpoint.host(), endpoint.port());
+        } else {
+            SocketTransport.portAtConnect(b);
+            cf = b.connect(new InetSocketAddress(endpoint.host(), endpoint.port()),
+                    new InetSocketAddress(local.get(index % local.size()), 0));
+        }
         conn.bind(cf.channel());
         cf.addListener(f -> {
             if (!f.isSuccess()) {

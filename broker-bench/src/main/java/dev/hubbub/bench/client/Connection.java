@@ -53,6 +53,8 @@ public final class Connection extends SimpleChannelInboundHandler<WebSocketFrame
     public InboundFrame connectedFrame() { return connectedFrame; }
     public CompletableFuture<Connection> connected() { return connected; }
     public CompletableFuture<Void> closed() { return closed; }
+    /** The socket's local address (null before it is bound). */
+    public java.net.SocketAddress localAddress() { Channel ch = channel; return ch == null ? null : ch.localAddress(); }
     public boolean isOpen() { Channel ch = channel; return ch != null && ch.isActive(); }
     public boolean isWritable() { Channel ch = channel; return ch != null && ch.isWritable(); }
     public EventLoop eventLoop() { return channel.eventLoop(); }

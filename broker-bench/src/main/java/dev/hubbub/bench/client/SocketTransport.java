@@ -1,7 +1,9 @@
 package dev.hubbub.bench.client;
 
 import io.netty.channel.IoHandlerFactory;
+import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
@@ -25,6 +27,16 @@ public final class SocketTransport {
 
     public static Class<? extends SocketChannel> channelClass() {
         return EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
+    }
+
+    /**
+     * A connection bound to a local address picks its port at connect, against the full 4-tuple
+     * (Linux IP_BIND_ADDRESS_NO_PORT), not at bind, where the port must be free of every socket.
+     */
+    public static void portAtConnect(Bootstrap b) {
+        if (EPOLL) {
+            b.option(EpollChannelOption.IP_BIND_ADDRESS_NO_PORT, true);
+        }
     }
 
     /** "epoll" or "nio", for the report. */

@@ -41,6 +41,8 @@ class OptionValidationTest {
         assertProblem(problems("fanout", "--duration", "0"), "--duration");
         assertProblem(problems("fanout", "--warmup", "-1"), "--warmup");
         assertProblem(problems("fanout", "--threads", "0"), "--threads");
+        assertProblem(problems("connect", "--source-addresses", "0"), "--source-addresses");
+        assertProblem(problems("connect", "--source-addresses", "255"), "--source-addresses");
         assertProblem(problems("idle", "--max-time", "0"), "--max-time");
         CommandLine cl = BenchMain.commandLine();
         ScenarioCommand bad = (ScenarioCommand) cl.parseArgs("idle", "--url", "http://x:1", "--key", "nocolon")

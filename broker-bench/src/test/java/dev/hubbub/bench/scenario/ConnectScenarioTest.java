@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.hubbub.bench.auth.ApiKey;
 import dev.hubbub.bench.auth.TokenMinter;
 import dev.hubbub.bench.client.BenchClient;
+import dev.hubbub.bench.client.Connection;
+import dev.hubbub.bench.client.ConnectionListener;
 import dev.hubbub.bench.client.Endpoint;
 import dev.hubbub.bench.client.WireCodec;
 import dev.hubbub.bench.raw.RawBroadcastServer;
@@ -14,12 +16,15 @@ import dev.hubbub.bench.run.Deadline;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The connect scenario against the raw server in-process (API keys: the raw server checks none). */
+/** The connect scenario and the client's source addresses, against the raw server in-process (it checks no key). */
 class ConnectScenarioTest {
     private RawBroadcastServer server;
     private Endpoint endpoint;
@@ -56,6 +61,26 @@ class ConnectScenarioTest {
         Map<String, Object> connect = report.section("connect");
         assertEquals(5, count(connect, "connected"));
         assertEquals(0, count(connect, "failed"));
+    }
+
+    // Toward a loopback broker, connections take the source addresses 127.0.0.1..N in turn (each has its own
+    // ephemeral ports); toward any other address the OS chooses.
+    @Test
+    void connectionsToALoopbackBrokerTakeTheSourceAddressesInTurn() throws Exception {
+        try (BenchClient client = new BenchClient(endpoint, WireCodec.Format.JSON, 1, 10).spreadSources(3)) {
+            List<String> hosts = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                Connection c = client.open(Endpoint.Credentials.key("any.key:not-checked", null), ConnectionListener.NONE);
+                c.connected().get(10, TimeUnit.SECONDS);
+                hosts.add(((InetSocketAddress) c.localAddress()).getAddress().getHostAddress());
+                c.abort();
+            }
+            assertEquals(List.of("127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.1", "127.0.0.2", "127.0.0.3"), hosts);
+        }
+        try (BenchClient remote = new BenchClient(Endpoint.parse("ws://192.0.2.1:80"), WireCodec.Format.JSON, 1, 1)
+                .spreadSources(3)) {
+            assertEquals(List.of(), remote.sourcesOf(0), "not loopback: the OS's choice");
+        }
     }
 
     private static long count(Map<String, Object> section, String name) {
