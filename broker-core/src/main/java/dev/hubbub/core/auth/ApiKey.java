@@ -12,6 +12,8 @@ public final class ApiKey {
     private final String appId;
     private final byte[] secret;
     private final Capability capability;
+    /** The key our tokens are signed with, derived from the secret once: see {@link #tokenSigningKey}. */
+    private volatile byte[] tokenSigningKey;
 
     public ApiKey(String name, String secret, Capability capability) {
         Objects.requireNonNull(name, "name");
@@ -52,6 +54,19 @@ public final class ApiKey {
 
     /** The secret as bytes, for HMAC. Callers must not log or keep it. */
     public byte[] secretBytes() { return secret.clone(); }
+
+    /**
+     * The token format's signing key, which {@code derive} makes from the secret: computed on first
+     * use and kept. Like the secret, it is only ever HMAC input; callers must not change it.
+     */
+    byte[] tokenSigningKey(java.util.function.Function<byte[], byte[]> derive) {
+        byte[] d = tokenSigningKey;
+        if (d == null) {
+            d = derive.apply(secretBytes());
+            tokenSigningKey = d;
+        }
+        return d;
+    }
 
     /** Constant-time comparison of a presented secret with this key's. */
     public boolean secretMatches(String presented) {

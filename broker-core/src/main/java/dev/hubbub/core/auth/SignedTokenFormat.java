@@ -175,7 +175,7 @@ final class SignedTokenFormat {
     }
 
     private static String signature(ApiKey key, String prefix, String payload) {
-        byte[] tokenKey = TokenRequestSigner.hmacSha256(key.secretBytes(), DERIVATION_LABEL);
+        byte[] tokenKey = key.tokenSigningKey(secret -> TokenRequestSigner.hmacSha256(secret, DERIVATION_LABEL));
         byte[] mac = TokenRequestSigner.hmacSha256(tokenKey, (prefix + payload).getBytes(StandardCharsets.US_ASCII));
         return B64.encodeToString(mac);
     }

@@ -235,7 +235,15 @@ public final class TokenAuthority implements TokenVerifier {
         SignedTokenFormat.Contents contents = new SignedTokenFormat.Contents(
                 newTokenId(), key.name(), clientId, capability.toJson(), issued, expires, revocationKey, clientIdPattern);
         String token = SignedTokenFormat.encode(key, contents);
-        return Outcome.ok(new TokenDetails(token, key.name(), issued, expires, capability.toJson(), clientId));
+        if (settings.verifiedCacheSize() > 0) {
+            // a token is usually presented where it was issued, soon after: known now, it is not decoded and
+            // its signature not checked again (revocation is still checked on every use)
+            Outcome<Verification> known = verification(key, contents, capability);
+            if (known.isOk()) {
+                verified.put(token, known.value());
+            }
+        }
+        return Outcome.ok(new TokenDetails(token, key.name(), issued, expires, contents.capability(), clientId));
     }
 
     /**
@@ -307,10 +315,15 @@ public final class TokenAuthority implements TokenVerifier {
         if (!signed.isOk()) {
             return Outcome.fail(ErrorCode.INVALID_TOKEN.info("Invalid token: malformed capability"));
         }
+        return verification(token.key(), c, signed.value());
+    }
+
+    /** The claims of a token of {@code key} with these contents, whose capability text parses to {@code signed}. */
+    private static Outcome<Verification> verification(ApiKey key, SignedTokenFormat.Contents c, Capability signed) {
         // the format has checked the pattern; parsed here once, so every connection with the token shares it
         ClientIdPattern pattern = c.clientIdPattern() == null ? null : ClientIdPattern.parse(c.clientIdPattern()).value();
-        return Capability.intersect(signed.value(), token.key().capability())
-                .map(capability -> new Verification(new TokenClaims(token.key().name(), token.key().appId(),
+        return Capability.intersect(signed, key.capability())
+                .map(capability -> new Verification(new TokenClaims(key.name(), key.appId(),
                         c.clientId(), capability, c.issued(), c.expires(), c.revocationKey(), pattern), c.id()));
     }
 

@@ -46,6 +46,30 @@ class TokenAuthorityVerifyTest {
         return "hb1." + encoded + "." + parts(token)[1];
     }
 
+    // A token minted here is known to this authority without decoding it: what it answers must be exactly what a
+    // node that has never seen the token decodes from it (same keys), for every kind of token.
+    @Test
+    void aTokenKnownFromItsMintVerifiesToWhatDecodingItGives() {
+        List<TokenDetails> minted = List.of(
+                authority.issue(keyA, new TokenParams(90_000L, "{\"chat:*\":[\"*\"],\"other\":[\"*\"]}", "Bob", null, null)).value(),
+                authority.issue(keyA, TokenParams.DEFAULTS).value(),
+                authority.issue(keyB, new TokenParams(null, null, null, null, null, "rk-1")).value(),
+                authority.issue(keyB, TokenParams.forClientIdPattern("team-a:*")).value(),
+                authority.issue(new TokenRequestSigner(clock).create(keyA, TokenParams.forClientId("Ann")).value()).value());
+        for (TokenDetails d : minted) {
+            TokenAuthority stranger = new TokenAuthority(keys, clock);
+            assertEquals(stranger.verify(d.token()).value(), authority.verify(d.token()).value(), d.toString());
+        }
+    }
+
+    // Rule: knowing a token from its mint does not skip revocation (checked on every use).
+    @Test
+    void aTokenKnownFromItsMintIsStillRefusedOnceRevoked() {
+        TokenDetails d = authority.issue(keyA, TokenParams.forClientId("Bob")).value();
+        authority.revokeTokenId(authority.tokenIdOf(d.token()).orElseThrow());
+        assertRejected(ErrorCode.TOKEN_REVOKED, authority.verify(d.token()));
+    }
+
     @Test
     void issuedTokenVerifiesToTheSameClaims() {
         TokenDetails details = authority.issue(keyA, new TokenParams(90_000L, "{\"chat:*\":[\"*\"]}", "Bob", null, null)).value();

@@ -99,4 +99,17 @@ class TokenRequestSignerTest {
         assertEquals(ErrorCode.INVALID_CREDENTIAL.code(), TokenRequestSigner.keyForSigning("nodot:secret").error().code());
         assertFalse(parsed.toString().contains("shh"));
     }
+
+    // RFC 4231 test case 2, then another key on the same thread (one Mac per thread: each use starts from its own key)
+    @Test
+    void hmacSha256MatchesTheRfcVectorAndEachCallUsesItsOwnKey() {
+        byte[] jefe = "Jefe".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] data = "what do ya want for nothing?".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        String expected = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843";
+        java.util.HexFormat hex = java.util.HexFormat.of();
+        assertEquals(expected, hex.formatHex(TokenRequestSigner.hmacSha256(jefe, data)));
+        String other = hex.formatHex(TokenRequestSigner.hmacSha256("another".getBytes(java.nio.charset.StandardCharsets.US_ASCII), data));
+        assertNotEquals(expected, other);
+        assertEquals(expected, hex.formatHex(TokenRequestSigner.hmacSha256(jefe, data)));
+    }
 }
