@@ -118,6 +118,11 @@ public final class MessageReader {
         if (v == null || v.isNull()) {
             return null;
         }
+        return extrasValue(v);
+    }
+
+    /** A message's {@code extras} value (not null): checked and returned, or refused. */
+    static JsonNode extrasValue(JsonNode v) throws DecodeException {
         if (!v.isObject()) {
             throw new DecodeException(ErrorCode.BAD_REQUEST, "Invalid type for field 'extras': expected an object");
         }

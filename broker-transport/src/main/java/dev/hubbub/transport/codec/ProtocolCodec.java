@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -31,9 +32,11 @@ import java.util.Map;
 import org.msgpack.jackson.dataformat.MessagePackFactory;
 
 /**
- * Realtime ProtocolMessage codec for one wire format. Input becomes a Jackson tree (JSON through
- * Jackson's parser, MessagePack through the guarded {@link MsgpackTreeReader}) read by one set of
- * field readers; output is one streaming writer over Jackson's format-neutral generator API.
+ * Realtime ProtocolMessage codec for one wire format. A JSON frame is first read straight off the
+ * parser's tokens ({@link JsonFrameReader}); whatever that path does not accept as plainly valid,
+ * and every MessagePack frame, becomes a Jackson tree (JSON through Jackson's parser, MessagePack
+ * through the guarded {@link MsgpackTreeReader}) read by one set of field readers, which decide
+ * every error. Output is one streaming writer over Jackson's format-neutral generator API.
  * Thread-safe.
  */
 public final class ProtocolCodec {
@@ -42,12 +45,15 @@ public final class ProtocolCodec {
 
     private final WireFormat format;
     private final ObjectMapper mapper;
+    /** Reads a value nested in a frame as a tree (the streaming JSON path): the frame goes on after it. */
+    private final ObjectReader nestedTrees;
     private final ProtocolWriter writer;
 
     private ProtocolCodec(WireFormat format, JsonFactory factory) {
         this.format = format;
         // one frame or body is one value: anything after it is an error, not ignored
         this.mapper = new ObjectMapper(factory).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        this.nestedTrees = mapper.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.writer = new ProtocolWriter(format);
     }
 
@@ -64,6 +70,17 @@ public final class ProtocolCodec {
      * or have fields of the wrong type).
      */
     public DecodeResult decode(ByteBuf bytes) {
+        if (!format.isBinary()) {
+            ProtocolMessage fast = streamJson(bytes);
+            if (fast != null) {
+                return DecodeResult.ok(fast);
+            }
+        }
+        return decodeAsTree(bytes);
+    }
+
+    /** The tree path alone: every frame the streaming path gives up on, and the reference it is tested against. */
+    DecodeResult decodeAsTree(ByteBuf bytes) {
         PartialFrame frame = new PartialFrame();
         try {
             if (format.isBinary()) {
@@ -75,6 +92,32 @@ public final class ProtocolCodec {
         } catch (DecodeException e) {
             return DecodeResult.failed(e.error(), frame.msgSerial, frame.channel);
         }
+    }
+
+    /** Frames up to this size are copied to a per-thread array for the parser (no stream over the buffer). */
+    private static final int SCRATCH_BYTES = 16 * 1024;
+    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[SCRATCH_BYTES]);
+
+    /** A JSON frame read by {@link JsonFrameReader}; null when it gives up (the tree path decides). */
+    ProtocolMessage streamJson(ByteBuf bytes) {
+        int length = bytes.readableBytes();
+        try (JsonParser p = parserOver(bytes, length)) {
+            return JsonFrameReader.read(p, nestedTrees);
+        } catch (JsonFrameReader.GiveUp | IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private JsonParser parserOver(ByteBuf bytes, int length) throws IOException {
+        if (bytes.hasArray()) {
+            return mapper.getFactory().createParser(bytes.array(), bytes.arrayOffset() + bytes.readerIndex(), length);
+        }
+        if (length <= SCRATCH_BYTES) {
+            byte[] scratch = SCRATCH.get(); // the parser is done with it before this returns: strings are copied out
+            bytes.getBytes(bytes.readerIndex(), scratch, 0, length);
+            return mapper.getFactory().createParser(scratch, 0, length);
+        }
+        return mapper.getFactory().createParser((InputStream) new ByteBufInputStream(bytes.duplicate()));
     }
 
     /**
@@ -174,7 +217,7 @@ public final class ProtocolCodec {
                 null);
     }
 
-    private static Map<String, String> params(JsonNode node) throws DecodeException {
+    static Map<String, String> params(JsonNode node) throws DecodeException {
         if (node == null || node.isNull()) {
             return null;
         }
