@@ -48,6 +48,7 @@ public final class ProtocolCodec {
     /** Reads a value nested in a frame as a tree (the streaming JSON path): the frame goes on after it. */
     private final ObjectReader nestedTrees;
     private final ProtocolWriter writer;
+    private final ThreadLocal<ReusedJson> reusedJson;
 
     private ProtocolCodec(WireFormat format, JsonFactory factory) {
         this.format = format;
@@ -55,6 +56,7 @@ public final class ProtocolCodec {
         this.mapper = new ObjectMapper(factory).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.nestedTrees = mapper.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.writer = new ProtocolWriter(format);
+        this.reusedJson = ThreadLocal.withInitial(() -> new ReusedJson(mapper.getFactory()));
     }
 
     public static ProtocolCodec of(WireFormat format) { return format == WireFormat.JSON ? JSON : MSGPACK; }
@@ -236,8 +238,8 @@ public final class ProtocolCodec {
     public ByteBuf encode(ProtocolMessage message, ByteBufAllocator alloc) {
         ByteBuf buf = alloc.buffer(256);
         boolean ok = false;
-        try (JsonGenerator gen = mapper.getFactory().createGenerator((java.io.OutputStream) new ByteBufOutputStream(buf))) {
-            writer.write(gen, message);
+        try {
+            write(message, buf);
             ok = true;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -259,9 +261,7 @@ public final class ProtocolCodec {
         boolean ok = false;
         try {
             buf.writerIndex(MAX_WS_HEADER);
-            try (JsonGenerator gen = mapper.getFactory().createGenerator((java.io.OutputStream) new ByteBufOutputStream(buf))) {
-                writer.write(gen, message);
-            }
+            write(message, buf);
             int length = buf.writerIndex() - MAX_WS_HEADER;
             int header = length < 126 ? 2 : length < 65536 ? 4 : 10;
             int start = MAX_WS_HEADER - header;
@@ -298,6 +298,56 @@ public final class ProtocolCodec {
             return out;
         } finally {
             buf.release();
+        }
+    }
+
+    /**
+     * Appends one frame to {@code buf}. JSON goes through this thread's one generator, kept from
+     * frame to frame (a generator, its contexts and buffers per frame were a fifth of what the
+     * broker allocated per published message); MessagePack through a new generator each time.
+     */
+    void write(ProtocolMessage message, ByteBuf buf) throws IOException {
+        if (format.isBinary()) {
+            try (JsonGenerator gen = mapper.getFactory().createGenerator((java.io.OutputStream) new ByteBufOutputStream(buf))) {
+                writer.write(gen, message);
+            }
+            return;
+        }
+        ReusedJson out = reusedJson.get();
+        out.target = buf;
+        try {
+            writer.write(out.gen, message);
+            out.gen.flush();
+        } catch (IOException | RuntimeException | Error e) {
+            reusedJson.remove(); // its generator may have stopped mid-value: the next frame gets a new one
+            throw e;
+        } finally {
+            out.target = null;
+        }
+    }
+
+    /** A JSON generator over a stream whose buffer is set for each frame; one per thread. */
+    private static final class ReusedJson extends java.io.OutputStream {
+        final JsonGenerator gen;
+        ByteBuf target;
+
+        ReusedJson(JsonFactory factory) {
+            try {
+                this.gen = factory.createGenerator(this);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            gen.setRootValueSeparator(null); // frames are separate documents: nothing between them
+        }
+
+        @Override
+        public void write(int b) {
+            target.writeByte(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            target.writeBytes(b, off, len);
         }
     }
 
