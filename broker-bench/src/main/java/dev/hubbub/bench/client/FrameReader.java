@@ -16,7 +16,7 @@ abstract class FrameReader {
         bytes("action"), bytes("channel"), bytes("channelSerial"), bytes("connectionId"), bytes("msgSerial"),
         bytes("count"), bytes("flags"), bytes("error"), bytes("messages"), bytes("presence"),
         bytes("connectionDetails"), bytes("data"), bytes("code"), bytes("statusCode"), bytes("message"),
-        bytes("clientId"), bytes("connectionKey"),
+        bytes("clientId"), bytes("connectionKey"), bytes("timestamp"),
     };
     static final int K_ACTION = 0;
     static final int K_CHANNEL = 1;
@@ -35,6 +35,7 @@ abstract class FrameReader {
     static final int K_MESSAGE = 14;
     static final int K_CLIENT_ID = 15;
     static final int K_CONNECTION_KEY = 16;
+    static final int K_TIMESTAMP = 17;
 
     protected byte[] b;
     protected int pos;
@@ -99,6 +100,7 @@ abstract class FrameReader {
                 case K_ERROR -> readError(f);
                 case K_MESSAGES, K_PRESENCE -> readItems(f);
                 case K_CONNECTION_DETAILS -> readDetails(f);
+                case K_TIMESTAMP -> f.timestamp = longValue();
                 default -> skipValue();
             }
         }

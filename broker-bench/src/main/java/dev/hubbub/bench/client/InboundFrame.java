@@ -18,6 +18,7 @@ public final class InboundFrame {
     String clientId;
     String connectionKey;
     long msgSerial = ABSENT;
+    long timestamp = ABSENT;
     int count;
     long flags;
     int errorCode;
@@ -40,6 +41,8 @@ public final class InboundFrame {
     /** {@code connectionDetails.connectionKey} of a CONNECTED frame: what a resume presents. */
     public String connectionKey() { return connectionKey; }
     public long msgSerial() { return msgSerial; }
+    /** The frame's {@code timestamp} (epoch ms; on a delivery, when the broker took the publish), or {@link #ABSENT}. */
+    public long timestamp() { return timestamp; }
     public int count() { return count; }
     public long flags() { return flags; }
     public boolean hasError() { return errorCode != 0 || errorMessage != null; }

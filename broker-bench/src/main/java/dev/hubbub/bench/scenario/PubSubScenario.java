@@ -97,6 +97,15 @@ public final class PubSubScenario {
     private final RunContext ctx;
     private final Payload payload;
     private final LatencyRecorder latency = new LatencyRecorder();
+    /**
+     * The two halves of a delivery's latency, split at the broker's {@code timestamp} (when it took the
+     * publish): publisher to broker, and broker to subscriber. Milliseconds on the wall clock, so each
+     * is good to about 1 ms, and only where the client and the broker share a clock (one machine).
+     */
+    private final LatencyRecorder toBroker = new LatencyRecorder();
+    private final LatencyRecorder fromBroker = new LatencyRecorder();
+    /** Wall-clock nanoseconds minus {@link System#nanoTime()}: turns a stamp into the broker's time base. */
+    private final long wallMinusNano = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
     private final ErrorCounts errors = new ErrorCounts();
     private final LongAdder sent = new LongAdder();
     private final LongAdder sentInWindow = new LongAdder();
@@ -230,6 +239,7 @@ public final class PubSubScenario {
             for (int i = 0; i < n; i++) {
                 long stamp = f.stamp(i);
                 count(node, w, stamp, now);
+                split(w, stamp, f.timestamp(), now);
                 if (last != null && stamp != Payload.NO_STAMP) {
                     // one publisher per channel: its stamps only grow, so a stamp not above the
                     // previous one on this connection is a repeated or reordered delivery
@@ -248,6 +258,16 @@ public final class PubSubScenario {
     /** Whether deliveries are checked for order: only with one publisher per channel (its stamps only grow). */
     private boolean checksOrder() {
         return s.publishersPerChannel() == 1;
+    }
+
+    /** Records both halves of a delivery's latency in the window, when the frame carries the broker's timestamp. */
+    private void split(Window w, long stamp, long brokerMillis, long now) {
+        if (brokerMillis == InboundFrame.ABSENT || stamp == Payload.NO_STAMP || w == null || !w.contains(stamp)) {
+            return;
+        }
+        long atBroker = brokerMillis * 1_000_000L - wallMinusNano;
+        toBroker.recordNanos(atBroker - stamp);
+        fromBroker.recordNanos(now - atBroker);
     }
 
     /** Counts one delivery to a subscriber on {@code node}, carrying {@code stamp}, seen at {@code now} (received counted). */
@@ -386,6 +406,13 @@ public final class PubSubScenario {
         // (a duplicate or a reordering); only checked over hubbub's protocol with one publisher per channel
         del.put("repeatedOrReordered", checksOrder() && wire.acknowledged() ? breaks : null);
         report.section("latency").putAll(latency.total().asMap());
+        Latency in = toBroker.total();
+        if (in.count() > 0) {
+            // where the time went: publisher -> broker (client send, network, the broker's inbound queue) and
+            // broker -> subscriber (the broker's work and outbound queue, network, the client's receive)
+            report.section("latencyToBroker").putAll(in.asMap());
+            report.section("latencyFromBroker").putAll(fromBroker.total().asMap());
+        }
         if (nodes.several()) {
             long[] perNode = null;
             if (checksOrder() && wire.acknowledged()) {

@@ -53,4 +53,20 @@ class JsonFrameReaderTest {
             }
         }
     }
+
+    // the delivery's own timestamp (when the broker took the publish) is read; a message's timestamp is not it
+    @Test
+    void theFramesTimestampIsReadAndAMessagesIsNot() throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        for (WireCodec.Format format : WireCodec.Format.values()) {
+            WireCodec codec = new WireCodec(format);
+            ObjectMapper mapper = format == WireCodec.Format.JSON ? json
+                    : new ObjectMapper(new org.msgpack.jackson.dataformat.MessagePackFactory());
+            byte[] frame = mapper.writeValueAsBytes(Map.of("action", 15, "channel", "c", "timestamp", 1_700_000_000_123L,
+                    "messages", List.of(Map.of("data", "x", "timestamp", 5L))));
+            assertEquals(1_700_000_000_123L, codec.decode(frame, 0, frame.length).timestamp(), format.name());
+            byte[] without = mapper.writeValueAsBytes(Map.of("action", 15, "messages", List.of(Map.of("timestamp", 5L))));
+            assertEquals(InboundFrame.ABSENT, codec.decode(without, 0, without.length).timestamp(), format.name());
+        }
+    }
 }
