@@ -10,6 +10,9 @@ import dev.hubbub.core.protocol.Outcome;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Base64;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -64,8 +67,22 @@ public final class TokenAuthority implements TokenVerifier {
     /** The nonce of every signed TokenRequest accepted within the replay window, per key. */
     private final NonceStore nonces;
     private final Cache<String, Verification> verified;
+    /**
+     * Tokens minted here and not yet presented, newest last, at most {@link #JUST_MINTED}: the first use takes
+     * one out (into {@link #verified}). Apart from the verified cache, whose admission policy turns away
+     * entries seen once, which every new token is.
+     */
+    private final Map<String, Verification> justMinted = Collections.synchronizedMap(new LinkedHashMap<>(64, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Verification> eldest) {
+            return size() > JUST_MINTED;
+        }
+    });
     private final Cache<String, Boolean> revokedIds;
     private final TokenRevocations revocations;
+
+    /** Minted tokens remembered until first presented: a few seconds of minting at thousands a second. */
+    private static final int JUST_MINTED = 8192;
 
     /** A verified token: its claims and, for our own tokens, its id (JWTs have none). */
     private record Verification(TokenClaims claims, String tokenId) {}
@@ -236,12 +253,11 @@ public final class TokenAuthority implements TokenVerifier {
                 newTokenId(), key.name(), clientId, capability.toJson(), issued, expires, revocationKey, clientIdPattern);
         String token = SignedTokenFormat.encode(key, contents);
         if (settings.verifiedCacheSize() > 0) {
-            // a token is usually presented where it was issued, soon after: known now, it is not decoded and
-            // its signature not checked again (revocation is still checked on every use)
-            Outcome<Verification> known = verification(key, contents, capability);
-            if (known.isOk()) {
-                verified.put(token, known.value());
-            }
+            // a token is usually presented where it was issued, soon after: known now, it is not decoded and its
+            // signature not checked at that use (revocation still is). Its capability is already within the key's.
+            ClientIdPattern pattern = clientIdPattern == null ? null : ClientIdPattern.parse(clientIdPattern).value();
+            justMinted.put(token, new Verification(new TokenClaims(key.name(), key.appId(), clientId, capability, issued,
+                    expires, revocationKey, pattern), contents.id()));
         }
         return Outcome.ok(new TokenDetails(token, key.name(), issued, expires, contents.capability(), clientId));
     }
@@ -259,6 +275,9 @@ public final class TokenAuthority implements TokenVerifier {
             return Outcome.fail(ErrorCode.TOKEN_UNRECOGNISED.info("Token unrecognised"));
         }
         Verification known = verified.getIfPresent(token);
+        if (known == null && (known = justMinted.remove(token)) != null) {
+            verified.put(token, known);
+        }
         if (known == null) {
             Outcome<Verification> fresh = verifyUncached(token);
             if (!fresh.isOk()) {
@@ -315,15 +334,10 @@ public final class TokenAuthority implements TokenVerifier {
         if (!signed.isOk()) {
             return Outcome.fail(ErrorCode.INVALID_TOKEN.info("Invalid token: malformed capability"));
         }
-        return verification(token.key(), c, signed.value());
-    }
-
-    /** The claims of a token of {@code key} with these contents, whose capability text parses to {@code signed}. */
-    private static Outcome<Verification> verification(ApiKey key, SignedTokenFormat.Contents c, Capability signed) {
         // the format has checked the pattern; parsed here once, so every connection with the token shares it
         ClientIdPattern pattern = c.clientIdPattern() == null ? null : ClientIdPattern.parse(c.clientIdPattern()).value();
-        return Capability.intersect(signed, key.capability())
-                .map(capability -> new Verification(new TokenClaims(key.name(), key.appId(),
+        return Capability.intersect(signed.value(), token.key().capability())
+                .map(capability -> new Verification(new TokenClaims(token.key().name(), token.key().appId(),
                         c.clientId(), capability, c.issued(), c.expires(), c.revocationKey(), pattern), c.id()));
     }
 
