@@ -22,11 +22,26 @@ public final class Ratios {
 
     /** The overlap of serials [from, from+count) with the inclusive range [lo, hi]; hi < lo is empty. */
     public static long overlap(long from, int count, long lo, long hi) {
-        if (hi < lo || count <= 0) {
-            return 0;
-        }
-        long a = Math.max(from, lo);
-        long b = Math.min(from + count - 1, hi);
-        return b < a ? 0 : b - a + 1;
+        // no branches: an ACK's range starts overlapping the window at its start, and a branch turning
+        // there would send the compiled ACK path back to the interpreter (see Window.slot)
+        long a = max(from, lo);
+        long b = min(from + count - 1, hi);
+        return max(0L, b - a + 1);
     }
+
+    /**
+     * The smaller of two longs in arithmetic alone (JDK 17 compiles {@link Math#min(long, long)} to a
+     * branch that can be profiled one way); {@code a - b} must not overflow.
+     */
+    public static long min(long a, long b) {
+        long d = a - b;
+        return b + (d & (d >> 63));
+    }
+
+    /** The larger of two longs in arithmetic alone; {@code a - b} must not overflow. */
+    public static long max(long a, long b) {
+        long d = a - b;
+        return a - (d & (d >> 63));
+    }
+
 }

@@ -86,6 +86,8 @@ public final class PubSubScenario {
         final String channel;
         final AtomicInteger subscribers = new AtomicInteger();
         final LongAdder sentInWindow = new LongAdder();
+        /** Sent, by the {@link Window#slot} of their stamp: [1] is sentInWindow. */
+        final LongAdder[] sentBy = {new LongAdder(), sentInWindow, new LongAdder()};
         final LongAdder rejectedInWindow = new LongAdder();
 
         Group(String channel) {
@@ -115,6 +117,13 @@ public final class PubSubScenario {
     private final LongAdder received = new LongAdder();
     private final LongAdder receivedInWindow = new LongAdder();
     private final LongAdder unstamped = new LongAdder();
+    // Per-message counters by the Window.slot of the stamp (before, in, after the window); [1] is the one
+    // reported. The other two only keep the per-message code the same before and during the window.
+    private final LongAdder[] sentBy = {new LongAdder(), sentInWindow, new LongAdder()};
+    private final LongAdder[] receivedBy = {new LongAdder(), receivedInWindow, new LongAdder()};
+    private final LatencyRecorder[] latencyBy = {new LatencyRecorder(), latency, new LatencyRecorder()};
+    private final LatencyRecorder[] toBrokerBy = {new LatencyRecorder(), toBroker, new LatencyRecorder()};
+    private final LatencyRecorder[] fromBrokerBy = {new LatencyRecorder(), fromBroker, new LatencyRecorder()};
     private final LongAdder unexpectedCloses = new LongAdder();
     /** Per subscriber connection, the stamp of its last delivery (order check, one publisher per channel only). */
     private final Map<Connection, long[]> lastStamp = new ConcurrentHashMap<>();
@@ -151,6 +160,9 @@ public final class PubSubScenario {
         }
     }
 
+    /** "No serial yet": above any serial, and far enough from Long.MAX_VALUE for Ratios.min's arithmetic. */
+    private static final long NO_SERIAL = Long.MAX_VALUE / 4;
+
     /** One paced publisher; all its state is owned by its connection's event loop. */
     final class Publisher extends CountingListener implements Pacer.Paced {
         final int index;
@@ -159,6 +171,9 @@ public final class PubSubScenario {
         Sender out;
         long firstWindowSerial = -1;
         long lastWindowSerial = -2;
+        /** The first and last serial sent in each phase of the window (first: NO_SERIAL until one is). */
+        private final long[] firstSerialBy = {NO_SERIAL, NO_SERIAL, NO_SERIAL};
+        private final long[] lastSerialBy = {-2, -2, -2};
 
         Publisher(int index, Group group, double ratePerSecond, long tickMicros, long phaseNanos) {
             super("publisher", errors, unexpectedCloses);
@@ -187,22 +202,22 @@ public final class PubSubScenario {
             if (w == null || w.isOver(now) || !out.isOpen()) {
                 return;
             }
-            long n = schedule.take(now - w.trafficStart(), out.isWritable(), w.contains(now), skippedInWindow);
+            long n = schedule.take(now - w.trafficStart(), out.isWritable(), w.slot(now) == 1, skippedInWindow);
             for (long i = 0; i < n; i++) {
                 long stamp = System.nanoTime();
                 long serial = out.send(group.channel, payload.encode(stamp));
                 sent.increment();
-                if (w.contains(stamp)) {
-                    if (firstWindowSerial < 0) {
-                        firstWindowSerial = serial;
-                    }
-                    lastWindowSerial = serial;
-                    sentInWindow.increment();
-                    group.sentInWindow.increment();
-                }
+                int phase = w.slot(stamp);
+                firstSerialBy[phase] = Ratios.min(firstSerialBy[phase], serial);
+                lastSerialBy[phase] = serial;
+                sentBy[phase].increment();
+                group.sentBy[phase].increment();
             }
             if (n > 0) {
                 out.flush();
+                // branch-free: -1 and -2 (an empty range) until the window's first send
+                firstWindowSerial = Ratios.min(firstSerialBy[1], lastSerialBy[1] + 1);
+                lastWindowSerial = lastSerialBy[1];
             }
         }
 
@@ -262,26 +277,29 @@ public final class PubSubScenario {
 
     /** Records both halves of a delivery's latency in the window, when the frame carries the broker's timestamp. */
     private void split(Window w, long stamp, long brokerMillis, long now) {
-        if (brokerMillis == InboundFrame.ABSENT || stamp == Payload.NO_STAMP || w == null || !w.contains(stamp)) {
+        if (brokerMillis == InboundFrame.ABSENT || stamp == Payload.NO_STAMP || w == null) {
             return;
         }
+        int phase = w.slot(stamp);
         long atBroker = brokerMillis * 1_000_000L - wallMinusNano;
-        toBroker.recordNanos(atBroker - stamp);
-        fromBroker.recordNanos(now - atBroker);
+        toBrokerBy[phase].recordNanos(atBroker - stamp);
+        fromBrokerBy[phase].recordNanos(now - atBroker);
     }
 
     /** Counts one delivery to a subscriber on {@code node}, carrying {@code stamp}, seen at {@code now} (received counted). */
     private void count(int node, Window w, long stamp, long now) {
         if (stamp == Payload.NO_STAMP) {
             unstamped.increment();
-        } else if (w != null && w.contains(stamp)) {
-            receivedInWindow.increment();
-            latency.recordNanos(now - stamp);
-            if (nodes.several()) {
+        } else if (w != null) {
+            int phase = w.slot(stamp);
+            receivedBy[phase].increment();
+            latencyBy[phase].recordNanos(now - stamp);
+            if (nodes.several() && phase == 1) {
                 nodes.delivered(node, now - stamp);
             }
         }
     }
+
 
     // ---- for wires ----------------------------------------------------------------------------
 
