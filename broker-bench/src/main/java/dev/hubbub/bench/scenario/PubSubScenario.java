@@ -99,15 +99,8 @@ public final class PubSubScenario {
     private final RunContext ctx;
     private final Payload payload;
     private final LatencyRecorder latency = new LatencyRecorder();
-    /**
-     * The two halves of a delivery's latency, split at the broker's {@code timestamp} (when it took the
-     * publish): publisher to broker, and broker to subscriber. Milliseconds on the wall clock, so each
-     * is good to about 1 ms, and only where the client and the broker share a clock (one machine).
-     */
-    private final LatencyRecorder toBroker = new LatencyRecorder();
-    private final LatencyRecorder fromBroker = new LatencyRecorder();
-    /** Wall-clock nanoseconds minus {@link System#nanoTime()}: turns a stamp into the broker's time base. */
-    private final long wallMinusNano = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
+    /** Each delivery's latency split at the broker's timestamp. */
+    private final BrokerSplit brokerSplit = new BrokerSplit();
     private final ErrorCounts errors = new ErrorCounts();
     private final LongAdder sent = new LongAdder();
     private final LongAdder sentInWindow = new LongAdder();
@@ -122,8 +115,6 @@ public final class PubSubScenario {
     private final LongAdder[] sentBy = {new LongAdder(), sentInWindow, new LongAdder()};
     private final LongAdder[] receivedBy = {new LongAdder(), receivedInWindow, new LongAdder()};
     private final LatencyRecorder[] latencyBy = {new LatencyRecorder(), latency, new LatencyRecorder()};
-    private final LatencyRecorder[] toBrokerBy = {new LatencyRecorder(), toBroker, new LatencyRecorder()};
-    private final LatencyRecorder[] fromBrokerBy = {new LatencyRecorder(), fromBroker, new LatencyRecorder()};
     private final LongAdder unexpectedCloses = new LongAdder();
     /** Per subscriber connection, the stamp of its last delivery (order check, one publisher per channel only). */
     private final Map<Connection, long[]> lastStamp = new ConcurrentHashMap<>();
@@ -280,10 +271,7 @@ public final class PubSubScenario {
         if (brokerMillis == InboundFrame.ABSENT || stamp == Payload.NO_STAMP || w == null) {
             return;
         }
-        int phase = w.slot(stamp);
-        long atBroker = brokerMillis * 1_000_000L - wallMinusNano;
-        toBrokerBy[phase].recordNanos(atBroker - stamp);
-        fromBrokerBy[phase].recordNanos(now - atBroker);
+        brokerSplit.record(w.slot(stamp), stamp, brokerMillis, now);
     }
 
     /** Counts one delivery to a subscriber on {@code node}, carrying {@code stamp}, seen at {@code now} (received counted). */
@@ -424,13 +412,7 @@ public final class PubSubScenario {
         // (a duplicate or a reordering); only checked over hubbub's protocol with one publisher per channel
         del.put("repeatedOrReordered", checksOrder() && wire.acknowledged() ? breaks : null);
         report.section("latency").putAll(latency.total().asMap());
-        Latency in = toBroker.total();
-        if (in.count() > 0) {
-            // where the time went: publisher -> broker (client send, network, the broker's inbound queue) and
-            // broker -> subscriber (the broker's work and outbound queue, network, the client's receive)
-            report.section("latencyToBroker").putAll(in.asMap());
-            report.section("latencyFromBroker").putAll(fromBroker.total().asMap());
-        }
+        brokerSplit.report(report);
         if (nodes.several()) {
             long[] perNode = null;
             if (checksOrder() && wire.acknowledged()) {
