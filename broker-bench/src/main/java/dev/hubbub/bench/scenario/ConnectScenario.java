@@ -103,11 +103,10 @@ public final class ConnectScenario {
         Deadline warmDeadline = Deadline.unguarded(Math.min(ctx.warmupSeconds(), ctx.deadline().remainingMillis() / 1000.0));
         int connected = 0;
         int rounds = 0;
-        int failed = 0;
         int unfinished = 0;
         ErrorCounts failures = new ErrorCounts();
-        // a round starts only while the cap leaves room for it and the measured phase
-        while (!warmDeadline.expired() && (rounds == 0 || failed == 0)
+        // a round starts only after rounds without failures, and while the cap leaves room for it and the measured phase
+        while (!warmDeadline.expired() && failures.total() == 0
                 && (long) ctx.client().opened() + s.warmupConnections() + s.connections() <= ctx.client().maxConnections()) {
             ConnectionOpener warm = opener(minter);
             int before = connected;
@@ -115,16 +114,15 @@ public final class ConnectScenario {
             List<Connection> opened = warm.open(s.warmupConnections(), s.concurrency(), warmDeadline);
             RunContext.closeAll(opened, 3000);
             connected += opened.size();
-            failed += warm.failures().total();
             unfinished += warm.unfinished();
             failures = ErrorCounts.merged(failures, warm.failures());
             rounds++;
         }
         section.put("rounds", rounds);
         section.put("connected", connected);
-        section.put("failed", failed);
+        section.put("failed", failures.total());
         section.put("unfinished", unfinished);
-        if (failed > 0) {
+        if (failures.total() > 0) {
             report.putErrors("warmupFailures", failures);
         }
     }

@@ -160,9 +160,7 @@ public final class PubSubScenario {
         final Group group;
         final PublishSchedule schedule;
         Sender out;
-        long firstWindowSerial = -1;
-        long lastWindowSerial = -2;
-        /** The first and last serial sent in each phase of the window (first: NO_SERIAL until one is). */
+        /** The first and last serial sent in each slot of the window (first: NO_SERIAL until one is). */
         private final long[] firstSerialBy = {NO_SERIAL, NO_SERIAL, NO_SERIAL};
         private final long[] lastSerialBy = {-2, -2, -2};
 
@@ -198,29 +196,31 @@ public final class PubSubScenario {
                 long stamp = System.nanoTime();
                 long serial = out.send(group.channel, payload.encode(stamp));
                 sent.increment();
-                int phase = w.slot(stamp);
-                firstSerialBy[phase] = Ratios.min(firstSerialBy[phase], serial);
-                lastSerialBy[phase] = serial;
-                sentBy[phase].increment();
-                group.sentBy[phase].increment();
+                int slot = w.slot(stamp);
+                firstSerialBy[slot] = Ratios.min(firstSerialBy[slot], serial);
+                lastSerialBy[slot] = serial;
+                sentBy[slot].increment();
+                group.sentBy[slot].increment();
             }
             if (n > 0) {
                 out.flush();
-                // branch-free: -1 and -2 (an empty range) until the window's first send
-                firstWindowSerial = Ratios.min(firstSerialBy[1], lastSerialBy[1] + 1);
-                lastWindowSerial = lastSerialBy[1];
             }
+        }
+
+        /** The window's first serial; branch-free, -1 (with last -2: an empty range) until the window's first send. */
+        private long firstWindowSerial() {
+            return Ratios.min(firstSerialBy[1], lastSerialBy[1] + 1);
         }
 
         @Override
         public void onAck(Connection c, long msgSerial, int count) {
-            ackedInWindow.add(Ratios.overlap(msgSerial, count, firstWindowSerial, lastWindowSerial));
+            ackedInWindow.add(Ratios.overlap(msgSerial, count, firstWindowSerial(), lastSerialBy[1]));
         }
 
         @Override
         public void onNack(Connection c, long msgSerial, int count, InboundFrame f) {
             errors.add("nack-" + f.errorKey(), count, f.errorMessage());
-            long inWindow = Ratios.overlap(msgSerial, count, firstWindowSerial, lastWindowSerial);
+            long inWindow = Ratios.overlap(msgSerial, count, firstWindowSerial(), lastSerialBy[1]);
             nackedInWindow.add(inWindow);
             group.rejectedInWindow.add(inWindow);
         }
@@ -279,10 +279,10 @@ public final class PubSubScenario {
         if (stamp == Payload.NO_STAMP) {
             unstamped.increment();
         } else if (w != null) {
-            int phase = w.slot(stamp);
-            receivedBy[phase].increment();
-            latencyBy[phase].recordNanos(now - stamp);
-            if (nodes.several() && phase == 1) {
+            int slot = w.slot(stamp);
+            receivedBy[slot].increment();
+            latencyBy[slot].recordNanos(now - stamp);
+            if (nodes.several() && slot == 1) {
                 nodes.delivered(node, now - stamp);
             }
         }
