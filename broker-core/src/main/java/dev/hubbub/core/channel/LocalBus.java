@@ -43,6 +43,12 @@ public final class LocalBus implements ChannelBus {
         List<Message> stamped = p.messages();
         List<String> serials = new ArrayList<>(stamped.size());
         synchronized (router.orderLock(key)) {
+            Channel channel = router.find(key);
+            if (channel != null) {
+                // the channel's own key, most likely the very instance the log's map holds (both are made by the
+                // first attach): the log's lookup then matches on identity, not by comparing two names
+                key = channel.key();
+            }
             List<Message> fresh = new ArrayList<>(stamped.size());
             Set<String> batch = stamped.size() > 1 ? new HashSet<>() : null; // one message repeats nothing in its batch
             boolean anyClientChosen = !p.clientIds().isEmpty();
@@ -66,7 +72,6 @@ public final class LocalBus implements ChannelBus {
                     serials.set(i, stored.get(j++).serial());
                 }
             }
-            Channel channel = router.find(key);
             if (channel != null) {
                 channel.publish(ProtocolMessage.messages(key.name(), p.idBase(), p.publisherId(), p.timestamp(),
                         stored.get(stored.size() - 1).serial(), stored), p.publisherId());

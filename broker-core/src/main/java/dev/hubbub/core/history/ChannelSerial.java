@@ -1,5 +1,6 @@
 package dev.hubbub.core.history;
 
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 
 /**
@@ -33,9 +34,38 @@ public record ChannelSerial(String epoch, long offset) {
 
     /** The wire form, {@code epoch:offset}. */
     public String wire() {
-        String digits = Long.toString(offset, 36);
-        return epoch + ':' + "0".repeat(Math.max(0, OFFSET_DIGITS - digits.length())) + digits;
+        return wire(epoch, offset);
     }
+
+    /**
+     * The wire form of {@code offset} in {@code epoch}, written into one array: every message stored
+     * gets one, and building it from Long.toString, a padding string and a concatenation took three
+     * intermediate objects per message (about 1% of a small publish on one core).
+     */
+    public static String wire(String epoch, long offset) {
+        if (offset < 0) {
+            throw new IllegalArgumentException("offset must not be negative");
+        }
+        int e = epoch.length();
+        byte[] b = new byte[e + 1 + OFFSET_DIGITS];
+        for (int i = 0; i < e; i++) {
+            char c = epoch.charAt(i);
+            if (c > 0x7f) { // not an epoch of newEpoch's making: the slow way, which keeps any character
+                String digits = Long.toString(offset, 36);
+                return epoch + ':' + "0".repeat(Math.max(0, OFFSET_DIGITS - digits.length())) + digits;
+            }
+            b[i] = (byte) c;
+        }
+        b[e] = ':';
+        long v = offset;
+        for (int i = b.length - 1; i > e; i--) {
+            b[i] = (byte) DIGITS[(int) (v % 36)];
+            v /= 36;
+        }
+        return new String(b, StandardCharsets.ISO_8859_1);
+    }
+
+    private static final char[] DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz".toCharArray();
 
     /** Parses the wire form; null when it is not one (a foreign, malformed or absent serial). */
     public static ChannelSerial parse(String wire) {

@@ -78,7 +78,7 @@ public final class InMemoryMessageLog implements MessageLog {
         long lastTouched;
         boolean dropped;
 
-        String serial(long at) { return new ChannelSerial(epoch, at).wire(); }
+        String serial(long at) { return ChannelSerial.wire(epoch, at); }
     }
 
     /**

@@ -109,17 +109,21 @@ final class MsgSerialLedger {
             return false;
         }
         String epoch = lastEpoch;
-        if (epoch == null || offsetOf(first, epoch) < 0) {
+        long offset = epoch == null ? -1 : offsetOf(first, epoch);
+        if (offset < 0) {
             ChannelSerial parsed = ChannelSerial.parse(first);
             if (parsed == null) {
                 return false;
             }
             epoch = parsed.epoch();
+            offset = offsetOf(first, epoch);
+            if (offset < 0) {
+                return false; // not exactly what unpack would make again
+            }
         }
-        long offset = offsetOf(first, epoch);
-        for (int i = 0; i < given.size(); i++) {
+        for (int i = 1; i < given.size(); i++) {
             String s = given.get(i);
-            if (offset < 0 || s == null || offsetOf(s, epoch) != offset + i) {
+            if (s == null || offsetOf(s, epoch) != offset + i) {
                 return false; // not what unpack would make again
             }
         }
@@ -132,6 +136,7 @@ final class MsgSerialLedger {
     }
 
     private static final int OFFSET_DIGITS = 13; // as ChannelSerial writes them
+    private static final long MAX_BEFORE_DIGIT = Long.MAX_VALUE / 36; // v * 36 does not overflow up to this
 
     /**
      * The offset of {@code serial} when it is exactly what {@link ChannelSerial#wire()} makes for
@@ -146,10 +151,15 @@ final class MsgSerialLedger {
         for (int i = from; i < serial.length(); i++) {
             char c = serial.charAt(i);
             int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'z' ? c - 'a' + 10 : -1;
-            if (d < 0 || v > (Long.MAX_VALUE - d) / 36) {
+            // no division per digit (a long division each: 13 of them per call showed as 1% of a publish)
+            if (d < 0 || v > MAX_BEFORE_DIGIT) {
                 return -1;
             }
-            v = v * 36 + d;
+            v *= 36;
+            if (v > Long.MAX_VALUE - d) {
+                return -1;
+            }
+            v += d;
         }
         return v;
     }

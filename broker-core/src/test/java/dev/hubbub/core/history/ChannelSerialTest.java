@@ -35,6 +35,30 @@ class ChannelSerialTest {
         assertEquals(fresh, ChannelSerial.parse(fresh.wire()));
     }
 
+    // Rule: the wire form is the epoch, ':' and the offset in base 36 padded to 13 digits, for any epoch
+    // (the one-array writer and the fallback for characters past ASCII give the same text as Long.toString).
+    @Test
+    void wireFormIsTheEpochAndTheZeroPaddedBase36Offset() {
+        Random random = new Random(11);
+        List<Long> offsets = new ArrayList<>();
+        for (long o : BOUNDARIES) {
+            offsets.add(o);
+        }
+        for (int i = 0; i < 2000; i++) {
+            offsets.add(random.nextLong() & Long.MAX_VALUE);
+            offsets.add((long) random.nextInt(100_000));
+        }
+        for (String epoch : List.of("ep0ch1", ChannelSerial.newEpoch(), "z", "épоch-ü", "日本")) {
+            for (long offset : offsets) {
+                String digits = Long.toString(offset, 36);
+                String expected = epoch + ":" + "0".repeat(13 - digits.length()) + digits;
+                assertEquals(expected, ChannelSerial.wire(epoch, offset));
+                assertEquals(expected, new ChannelSerial(epoch, offset).wire());
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> ChannelSerial.wire("e", -1));
+    }
+
     // Rule: serials of one epoch sort as strings in channel order (zero-padded base 36), across digit-count boundaries.
     @Test
     void offsetsOfOneEpochSortAsStringsInNumericOrder() {

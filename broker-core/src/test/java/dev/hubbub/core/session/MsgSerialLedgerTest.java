@@ -135,6 +135,11 @@ class MsgSerialLedgerTest {
         assertEquals(123456789L, MsgSerialLedger.offsetOf(new ChannelSerial("abc", 123456789L).wire(), "abc"));
         assertEquals(Long.MAX_VALUE, MsgSerialLedger.offsetOf(new ChannelSerial("abc", Long.MAX_VALUE).wire(), "abc"));
         assertEquals(-1, MsgSerialLedger.offsetOf("abc:zzzzzzzzzzzzz", "abc"), "past Long.MAX_VALUE");
+        assertEquals("1y2p0ij32e8e7", Long.toString(Long.MAX_VALUE, 36));
+        assertEquals(Long.MAX_VALUE, MsgSerialLedger.offsetOf("abc:1y2p0ij32e8e7", "abc"));
+        assertEquals(-1, MsgSerialLedger.offsetOf("abc:1y2p0ij32e8e8", "abc"), "Long.MAX_VALUE + 1");
+        assertEquals(-1, MsgSerialLedger.offsetOf("abc:1y2p0ij32e8f0", "abc"), "past Long.MAX_VALUE in the last digit");
+        assertEquals(-1, MsgSerialLedger.offsetOf("abc:1y2p0ij32e9e7", "abc"), "past Long.MAX_VALUE before the last digit");
         assertEquals(-1, MsgSerialLedger.offsetOf("abd:0000000000001", "abc"));
         assertEquals(-1, MsgSerialLedger.offsetOf("abc:+000000000001", "abc"));
     }
