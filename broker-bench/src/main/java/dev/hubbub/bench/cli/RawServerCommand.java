@@ -1,7 +1,7 @@
 package dev.hubbub.bench.cli;
 
+import dev.hubbub.bench.BenchMain;
 import dev.hubbub.bench.raw.RawBroadcastServer;
-import io.netty.util.ResourceLeakDetector;
 import java.net.InetSocketAddress;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -39,10 +39,7 @@ public final class RawServerCommand implements Callable<Integer> {
         if (threads < 0 || threads > 64) {
             throw new ParameterException(spec.commandLine(), "--threads must be between 0 and 64, was " + threads);
         }
-        // as hubbub's Main: Netty's sampled leak detection costs ~2% of a small publish; off unless asked for
-        if (System.getProperty("io.netty.leakDetection.level") == null && System.getProperty("io.netty.leakDetectionLevel") == null) {
-            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
-        }
+        BenchMain.leakDetectionOffUnlessAsked(); // as hubbub's Main: it costs ~2% of a small publish
         RawBroadcastServer server = new RawBroadcastServer(host, port, threads);
         InetSocketAddress bound;
         try {

@@ -1,6 +1,7 @@
 package dev.hubbub.transport.codec;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SerializedString;
 import dev.hubbub.core.protocol.ConnectionDetails;
 import dev.hubbub.core.protocol.ErrorInfo;
 import dev.hubbub.core.protocol.Message;
@@ -24,54 +25,82 @@ import java.util.Map;
  * written in the smallest MessagePack int that holds them, so any int-typed field fits an int.
  */
 final class ProtocolWriter {
+    // field names of the frames sent most (MESSAGE, ACK, PRESENCE): kept encoded, not escaped and encoded per write
+    private static final SerializedString F_ACTION = new SerializedString("action");
+    private static final SerializedString F_ID = new SerializedString("id");
+    private static final SerializedString F_CHANNEL = new SerializedString("channel");
+    private static final SerializedString F_CHANNEL_SERIAL = new SerializedString("channelSerial");
+    private static final SerializedString F_CONNECTION_ID = new SerializedString("connectionId");
+    private static final SerializedString F_COUNT = new SerializedString("count");
+    private static final SerializedString F_ERROR = new SerializedString("error");
+    private static final SerializedString F_FLAGS = new SerializedString("flags");
+    private static final SerializedString F_MSG_SERIAL = new SerializedString("msgSerial");
+    private static final SerializedString F_TIMESTAMP = new SerializedString("timestamp");
+    private static final SerializedString F_MESSAGES = new SerializedString("messages");
+    private static final SerializedString F_PRESENCE = new SerializedString("presence");
+    private static final SerializedString F_PARAMS = new SerializedString("params");
+    private static final SerializedString F_RES = new SerializedString("res");
+    private static final SerializedString F_SERIALS = new SerializedString("serials");
+    private static final SerializedString F_CLIENT_ID = new SerializedString("clientId");
+    private static final SerializedString F_NAME = new SerializedString("name");
+    private static final SerializedString F_EXTRAS = new SerializedString("extras");
+    private static final SerializedString F_SERIAL = new SerializedString("serial");
+    private static final SerializedString F_DATA = new SerializedString("data");
+    private static final SerializedString F_ENCODING = new SerializedString("encoding");
+
     private final boolean binary;
 
     ProtocolWriter(WireFormat format) { this.binary = format.isBinary(); }
 
     void write(JsonGenerator g, ProtocolMessage m) throws IOException {
         g.writeStartObject();
-        g.writeNumberField("action", m.action().wire());
-        str(g, "id", m.id());
-        str(g, "channel", m.channel());
-        str(g, "channelSerial", m.channelSerial());
-        str(g, "connectionId", m.connectionId());
+        num(g, F_ACTION, m.action().wire());
+        str(g, F_ID, m.id());
+        str(g, F_CHANNEL, m.channel());
+        str(g, F_CHANNEL_SERIAL, m.channelSerial());
+        str(g, F_CONNECTION_ID, m.connectionId());
         if (m.connectionDetails() != null) {
             details(g, m.connectionDetails());
         }
-        num(g, "count", m.count());
+        num(g, F_COUNT, m.count());
         if (m.error() != null) {
-            g.writeFieldName("error");
+            g.writeFieldName(F_ERROR);
             error(g, m.error());
         }
-        num(g, "flags", m.flags());
-        num(g, "msgSerial", m.msgSerial());
-        num(g, "timestamp", m.timestamp());
+        num(g, F_FLAGS, m.flags());
+        num(g, F_MSG_SERIAL, m.msgSerial());
+        num(g, F_TIMESTAMP, m.timestamp());
         if (m.messages() != null) {
-            g.writeArrayFieldStart("messages");
+            g.writeFieldName(F_MESSAGES);
+            g.writeStartArray();
             for (Message msg : m.messages()) {
                 message(g, msg);
             }
             g.writeEndArray();
         }
         if (m.presence() != null) {
-            g.writeArrayFieldStart("presence");
+            g.writeFieldName(F_PRESENCE);
+            g.writeStartArray();
             for (PresenceMessage p : m.presence()) {
                 presence(g, p);
             }
             g.writeEndArray();
         }
         if (m.params() != null) {
-            g.writeObjectFieldStart("params");
+            g.writeFieldName(F_PARAMS);
+            g.writeStartObject();
             for (Map.Entry<String, String> e : m.params().entrySet()) {
                 g.writeStringField(e.getKey(), e.getValue());
             }
             g.writeEndObject();
         }
         if (m.res() != null) {
-            g.writeArrayFieldStart("res");
+            g.writeFieldName(F_RES);
+            g.writeStartArray();
             for (PublishResult r : m.res()) {
                 g.writeStartObject();
-                g.writeArrayFieldStart("serials");
+                g.writeFieldName(F_SERIALS);
+                g.writeStartArray();
                 for (String s : r.serials()) {
                     if (s == null) {
                         g.writeNull();
@@ -89,49 +118,49 @@ final class ProtocolWriter {
 
     void message(JsonGenerator g, Message m) throws IOException {
         g.writeStartObject();
-        str(g, "id", m.id());
-        str(g, "clientId", m.clientId());
-        str(g, "connectionId", m.connectionId());
-        str(g, "name", m.name());
+        str(g, F_ID, m.id());
+        str(g, F_CLIENT_ID, m.clientId());
+        str(g, F_CONNECTION_ID, m.connectionId());
+        str(g, F_NAME, m.name());
         data(g, m.data(), m.encoding());
         if (m.extras() != null) {
-            g.writeFieldName("extras");
+            g.writeFieldName(F_EXTRAS);
             g.writeTree(m.extras());
         }
-        num(g, "timestamp", m.timestamp());
+        num(g, F_TIMESTAMP, m.timestamp());
         // action and serial are v4+ fields; ably-java 1.2.54 (v=2) reads both (unpackInt, unpackString) and
         // maps an action it does not know to null. No v4 'version' object: that release reads 'version'
         // with unpackString and would fail on the frame.
-        num(g, "action", m.action());
-        str(g, "serial", m.serial());
+        num(g, F_ACTION, m.action());
+        str(g, F_SERIAL, m.serial());
         g.writeEndObject();
     }
 
     void presence(JsonGenerator g, PresenceMessage p) throws IOException {
         g.writeStartObject();
-        str(g, "id", p.id());
-        g.writeNumberField("action", p.action().wire());
-        str(g, "clientId", p.clientId());
-        str(g, "connectionId", p.connectionId());
+        str(g, F_ID, p.id());
+        num(g, F_ACTION, p.action().wire());
+        str(g, F_CLIENT_ID, p.clientId());
+        str(g, F_CONNECTION_ID, p.connectionId());
         data(g, p.data(), p.encoding());
         if (p.extras() != null) {
-            g.writeFieldName("extras");
+            g.writeFieldName(F_EXTRAS);
             g.writeTree(p.extras());
         }
-        num(g, "timestamp", p.timestamp());
+        num(g, F_TIMESTAMP, p.timestamp());
         g.writeEndObject();
     }
 
     private void data(JsonGenerator g, Object data, String encoding) throws IOException {
         if (data instanceof byte[] bytes) {
             if (binary) {
-                g.writeFieldName("data");
+                g.writeFieldName(F_DATA);
                 g.writeBinary(bytes);
-                str(g, "encoding", encoding);
+                str(g, F_ENCODING, encoding);
             } else {
                 // JSON cannot carry binary: base64 text, and a base64 step the SDK undoes first
-                g.writeStringField("data", Base64.getEncoder().encodeToString(bytes));
-                g.writeStringField("encoding", encoding == null || encoding.isEmpty() ? "base64" : encoding + "/base64");
+                str(g, F_DATA, Base64.getEncoder().encodeToString(bytes));
+                str(g, F_ENCODING, encoding == null || encoding.isEmpty() ? "base64" : encoding + "/base64");
             }
             return;
         }
@@ -145,15 +174,15 @@ final class ProtocolWriter {
             // invents or drops data. Encoded once per format per fan-out (NettyFanOut), so the decode is too.
             byte[] bytes = decodeBase64(text);
             if (bytes != null) {
-                g.writeFieldName("data");
+                g.writeFieldName(F_DATA);
                 g.writeBinary(bytes);
                 int slash = encoding.lastIndexOf('/');
-                str(g, "encoding", slash < 0 ? null : encoding.substring(0, slash));
+                str(g, F_ENCODING, slash < 0 ? null : encoding.substring(0, slash));
                 return;
             }
         }
-        str(g, "data", text);
-        str(g, "encoding", encoding);
+        str(g, F_DATA, text);
+        str(g, F_ENCODING, encoding);
     }
 
     static boolean isLastStep(String encoding, String step) {
@@ -196,10 +225,23 @@ final class ProtocolWriter {
         }
     }
 
-    private static void num(JsonGenerator g, String name, Number value) throws IOException {
+    private static void str(JsonGenerator g, SerializedString name, String value) throws IOException {
         if (value != null) {
-            g.writeNumberField(name, value.longValue());
+            g.writeFieldName(name);
+            g.writeString(value);
         }
+    }
+
+    private static void num(JsonGenerator g, SerializedString name, Number value) throws IOException {
+        if (value != null) {
+            g.writeFieldName(name);
+            g.writeNumber(value.longValue());
+        }
+    }
+
+    private static void num(JsonGenerator g, SerializedString name, long value) throws IOException {
+        g.writeFieldName(name);
+        g.writeNumber(value);
     }
 
 }
