@@ -5,6 +5,7 @@ import dev.hubbub.core.protocol.Message;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * One channel's kept messages, oldest first, packed into two blocks of bytes rather than held as
@@ -39,6 +40,7 @@ final class MessageRing {
     // the entries: a ring of `slotCapacity` slots (a power of two), the first at `head`, `count` of them
     private ByteBuffer slots = RingMemory.EMPTY;
     private int slotCapacity;
+    private int slotLimit;                     // the count at which the slots grow: see resizeSlots
     private JsonNode[] extras;                 // made at the first message with extras
     private int head;
     private int count;
@@ -59,7 +61,7 @@ final class MessageRing {
     int add(long offset, Message m) {
         Packer packer = PACKER.get();
         int n = packer.pack(m);
-        if (count == slotCapacity) {
+        if (count >= slotLimit) {
             resizeSlots(Math.max(MIN_SLOTS, slotCapacity * 2));
         }
         int at = place(n);
@@ -174,9 +176,13 @@ final class MessageRing {
             return end;
         }
         long needed = packedBytes + n;
-        // the same size when only the gaps were in the way; else half as much again as needed (not
-        // double: the room grown into is memory the byte bounds do not count)
-        repack((int) Math.min(Integer.MAX_VALUE - 8, needed + needed / 4 <= capacity ? capacity : needed + needed / 2));
+        // the same size when only the gaps were in the way; else 1.25 to 1.75 times what is needed (not
+        // double: the room grown into is memory the byte bounds do not count), at random: channels
+        // publishing at one rate fill their rings in step, and grown by one factor they all repacked
+        // within the same few milliseconds (a thousand channels: ~160 MB copied in one 50 ms burst,
+        // seconds of backlog on the loop); a random factor spreads them over the fill
+        repack((int) Math.min(Integer.MAX_VALUE - 8, needed + needed / 4 <= capacity ? capacity
+                : needed + needed / 4 + ThreadLocalRandom.current().nextLong(needed / 2 + 1)));
         return end;
     }
 
@@ -222,6 +228,9 @@ final class MessageRing {
         ByteBuffer old = slots;
         slots = moved;
         slotCapacity = capacity;
+        // the next growth comes at a random count in the last quarter, for the reason place() grows
+        // the bytes by a random factor: a power of two cannot be random, when it is reached can
+        slotLimit = capacity - ThreadLocalRandom.current().nextInt(capacity / 4 + 1);
         head = 0;
         RingMemory.release(old);
     }
@@ -232,6 +241,7 @@ final class MessageRing {
         slots = RingMemory.EMPTY;
         data = RingMemory.EMPTY;
         slotCapacity = 0;
+        slotLimit = 0;
         extras = null;
         head = 0;
         count = 0;
