@@ -33,10 +33,12 @@ import org.msgpack.jackson.dataformat.MessagePackFactory;
 
 /**
  * Realtime ProtocolMessage codec for one wire format. A JSON frame is first read straight off the
- * parser's tokens ({@link JsonFrameReader}); whatever that path does not accept as plainly valid,
- * and every MessagePack frame, becomes a Jackson tree (JSON through Jackson's parser, MessagePack
- * through the guarded {@link MsgpackTreeReader}) read by one set of field readers, which decide
- * every error. Output is one streaming writer over Jackson's format-neutral generator API.
+ * parser's tokens ({@link JsonFrameReader}), a MessagePack frame straight off its bytes
+ * ({@link MsgpackFrameReader}). Whatever those paths do not accept as plainly valid becomes a
+ * Jackson tree (JSON through Jackson's parser, MessagePack through the guarded
+ * {@link MsgpackTreeReader}) read by one set of field readers, which decide every error. Output is
+ * one streaming writer over Jackson's format-neutral generator API, except that MessagePack frames
+ * are packed straight into the buffer by {@link MsgpackFrameWriter}, which writes the same bytes.
  * Thread-safe.
  */
 public final class ProtocolCodec {
@@ -72,13 +74,20 @@ public final class ProtocolCodec {
      * or have fields of the wrong type).
      */
     public DecodeResult decode(ByteBuf bytes) {
-        if (!format.isBinary()) {
-            ProtocolMessage fast = streamJson(bytes);
-            if (fast != null) {
-                return DecodeResult.ok(fast);
-            }
+        ProtocolMessage fast = format.isBinary() ? streamMsgpack(bytes) : streamJson(bytes);
+        if (fast != null) {
+            return DecodeResult.ok(fast);
         }
         return decodeAsTree(bytes);
+    }
+
+    /** A MessagePack frame read in place by {@link MsgpackFrameReader}; null when it gives up (the tree path decides). */
+    static ProtocolMessage streamMsgpack(ByteBuf bytes) {
+        try {
+            return MsgpackFrameReader.read(bytes);
+        } catch (JsonFrameReader.GiveUp | RuntimeException e) {
+            return null;
+        }
     }
 
     /** The tree path alone: every frame the streaming path gives up on, and the reference it is tested against. */
@@ -304,10 +313,18 @@ public final class ProtocolCodec {
     /**
      * Appends one frame to {@code buf}. JSON goes through this thread's one generator, kept from
      * frame to frame (a generator, its contexts and buffers per frame were a fifth of what the
-     * broker allocated per published message); MessagePack through a new generator each time.
+     * broker allocated per published message); MessagePack straight into the buffer
+     * ({@link MsgpackFrameWriter}), or through a new generator for the rare frame that writer leaves to it.
      */
     void write(ProtocolMessage message, ByteBuf buf) throws IOException {
         if (format.isBinary()) {
+            int start = buf.writerIndex();
+            try {
+                MsgpackFrameWriter.write(message, buf);
+                return;
+            } catch (MsgpackFrameWriter.Unsupported e) {
+                buf.writerIndex(start); // a value only the generator writes exactly: the whole frame goes through it
+            }
             try (JsonGenerator gen = mapper.getFactory().createGenerator((java.io.OutputStream) new ByteBufOutputStream(buf))) {
                 writer.write(gen, message);
             }

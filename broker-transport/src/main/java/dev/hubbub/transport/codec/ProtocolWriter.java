@@ -190,7 +190,7 @@ final class ProtocolWriter {
                 && (encoding.length() == step.length() || encoding.charAt(encoding.length() - step.length() - 1) == '/');
     }
 
-    private static byte[] decodeBase64(String text) {
+    static byte[] decodeBase64(String text) {
         try {
             return Base64.getDecoder().decode(text);
         } catch (IllegalArgumentException e) {

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class JsonFrameReaderTest {
     private final ProtocolCodec codec = ProtocolCodec.of(WireFormat.JSON);
 
-    private static final List<String> VALID = List.of(
+    static final List<String> VALID = List.of(
             "{\"action\":15,\"channel\":\"room\",\"msgSerial\":0,\"messages\":[{\"name\":\"greeting\",\"data\":\"hello\"}]}",
             "{\"action\":15,\"channel\":\"room\",\"msgSerial\":7,\"messages\":[{\"id\":\"m1\",\"clientId\":\"Bob\",\"name\":\"n\","
                     + "\"data\":{\"a\":[1,2.5,true,null],\"b\":\"\\u00e9\"},\"encoding\":\"utf-8/base64\","
@@ -42,7 +42,7 @@ class JsonFrameReaderTest {
             "{\"action\":15,\"channel\":\"c\",\"msgSerial\":1,\"messages\":[{\"action\":-1,\"action\":1,\"extras\":[],\"extras\":null}]}",
             "  {\"action\":15,\"channel\":\"c\",\"msgSerial\":9223372036854775807,\"messages\":[{\"data\":\"\"}]}  ");
 
-    private static final List<String> INVALID = List.of(
+    static final List<String> INVALID = List.of(
             "{\"channel\":\"c\",\"msgSerial\":1}",
             "{\"action\":99,\"msgSerial\":1}",
             "{\"action\":1.0}",
@@ -140,7 +140,7 @@ class JsonFrameReaderTest {
     private static final String[] MSG = {"id", "clientId", "connectionId", "connectionKey", "name", "data", "encoding",
             "extras", "action", "size"};
 
-    private static String randomFrame(Random r) {
+    static String randomFrame(Random r) {
         List<String> fields = new ArrayList<>();
         // mostly plausible publishes, so many frames are valid; then noise
         fields.add("\"action\":" + (r.nextInt(4) == 0 ? pick(r, VALUES) : "15"));
