@@ -21,20 +21,11 @@ import java.util.Map;
  *
  * <p>It accepts only what it can read exactly as the tree path would: at the first thing that is
  * not plainly valid (a wrong type, a bad value, malformed or trailing JSON) it gives up with
- * {@link #GIVE_UP}, and the caller decodes the frame again through the tree path, which produces
+ * {@link GiveUp}, and the caller decodes the frame again through the tree path, which produces
  * the error and salvages the msgSerial and channel as it always has. A field given twice takes its
  * last value, as in the tree.
  */
 final class JsonFrameReader {
-    /** Not an error to report: "read this frame through the tree path". Stackless, shared. */
-    static final class GiveUp extends Exception {
-        private GiveUp() {
-            super("decode through the tree path", null, false, false);
-        }
-    }
-
-    static final GiveUp GIVE_UP = new GiveUp();
-
     private JsonFrameReader() {}
 
     /**
@@ -43,7 +34,7 @@ final class JsonFrameReader {
      */
     static ProtocolMessage read(JsonParser p, ObjectReader trees) throws IOException, GiveUp {
         if (p.nextToken() != JsonToken.START_OBJECT) {
-            throw GIVE_UP;
+            throw GiveUp.INSTANCE;
         }
         Integer action = null;
         String id = null;
@@ -79,17 +70,17 @@ final class JsonFrameReader {
             }
         }
         if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
-            throw GIVE_UP; // malformed, or something after the frame: the tree path says which
+            throw GiveUp.INSTANCE; // malformed, or something after the frame: the tree path says which
         }
         Action a = action == null ? null : Action.fromWire(action);
         if (a == null) {
-            throw GIVE_UP;
+            throw GiveUp.INSTANCE;
         }
         String accessToken = null;
         try {
             if (auth != null && !auth.isNull()) {
                 if (!auth.isObject()) {
-                    throw GIVE_UP;
+                    throw GiveUp.INSTANCE;
                 }
                 accessToken = MessageReader.text(auth, "accessToken");
             }
@@ -98,7 +89,7 @@ final class JsonFrameReader {
                     messages, presence == null || presence.isNull() ? null : MessageReader.presence(presence),
                     timestamp, accessToken, paramMap, null);
         } catch (DecodeException e) {
-            throw GIVE_UP;
+            throw GiveUp.INSTANCE;
         }
     }
 
@@ -107,12 +98,12 @@ final class JsonFrameReader {
             return null;
         }
         if (v != JsonToken.START_ARRAY) {
-            throw GIVE_UP;
+            throw GiveUp.INSTANCE;
         }
         List<Message> out = new ArrayList<>(1);
         for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
             if (t != JsonToken.START_OBJECT) {
-                throw GIVE_UP;
+                throw GiveUp.INSTANCE;
             }
             out.add(message(p, trees));
         }
@@ -147,7 +138,7 @@ final class JsonFrameReader {
             }
         }
         if (action != null && action < 0) {
-            throw GIVE_UP;
+            throw GiveUp.INSTANCE;
         }
         if (data instanceof JsonNode structured) {
             data = structured.toString();
@@ -160,7 +151,7 @@ final class JsonFrameReader {
             try {
                 extras = MessageReader.extrasValue(extras);
             } catch (DecodeException e) {
-                throw GIVE_UP;
+                throw GiveUp.INSTANCE;
             }
         }
         return new Message(id, clientId, connectionId, connectionKey, name, data, encoding, extras, null, action, null);
@@ -172,7 +163,7 @@ final class JsonFrameReader {
             case VALUE_NULL -> null;
             case VALUE_STRING -> p.getText();
             case START_OBJECT, START_ARRAY -> trees.readTree(p);
-            default -> throw GIVE_UP;
+            default -> throw GiveUp.INSTANCE;
         };
     }
 
@@ -187,7 +178,7 @@ final class JsonFrameReader {
         if (v == JsonToken.VALUE_NULL) {
             return null;
         }
-        throw GIVE_UP;
+        throw GiveUp.INSTANCE;
     }
 
     private static Long longValue(JsonParser p, JsonToken v) throws IOException, GiveUp {
@@ -197,13 +188,13 @@ final class JsonFrameReader {
         if (v == JsonToken.VALUE_NULL) {
             return null;
         }
-        throw GIVE_UP;
+        throw GiveUp.INSTANCE;
     }
 
     private static Integer integer(JsonParser p, JsonToken v) throws IOException, GiveUp {
         Long l = longValue(p, v);
         if (l != null && (l < Integer.MIN_VALUE || l > Integer.MAX_VALUE)) {
-            throw GIVE_UP;
+            throw GiveUp.INSTANCE;
         }
         return l == null ? null : l.intValue();
     }

@@ -12,7 +12,7 @@ import java.util.List;
  * The fast path for a MessagePack realtime frame, as {@link JsonFrameReader} is for JSON: the
  * frame's bytes are read in place, straight into a {@link ProtocolMessage}, with no unpacker and
  * no tree. It takes the frames sent most (publishes, heartbeats, attach and detach without
- * params) and gives up, with {@link JsonFrameReader#GIVE_UP}, at anything else: presence, auth,
+ * params) and gives up, with {@link GiveUp}, at anything else: presence, auth,
  * params, a message's extras or structured data, a value of the wrong type, an extension type, a
  * map key that is not a str, a length past the end, a trailing byte. The caller then decodes the
  * frame through {@link MsgpackTreeReader}, which decides every error and salvages msgSerial and
@@ -33,11 +33,11 @@ final class MsgpackFrameReader {
     }
 
     /** Reads the whole readable part of {@code bytes} as one frame, without moving its indexes. */
-    static ProtocolMessage read(ByteBuf bytes) throws JsonFrameReader.GiveUp {
+    static ProtocolMessage read(ByteBuf bytes) throws GiveUp {
         return new MsgpackFrameReader(bytes).frame();
     }
 
-    private ProtocolMessage frame() throws JsonFrameReader.GiveUp {
+    private ProtocolMessage frame() throws GiveUp {
         int entries = mapHeader();
         Integer action = null;
         String id = null;
@@ -66,17 +66,17 @@ final class MsgpackFrameReader {
             }
         }
         if (pos != end) {
-            throw JsonFrameReader.GIVE_UP; // something after the frame: the tree path says what
+            throw GiveUp.INSTANCE; // something after the frame: the tree path says what
         }
         Action a = action == null ? null : Action.fromWire(action);
         if (a == null) {
-            throw JsonFrameReader.GIVE_UP;
+            throw GiveUp.INSTANCE;
         }
         return new ProtocolMessage(a, id, channel, channelSerial, connectionId, null, count, null, flags, msgSerial,
                 messages, null, timestamp, null, null, null);
     }
 
-    private List<Message> messages() throws JsonFrameReader.GiveUp {
+    private List<Message> messages() throws GiveUp {
         int b = peek();
         if (b == 0xc0) {
             pos++;
@@ -90,7 +90,7 @@ final class MsgpackFrameReader {
         return out;
     }
 
-    private Message message() throws JsonFrameReader.GiveUp {
+    private Message message() throws GiveUp {
         int entries = mapHeader();
         String id = null;
         String clientId = null;
@@ -115,13 +115,13 @@ final class MsgpackFrameReader {
             }
         }
         if (action != null && action < 0) {
-            throw JsonFrameReader.GIVE_UP;
+            throw GiveUp.INSTANCE;
         }
         return new Message(id, clientId, connectionId, connectionKey, name, data, encoding, null, null, action, null);
     }
 
     /** str as a String, bin as bytes, nil; a map, an array or anything else is the tree path's. */
-    private Object data() throws JsonFrameReader.GiveUp {
+    private Object data() throws GiveUp {
         int b = peek();
         if (b == 0xc0) {
             pos++;
@@ -139,18 +139,18 @@ final class MsgpackFrameReader {
     }
 
     /** A nil where this path can take nothing else. */
-    private void nil() throws JsonFrameReader.GiveUp {
+    private void nil() throws GiveUp {
         if (peek() != 0xc0) {
-            throw JsonFrameReader.GIVE_UP;
+            throw GiveUp.INSTANCE;
         }
         pos++;
     }
 
-    private String key() throws JsonFrameReader.GiveUp {
+    private String key() throws GiveUp {
         return string();
     }
 
-    private String text() throws JsonFrameReader.GiveUp {
+    private String text() throws GiveUp {
         if (peek() == 0xc0) {
             pos++;
             return null;
@@ -158,7 +158,7 @@ final class MsgpackFrameReader {
         return string();
     }
 
-    private String string() throws JsonFrameReader.GiveUp {
+    private String string() throws GiveUp {
         int n = strLength();
         String s = in.toString(pos, n, StandardCharsets.UTF_8);
         pos += n;
@@ -166,7 +166,7 @@ final class MsgpackFrameReader {
     }
 
     /** A str header's length, checked against the bytes left; anything but a str gives up. */
-    private int strLength() throws JsonFrameReader.GiveUp {
+    private int strLength() throws GiveUp {
         int b = next();
         if ((b & 0xe0) == 0xa0) {
             return checked(b & 0x1f);
@@ -175,20 +175,20 @@ final class MsgpackFrameReader {
             case 0xd9 -> length(1);
             case 0xda -> length(2);
             case 0xdb -> length(4);
-            default -> throw JsonFrameReader.GIVE_UP;
+            default -> throw GiveUp.INSTANCE;
         };
     }
 
-    private Integer integer() throws JsonFrameReader.GiveUp {
+    private Integer integer() throws GiveUp {
         Long l = longValue();
         if (l != null && (l < Integer.MIN_VALUE || l > Integer.MAX_VALUE)) {
-            throw JsonFrameReader.GIVE_UP;
+            throw GiveUp.INSTANCE;
         }
         return l == null ? null : l.intValue();
     }
 
     /** Any MessagePack int that fits a long, or nil; a float, a uint64 past Long.MAX_VALUE or anything else gives up. */
-    private Long longValue() throws JsonFrameReader.GiveUp {
+    private Long longValue() throws GiveUp {
         int b = next();
         if (b < 0x80) {
             return (long) b;
@@ -207,19 +207,19 @@ final class MsgpackFrameReader {
             case 0xcf -> {
                 v = in.getLong(need(8));
                 if (v < 0) {
-                    throw JsonFrameReader.GIVE_UP;
+                    throw GiveUp.INSTANCE;
                 }
             }
             case 0xd0 -> v = in.getByte(need(1));
             case 0xd1 -> v = in.getShort(need(2));
             case 0xd2 -> v = in.getInt(need(4));
             case 0xd3 -> v = in.getLong(need(8));
-            default -> throw JsonFrameReader.GIVE_UP;
+            default -> throw GiveUp.INSTANCE;
         }
         return v;
     }
 
-    private int mapHeader() throws JsonFrameReader.GiveUp {
+    private int mapHeader() throws GiveUp {
         int b = next();
         if ((b & 0xf0) == 0x80) {
             return b & 0x0f;
@@ -227,11 +227,11 @@ final class MsgpackFrameReader {
         return switch (b) {
             case 0xde -> in.getUnsignedShort(need(2));
             case 0xdf -> count(in.getUnsignedInt(need(4)));
-            default -> throw JsonFrameReader.GIVE_UP;
+            default -> throw GiveUp.INSTANCE;
         };
     }
 
-    private int arrayHeader() throws JsonFrameReader.GiveUp {
+    private int arrayHeader() throws GiveUp {
         int b = next();
         if ((b & 0xf0) == 0x90) {
             return b & 0x0f;
@@ -239,14 +239,14 @@ final class MsgpackFrameReader {
         return switch (b) {
             case 0xdc -> in.getUnsignedShort(need(2));
             case 0xdd -> count(in.getUnsignedInt(need(4)));
-            default -> throw JsonFrameReader.GIVE_UP;
+            default -> throw GiveUp.INSTANCE;
         };
     }
 
     /** Passes over one value of a field this path does not read; ext types and non-str keys are the tree path's errors. */
-    private void skip(int depth) throws JsonFrameReader.GiveUp {
+    private void skip(int depth) throws GiveUp {
         if (depth > MAX_SKIP_DEPTH) {
-            throw JsonFrameReader.GIVE_UP;
+            throw GiveUp.INSTANCE;
         }
         int b = peek();
         if (b < 0x80 || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3) {
@@ -272,7 +272,7 @@ final class MsgpackFrameReader {
                 case 0xcd, 0xd1 -> need(2);
                 case 0xce, 0xd2, 0xca -> need(4);
                 case 0xcf, 0xd3, 0xcb -> need(8);
-                default -> throw JsonFrameReader.GIVE_UP; // extension types, 0xc1
+                default -> throw GiveUp.INSTANCE; // extension types, 0xc1
             }
         }
     }
@@ -286,7 +286,7 @@ final class MsgpackFrameReader {
     }
 
     /** A big-endian length of {@code size} bytes, then checked against what is left. */
-    private int length(int size) throws JsonFrameReader.GiveUp {
+    private int length(int size) throws GiveUp {
         int at = need(size);
         long n = switch (size) {
             case 1 -> in.getUnsignedByte(at);
@@ -296,38 +296,38 @@ final class MsgpackFrameReader {
         return checked(count(n));
     }
 
-    private int checked(int n) throws JsonFrameReader.GiveUp {
+    private int checked(int n) throws GiveUp {
         if (n > end - pos) {
-            throw JsonFrameReader.GIVE_UP;
+            throw GiveUp.INSTANCE;
         }
         return n;
     }
 
-    private static int count(long n) throws JsonFrameReader.GiveUp {
+    private static int count(long n) throws GiveUp {
         if (n > Integer.MAX_VALUE) {
-            throw JsonFrameReader.GIVE_UP;
+            throw GiveUp.INSTANCE;
         }
         return (int) n;
     }
 
     /** Takes {@code n} bytes: returns where they start. */
-    private int need(int n) throws JsonFrameReader.GiveUp {
+    private int need(int n) throws GiveUp {
         if (end - pos < n) {
-            throw JsonFrameReader.GIVE_UP;
+            throw GiveUp.INSTANCE;
         }
         int at = pos;
         pos += n;
         return at;
     }
 
-    private int peek() throws JsonFrameReader.GiveUp {
+    private int peek() throws GiveUp {
         if (pos >= end) {
-            throw JsonFrameReader.GIVE_UP;
+            throw GiveUp.INSTANCE;
         }
         return in.getUnsignedByte(pos);
     }
 
-    private int next() throws JsonFrameReader.GiveUp {
+    private int next() throws GiveUp {
         int b = peek();
         pos++;
         return b;

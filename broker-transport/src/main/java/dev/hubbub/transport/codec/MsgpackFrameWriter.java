@@ -23,22 +23,13 @@ import java.util.Map;
  * <p>The output is byte for byte what {@link ProtocolWriter} writes through that generator (same
  * fields, same order, the same smallest int, str and bin forms); {@code MsgpackFrameWriterTest}
  * holds the two together. A value this writer does not handle exactly (a big or decimal number in
- * extras, a node that is not plain data) throws {@link #UNSUPPORTED}, and the caller writes the
+ * extras, a node that is not plain data) throws {@link GiveUp}, and the caller writes the
  * frame through the generator instead.
  */
 final class MsgpackFrameWriter {
-    /** Not an error: "write this frame through the generator". Stackless, shared. */
-    static final class Unsupported extends Exception {
-        private Unsupported() {
-            super("write through the generator", null, false, false);
-        }
-    }
-
-    static final Unsupported UNSUPPORTED = new Unsupported();
-
     private MsgpackFrameWriter() {}
 
-    static void write(ProtocolMessage m, ByteBuf out) throws Unsupported {
+    static void write(ProtocolMessage m, ByteBuf out) throws GiveUp {
         ConnectionDetails details = m.connectionDetails();
         int n = 1 + present(m.id()) + present(m.channel()) + present(m.channelSerial()) + present(m.connectionId())
                 + present(details) + present(m.count()) + present(m.error()) + present(m.flags()) + present(m.msgSerial())
@@ -99,7 +90,7 @@ final class MsgpackFrameWriter {
         }
     }
 
-    private static void message(ByteBuf out, Message m) throws Unsupported {
+    private static void message(ByteBuf out, Message m) throws GiveUp {
         Object data = payload(m.data(), m.encoding());
         String encoding = encodingOut(m.data(), data, m.encoding());
         int n = present(m.id()) + present(m.clientId()) + present(m.connectionId()) + present(m.name()) + present(data)
@@ -120,7 +111,7 @@ final class MsgpackFrameWriter {
         str(out, "serial", m.serial());
     }
 
-    private static void presence(ByteBuf out, PresenceMessage p) throws Unsupported {
+    private static void presence(ByteBuf out, PresenceMessage p) throws GiveUp {
         Object data = payload(p.data(), p.encoding());
         String encoding = encodingOut(p.data(), data, p.encoding());
         int n = 1 + present(p.id()) + present(p.clientId()) + present(p.connectionId()) + present(data)
@@ -190,7 +181,7 @@ final class MsgpackFrameWriter {
     }
 
     /** A tree (extras) as the generator writes one; anything but plain data is left to the generator. */
-    private static void tree(ByteBuf out, JsonNode node) throws Unsupported {
+    private static void tree(ByteBuf out, JsonNode node) throws GiveUp {
         switch (node.getNodeType()) {
             case OBJECT -> {
                 mapHeader(out, node.size());
@@ -211,11 +202,11 @@ final class MsgpackFrameWriter {
             case NULL -> out.writeByte(0xc0);
             case BINARY -> binary(out, binaryValue(node));
             case NUMBER -> number(out, node);
-            default -> throw UNSUPPORTED; // MISSING, POJO
+            default -> throw GiveUp.INSTANCE; // MISSING, POJO
         }
     }
 
-    private static void number(ByteBuf out, JsonNode node) throws Unsupported {
+    private static void number(ByteBuf out, JsonNode node) throws GiveUp {
         switch (node.numberType()) {
             case INT, LONG -> integer(out, node.longValue());
             case DOUBLE -> {
@@ -226,15 +217,15 @@ final class MsgpackFrameWriter {
                 out.writeByte(0xca);
                 out.writeInt(Float.floatToRawIntBits(node.floatValue()));
             }
-            default -> throw UNSUPPORTED; // BIG_INTEGER, BIG_DECIMAL
+            default -> throw GiveUp.INSTANCE; // BIG_INTEGER, BIG_DECIMAL
         }
     }
 
-    private static byte[] binaryValue(JsonNode node) throws Unsupported {
+    private static byte[] binaryValue(JsonNode node) throws GiveUp {
         try {
             return node.binaryValue();
         } catch (java.io.IOException e) {
-            throw UNSUPPORTED;
+            throw GiveUp.INSTANCE;
         }
     }
 

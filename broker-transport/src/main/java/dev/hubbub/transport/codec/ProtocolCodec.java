@@ -85,7 +85,7 @@ public final class ProtocolCodec {
     static ProtocolMessage streamMsgpack(ByteBuf bytes) {
         try {
             return MsgpackFrameReader.read(bytes);
-        } catch (JsonFrameReader.GiveUp | RuntimeException e) {
+        } catch (GiveUp | RuntimeException e) {
             return null;
         }
     }
@@ -114,7 +114,7 @@ public final class ProtocolCodec {
         int length = bytes.readableBytes();
         try (JsonParser p = parserOver(bytes, length)) {
             return JsonFrameReader.read(p, nestedTrees);
-        } catch (JsonFrameReader.GiveUp | IOException | RuntimeException e) {
+        } catch (GiveUp | IOException | RuntimeException e) {
             return null;
         }
     }
@@ -322,7 +322,7 @@ public final class ProtocolCodec {
             try {
                 MsgpackFrameWriter.write(message, buf);
                 return;
-            } catch (MsgpackFrameWriter.Unsupported e) {
+            } catch (GiveUp e) {
                 buf.writerIndex(start); // a value only the generator writes exactly: the whole frame goes through it
             }
             try (JsonGenerator gen = mapper.getFactory().createGenerator((java.io.OutputStream) new ByteBufOutputStream(buf))) {
