@@ -91,8 +91,8 @@ final class MsgpackFrameWriter {
     }
 
     private static void message(ByteBuf out, Message m) throws GiveUp {
-        Object data = payload(m.data(), m.encoding());
-        String encoding = encodingOut(m.data(), data, m.encoding());
+        Object data = ProtocolWriter.msgpackPayload(m.data(), m.encoding());
+        String encoding = ProtocolWriter.msgpackEncoding(m.data(), data, m.encoding());
         int n = present(m.id()) + present(m.clientId()) + present(m.connectionId()) + present(m.name()) + present(data)
                 + present(encoding) + present(m.extras()) + present(m.timestamp()) + present(m.action())
                 + present(m.serial());
@@ -112,8 +112,8 @@ final class MsgpackFrameWriter {
     }
 
     private static void presence(ByteBuf out, PresenceMessage p) throws GiveUp {
-        Object data = payload(p.data(), p.encoding());
-        String encoding = encodingOut(p.data(), data, p.encoding());
+        Object data = ProtocolWriter.msgpackPayload(p.data(), p.encoding());
+        String encoding = ProtocolWriter.msgpackEncoding(p.data(), data, p.encoding());
         int n = 1 + present(p.id()) + present(p.clientId()) + present(p.connectionId()) + present(data)
                 + present(encoding) + present(p.extras()) + present(p.timestamp());
         mapHeader(out, n);
@@ -127,27 +127,6 @@ final class MsgpackFrameWriter {
             tree(out, p.extras());
         }
         num(out, "timestamp", p.timestamp());
-    }
-
-    /**
-     * What goes out as data, by ProtocolWriter's rule for MessagePack: bytes as bin; text whose last
-     * encoding step is base64 and that decodes, as those bytes; any other text as it is.
-     */
-    private static Object payload(Object data, String encoding) {
-        if (data instanceof String text && ProtocolWriter.isLastStep(encoding, "base64")) {
-            byte[] bytes = ProtocolWriter.decodeBase64(text);
-            return bytes == null ? text : bytes;
-        }
-        return data;
-    }
-
-    /** The encoding sent with {@code payload}: without its base64 step when base64 text became bin. */
-    private static String encodingOut(Object data, Object payload, String encoding) {
-        if (data instanceof String && payload instanceof byte[]) {
-            int slash = encoding.lastIndexOf('/');
-            return slash < 0 ? null : encoding.substring(0, slash);
-        }
-        return encoding;
     }
 
     private static void data(ByteBuf out, Object payload, String encoding) {

@@ -152,37 +152,51 @@ final class ProtocolWriter {
     }
 
     private void data(JsonGenerator g, Object data, String encoding) throws IOException {
-        if (data instanceof byte[] bytes) {
-            if (binary) {
+        if (binary) {
+            Object payload = msgpackPayload(data, encoding);
+            if (payload instanceof byte[] bytes) {
                 g.writeFieldName(F_DATA);
                 g.writeBinary(bytes);
-                str(g, F_ENCODING, encoding);
             } else {
-                // JSON cannot carry binary: base64 text, and a base64 step the SDK undoes first
-                str(g, F_DATA, Base64.getEncoder().encodeToString(bytes));
-                str(g, F_ENCODING, encoding == null || encoding.isEmpty() ? "base64" : encoding + "/base64");
+                str(g, F_DATA, (String) payload);
             }
+            str(g, F_ENCODING, msgpackEncoding(data, payload, encoding));
             return;
         }
-        String text = (String) data;
-        if (binary && text != null && isLastStep(encoding, "base64")) {
-            // A JSON publisher's binary (base64 text ending in a base64 step) goes to MessagePack
-            // subscribers as bin with that last step removed, as Ably's service does. Either form
-            // decodes to the same bytes in every SDK, but this way a MessagePack subscriber gets
-            // binary whichever format the publisher used, and the frame is a quarter smaller. Text
-            // that is not valid base64 is passed on as published, step and all: the broker never
-            // invents or drops data. Encoded once per format per fan-out (NettyFanOut), so the decode is too.
-            byte[] bytes = decodeBase64(text);
-            if (bytes != null) {
-                g.writeFieldName(F_DATA);
-                g.writeBinary(bytes);
-                int slash = encoding.lastIndexOf('/');
-                str(g, F_ENCODING, slash < 0 ? null : encoding.substring(0, slash));
-                return;
-            }
+        if (data instanceof byte[] bytes) {
+            // JSON cannot carry binary: base64 text, and a base64 step the SDK undoes first
+            str(g, F_DATA, Base64.getEncoder().encodeToString(bytes));
+            str(g, F_ENCODING, encoding == null || encoding.isEmpty() ? "base64" : encoding + "/base64");
+            return;
         }
-        str(g, F_DATA, text);
+        str(g, F_DATA, (String) data);
         str(g, F_ENCODING, encoding);
+    }
+
+    /**
+     * What a MessagePack frame carries as data: bytes as bin, and any other text as it is. A JSON
+     * publisher's binary (base64 text ending in a base64 step) goes to MessagePack subscribers as
+     * bin with that last step removed, as Ably's service does. Either form decodes to the same bytes
+     * in every SDK, but this way a MessagePack subscriber gets binary whichever format the publisher
+     * used, and the frame is a quarter smaller. Text that is not valid base64 is passed on as
+     * published, step and all: the broker never invents or drops data. Encoded once per format per
+     * fan-out (NettyFanOut), so the decode is too. Shared with {@link MsgpackFrameWriter}.
+     */
+    static Object msgpackPayload(Object data, String encoding) {
+        if (data instanceof String text && isLastStep(encoding, "base64")) {
+            byte[] bytes = decodeBase64(text);
+            return bytes == null ? text : bytes;
+        }
+        return data;
+    }
+
+    /** The encoding sent with {@link #msgpackPayload}: without its base64 step when base64 text became bin. */
+    static String msgpackEncoding(Object data, Object payload, String encoding) {
+        if (data instanceof String && payload instanceof byte[]) {
+            int slash = encoding.lastIndexOf('/');
+            return slash < 0 ? null : encoding.substring(0, slash);
+        }
+        return encoding;
     }
 
     static boolean isLastStep(String encoding, String step) {
@@ -190,7 +204,7 @@ final class ProtocolWriter {
                 && (encoding.length() == step.length() || encoding.charAt(encoding.length() - step.length() - 1) == '/');
     }
 
-    static byte[] decodeBase64(String text) {
+    private static byte[] decodeBase64(String text) {
         try {
             return Base64.getDecoder().decode(text);
         } catch (IllegalArgumentException e) {
