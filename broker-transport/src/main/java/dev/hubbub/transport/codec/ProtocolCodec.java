@@ -245,19 +245,7 @@ public final class ProtocolCodec {
 
     /** Encodes one frame into a new buffer owned by the caller. */
     public ByteBuf encode(ProtocolMessage message, ByteBufAllocator alloc) {
-        ByteBuf buf = alloc.buffer(256);
-        boolean ok = false;
-        try {
-            write(message, buf);
-            ok = true;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            if (!ok) {
-                buf.release();
-            }
-        }
-        return buf;
+        return encodeAfter(0, message, alloc);
     }
 
     /**
@@ -266,25 +254,39 @@ public final class ProtocolCodec {
      * can be written as shared views, bypassing the WebSocket encoder.
      */
     public ByteBuf encodeWebSocketFrame(ProtocolMessage message, ByteBufAllocator alloc) {
+        ByteBuf buf = encodeAfter(MAX_WS_HEADER, message, alloc);
+        int length = buf.writerIndex() - MAX_WS_HEADER;
+        int header = length < 126 ? 2 : length < 65536 ? 4 : 10;
+        int start = MAX_WS_HEADER - header;
+        buf.setByte(start, 0x80 | (format.isBinary() ? 0x2 : 0x1)); // FIN + opcode
+        if (header == 2) {
+            buf.setByte(start + 1, length);
+        } else if (header == 4) {
+            buf.setByte(start + 1, 126);
+            buf.setShort(start + 2, length);
+        } else {
+            buf.setByte(start + 1, 127);
+            buf.setLong(start + 2, length);
+        }
+        buf.readerIndex(start);
+        return buf;
+    }
+
+    /**
+     * One frame's bytes in a new buffer, after {@code headroom} bytes left for a header. A JSON
+     * frame is generated first and the buffer made at its size, so that it is never grown (a
+     * MESSAGE frame is over the 256 bytes a guess would start at, and growing cost a second
+     * buffer and a copy per frame).
+     */
+    private ByteBuf encodeAfter(int headroom, ProtocolMessage message, ByteBufAllocator alloc) {
+        if (!format.isBinary()) {
+            return jsonFrame(message, alloc, headroom);
+        }
         ByteBuf buf = alloc.buffer(256);
         boolean ok = false;
         try {
-            buf.writerIndex(MAX_WS_HEADER);
+            buf.writerIndex(headroom);
             write(message, buf);
-            int length = buf.writerIndex() - MAX_WS_HEADER;
-            int header = length < 126 ? 2 : length < 65536 ? 4 : 10;
-            int start = MAX_WS_HEADER - header;
-            buf.setByte(start, 0x80 | (format.isBinary() ? 0x2 : 0x1)); // FIN + opcode
-            if (header == 2) {
-                buf.setByte(start + 1, length);
-            } else if (header == 4) {
-                buf.setByte(start + 1, 126);
-                buf.setShort(start + 2, length);
-            } else {
-                buf.setByte(start + 1, 127);
-                buf.setLong(start + 2, length);
-            }
-            buf.readerIndex(start);
             ok = true;
             return buf;
         } catch (IOException e) {
@@ -343,10 +345,41 @@ public final class ProtocolCodec {
         }
     }
 
-    /** A JSON generator over a stream whose buffer is set for each frame; one per thread. */
+    /** A JSON frame in a buffer made when the generator hands over its bytes (see {@link #encodeAfter}). */
+    private ByteBuf jsonFrame(ProtocolMessage message, ByteBufAllocator alloc, int headroom) {
+        ReusedJson out = reusedJson.get();
+        out.alloc = alloc;
+        out.headroom = headroom;
+        boolean ok = false;
+        try {
+            writer.write(out.gen, message);
+            out.gen.flush();
+            ok = true;
+            return out.target(0);
+        } catch (IOException e) {
+            reusedJson.remove();
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException | Error e) {
+            reusedJson.remove(); // its generator may have stopped mid-value: the next frame gets a new one
+            throw e;
+        } finally {
+            if (!ok && out.target != null) {
+                out.target.release();
+            }
+            out.target = null;
+            out.alloc = null;
+        }
+    }
+
+    /**
+     * A JSON generator over a stream whose buffer is set for each frame, or made at the first bytes
+     * the generator hands over (all of a frame under its 8,000-byte buffer); one per thread.
+     */
     private static final class ReusedJson extends java.io.OutputStream {
         final JsonGenerator gen;
         ByteBuf target;
+        ByteBufAllocator alloc;
+        int headroom;
 
         ReusedJson(JsonFactory factory) {
             try {
@@ -359,12 +392,21 @@ public final class ProtocolCodec {
 
         @Override
         public void write(int b) {
-            target.writeByte(b);
+            target(1).writeByte(b);
         }
 
         @Override
         public void write(byte[] b, int off, int len) {
-            target.writeBytes(b, off, len);
+            target(len).writeBytes(b, off, len);
+        }
+
+        /** The buffer being written, made now (room for {@code first} bytes after the headroom) if there is none. */
+        ByteBuf target(int first) {
+            if (target == null) {
+                target = alloc.buffer(headroom + Math.max(first, 16));
+                target.writerIndex(headroom);
+            }
+            return target;
         }
     }
 

@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.AbstractScheduledEventExecutor;
 import io.netty.util.internal.PlatformDependent;
@@ -137,8 +136,8 @@ final class EventLoopWriter {
             }
             NettyTransport t = p.transport();
             Channel ch = t.channel();
-            if (p.frame() instanceof WebSocketFrame sent) {
-                t.dequeued(sent); // from here on the outbound buffer counts it, if it is written
+            if (p.frame() instanceof ByteBuf framed) {
+                t.dequeued(framed); // from here on the outbound buffer counts it, if it is written
             }
             if (!ch.isActive() || t.closing) { // nothing may follow the last frame
                 release(p.frame());
@@ -156,7 +155,11 @@ final class EventLoopWriter {
                 closeLater(ch, t.drainMillis());
                 continue;
             }
-            ch.write(p.frame(), ch.voidPromise());
+            if (p.frame() instanceof ByteBuf framed) {
+                t.writeFramed(framed); // a whole WebSocket frame (NettyTransport.send)
+            } else {
+                ch.write(p.frame(), ch.voidPromise());
+            }
             touch(t, thisBatch);
         }
         if (touched.isEmpty()) {

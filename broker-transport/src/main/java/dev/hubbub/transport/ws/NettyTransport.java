@@ -68,20 +68,23 @@ public final class NettyTransport implements Transport {
 
     /**
      * Queues a frame for this connection alone, within its backlog limit: past the limit the frame
-     * is dropped and the connection reported overloaded, like a fan-out frame would be.
+     * is dropped and the connection reported overloaded, like a fan-out frame would be. The frame
+     * is encoded whole, WebSocket header and all, as fan-out frames are, and written past the
+     * WebSocket encoder ({@link #writeFramed}): an ACK per publish through the encoder cost a second
+     * buffer, a copy and a frame object.
      */
     @Override
     public void send(ProtocolMessage message) {
         if (!acceptsFrames()) {
             return;
         }
-        WebSocketFrame frame = frame(codec.encode(message, channel.alloc()));
-        queuedBytes.addAndGet(frame.content().readableBytes());
-        writer.submit(this, frame);
+        ByteBuf framed = codec.encodeWebSocketFrame(message, channel.alloc());
+        queuedBytes.addAndGet(framed.readableBytes());
+        writer.submit(this, framed);
     }
 
     /** A frame queued by {@link #send} left the queue (written to the channel, or dropped): on the loop. */
-    void dequeued(WebSocketFrame frame) { queuedBytes.addAndGet(-frame.content().readableBytes()); }
+    void dequeued(ByteBuf framed) { queuedBytes.addAndGet(-framed.readableBytes()); }
 
     /**
      * What this connection has been sent and the socket has not taken yet: frames queued for its

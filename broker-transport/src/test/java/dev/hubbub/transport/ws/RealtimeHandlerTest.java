@@ -81,7 +81,7 @@ class RealtimeHandlerTest {
     @Test
     void connectsOnHandlerAddedWithConnectedInATextFrame() {
         EmbeddedChannel ch = connect(TestBroker.FULL_KEY, "alice", WireFormat.JSON);
-        Object first = ch.readOutbound();
+        Object first = OutboundFrames.asFrame(ch.readOutbound());
         assertInstanceOf(TextWebSocketFrame.class, first);
         JsonNode connected = parse((TextWebSocketFrame) first);
         assertEquals(4, connected.path("action").asInt());
@@ -94,7 +94,7 @@ class RealtimeHandlerTest {
     void textFrameInSessionFrameOut() {
         EmbeddedChannel ch = connected("alice", WireFormat.JSON);
         ch.writeInbound(text("{\"action\":10,\"channel\":\"room\"}"));
-        Object out = ch.readOutbound();
+        Object out = OutboundFrames.asFrame(ch.readOutbound());
         assertInstanceOf(TextWebSocketFrame.class, out);
         JsonNode attached = parse((TextWebSocketFrame) out);
         assertEquals(11, attached.path("action").asInt());
@@ -122,12 +122,12 @@ class RealtimeHandlerTest {
     @Test
     void msgpackConnectionReadsAndWritesBinaryFrames() {
         EmbeddedChannel ch = connect(TestBroker.FULL_KEY, "alice", WireFormat.MSGPACK);
-        Object connected = ch.readOutbound();
+        Object connected = OutboundFrames.asFrame(ch.readOutbound());
         assertInstanceOf(BinaryWebSocketFrame.class, connected);
         assertEquals("alice", parse((BinaryWebSocketFrame) connected).path("connectionDetails").path("clientId").asText());
 
         ch.writeInbound(msgpack("{\"action\":10,\"channel\":\"room\"}"));
-        Object attached = ch.readOutbound();
+        Object attached = OutboundFrames.asFrame(ch.readOutbound());
         assertInstanceOf(BinaryWebSocketFrame.class, attached);
         assertEquals(11, parse((BinaryWebSocketFrame) attached).path("action").asInt());
     }
