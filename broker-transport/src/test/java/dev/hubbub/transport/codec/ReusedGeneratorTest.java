@@ -87,4 +87,84 @@ class ReusedGeneratorTest {
             pool.shutdownNow();
         }
     }
+
+    /** Counts the buffers asked of it and the capacity each was asked for. */
+    private static final class CountingAlloc extends io.netty.buffer.AbstractByteBufAllocator {
+        final List<Integer> asked = new java.util.ArrayList<>();
+        final List<ByteBuf> made = new java.util.ArrayList<>();
+
+        CountingAlloc() { super(false); }
+
+        @Override
+        protected ByteBuf newHeapBuffer(int initialCapacity, int maxCapacity) {
+            asked.add(initialCapacity);
+            ByteBuf b = new io.netty.buffer.UnpooledHeapByteBuf(this, initialCapacity, maxCapacity);
+            made.add(b);
+            return b;
+        }
+
+        @Override
+        protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
+            return newHeapBuffer(initialCapacity, maxCapacity);
+        }
+
+        @Override
+        public boolean isDirectBufferPooled() { return false; }
+    }
+
+    // Rule: a JSON frame goes into one buffer made large enough for it, never grown: a MESSAGE frame
+    // is over any fixed first guess, and growing is a second buffer and a copy per frame. As a
+    // WebSocket frame it carries the right header in front of the same bytes, at every length class.
+    @Test
+    void aJsonFrameIsWrittenIntoOneBufferOfItsSize() throws Exception {
+        for (int size : new int[] {10, 125, 300, 2_000, 70_000}) {
+            ProtocolMessage m = ProtocolMessage.messages("room", "c1:5", "c1", 1234L, "0002",
+                    List.of(new Message("c1:5:0", "alice", "c1", null, "n", "x".repeat(size), null, null, 1234L, 0, "0002")));
+            byte[] expected = alone(m);
+            CountingAlloc alloc = new CountingAlloc();
+            ByteBuf framed = codec.encodeWebSocketFrame(m, alloc);
+            try {
+                if (expected.length < 8_000) { // larger frames leave the generator's buffer in parts
+                    assertEquals(1, alloc.asked.size(), "one buffer for " + size);
+                    assertEquals(true, alloc.asked.get(0) >= expected.length + 10, "asked " + alloc.asked + " for " + expected.length);
+                    assertEquals(alloc.asked.get(0).intValue(), framed.capacity(), "never grown");
+                }
+                int header = expected.length < 126 ? 2 : expected.length < 65_536 ? 4 : 10;
+                assertEquals(header + expected.length, framed.readableBytes());
+                assertEquals(0x81, framed.getUnsignedByte(framed.readerIndex()), "FIN, text");
+                int len = framed.getUnsignedByte(framed.readerIndex() + 1);
+                assertEquals(header == 2 ? expected.length : header == 4 ? 126 : 127, len);
+                byte[] payload = new byte[expected.length];
+                framed.getBytes(framed.readerIndex() + header, payload);
+                assertArrayEquals(expected, payload);
+            } finally {
+                framed.release();
+            }
+            ByteBuf plain = codec.encode(m, alloc);
+            try {
+                assertArrayEquals(expected, io.netty.buffer.ByteBufUtil.getBytes(plain));
+            } finally {
+                plain.release();
+            }
+        }
+    }
+
+    // Rule: a frame that cannot be written releases the buffer made for it and leaves the thread's
+    // generator fit for the next frame.
+    @Test
+    void aFailedJsonFrameReleasesItsBuffer() throws Exception {
+        CountingAlloc alloc = new CountingAlloc();
+        ProtocolMessage bad = ProtocolMessage.messages("room", "c1:5", "c1", 1234L, "0002",
+                List.of(new Message("c1:5:0", "alice", "c1", null, "n", "x".repeat(9_000), null,
+                        new com.fasterxml.jackson.databind.node.POJONode(new Object() {
+                            @Override
+                            public String toString() { throw new IllegalStateException("unwritable"); }
+                        }), 1234L, 0, "0002")));
+        assertThrows(RuntimeException.class, () -> codec.encodeWebSocketFrame(bad, alloc));
+        assertEquals(false, alloc.made.isEmpty(), "the frame had reached its buffer");
+        for (ByteBuf b : alloc.made) {
+            assertEquals(0, b.refCnt(), "released");
+        }
+        assertArrayEquals(alone(delivery), codec.encodeToBytes(delivery));
+    }
 }
