@@ -23,15 +23,18 @@ public final class PublishSchedule {
 
     /**
      * How many messages to send now, {@code elapsedNanos} into the schedule; the rest of what is
-     * due is skipped and, when {@code counted}, added to {@code skipped}.
+     * due is skipped and added to {@code skipped}. The caller passes the counter of the window's
+     * slot ({@link Window#slot}) rather than a flag saying whether to count: a flag that turns at
+     * the window's start is a branch the JIT had pruned (-XX:+LogCompilation: unstable_if here),
+     * and the compiled publish path was thrown away at that instant.
      */
-    public long take(long elapsedNanos, boolean writable, boolean counted, LongAdder skipped) {
+    public long take(long elapsedNanos, boolean writable, LongAdder skipped) {
         long backlog = Pacer.due(elapsedNanos + phaseNanos, ratePerSecond) - issued;
         if (backlog <= 0) {
             return 0;
         }
         long n = writable ? Math.min(backlog, maxBurst) : 0;
-        if (backlog > n && counted) {
+        if (backlog > n) {
             skipped.add(backlog - n);
         }
         issued += backlog;

@@ -12,10 +12,10 @@ class PublishScheduleTest {
     void sendsWhatIsDueSinceTheLastTick() {
         PublishSchedule p = new PublishSchedule(1000, 2000, 0);
         LongAdder skipped = new LongAdder();
-        assertEquals(0, p.take(0, true, true, skipped));
-        assertEquals(2, p.take(2 * MS, true, true, skipped));
-        assertEquals(0, p.take(2 * MS, true, true, skipped));
-        assertEquals(3, p.take(5 * MS, true, true, skipped));
+        assertEquals(0, p.take(0, true, skipped));
+        assertEquals(2, p.take(2 * MS, true, skipped));
+        assertEquals(0, p.take(2 * MS, true, skipped));
+        assertEquals(3, p.take(5 * MS, true, skipped));
         assertEquals(0, skipped.sum());
     }
 
@@ -23,37 +23,39 @@ class PublishScheduleTest {
     void catchesUpAtMostFiftyMillisecondsAndSkipsTheRest() {
         PublishSchedule p = new PublishSchedule(1000, 2000, 0);
         LongAdder skipped = new LongAdder();
-        assertEquals(50, p.take(200 * MS, true, true, skipped));
+        assertEquals(50, p.take(200 * MS, true, skipped));
         assertEquals(150, skipped.sum());
-        assertEquals(2, p.take(202 * MS, true, true, skipped), "skipped messages are not owed later");
+        assertEquals(2, p.take(202 * MS, true, skipped), "skipped messages are not owed later");
     }
 
     @Test
     void aBurstCoversTwoTicksWhenTheyAreLonger() {
         PublishSchedule p = new PublishSchedule(100, 100_000, 0);
         LongAdder skipped = new LongAdder();
-        assertEquals(20, p.take(1000 * MS, true, true, skipped));
+        assertEquals(20, p.take(1000 * MS, true, skipped));
         assertEquals(80, skipped.sum());
-        assertEquals(1, new PublishSchedule(1, 2000, 0).take(10_000 * MS, true, false, new LongAdder()), "at least one");
+        assertEquals(1, new PublishSchedule(1, 2000, 0).take(10_000 * MS, true, new LongAdder()), "at least one");
     }
 
     @Test
-    void anUnwritableSocketSkipsEverythingDueAndSkipsAreCountedOnlyWhenAsked() {
+    void anUnwritableSocketSkipsEverythingDueIntoTheCounterGiven() {
         PublishSchedule p = new PublishSchedule(1000, 2000, 0);
         LongAdder skipped = new LongAdder();
-        assertEquals(0, p.take(10 * MS, false, true, skipped));
+        LongAdder warmup = new LongAdder();
+        assertEquals(0, p.take(10 * MS, false, skipped));
         assertEquals(10, skipped.sum());
-        assertEquals(0, p.take(20 * MS, false, false, skipped));
+        assertEquals(0, p.take(20 * MS, false, warmup));
         assertEquals(10, skipped.sum());
-        assertEquals(1, p.take(21 * MS, true, true, skipped));
+        assertEquals(10, warmup.sum());
+        assertEquals(1, p.take(21 * MS, true, skipped));
     }
 
     @Test
     void thePhaseShiftsTheSchedule() {
         PublishSchedule p = new PublishSchedule(10, 2000, Pacer.phaseNanos(1, 2, 10));
         LongAdder skipped = new LongAdder();
-        assertEquals(0, p.take(40 * MS, true, true, skipped));
-        assertEquals(1, p.take(50 * MS, true, true, skipped));
-        assertEquals(1, p.take(150 * MS, true, true, skipped));
+        assertEquals(0, p.take(40 * MS, true, skipped));
+        assertEquals(1, p.take(50 * MS, true, skipped));
+        assertEquals(1, p.take(150 * MS, true, skipped));
     }
 }
