@@ -151,10 +151,16 @@ public final class Main implements Callable<Integer> {
     /**
      * SIGHUP reads the certificate and key files again (new connections get them; a failure keeps
      * the old ones and logs why). Only with TLS: otherwise SIGHUP stops the JVM as it always did.
+     * A process that inherited SIGHUP ignored (started under nohup) keeps ignoring it: the JVM does
+     * not install the handler then, and says so only by handing back SIG_IGN, so it is logged.
      */
     private static void reloadTlsOnSighup(BrokerApp app) {
         try {
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> app.tls().reload());
+            sun.misc.SignalHandler before = sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> app.tls().reload());
+            if (before == sun.misc.SignalHandler.SIG_IGN) {
+                log.warn("SIGHUP is ignored in this process (started under nohup?), so it cannot reload the certificate; "
+                        + "start the broker without nohup, or set server.tls.checkInterval to reload when the files change");
+            }
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
             log.warn("SIGHUP cannot reload the certificate here ({}); it is reloaded when its files change", e.getMessage());
         }

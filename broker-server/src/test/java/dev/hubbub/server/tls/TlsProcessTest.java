@@ -63,26 +63,19 @@ class TlsProcessTest {
         }
     }
 
-    @Test
-    void startupLineNamesTheTlsAndSighupReloadsTheCertificate() throws Exception {
-        assumeTrue(System.getProperty("os.name").equals("Linux"), "SIGHUP is sent with kill(1)");
-        TestPki.Issued first = PKI.issue("first.test", "EC");
-        Path[] files = first.write(dir, "server");
-        Path config = Files.writeString(dir.resolve("broker.yaml"), """
-                server:
-                  host: 127.0.0.1
-                  tls:
-                    certFile: server.crt
-                    keyFile: server.key
-                    checkInterval: 0
-                keys:
-                  - name: "proc.main"
-                    secret: "process-test-secret"
-                """);
+    /** The broker's output lines, read as it writes them. */
+    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+
+    /**
+     * Starts the broker on {@code config} behind {@code prefix} (a command that then runs it) and
+     * waits for its startup line, which it returns with everything printed before it.
+     */
+    private String[] start(Path config, List<String> prefix) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        broker = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "dev.hubbub.server.Main",
-                "--config", config.toString(), "--port", "0").redirectErrorStream(true).start();
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        List<String> command = new java.util.ArrayList<>(prefix);
+        command.addAll(List.of(java, "-cp", System.getProperty("java.class.path"), "dev.hubbub.server.Main",
+                "--config", config.toString(), "--port", "0"));
+        broker = new ProcessBuilder(command).redirectErrorStream(true).start();
         Thread reader = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(broker.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = in.readLine()) != null; ) {
@@ -108,6 +101,43 @@ class TlsProcessTest {
             }
         }
         assertNotNull(startup, "no startup line:\n" + output);
+        return new String[] {startup, output.toString()};
+    }
+
+    /**
+     * A process inherits the signals its parent ignores, and the JVM installs no handler for an
+     * ignored SIGHUP: a test run under nohup would otherwise send its SIGHUP into nothing. GNU env
+     * (coreutils 8.31 and later) puts SIGHUP back to its default first; where it cannot, the
+     * broker is started as it is.
+     */
+    private static List<String> hupDelivered() throws Exception {
+        Process probe = new ProcessBuilder("env", "--default-signal=HUP", "true").redirectErrorStream(true).start();
+        probe.getInputStream().readAllBytes();
+        return probe.waitFor() == 0 ? List.of("env", "--default-signal=HUP") : List.of();
+    }
+
+    private Path tlsConfig(Path certAndKeyDir, long checkInterval) throws IOException {
+        return Files.writeString(certAndKeyDir.resolve("broker.yaml"), """
+                server:
+                  host: 127.0.0.1
+                  tls:
+                    certFile: server.crt
+                    keyFile: server.key
+                    checkInterval: %d
+                keys:
+                  - name: "proc.main"
+                    secret: "process-test-secret"
+                """.formatted(checkInterval));
+    }
+
+    @Test
+    void startupLineNamesTheTlsAndSighupReloadsTheCertificate() throws Exception {
+        assumeTrue(System.getProperty("os.name").equals("Linux"), "SIGHUP is sent with kill(1)");
+        TestPki.Issued first = PKI.issue("first.test", "EC");
+        Path[] files = first.write(dir, "server");
+        String[] started = start(tlsConfig(dir, 0), hupDelivered());
+        String startup = started[0];
+        String output = started[1];
         Matcher m = LISTENING.matcher(startup);
         assertTrue(m.matches());
         int port = Integer.parseInt(m.group(1));
@@ -128,8 +158,33 @@ class TlsProcessTest {
 
         Process hup = new ProcessBuilder("kill", "-HUP", Long.toString(broker.pid())).inheritIO().start();
         assertEquals(0, hup.waitFor());
-        await("the new certificate after SIGHUP").atMost(Duration.ofSeconds(10))
-                .pollInterval(Duration.ofMillis(50)).until(() -> servedSubject(port).equals("CN=second.test"));
+        try {
+            await("the new certificate after SIGHUP").atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(50)).until(() -> servedSubject(port).equals("CN=second.test"));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("still " + servedSubject(port) + " after SIGHUP; alive " + broker.isAlive()
+                    + "; the broker's output since it started:\n" + String.join("\n", List.copyOf(lines)), e);
+        }
         assertTrue(broker.isAlive(), "SIGHUP reloads; it does not stop the broker");
+    }
+
+    // Rule: a broker started with SIGHUP ignored (under nohup) says at startup that SIGHUP cannot
+    // reload its certificate, and what to do instead; the JVM gives no other sign of it.
+    @Test
+    void aBrokerThatInheritedAnIgnoredSighupSaysSo() throws Exception {
+        assumeTrue(System.getProperty("os.name").equals("Linux"), "signal dispositions are POSIX");
+        Process probe = new ProcessBuilder("env", "--ignore-signal=HUP", "true").redirectErrorStream(true).start();
+        probe.getInputStream().readAllBytes();
+        assumeTrue(probe.waitFor() == 0, "needs GNU env 8.31+ to start a process with SIGHUP ignored");
+        PKI.issue("ignored.test", "EC").write(dir, "server");
+        String[] started = start(tlsConfig(dir, 0), List.of("env", "--ignore-signal=HUP"));
+        String said = started[1];
+        assertTrue(said.contains("SIGHUP is ignored in this process") && said.contains("server.tls.checkInterval"), said);
+
+        broker.destroy();
+        broker.waitFor(10, TimeUnit.SECONDS);
+        lines.clear();
+        String delivered = start(tlsConfig(dir, 0), hupDelivered())[1];
+        assertFalse(delivered.contains("SIGHUP is ignored"), "not said when SIGHUP is delivered: " + delivered);
     }
 }
