@@ -455,7 +455,7 @@ public final class PubSubScenario {
         if (w != null) {
             // every slot's recorder is read (flipped) once a second, not only the window's: HdrHistogram's
             // recorders change phase at each read, and a first read a second into the window turned a
-            // branch the compiled delivery path had never taken (-Xlog:deoptimization: "unstable_if" in
+            // branch the compiled delivery path had never taken (-XX:+LogCompilation: an unstable_if trap in
             // WriterReaderPhaser.writerCriticalSectionExit), so the JIT threw that path away there
             int slot = w.slot(now);
             Latency l = latencyBy[slot].interval();
