@@ -335,13 +335,20 @@ public final class ProtocolCodec {
         ReusedJson out = reusedJson.get();
         out.target = buf;
         try {
+            generate(message, out);
+        } finally {
+            out.target = null;
+        }
+    }
+
+    /** Writes one JSON frame through this thread's generator into whatever {@code out} writes to. */
+    private void generate(ProtocolMessage message, ReusedJson out) throws IOException {
+        try {
             writer.write(out.gen, message);
             out.gen.flush();
         } catch (IOException | RuntimeException | Error e) {
             reusedJson.remove(); // its generator may have stopped mid-value: the next frame gets a new one
             throw e;
-        } finally {
-            out.target = null;
         }
     }
 
@@ -352,16 +359,11 @@ public final class ProtocolCodec {
         out.headroom = headroom;
         boolean ok = false;
         try {
-            writer.write(out.gen, message);
-            out.gen.flush();
+            generate(message, out);
             ok = true;
             return out.target(0);
         } catch (IOException e) {
-            reusedJson.remove();
             throw new UncheckedIOException(e);
-        } catch (RuntimeException | Error e) {
-            reusedJson.remove(); // its generator may have stopped mid-value: the next frame gets a new one
-            throw e;
         } finally {
             if (!ok && out.target != null) {
                 out.target.release();
