@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.SynchronizedHistogram;
@@ -51,6 +52,10 @@ public final class PresenceScenario {
     private final LongAdder churnAcked = new LongAdder();
     private final LongAdder churnNacked = new LongAdder();
     private final LongAdder churnSkipped = new LongAdder();
+    /** Skipped operations by Window.slot; the middle one is reported. */
+    private final LongAdder[] skippedBy = {new LongAdder(), churnSkipped, new LongAdder()};
+    /** No serial sent yet in a slot: above any real one, and far from overflowing in Ratios.min. */
+    private static final long NO_SERIAL = Long.MAX_VALUE / 4;
     private final LongAdder memberEvents = new LongAdder();
     private final LongAdder lost = new LongAdder();
     private final Histogram enterAck = new SynchronizedHistogram(Latency.HIGHEST_MICROS, 3);
@@ -68,8 +73,19 @@ public final class PresenceScenario {
         boolean present;
         long enterSerial = -1;
         long enterSent;
-        volatile long firstWindowSerial = -1;
-        volatile long lastWindowSerial = -2;
+        // by Window.slot (before, in, after the window): the first and last serial sent there, kept
+        // without a branch that would turn at the window's start (see Window.slot); read by other threads
+        final AtomicLongArray firstSerialBy = new AtomicLongArray(new long[] {NO_SERIAL, NO_SERIAL, NO_SERIAL});
+        final AtomicLongArray lastSerialBy = new AtomicLongArray(new long[] {-2, -2, -2});
+
+        /** The window's first serial; -1 (with last -2: an empty range) until the window's first operation. */
+        long firstWindowSerial() {
+            return Ratios.min(firstSerialBy.get(1), lastSerialBy.get(1) + 1);
+        }
+
+        long lastWindowSerial() {
+            return lastSerialBy.get(1);
+        }
 
         void enter() {
             conn.onLoop(() -> {
@@ -85,12 +101,9 @@ public final class PresenceScenario {
             long serial = conn.presence(s.channel(), present ? Actions.LEAVE : Actions.ENTER, payload.encode(stamp), true);
             present = !present;
             churnSent.increment();
-            if (w.contains(stamp)) {
-                if (firstWindowSerial < 0) {
-                    firstWindowSerial = serial;
-                }
-                lastWindowSerial = serial;
-            }
+            int slot = w.slot(stamp);
+            firstSerialBy.lazySet(slot, Ratios.min(firstSerialBy.get(slot), serial));
+            lastSerialBy.lazySet(slot, serial);
         }
 
         @Override
@@ -99,7 +112,7 @@ public final class PresenceScenario {
                 entered.increment();
                 enterAck.recordValue(Latency.clampMicros(System.nanoTime() - enterSent));
             }
-            churnAcked.add(Ratios.overlap(msgSerial, count, firstWindowSerial, lastWindowSerial));
+            churnAcked.add(Ratios.overlap(msgSerial, count, firstWindowSerial(), lastWindowSerial()));
         }
 
         @Override
@@ -108,7 +121,7 @@ public final class PresenceScenario {
             if (Ratios.overlap(msgSerial, count, enterSerial, enterSerial) > 0) {
                 enterRejected.increment();
             }
-            churnNacked.add(Ratios.overlap(msgSerial, count, firstWindowSerial, lastWindowSerial));
+            churnNacked.add(Ratios.overlap(msgSerial, count, firstWindowSerial(), lastWindowSerial()));
         }
 
         @Override
@@ -163,8 +176,8 @@ public final class PresenceScenario {
                 Member m = members.get(next++ % members.size());
                 if (m.conn.isOpen() && m.conn.isWritable()) {
                     m.toggle(w);
-                } else if (w.contains(now)) {
-                    churnSkipped.increment();
+                } else {
+                    skippedBy[w.slot(now)].increment();
                 }
             }
         }
@@ -341,7 +354,7 @@ public final class PresenceScenario {
         long n = 0;
         for (Lane l : lanes.values()) {
             for (Member m : l.members) {
-                n += Math.max(0, m.lastWindowSerial - m.firstWindowSerial + 1);
+                n += Math.max(0, m.lastWindowSerial() - m.firstWindowSerial() + 1);
             }
         }
         return n;

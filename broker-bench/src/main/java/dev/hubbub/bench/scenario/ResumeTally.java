@@ -40,6 +40,12 @@ final class ResumeTally {
     private final LatencyRecorder latencyBefore = new LatencyRecorder();
     private final LatencyRecorder latencyReplayed = new LatencyRecorder();
     private final LatencyRecorder latencyAfter = new LatencyRecorder();
+    // by Window.slot (before, in, after the window): only the middle ones are reported; recording
+    // into all three keeps a branch from turning at the window's start (see Window.slot)
+    private final LatencyRecorder[] allBy = bySlot(latencyAll);
+    private final LatencyRecorder[] beforeBy = bySlot(latencyBefore);
+    private final LatencyRecorder[] replayedBy = bySlot(latencyReplayed);
+    private final LatencyRecorder[] afterBy = bySlot(latencyAfter);
     private final Histogram sinceDrop = new SynchronizedHistogram(Latency.HIGHEST_MICROS, 3);
     private final Histogram ownReconnect = new SynchronizedHistogram(Latency.HIGHEST_MICROS, 3);
     private final LongAdder channelResumed = new LongAdder();
@@ -63,16 +69,21 @@ final class ResumeTally {
      */
     void time(long stamp, long now, Part part) {
         Window w = window;
-        if (w == null || !w.contains(stamp)) {
+        if (w == null) {
             return;
         }
+        int slot = w.slot(stamp);
         long latency = now - stamp;
-        latencyAll.recordNanos(latency);
+        allBy[slot].recordNanos(latency);
         (switch (part) {
-            case BEFORE_DROP -> latencyBefore;
-            case REPLAYED -> latencyReplayed;
-            case LIVE_AFTER_REATTACH -> latencyAfter;
-        }).recordNanos(latency);
+            case BEFORE_DROP -> beforeBy;
+            case REPLAYED -> replayedBy;
+            case LIVE_AFTER_REATTACH -> afterBy;
+        })[slot].recordNanos(latency);
+    }
+
+    private static LatencyRecorder[] bySlot(LatencyRecorder inWindow) {
+        return new LatencyRecorder[] {new LatencyRecorder(), inWindow, new LatencyRecorder()};
     }
 
     /** A dropped subscriber re-ATTACHED at {@code at}, {@code resumed} or not; the times from the drop and its reconnect. */

@@ -32,6 +32,10 @@ final class SyncObserver implements ConnectionListener {
     private final LatencyRecorder churnLatency = new LatencyRecorder();
     private final LongAdder churnReceived = new LongAdder();
     private final LongAdder receivedInWindow = new LongAdder();
+    // by Window.slot (before, in, after the window), the middle ones reported: no branch turns at the
+    // window's start in the per-event path (see Window.slot)
+    private final LatencyRecorder[] latencyBy = {new LatencyRecorder(), churnLatency, new LatencyRecorder()};
+    private final LongAdder[] receivedBy = {new LongAdder(), receivedInWindow, new LongAdder()};
     private final LongAdder unstamped = new LongAdder();
     private volatile Window window;
     private volatile long syncDoneNanos;
@@ -134,9 +138,10 @@ final class SyncObserver implements ConnectionListener {
             long stamp = f.stamp(i);
             if (stamp == Payload.NO_STAMP) {
                 unstamped.increment();
-            } else if (w != null && w.contains(stamp)) {
-                receivedInWindow.increment();
-                churnLatency.recordNanos(now - stamp);
+            } else if (w != null) {
+                int slot = w.slot(stamp);
+                receivedBy[slot].increment();
+                latencyBy[slot].recordNanos(now - stamp);
             }
         }
     }

@@ -24,6 +24,8 @@ class ResumeTallyTest {
         t.time(30 * MS, 40 * MS, ResumeTally.Part.REPLAYED);
         t.time(50 * MS, 51 * MS, ResumeTally.Part.LIVE_AFTER_REATTACH);
         t.time(60 * MS, 61 * MS, ResumeTally.Part.LIVE_AFTER_REATTACH);
+        t.time(100 * MS, 101 * MS, ResumeTally.Part.LIVE_AFTER_REATTACH); // stamped after the window
+        t.time(150 * MS, 160 * MS, ResumeTally.Part.REPLAYED);
         Report r = new Report("resume");
         t.putDelivery(r, 0.5);
         Map<String, Object> lat = r.section("latency");
