@@ -81,6 +81,8 @@ public final class BrokerApp implements AutoCloseable {
     private final PresenceService presence;
     private volatile PresenceTimers.Cancellable sweeping;
     private final BrokerMetrics metrics;
+    /** Gives native memory back once the node goes quiet (see QuietTrim); checked by the sweep. */
+    private final QuietTrim quietTrim;
     private final LimitBites limitBites;
     private final BrokerServer server;
     /** The listener for /metrics, /health and /ready; null without server.admin (they are on the public port). */
@@ -121,6 +123,11 @@ public final class BrokerApp implements AutoCloseable {
         // where messages go: channels by app and name, fanned out by the network layer
         this.router = new ChannelRouter(new NettyFanOut());
         this.metrics = new BrokerMetrics(registry, router);
+        Runnable trim = QuietTrim.nativeHeapTrim();
+        this.quietTrim = new QuietTrim(() -> metrics.activity() + router.deliveries(), QUIET_EVENTS_PER_SWEEP,
+                trim != null ? trim : () -> { });
+        FunctionCounter.builder("broker.native.trims", quietTrim, QuietTrim::trims)
+                .description("Native-memory trims done when the node went quiet").register(registry);
         // what each channel keeps: its order (serials), recent messages, recent message ids;
         // one node keeps them in memory, a cluster in Redis, shared by every node
         ChannelBus bus;
@@ -304,6 +311,7 @@ public final class BrokerApp implements AutoCloseable {
                     localLog.sweep();
                 }
                 connections.purge();
+                quietTrim.check();
             } finally {
                 if (sweeping != null) {
                     scheduleSweep();
@@ -313,6 +321,8 @@ public final class BrokerApp implements AutoCloseable {
     }
 
     static final long SWEEP_MILLIS = 5_000;
+    /** Fewer events than this (messages in and out, connections opened and closed) in one sweep's 5 s: quiet. */
+    static final long QUIET_EVENTS_PER_SWEEP = 1_000;
 
     public InetSocketAddress address() { return address; }
 

@@ -9,11 +9,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 /** The broker's meters: connections, channels, messages in and out, disconnects and rejected identity claims by reason. */
 public final class BrokerMetrics {
     private final MeterRegistry registry;
     private final AtomicInteger connections = new AtomicInteger();
+    private final LongAdder connectionChanges = new LongAdder(); // opened plus closed, ever
     private final Counter messagesIn;
     private final Counter slowConsumers;
     private final Counter inboundLimited;
@@ -47,9 +49,23 @@ public final class BrokerMetrics {
 
     public MeterRegistry registry() { return registry; }
 
-    public void connectionOpened() { connections.incrementAndGet(); }
+    public void connectionOpened() {
+        connections.incrementAndGet();
+        connectionChanges.increment();
+    }
 
-    public void connectionClosed() { connections.decrementAndGet(); }
+    public void connectionClosed() {
+        connections.decrementAndGet();
+        connectionChanges.increment();
+    }
+
+    /**
+     * Events so far that make the node busy: messages accepted, connections opened and closed (a
+     * count that only grows). Deliveries are the router's ({@code ChannelRouter.deliveries}).
+     */
+    public long activity() {
+        return (long) messagesIn.count() + connectionChanges.sum();
+    }
 
     public int connections() { return connections.get(); }
 
