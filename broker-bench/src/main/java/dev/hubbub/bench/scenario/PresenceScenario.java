@@ -14,6 +14,7 @@ import dev.hubbub.bench.report.Report;
 import dev.hubbub.bench.report.ServerProbe;
 import dev.hubbub.bench.run.Pacer;
 import dev.hubbub.bench.run.Payload;
+import dev.hubbub.bench.run.SlotSerials;
 import dev.hubbub.bench.run.Window;
 import io.netty.channel.EventLoop;
 import java.util.ArrayList;
@@ -22,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.SynchronizedHistogram;
@@ -54,8 +54,6 @@ public final class PresenceScenario {
     private final LongAdder churnSkipped = new LongAdder();
     /** Skipped operations by Window.slot; the middle one is reported. */
     private final LongAdder[] skippedBy = {new LongAdder(), churnSkipped, new LongAdder()};
-    /** No serial sent yet in a slot: above any real one, and far from overflowing in Ratios.min. */
-    private static final long NO_SERIAL = Long.MAX_VALUE / 4;
     private final LongAdder memberEvents = new LongAdder();
     private final LongAdder lost = new LongAdder();
     private final Histogram enterAck = new SynchronizedHistogram(Latency.HIGHEST_MICROS, 3);
@@ -73,19 +71,8 @@ public final class PresenceScenario {
         boolean present;
         long enterSerial = -1;
         long enterSent;
-        // by Window.slot (before, in, after the window): the first and last serial sent there, kept
-        // without a branch that would turn at the window's start (see Window.slot); read by other threads
-        final AtomicLongArray firstSerialBy = new AtomicLongArray(new long[] {NO_SERIAL, NO_SERIAL, NO_SERIAL});
-        final AtomicLongArray lastSerialBy = new AtomicLongArray(new long[] {-2, -2, -2});
-
-        /** The window's first serial; -1 (with last -2: an empty range) until the window's first operation. */
-        long firstWindowSerial() {
-            return Ratios.min(firstSerialBy.get(1), lastSerialBy.get(1) + 1);
-        }
-
-        long lastWindowSerial() {
-            return lastSerialBy.get(1);
-        }
+        /** The serials this member sent, by window slot (read by other threads). */
+        final SlotSerials serials = new SlotSerials();
 
         void enter() {
             conn.onLoop(() -> {
@@ -101,9 +88,7 @@ public final class PresenceScenario {
             long serial = conn.presence(s.channel(), present ? Actions.LEAVE : Actions.ENTER, payload.encode(stamp), true);
             present = !present;
             churnSent.increment();
-            int slot = w.slot(stamp);
-            firstSerialBy.lazySet(slot, Ratios.min(firstSerialBy.get(slot), serial));
-            lastSerialBy.lazySet(slot, serial);
+            serials.sent(w.slot(stamp), serial);
         }
 
         @Override
@@ -112,7 +97,7 @@ public final class PresenceScenario {
                 entered.increment();
                 enterAck.recordValue(Latency.clampMicros(System.nanoTime() - enterSent));
             }
-            churnAcked.add(Ratios.overlap(msgSerial, count, firstWindowSerial(), lastWindowSerial()));
+            churnAcked.add(Ratios.overlap(msgSerial, count, serials.firstInWindow(), serials.lastInWindow()));
         }
 
         @Override
@@ -121,7 +106,7 @@ public final class PresenceScenario {
             if (Ratios.overlap(msgSerial, count, enterSerial, enterSerial) > 0) {
                 enterRejected.increment();
             }
-            churnNacked.add(Ratios.overlap(msgSerial, count, firstWindowSerial(), lastWindowSerial()));
+            churnNacked.add(Ratios.overlap(msgSerial, count, serials.firstInWindow(), serials.lastInWindow()));
         }
 
         @Override
@@ -354,7 +339,7 @@ public final class PresenceScenario {
         long n = 0;
         for (Lane l : lanes.values()) {
             for (Member m : l.members) {
-                n += Math.max(0, m.lastWindowSerial() - m.firstWindowSerial() + 1);
+                n += m.serials.inWindow();
             }
         }
         return n;

@@ -13,6 +13,7 @@ import dev.hubbub.bench.run.NodeSpread;
 import dev.hubbub.bench.run.Pacer;
 import dev.hubbub.bench.run.Payload;
 import dev.hubbub.bench.run.PublishSchedule;
+import dev.hubbub.bench.run.SlotSerials;
 import dev.hubbub.bench.run.Window;
 import io.netty.channel.EventLoop;
 import java.util.ArrayList;
@@ -152,18 +153,14 @@ public final class PubSubScenario {
         }
     }
 
-    /** "No serial yet": above any serial, and far enough from Long.MAX_VALUE for Ratios.min's arithmetic. */
-    private static final long NO_SERIAL = Long.MAX_VALUE / 4;
-
     /** One paced publisher; all its state is owned by its connection's event loop. */
     final class Publisher extends CountingListener implements Pacer.Paced {
         final int index;
         final Group group;
         final PublishSchedule schedule;
         Sender out;
-        /** The first and last serial sent in each slot of the window (first: NO_SERIAL until one is). */
-        private final long[] firstSerialBy = {NO_SERIAL, NO_SERIAL, NO_SERIAL};
-        private final long[] lastSerialBy = {-2, -2, -2};
+        /** The serials sent, by window slot. */
+        private final SlotSerials serials = new SlotSerials();
 
         Publisher(int index, Group group, double ratePerSecond, long tickMicros, long phaseNanos) {
             super("publisher", errors, unexpectedCloses);
@@ -198,8 +195,7 @@ public final class PubSubScenario {
                 long serial = out.send(group.channel, payload.encode(stamp));
                 sent.increment();
                 int slot = w.slot(stamp);
-                firstSerialBy[slot] = Ratios.min(firstSerialBy[slot], serial);
-                lastSerialBy[slot] = serial;
+                serials.sent(slot, serial);
                 sentBy[slot].increment();
                 group.sentBy[slot].increment();
             }
@@ -208,20 +204,15 @@ public final class PubSubScenario {
             }
         }
 
-        /** The window's first serial; branch-free, -1 (with last -2: an empty range) until the window's first send. */
-        private long firstWindowSerial() {
-            return Ratios.min(firstSerialBy[1], lastSerialBy[1] + 1);
-        }
-
         @Override
         public void onAck(Connection c, long msgSerial, int count) {
-            ackedInWindow.add(Ratios.overlap(msgSerial, count, firstWindowSerial(), lastSerialBy[1]));
+            ackedInWindow.add(Ratios.overlap(msgSerial, count, serials.firstInWindow(), serials.lastInWindow()));
         }
 
         @Override
         public void onNack(Connection c, long msgSerial, int count, InboundFrame f) {
             errors.add("nack-" + f.errorKey(), count, f.errorMessage());
-            long inWindow = Ratios.overlap(msgSerial, count, firstWindowSerial(), lastSerialBy[1]);
+            long inWindow = Ratios.overlap(msgSerial, count, serials.firstInWindow(), serials.lastInWindow());
             nackedInWindow.add(inWindow);
             group.rejectedInWindow.add(inWindow);
         }
