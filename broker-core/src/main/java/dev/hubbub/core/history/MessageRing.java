@@ -44,6 +44,11 @@ final class MessageRing {
     private JsonNode[] extras;                 // made at the first message with extras
     private int head;
     private int count;
+    /**
+     * Where the oldest entry's bytes start (its slot's start, kept here too): every append asks, and
+     * while a ring grows its oldest slot is otherwise a cache line touched for that alone.
+     */
+    private int firstStart;
 
     // the bytes: each entry's bytes are contiguous; `end` is where the newest entry's bytes end
     private ByteBuffer data = RingMemory.EMPTY;
@@ -107,6 +112,9 @@ final class MessageRing {
         }
         head = (head + 1) & (slotCapacity - 1);
         count--;
+        if (count > 0) {
+            firstStart = startAt(head);
+        }
         if (count == 0) {
             clear();
         } else if (slotCapacity > MIN_SLOTS && count < slotCapacity / 4) {
@@ -161,9 +169,10 @@ final class MessageRing {
             if (data.capacity() < n) {
                 replaceData(RingMemory.allocate(Math.max(MIN_BYTES, Integer.highestOneBit(n - 1) << 1)));
             }
+            firstStart = 0;
             return 0;
         }
-        int first = startAt(head);
+        int first = firstStart;
         int capacity = data.capacity();
         if (end > first) {                                         // not wrapped: free at the end, then before the first
             if (capacity - end >= n) {
@@ -199,6 +208,7 @@ final class MessageRing {
         }
         replaceData(moved);
         end = at;
+        firstStart = 0;
     }
 
     private void replaceData(ByteBuffer replacement) {

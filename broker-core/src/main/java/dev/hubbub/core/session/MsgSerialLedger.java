@@ -27,19 +27,21 @@ final class MsgSerialLedger {
      * no entry per answer (a LinkedHashMap cost a node and a Long per publish). Made at the first
      * answer, a connection that never publishes holds none; it doubles, up to KEPT slots, when an
      * answer would overwrite one still within KEPT serials of it.
+     *
+     * <p>A slot is {@link #STRIDE} longs of {@code numbers} (the msgSerial, -1 for none; the first
+     * offset; the count) and one element of {@code held}. The common answer, an ACK of messages given
+     * consecutive positions in one channel's log, is kept as that log's epoch in {@code held} (one
+     * shared string) with the first offset and the count, and made again when a resend asks: a busy
+     * publisher's last KEPT answers would otherwise be KEPT object graphs each (about 260 bytes in 8
+     * objects), all living long enough to reach the old generation and die there. Any other answer is
+     * kept as it is, a {@link ProtocolMessage} in {@code held}. Two arrays rather than one per field:
+     * a publisher's ledger is cold by its next publish, and each array touched is another cache miss.
      */
-    private long[] serials;
-    /**
-     * The common answer, an ACK of messages given consecutive positions in one channel's log, is
-     * kept as that log's epoch (one shared string), the first offset and the count, and made again
-     * when a resend asks: a busy publisher's last KEPT answers would otherwise be KEPT objects
-     * graphs each (about 260 bytes in 8 objects), all living long enough to reach the old
-     * generation and die there. Any other answer is kept as it is, in {@code answers}.
-     */
-    private String[] epochs;
-    private long[] firstOffsets;
-    private int[] counts;
-    private ProtocolMessage[] answers;
+    private long[] numbers;
+    private Object[] held;
+    private static final int STRIDE = 3;
+    private static final int OFFSET = 1;
+    private static final int COUNT = 2;
     private String lastEpoch;  // the epoch of the last packed answer: a publisher mostly stays on a channel
 
     /**
@@ -54,10 +56,10 @@ final class MsgSerialLedger {
             next = msgSerial + 1;
             return null;
         }
-        if (serials != null && msgSerial >= 0) {
-            int slot = (int) (msgSerial & (serials.length - 1));
-            if (serials[slot] == msgSerial) {
-                return epochs[slot] != null ? unpack(msgSerial, slot) : answers[slot];
+        if (numbers != null && msgSerial >= 0) {
+            int slot = slot(msgSerial);
+            if (numbers[slot * STRIDE] == msgSerial) {
+                return held[slot] instanceof String epoch ? unpack(msgSerial, slot, epoch) : (ProtocolMessage) held[slot];
             }
         }
         return ProtocolMessage.ack(msgSerial, 1, null);
@@ -68,30 +70,29 @@ final class MsgSerialLedger {
         if (msgSerial < 0) {
             return; // never claimed as a resend either (claim answers a negative serial as taken)
         }
-        if (serials == null) {
+        if (numbers == null) {
             allocate(FIRST_CAPACITY);
         }
-        int slot = (int) (msgSerial & (serials.length - 1));
-        long held = serials[slot];
+        int slot = slot(msgSerial);
+        long was = numbers[slot * STRIDE];
         // two serials within KEPT of each other (either way round: answers come in any order) both stay
-        while (held >= 0 && held != msgSerial && Math.abs(held - msgSerial) < KEPT && serials.length < KEPT) {
+        while (was >= 0 && was != msgSerial && Math.abs(was - msgSerial) < KEPT && held.length < KEPT) {
             grow();
-            slot = (int) (msgSerial & (serials.length - 1));
-            held = serials[slot];
+            slot = slot(msgSerial);
+            was = numbers[slot * STRIDE];
         }
-        if (held > msgSerial) {
+        if (was > msgSerial) {
             return; // a serial KEPT or more later holds the slot: this late answer counts as too old
         }
-        serials[slot] = msgSerial;
+        numbers[slot * STRIDE] = msgSerial;
         if (!pack(answer, slot)) {
-            epochs[slot] = null;
-            answers[slot] = answer;
+            held[slot] = answer;
         }
     }
 
     /** Answers kept as objects (the rest are packed): for tests. */
     synchronized int answersHeld() {
-        return answers == null ? 0 : (int) Arrays.stream(answers).filter(a -> a != null).count();
+        return held == null ? 0 : (int) Arrays.stream(held).filter(a -> a instanceof ProtocolMessage).count();
     }
 
     /** Keeps {@code answer} packed in {@code slot} when it is an ACK of consecutive serials of one epoch. */
@@ -128,10 +129,9 @@ final class MsgSerialLedger {
             }
         }
         lastEpoch = epoch;
-        epochs[slot] = epoch;
-        firstOffsets[slot] = offset;
-        counts[slot] = given.size();
-        answers[slot] = null;
+        held[slot] = epoch;
+        numbers[slot * STRIDE + OFFSET] = offset;
+        numbers[slot * STRIDE + COUNT] = given.size();
         return true;
     }
 
@@ -164,40 +164,38 @@ final class MsgSerialLedger {
         return v;
     }
 
-    private ProtocolMessage unpack(long msgSerial, int slot) {
-        List<String> made = new ArrayList<>(counts[slot]);
-        for (int i = 0; i < counts[slot]; i++) {
-            made.add(new ChannelSerial(epochs[slot], firstOffsets[slot] + i).wire());
+    private ProtocolMessage unpack(long msgSerial, int slot, String epoch) {
+        int count = (int) numbers[slot * STRIDE + COUNT];
+        long first = numbers[slot * STRIDE + OFFSET];
+        List<String> made = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            made.add(new ChannelSerial(epoch, first + i).wire());
         }
         return ProtocolMessage.ack(msgSerial, 1, List.of(new PublishResult(made)));
     }
 
+    private int slot(long msgSerial) { return (int) (msgSerial & (held.length - 1)); }
+
     private void grow() {
-        long[] oldSerials = serials;
-        String[] oldEpochs = epochs;
-        long[] oldOffsets = firstOffsets;
-        int[] oldCounts = counts;
-        ProtocolMessage[] oldAnswers = answers;
-        allocate(oldSerials.length * 2);
-        for (int i = 0; i < oldSerials.length; i++) {
-            if (oldSerials[i] >= 0) {
-                int slot = (int) (oldSerials[i] & (serials.length - 1));
-                serials[slot] = oldSerials[i];
-                epochs[slot] = oldEpochs[i];
-                firstOffsets[slot] = oldOffsets[i];
-                counts[slot] = oldCounts[i];
-                answers[slot] = oldAnswers[i];
+        long[] oldNumbers = numbers;
+        Object[] oldHeld = held;
+        allocate(oldHeld.length * 2);
+        for (int i = 0; i < oldHeld.length; i++) {
+            long serial = oldNumbers[i * STRIDE];
+            if (serial >= 0) {
+                int slot = slot(serial);
+                System.arraycopy(oldNumbers, i * STRIDE, numbers, slot * STRIDE, STRIDE);
+                held[slot] = oldHeld[i];
             }
         }
     }
 
     /** Empty slots of {@code capacity} (a power of two); -1 marks a slot that holds no answer. */
     private void allocate(int capacity) {
-        serials = new long[capacity];
-        epochs = new String[capacity];
-        firstOffsets = new long[capacity];
-        counts = new int[capacity];
-        answers = new ProtocolMessage[capacity];
-        Arrays.fill(serials, -1);
+        numbers = new long[capacity * STRIDE];
+        held = new Object[capacity];
+        for (int i = 0; i < capacity; i++) {
+            numbers[i * STRIDE] = -1;
+        }
     }
 }
