@@ -37,6 +37,7 @@ final class RingMemory {
 
     private static final MethodHandle FREE = freer();
     private static final AtomicLong OFF_HEAP = new AtomicLong();
+    private static final AtomicLong ALLOCATED = new AtomicLong();
     /**
      * At most half the JVM's direct-memory limit goes to rings, the rest left to the JDK's own
      * buffers: a block asked for past the limit costs a full collection and up to half a second of
@@ -51,6 +52,7 @@ final class RingMemory {
         if (capacity == 0) {
             return EMPTY;
         }
+        ALLOCATED.addAndGet(capacity);
         if (capacity >= OFF_HEAP_FROM && FREE != null && OFF_HEAP.get() + capacity <= BUDGET) {
             try {
                 ByteBuffer b = ByteBuffer.allocateDirect(capacity).order(ByteOrder.nativeOrder());
@@ -74,6 +76,11 @@ final class RingMemory {
         } catch (Throwable unexpected) {
             throw new IllegalStateException("could not free a history block", unexpected);
         }
+    }
+
+    /** Bytes of blocks handed out so far, heap and native (for tests: what growing a ring writes). */
+    static long allocatedBytes() {
+        return ALLOCATED.get();
     }
 
     /** Native bytes held by all rings now. */
