@@ -3,31 +3,34 @@ package dev.hubbub.core.history;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hubbub.core.protocol.Message;
 import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * One channel's kept messages, oldest first, packed into blocks of bytes rather than held as message
- * objects: each message's fields are written as bytes into the newest of a queue of segments, and
- * its timestamp and place in them go in a ring of fixed-size slots. Small segments live on the
- * heap; large ones off it ({@link RingMemory}). A channel that keeps its history for minutes at
- * thousands of messages a second then costs the collector nothing per message: nothing is
- * allocated per message, and the history a busy node keeps is never copied out of the young
- * generation nor walked by a full collection.
+ * One channel's kept messages, oldest first, packed into segments of bytes rather than held as
+ * message objects. A segment is laid out like a database page: the messages' fields, packed
+ * ({@link RingPacker}), grow from its start, and a fixed-size slot per message (offset, timestamp,
+ * where its bytes are) grows down from its end. Small segments live on the heap, large ones off it
+ * ({@link RingMemory}). A channel that keeps its history for minutes at thousands of messages a
+ * second then costs the collector nothing per message: nothing is allocated per message, and the
+ * history a busy node keeps is never copied out of the young generation nor walked by a full
+ * collection.
  *
- * <p>Segments, not one block: a growing ring opens a segment of up to {@link #SEGMENT_MAX} bytes
- * and hands the oldest back once its messages are gone, so it never copies what it holds. One
- * block grown by half again at a time had every byte kept written about three times over (zeroed
- * by the allocator, faulted in, copied on), which was 5-10% of a busy node's CPU while its
- * channels filled. Segments are sized at random (1 to 1.5 times a base), for the reason slots
- * grow at a random count: channels publishing at one rate would otherwise all open one in the
- * same round of appends.
+ * <p>A growing ring opens a segment (about as large as what it holds, from 1 KiB to
+ * {@link #SEGMENT_MAX}) when the newest is full, and hands the oldest back once its messages are
+ * gone: what it holds is never moved. One block of bytes and one ring of slots, each grown by
+ * copying into a larger one, had every kept byte allocated, zeroed and copied about three times over
+ * while a channel filled (5-10% of a busy node's CPU then). Segments are sized at random (1 to 1.5
+ * times their base): channels publishing at one rate would otherwise all open one in the same round
+ * of appends. Only a ring down to one mostly empty segment copies, into a smaller one.
  *
  * <p>Every field comes back exactly as it went in. Strings whose characters all fit in one byte are
  * kept one byte a character, others as UTF-16 (so even an unpaired surrogate survives); binary
  * data is kept as it is; {@code extras} (rare, and a tree) is kept by reference. The serial is not
  * kept: it is the log's epoch and the message's offset, made again on the way out.
  *
- * <p>Not thread-safe: the owner guards it (the channel's monitor). A ring's blocks may be native
+ * <p>Not thread-safe: the owner guards it (the channel's monitor). A ring's segments may be native
  * memory that is freed the moment they are let go, so nothing outside the ring ever holds them.
  */
 final class MessageRing {
@@ -35,39 +38,30 @@ final class MessageRing {
     static final int ENTRY_OVERHEAD = 32;
     /** A segment's base size at most: it then holds about a hundred small messages. */
     static final int SEGMENT_MAX = 16 * 1024;
-    /**
-     * A slot: the offset (8 bytes), the timestamp (8), the segment's number (4), where its bytes start
-     * in it (4) and their length (4), then 4 spare (a power of two keeps a slot in one cache line).
-     */
-    private static final int SLOT_BYTES = 32;
+    /** A slot: the offset (8 bytes), the timestamp (8), where the bytes start in the segment (4) and their length (4). */
+    private static final int SLOT_BYTES = 24;
     private static final int TIMESTAMP_AT = 8;
-    private static final int SEGMENT_AT = 16;
-    private static final int START_AT = 20;
-    private static final int LENGTH_AT = 24;
+    private static final int START_AT = 16;
+    private static final int LENGTH_AT = 20;
     /** A timestamp slot for a message without one. */
     private static final long NO_TIMESTAMP = Long.MIN_VALUE;
-    private static final int MIN_SLOTS = 8;
     private static final int MIN_BYTES = 1024;
     private static final ByteBuffer[] NO_SEGMENTS = new ByteBuffer[0];
+    private static final long[] NO_INDEXES = new long[0];
 
-    // the entries: a ring of `slotCapacity` slots (a power of two), the first at `head`, `count` of them
-    private ByteBuffer slots = RingMemory.EMPTY;
-    private int slotCapacity;
-    private int slotLimit;                     // the count at which the slots grow: see resizeSlots
-    private JsonNode[] extras;                 // made at the first message with extras
-    private int head;
-    private int count;
-
-    // the bytes: a queue of `segmentCount` segments in a ring of them (a power of two), the oldest at
-    // `segmentHead` with the number `firstSegment` (numbers run on by one per segment opened); each
-    // entry's bytes are contiguous in one segment, and `end` is where the newest entry's bytes end
+    // Entries are numbered from the ring's first, one number per add, never reused: the i-th live entry is
+    // number `first + i`. Segments: `segmentCount` of them in a ring of `segments` (a power of two), the
+    // oldest at `segmentHead`; `firstOf` holds, at the same place, the number of each one's first entry.
     private ByteBuffer[] segments = NO_SEGMENTS;
+    private long[] firstOf = NO_INDEXES;
     private int segmentHead;
     private int segmentCount;
-    private int firstSegment;
-    private int end;
+    private long first;
+    private int count;
+    private int end;                           // where the newest entry's bytes end in the newest segment
     private long segmentBytes;                 // the segments' capacity
     private long packedBytes;                  // the live entries' bytes (what the ring holds, not its capacity)
+    private Map<Long, JsonNode> extras;        // by entry number; made at the first message with extras
 
     /** One scratch packer per thread: a ring is used by whichever thread holds its channel's monitor. */
     private static final ThreadLocal<RingPacker> PACKER = ThreadLocal.withInitial(RingPacker::new);
@@ -80,95 +74,105 @@ final class MessageRing {
     int add(long offset, Message m) {
         RingPacker packer = PACKER.get();
         int n = packer.pack(m);
-        if (count >= slotLimit) {
-            resizeSlots(Math.max(MIN_SLOTS, slotCapacity * 2));
+        long number = first + count;
+        int newest = segmentCount - 1;
+        if (newest < 0 || slotAt(newest, number) < end + n) { // the slot goes below, the bytes above
+            openSegment(n, number);
+            newest = segmentCount - 1;
         }
-        if (segmentCount == 0 || newest().capacity() - end < n) {
-            openSegment(n);
-        }
+        ByteBuffer segment = segment(newest);
         int at = end;
-        newest().put(at, packer.buf, 0, n);
-        int slot = slot(count);
-        int base = slot * SLOT_BYTES;
-        slots.putLong(base, offset);
-        slots.putLong(base + TIMESTAMP_AT, m.timestamp() == null ? NO_TIMESTAMP : m.timestamp());
-        slots.putInt(base + SEGMENT_AT, firstSegment + segmentCount - 1);
-        slots.putInt(base + START_AT, at);
-        slots.putInt(base + LENGTH_AT, n);
+        segment.put(at, packer.buf, 0, n);
+        int slot = slotAt(newest, number);
+        segment.putLong(slot, offset);
+        segment.putLong(slot + TIMESTAMP_AT, m.timestamp() == null ? NO_TIMESTAMP : m.timestamp());
+        segment.putInt(slot + START_AT, at);
+        segment.putInt(slot + LENGTH_AT, n);
+        int cost = n + ENTRY_OVERHEAD;
         if (m.extras() != null) {
             if (extras == null) {
-                extras = new JsonNode[slotCapacity];
+                extras = new HashMap<>(4);
             }
-            extras[slot] = m.extras();
+            extras.put(number, m.extras());
+            cost += extrasCost(m.extras());
         }
         count++;
         end = at + n;
         packedBytes += n;
-        return cost(slot);
+        return cost;
     }
 
     /** The oldest entry's offset. */
-    long firstOffset() { return offsetAt(head); }
+    long firstOffset() { return segment(0).getLong(slotAt(0, first)); }
 
     /** The {@code i}-th entry's (0: the oldest) offset. */
-    long offset(int i) { return offsetAt(slot(i)); }
+    long offset(int i) {
+        int s = segmentOf(first + i);
+        return segment(s).getLong(slotAt(s, first + i));
+    }
 
     /** The {@code i}-th entry's timestamp, or {@code absent} when it has none. */
     long timestampOr(int i, long absent) {
-        long ts = timestampAt(slot(i));
+        int s = segmentOf(first + i);
+        long ts = segment(s).getLong(slotAt(s, first + i) + TIMESTAMP_AT);
         return ts == NO_TIMESTAMP ? absent : ts;
     }
 
     /** What the oldest entry costs against the byte bounds (what {@link #add} returned for it). */
-    int firstCost() { return cost(head); }
+    int firstCost() {
+        JsonNode x = extras == null ? null : extras.get(first);
+        return segment(0).getInt(slotAt(0, first) + LENGTH_AT) + ENTRY_OVERHEAD + (x == null ? 0 : extrasCost(x));
+    }
 
     /**
-     * Drops the oldest entry; its segment goes once the entries after it are in a later one, the slots
-     * and a ring's last segment shrink when mostly empty, and everything goes when nothing is left.
+     * Drops the oldest entry; its segment goes once the entries after it are in a later one, a ring's
+     * last segment shrinks when mostly empty, and everything goes when nothing is left.
      */
     void removeFirst() {
-        int segment = segmentAt(head);
-        packedBytes -= lengthAt(head);
-        if (extras != null) {
-            extras[head] = null;
+        packedBytes -= segment(0).getInt(slotAt(0, first) + LENGTH_AT);
+        if (extras != null && extras.remove(first) != null && extras.isEmpty()) {
+            extras = null;
         }
-        head = (head + 1) & (slotCapacity - 1);
+        first++;
         count--;
         if (count == 0) {
             clear();
             return;
         }
-        if (segmentAt(head) != segment) { // every segment holds an entry: the oldest is now empty
+        if (segmentCount > 1 && firstOf[(segmentHead + 1) & (segments.length - 1)] == first) {
             releaseOldestSegment();
         }
-        if (slotCapacity > MIN_SLOTS && count < slotCapacity / 4) {
-            resizeSlots(slotCapacity / 2);
-        } else if (segmentCount == 1 && newest().capacity() > MIN_BYTES && packedBytes < newest().capacity() / 4) {
-            repack(newest().capacity() / 2);
+        if (segmentCount == 1) {
+            int capacity = segment(0).capacity();
+            if (capacity > MIN_BYTES && packedBytes + (long) count * SLOT_BYTES < capacity / 4) {
+                repack(capacity / 2);
+            }
         }
     }
 
     /** The {@code i}-th entry (0: the oldest) as a message again, its serial of {@code epoch}. */
     Message get(int i, String epoch) {
-        int slot = slot(i);
-        long ts = timestampAt(slot);
+        long number = first + i;
+        int s = segmentOf(number);
+        ByteBuffer segment = segment(s);
+        int slot = slotAt(s, number);
+        long ts = segment.getLong(slot + TIMESTAMP_AT);
         RingPacker packer = PACKER.get();
-        byte[] bytes = packer.copyIn(segment(segmentAt(slot)), startAt(slot), lengthAt(slot));
-        return packer.unpack(bytes, 0, ts == NO_TIMESTAMP ? null : ts, extras == null ? null : extras[slot],
-                new ChannelSerial(epoch, offsetAt(slot)).wire());
+        byte[] bytes = packer.copyIn(segment, segment.getInt(slot + START_AT), segment.getInt(slot + LENGTH_AT));
+        return packer.unpack(bytes, 0, ts == NO_TIMESTAMP ? null : ts, extras == null ? null : extras.get(number),
+                new ChannelSerial(epoch, segment.getLong(slot)).wire());
     }
 
     /** The ring's capacity in bytes, its slots included (for tests and estimates). */
     long capacityBytes() {
-        return segmentBytes + slots.capacity() + (extras == null ? 0 : 4L * extras.length);
+        return segmentBytes + (extras == null ? 0 : 48L * extras.size());
     }
 
     /** The part of {@link #capacityBytes} held off the heap. */
     long offHeapBytes() {
-        long off = slots.isDirect() ? slots.capacity() : 0;
+        long off = 0;
         for (int i = 0; i < segmentCount; i++) {
-            ByteBuffer s = segments[(segmentHead + i) & (segments.length - 1)];
-            off += s.isDirect() ? s.capacity() : 0;
+            off += segment(i).isDirect() ? segment(i).capacity() : 0;
         }
         return off;
     }
@@ -176,53 +180,59 @@ final class MessageRing {
     /** Segments held (for tests). */
     int segmentCount() { return segmentCount; }
 
-    private long offsetAt(int slot) { return slots.getLong(slot * SLOT_BYTES); }
-
-    private long timestampAt(int slot) { return slots.getLong(slot * SLOT_BYTES + TIMESTAMP_AT); }
-
-    private int segmentAt(int slot) { return slots.getInt(slot * SLOT_BYTES + SEGMENT_AT); }
-
-    private int startAt(int slot) { return slots.getInt(slot * SLOT_BYTES + START_AT); }
-
-    private int lengthAt(int slot) { return slots.getInt(slot * SLOT_BYTES + LENGTH_AT); }
-
-    private int cost(int slot) {
-        return lengthAt(slot) + ENTRY_OVERHEAD + (extras != null && extras[slot] != null ? extrasCost(extras[slot]) : 0);
-    }
-
     /** A tree costs several times its text; extras are rare and small (they count in the size limit). */
     private static int extrasCost(JsonNode extras) {
         return 64 + 4 * extras.toString().length();
     }
 
-    private int slot(int i) { return (head + i) & (slotCapacity - 1); }
+    /** The {@code i}-th segment held (0: the oldest). */
+    private ByteBuffer segment(int i) { return segments[(segmentHead + i) & (segments.length - 1)]; }
 
-    /** The segment numbered {@code number} (one the ring holds). */
-    private ByteBuffer segment(int number) {
-        return segments[(segmentHead + (number - firstSegment)) & (segments.length - 1)];
+    /** Where entry {@code number}'s slot is in the {@code i}-th segment, counted down from its end. */
+    private int slotAt(int i, long number) {
+        return segment(i).capacity() - (int) (number - firstOf[(segmentHead + i) & (segments.length - 1)] + 1) * SLOT_BYTES;
     }
 
-    private ByteBuffer newest() { return segments[(segmentHead + segmentCount - 1) & (segments.length - 1)]; }
+    /** Which segment (0: the oldest) holds entry {@code number}: the last whose first entry is not after it. */
+    private int segmentOf(long number) {
+        int lo = 0;
+        int hi = segmentCount - 1;
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (firstOf[(segmentHead + mid) & (segments.length - 1)] <= number) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return lo;
+    }
 
     /**
-     * Opens a segment after the newest for an entry of {@code n} bytes: about as large as what the
-     * ring holds (from 1 KiB, at most {@link #SEGMENT_MAX}), times 1 to 1.5 at random, and never
-     * smaller than the entry. A small ring thus wastes little, and a large one opens a segment every
-     * hundred or so small messages.
+     * Opens a segment after the newest, its first entry {@code number} of {@code n} bytes: about as
+     * large as what the ring holds (from 1 KiB, at most {@link #SEGMENT_MAX}), times 1 to 1.5 at
+     * random, and never too small for the entry. A small ring thus wastes little, and a large one
+     * opens a segment every hundred or so small messages.
      */
-    private void openSegment(int n) {
-        long holding = packedBytes + n;
+    private void openSegment(int n, long number) {
+        long holding = packedBytes + (long) (count + 1) * SLOT_BYTES + n;
         int base = (int) Math.min(SEGMENT_MAX, Math.max(MIN_BYTES, Long.highestOneBit(holding)));
-        int capacity = Math.max(n, base + ThreadLocalRandom.current().nextInt(base / 2 + 1));
+        int capacity = Math.max(n + SLOT_BYTES, base + ThreadLocalRandom.current().nextInt(base / 2 + 1));
         if (segmentCount == segments.length) {
-            ByteBuffer[] bigger = new ByteBuffer[Math.max(4, segments.length * 2)];
+            int grown = Math.max(4, segments.length * 2);
+            ByteBuffer[] moreSegments = new ByteBuffer[grown];
+            long[] moreFirsts = new long[grown];
             for (int i = 0; i < segmentCount; i++) {
-                bigger[i] = segments[(segmentHead + i) & (segments.length - 1)];
+                moreSegments[i] = segment(i);
+                moreFirsts[i] = firstOf[(segmentHead + i) & (segments.length - 1)];
             }
-            segments = bigger;
+            segments = moreSegments;
+            firstOf = moreFirsts;
             segmentHead = 0;
         }
-        segments[(segmentHead + segmentCount) & (segments.length - 1)] = RingMemory.allocate(capacity);
+        int at = (segmentHead + segmentCount) & (segments.length - 1);
+        segments[at] = RingMemory.allocate(capacity);
+        firstOf[at] = number;
         segmentCount++;
         segmentBytes += capacity;
         end = 0;
@@ -233,70 +243,42 @@ final class MessageRing {
         segments[segmentHead] = null;
         segmentHead = (segmentHead + 1) & (segments.length - 1);
         segmentCount--;
-        firstSegment++;
         segmentBytes -= oldest.capacity();
         RingMemory.release(oldest);
     }
 
-    /** Moves the live entries' bytes (all in the one segment left) to the start of a new one of {@code capacity}. */
+    /** Moves the live entries (all in the one segment left) into a new segment of {@code capacity}. */
     private void repack(int capacity) {
         ByteBuffer from = segments[segmentHead];
+        int fromFirst = slotAt(0, first);
         ByteBuffer moved = RingMemory.allocate(Math.max(MIN_BYTES, capacity));
+        firstOf[segmentHead] = first;
+        segments[segmentHead] = moved;
         int at = 0;
         for (int i = 0; i < count; i++) {
-            int base = slot(i) * SLOT_BYTES;
-            int length = slots.getInt(base + LENGTH_AT);
-            moved.put(at, from, slots.getInt(base + START_AT), length);
-            slots.putInt(base + START_AT, at);
+            int was = fromFirst - i * SLOT_BYTES;
+            int slot = slotAt(0, first + i);
+            int length = from.getInt(was + LENGTH_AT);
+            moved.put(at, from, from.getInt(was + START_AT), length);
+            moved.putLong(slot, from.getLong(was));
+            moved.putLong(slot + TIMESTAMP_AT, from.getLong(was + TIMESTAMP_AT));
+            moved.putInt(slot + START_AT, at);
+            moved.putInt(slot + LENGTH_AT, length);
             at += length;
         }
-        segments[segmentHead] = moved;
         segmentBytes += moved.capacity() - from.capacity();
         end = at;
         RingMemory.release(from);
     }
 
-    /** Copies the slots into a ring of {@code capacity} (a power of two), the oldest at 0. */
-    private void resizeSlots(int capacity) {
-        ByteBuffer moved = RingMemory.allocate(capacity * SLOT_BYTES);
-        // the live slots are at most two runs: from head to the end of the ring, then from 0
-        int firstRun = Math.min(count, slotCapacity - head);
-        if (firstRun > 0) {
-            moved.put(0, slots, head * SLOT_BYTES, firstRun * SLOT_BYTES);
-        }
-        if (count > firstRun) {
-            moved.put(firstRun * SLOT_BYTES, slots, 0, (count - firstRun) * SLOT_BYTES);
-        }
-        if (extras != null) {
-            JsonNode[] x = new JsonNode[capacity];
-            for (int i = 0; i < count; i++) {
-                x[i] = extras[slot(i)];
-            }
-            extras = x;
-        }
-        ByteBuffer old = slots;
-        slots = moved;
-        slotCapacity = capacity;
-        // the next growth comes at a random count in the last quarter, for the reason segments have a
-        // random size: a power of two cannot be random, when it is reached can
-        slotLimit = capacity - ThreadLocalRandom.current().nextInt(capacity / 4 + 1);
-        head = 0;
-        RingMemory.release(old);
-    }
-
     private void clear() {
-        RingMemory.release(slots);
         while (segmentCount > 0) {
             releaseOldestSegment();
         }
-        slots = RingMemory.EMPTY;
         segments = NO_SEGMENTS;
+        firstOf = NO_INDEXES;
         segmentHead = 0;
-        firstSegment = 0;
-        slotCapacity = 0;
-        slotLimit = 0;
         extras = null;
-        head = 0;
         count = 0;
         end = 0;
         packedBytes = 0;
