@@ -61,6 +61,11 @@ final class MessageRing {
     private int end;                           // where the newest entry's bytes end in the newest segment
     private long segmentBytes;                 // the segments' capacity
     private long packedBytes;                  // the live entries' bytes (what the ring holds, not its capacity)
+    /**
+     * The oldest entry's timestamp slot, kept here too: the log asks for it on every append (has the
+     * oldest expired?), and in a growing ring the oldest segment is otherwise touched for that alone.
+     */
+    private long firstTimestamp;
     private Map<Long, JsonNode> extras;        // by entry number; made at the first message with extras
 
     /** One scratch packer per thread: a ring is used by whichever thread holds its channel's monitor. */
@@ -85,7 +90,11 @@ final class MessageRing {
         segment.put(at, packer.buf, 0, n);
         int slot = slotAt(newest, number);
         segment.putLong(slot, offset);
-        segment.putLong(slot + TIMESTAMP_AT, m.timestamp() == null ? NO_TIMESTAMP : m.timestamp());
+        long ts = m.timestamp() == null ? NO_TIMESTAMP : m.timestamp();
+        segment.putLong(slot + TIMESTAMP_AT, ts);
+        if (count == 0) {
+            firstTimestamp = ts;
+        }
         segment.putInt(slot + START_AT, at);
         segment.putInt(slot + LENGTH_AT, n);
         int cost = n + ENTRY_OVERHEAD;
@@ -113,8 +122,13 @@ final class MessageRing {
 
     /** The {@code i}-th entry's timestamp, or {@code absent} when it has none. */
     long timestampOr(int i, long absent) {
-        int s = segmentOf(first + i);
-        long ts = segment(s).getLong(slotAt(s, first + i) + TIMESTAMP_AT);
+        long ts;
+        if (i == 0) {
+            ts = firstTimestamp;
+        } else {
+            int s = segmentOf(first + i);
+            ts = segment(s).getLong(slotAt(s, first + i) + TIMESTAMP_AT);
+        }
         return ts == NO_TIMESTAMP ? absent : ts;
     }
 
@@ -142,6 +156,7 @@ final class MessageRing {
         if (segmentCount > 1 && firstOf[(segmentHead + 1) & (segments.length - 1)] == first) {
             releaseOldestSegment();
         }
+        firstTimestamp = segment(0).getLong(slotAt(0, first) + TIMESTAMP_AT);
         if (segmentCount == 1) {
             int capacity = segment(0).capacity();
             if (capacity > MIN_BYTES && packedBytes + (long) count * SLOT_BYTES < capacity / 4) {

@@ -121,6 +121,7 @@ class MessageRingTest {
             } else {
                 assertEquals((int) costs.pollFirst(), ring.firstCost(), "the oldest costs what its add said");
                 assertEquals((long) offsets.peekFirst(), ring.firstOffset());
+                assertEquals((long) queue.peekFirst().timestamp(), ring.timestampOr(0, -1));
                 ring.removeFirst();
                 queue.pollFirst();
                 offsets.pollFirst();
