@@ -35,12 +35,26 @@ public final class Capability {
 
     private final SortedMap<String, SortedSet<String>> resources;
     private final String canonical;
+    /**
+     * By operation (its ordinal), the patterns that grant it, in the resources' order: every publish
+     * and attach asks, and walking the sorted map (an iterator and a set lookup per resource) showed
+     * on the publish path.
+     */
+    private final String[][] grantingPatterns;
 
     private Capability(SortedMap<String, SortedSet<String>> resources) {
         SortedMap<String, SortedSet<String>> copy = new TreeMap<>();
         resources.forEach((k, v) -> copy.put(k, Collections.unmodifiableSortedSet(new TreeSet<>(v))));
         this.resources = Collections.unmodifiableSortedMap(copy);
         this.canonical = toCanonicalJson(this.resources);
+        Operation[] operations = Operation.values();
+        this.grantingPatterns = new String[operations.length][];
+        for (Operation op : operations) {
+            grantingPatterns[op.ordinal()] = this.resources.entrySet().stream()
+                    .filter(e -> e.getValue().contains(ALL_OPS) || e.getValue().contains(op.wireName()))
+                    .map(Map.Entry::getKey)
+                    .toArray(String[]::new);
+        }
     }
 
     /** Builds a capability from an already-validated map; for code, not for untrusted input. */
@@ -113,10 +127,8 @@ public final class Capability {
         if (channel.startsWith("[meta]") && operation != Operation.SUBSCRIBE && operation != Operation.HISTORY) {
             return false;
         }
-        String name = operation.wireName();
-        for (Map.Entry<String, SortedSet<String>> e : resources.entrySet()) {
-            Set<String> ops = e.getValue();
-            if ((ops.contains(ALL_OPS) || ops.contains(name)) && matches(e.getKey(), channel)) {
+        for (String pattern : grantingPatterns[operation.ordinal()]) {
+            if (matches(pattern, channel)) {
                 return true;
             }
         }

@@ -19,6 +19,7 @@ import dev.hubbub.core.session.BrokerMetrics;
 import dev.hubbub.core.session.ConnectionIds;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -209,11 +210,14 @@ public final class Publishing {
                                                             List<Message> messages) {
         long now = clock.millis();
         List<Message> stamped = new ArrayList<>(messages.size());
-        Set<String> clientIds = new HashSet<>();
+        Set<String> clientIds = Collections.emptySet(); // most publishes choose no ids: no set made for them
         for (int i = 0; i < messages.size(); i++) {
             Message m = messages.get(i);
             stamped.add(m.stamped(idBase + ':' + i, publisherId, now, null));
             if (m.id() != null) {
+                if (clientIds.isEmpty()) {
+                    clientIds = new HashSet<>();
+                }
                 clientIds.add(m.id());
             }
         }

@@ -56,15 +56,17 @@ final class MsgpackFrameWriter {
         if (m.messages() != null) {
             string(out, "messages");
             arrayHeader(out, m.messages().size());
-            for (Message msg : m.messages()) {
-                message(out, msg);
+            List<Message> messages = m.messages();
+            for (int i = 0; i < messages.size(); i++) { // indexed: no iterator per frame
+                message(out, messages.get(i));
             }
         }
         if (m.presence() != null) {
             string(out, "presence");
             arrayHeader(out, m.presence().size());
-            for (PresenceMessage p : m.presence()) {
-                presence(out, p);
+            List<PresenceMessage> presence = m.presence();
+            for (int i = 0; i < presence.size(); i++) {
+                presence(out, presence.get(i));
             }
         }
         if (m.params() != null) {
@@ -78,13 +80,14 @@ final class MsgpackFrameWriter {
         if (m.res() != null) {
             string(out, "res");
             arrayHeader(out, m.res().size());
-            for (PublishResult r : m.res()) {
+            List<PublishResult> res = m.res();
+            for (int i = 0; i < res.size(); i++) {
                 mapHeader(out, 1);
                 string(out, "serials");
-                List<String> serials = r.serials();
+                List<String> serials = res.get(i).serials();
                 arrayHeader(out, serials.size());
-                for (String s : serials) {
-                    stringOrNil(out, s);
+                for (int j = 0; j < serials.size(); j++) {
+                    stringOrNil(out, serials.get(j));
                 }
             }
         }

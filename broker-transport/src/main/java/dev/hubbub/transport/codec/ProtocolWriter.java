@@ -73,16 +73,18 @@ final class ProtocolWriter {
         if (m.messages() != null) {
             g.writeFieldName(F_MESSAGES);
             g.writeStartArray();
-            for (Message msg : m.messages()) {
-                message(g, msg);
+            List<Message> messages = m.messages();
+            for (int i = 0; i < messages.size(); i++) { // indexed: an iterator per frame was a tenth of its garbage
+                message(g, messages.get(i));
             }
             g.writeEndArray();
         }
         if (m.presence() != null) {
             g.writeFieldName(F_PRESENCE);
             g.writeStartArray();
-            for (PresenceMessage p : m.presence()) {
-                presence(g, p);
+            List<PresenceMessage> presence = m.presence();
+            for (int i = 0; i < presence.size(); i++) {
+                presence(g, presence.get(i));
             }
             g.writeEndArray();
         }
@@ -97,11 +99,14 @@ final class ProtocolWriter {
         if (m.res() != null) {
             g.writeFieldName(F_RES);
             g.writeStartArray();
-            for (PublishResult r : m.res()) {
+            List<PublishResult> res = m.res();
+            for (int i = 0; i < res.size(); i++) {
+                List<String> serials = res.get(i).serials();
                 g.writeStartObject();
                 g.writeFieldName(F_SERIALS);
                 g.writeStartArray();
-                for (String s : r.serials()) {
+                for (int j = 0; j < serials.size(); j++) {
+                    String s = serials.get(j);
                     if (s == null) {
                         g.writeNull();
                     } else {
