@@ -36,24 +36,34 @@ public final class Capability {
     private final SortedMap<String, SortedSet<String>> resources;
     private final String canonical;
     /**
-     * By operation (its ordinal), the patterns that grant it, in the resources' order: every publish
-     * and attach asks, and walking the sorted map (an iterator and a set lookup per resource) showed
-     * on the publish path.
+     * The resource patterns, in the resources' order, and for each the operations it grants as bits
+     * (by {@link Operation} ordinal): every publish and attach asks, and walking the sorted map (an
+     * iterator and a set lookup per resource) showed on the publish path. Two small arrays, since a
+     * token's capability lives as long as each connection using it.
      */
-    private final String[][] grantingPatterns;
+    private final String[] patterns;
+    private final long[] grants;
+
+    static {
+        if (Operation.values().length > Long.SIZE) {
+            throw new IllegalStateException("an operation's grant bit would not fit in a long");
+        }
+    }
 
     private Capability(SortedMap<String, SortedSet<String>> resources) {
         SortedMap<String, SortedSet<String>> copy = new TreeMap<>();
         resources.forEach((k, v) -> copy.put(k, Collections.unmodifiableSortedSet(new TreeSet<>(v))));
         this.resources = Collections.unmodifiableSortedMap(copy);
         this.canonical = toCanonicalJson(this.resources);
-        Operation[] operations = Operation.values();
-        this.grantingPatterns = new String[operations.length][];
-        for (Operation op : operations) {
-            grantingPatterns[op.ordinal()] = this.resources.entrySet().stream()
-                    .filter(e -> e.getValue().contains(ALL_OPS) || e.getValue().contains(op.wireName()))
-                    .map(Map.Entry::getKey)
-                    .toArray(String[]::new);
+        this.patterns = this.resources.keySet().toArray(String[]::new);
+        this.grants = new long[patterns.length];
+        for (int i = 0; i < patterns.length; i++) {
+            for (String op : this.resources.get(patterns[i])) {
+                Operation operation = Operation.fromWireName(op);
+                if (operation != null) {
+                    grants[i] |= 1L << operation.ordinal();
+                }
+            }
         }
     }
 
@@ -127,8 +137,9 @@ public final class Capability {
         if (channel.startsWith("[meta]") && operation != Operation.SUBSCRIBE && operation != Operation.HISTORY) {
             return false;
         }
-        for (String pattern : grantingPatterns[operation.ordinal()]) {
-            if (matches(pattern, channel)) {
+        long wanted = (1L << operation.ordinal()) | (1L << Operation.ALL.ordinal());
+        for (int i = 0; i < patterns.length; i++) {
+            if ((grants[i] & wanted) != 0 && matches(patterns[i], channel)) {
                 return true;
             }
         }
