@@ -88,15 +88,11 @@ final class MessageRing {
         ByteBuffer segment = segment(newest);
         int at = end;
         segment.put(at, packer.buf, 0, n);
-        int slot = slotAt(newest, number);
-        segment.putLong(slot, offset);
         long ts = m.timestamp() == null ? NO_TIMESTAMP : m.timestamp();
-        segment.putLong(slot + TIMESTAMP_AT, ts);
+        writeSlot(segment, slotAt(newest, number), offset, ts, at, n);
         if (count == 0) {
             firstTimestamp = ts;
         }
-        segment.putInt(slot + START_AT, at);
-        segment.putInt(slot + LENGTH_AT, n);
         int cost = n + ENTRY_OVERHEAD;
         if (m.extras() != null) {
             if (extras == null) {
@@ -208,6 +204,14 @@ final class MessageRing {
         return segment(i).capacity() - (int) (number - firstOf[(segmentHead + i) & (segments.length - 1)] + 1) * SLOT_BYTES;
     }
 
+    /** Writes one entry's slot: its offset, timestamp, and where its {@code length} bytes start in the segment. */
+    private static void writeSlot(ByteBuffer segment, int slot, long offset, long timestamp, int start, int length) {
+        segment.putLong(slot, offset);
+        segment.putLong(slot + TIMESTAMP_AT, timestamp);
+        segment.putInt(slot + START_AT, start);
+        segment.putInt(slot + LENGTH_AT, length);
+    }
+
     /** Which segment (0: the oldest) holds entry {@code number}: the last whose first entry is not after it. */
     private int segmentOf(long number) {
         int lo = 0;
@@ -275,10 +279,7 @@ final class MessageRing {
             int slot = slotAt(0, first + i);
             int length = from.getInt(was + LENGTH_AT);
             moved.put(at, from, from.getInt(was + START_AT), length);
-            moved.putLong(slot, from.getLong(was));
-            moved.putLong(slot + TIMESTAMP_AT, from.getLong(was + TIMESTAMP_AT));
-            moved.putInt(slot + START_AT, at);
-            moved.putInt(slot + LENGTH_AT, length);
+            writeSlot(moved, slot, from.getLong(was), from.getLong(was + TIMESTAMP_AT), at, length);
             at += length;
         }
         segmentBytes += moved.capacity() - from.capacity();
