@@ -98,7 +98,7 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
         this.transport = session != null ? transport : null;
         this.lastReadNanos = EventLoopWriter.nanoTime(ctx.channel().eventLoop());
         if (session != null) { // a refused connection just closes, within the transport's linger
-            transport.writer().timers().add(this, lastReadNanos + intervalNanos());
+            transport.writer().timers().add(this, lastReadNanos + dueNanos(intervalNanos()));
         }
     }
 
@@ -111,24 +111,34 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
      * itself, in its loop's {@link LoopTimers} wheel: no Netty scheduled task per connection, and
      * nothing allocated to re-arm it; it fires up to a wheel tick after it is due. Once the session
      * is over (or never opened) the timer stops: the transport closes the connection within its linger.
+     *
+     * <p>"Quiet for maxIdleInterval" is, for each connection, a little less: the interval less a
+     * slack of up to a quarter of it, fixed per connection (from its channel id; see
+     * {@link #slackNanos}). Connections opened together (a load test, a reconnect storm after a
+     * restart) would otherwise all be due in the same wheel tick, each round: 1,000 pings or
+     * heartbeats written in one tick held the loop for about 100 ms. With the slack their rounds
+     * fall over a quarter of the interval and stay apart, since each connection's period is its
+     * own. Early is harmless: a client only needs something at least every maxIdleInterval. The
+     * drop still waits a whole interval after the ping.
      */
     private void tick() {
         if (!ctx.channel().isActive() || session == null || session.isClosed()) {
             return;
         }
         long interval = intervalNanos();
-        long untilHeartbeat = interval - transport.idleNanos();
+        long due = dueNanos(interval);
+        long untilHeartbeat = due - transport.idleNanos();
         if (untilHeartbeat <= 0) {
             transport.send(ProtocolMessage.heartbeat(null));
-            untilHeartbeat = interval;
+            untilHeartbeat = due;
         }
         long now = EventLoopWriter.nanoTime(ctx.channel().eventLoop());
         if (pingSentNanos != NOT_PINGED && lastReadNanos - pingSentNanos >= 0) {
             pingSentNanos = NOT_PINGED; // something (a pong, at least) came in since the ping
         }
         long untilReadCheck;
-        if (now - lastReadNanos < interval) {
-            untilReadCheck = interval - (now - lastReadNanos);
+        if (now - lastReadNanos < due) {
+            untilReadCheck = due - (now - lastReadNanos);
         } else if (pingSentNanos == NOT_PINGED) {
             ctx.writeAndFlush(new PingWebSocketFrame());
             pingSentNanos = now;
@@ -144,6 +154,20 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
 
     /** maxIdleInterval in nanoseconds (from the shared limits rather than a copy per connection). */
     private long intervalNanos() { return TimeUnit.MILLISECONDS.toNanos(limits.maxIdleInterval()); }
+
+    /** How long this connection may be quiet, either way, before its heartbeat or ping: the interval less its slack. */
+    private long dueNanos(long interval) { return interval - slackNanos(ctx.channel().id().hashCode(), interval); }
+
+    /**
+     * A connection's slack, in [0, interval / 4): the channel id's hash, mixed (Fibonacci hashing)
+     * so that ids differing in a few bits still land far apart, as a fraction of a quarter of the
+     * interval. Computed when needed rather than kept: it costs a multiply, and a field would cost
+     * every connection.
+     */
+    static long slackNanos(int channelIdHash, long interval) {
+        long mixed = (channelIdHash * 0x9E3779B9L) & 0xFFFFFFFFL; // the top of these 32 bits depends on every bit of the hash
+        return (long) (interval / 4 * (mixed / 4294967296.0));
+    }
 
     @Override
     public void timerFired() { tick(); }

@@ -368,15 +368,41 @@ class RealtimeHandlerTest {
         assertClosedAfterTheLinger(ch);
     }
 
+    /** A channel id with a chosen hash, which decides the connection's slack. */
+    private record IdWithHash(int hash) implements io.netty.channel.ChannelId {
+        @Override public String asShortText() { return "id" + hash; }
+        @Override public String asLongText() { return "id-with-hash-" + hash; }
+        @Override public int compareTo(io.netty.channel.ChannelId o) { return asLongText().compareTo(o.asLongText()); }
+        @Override public int hashCode() { return hash; }
+    }
+
+    /** The first int from 1 up whose slack is between 60% and 90% of the most a slack can be: far from both ends. */
+    private static int hashWithALargeSlack(long interval) {
+        for (int h = 1; h < 1000; h++) {
+            long slack = RealtimeHandler.slackNanos(h, interval);
+            if (slack > interval / 4 * 6 / 10 && slack < interval / 4 * 9 / 10) {
+                return h;
+            }
+        }
+        throw new AssertionError("no hash under 1,000 has a large slack");
+    }
+
     /**
      * The liveness timer is the handler itself, in its loop's wheel: a connection adds no Netty
-     * scheduled task of its own. Its HEARTBEAT comes when the connection has been quiet for
-     * maxIdleInterval, never before, and at most a wheel tick after (here the last write is 50 ms
-     * after a tick boundary, so the timer's due time is not one).
+     * scheduled task of its own. Its HEARTBEAT comes when the connection has been quiet for its
+     * due time, maxIdleInterval less its slack, never before, and at most a wheel tick after (here
+     * the last write is 50 ms after a tick boundary, so the timer's due time is not one). The
+     * channel's id is chosen for a slack of most of a quarter interval, so a timer that ignored
+     * the slack would be seconds late.
      */
     @Test
     void theLivenessTimerIsTheHandlerInItsLoopsWheelAndHeartbeatsNoEarlierThanDue() {
-        EmbeddedChannel ch = new EmbeddedChannel();
+        long idle = core.limits.maxIdleInterval();
+        long intervalNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(idle);
+        int hash = hashWithALargeSlack(intervalNanos);
+        long dueMillis = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(intervalNanos - RealtimeHandler.slackNanos(hash, intervalNanos));
+        assertTrue(dueMillis < idle - 10 * LoopTimers.TICK_MILLIS, "a slack of many ticks: " + dueMillis);
+        EmbeddedChannel ch = new EmbeddedChannel(new IdWithHash(hash));
         channels.add(ch);
         ch.freezeTime();
         ConnectRequest request = new ConnectRequest(TestBroker.FULL_KEY, null, "alice", "json", "2", true, null, null, "embedded");
@@ -386,17 +412,16 @@ class RealtimeHandlerTest {
         LoopTimers timers = LoopTimers.of(ch.eventLoop());
         assertEquals(1, timers.size());
         assertTrue(timers.remove(handler), "the handler itself is the timer");
-        timers.add(handler, EventLoopWriter.nanoTime(ch.eventLoop()) + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(core.limits.maxIdleInterval()));
+        timers.add(handler, EventLoopWriter.nanoTime(ch.eventLoop()) + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(dueMillis));
         assertEquals(1, ScheduledTasks.count(ch.eventLoop()), "the wheel's task only");
 
-        long idle = core.limits.maxIdleInterval();
         ch.advanceTimeBy(50, java.util.concurrent.TimeUnit.MILLISECONDS);
         ch.runScheduledPendingTasks();
         ch.writeInbound(text("{\"action\":0,\"id\":\"c\"}")); // the client's heartbeat, answered: written at 50 ms
         assertEquals(List.of(0), actions(drainData(ch)));
-        ch.advanceTimeBy(idle - 1, java.util.concurrent.TimeUnit.MILLISECONDS); // 49 ms before the heartbeat is due
+        ch.advanceTimeBy(dueMillis - 1, java.util.concurrent.TimeUnit.MILLISECONDS); // 49 ms before the heartbeat is due
         ch.runScheduledPendingTasks();
-        assertEquals(List.of(), drain(ch), "nothing before maxIdleInterval of quiet");
+        assertEquals(List.of(), drain(ch), "nothing before the connection's due time");
         ch.advanceTimeBy(LoopTimers.TICK_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
         ch.runScheduledPendingTasks();
         List<JsonNode> out = drainData(ch);
@@ -407,5 +432,72 @@ class RealtimeHandlerTest {
 
         ch.close();
         assertEquals(0, timers.size(), "a closed connection leaves the wheel at once");
+    }
+
+    /**
+     * A connection's slack is under a quarter of the interval, so its heartbeat is never later
+     * than maxIdleInterval (what a client counts on), and slacks are spread over that quarter,
+     * even for hashes that differ only in their low bits: hashes 0 to 999 and 1,000 random ones
+     * (fixed seed) each fill every one of the quarter's 100-ms wheel ticks with at most three
+     * times their share.
+     */
+    @Test
+    void slacksAreUnderAQuarterIntervalAndSpreadOverIt() {
+        long interval = java.util.concurrent.TimeUnit.SECONDS.toNanos(15);
+        long tick = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(LoopTimers.TICK_MILLIS);
+        int ticks = (int) (interval / 4 / tick); // 37
+        java.util.Random random = new java.util.Random(14);
+        for (java.util.function.IntUnaryOperator hashes : List.<java.util.function.IntUnaryOperator>of(i -> i, i -> random.nextInt())) {
+            int[] perTick = new int[ticks + 1];
+            for (int i = 0; i < 1000; i++) {
+                long slack = RealtimeHandler.slackNanos(hashes.applyAsInt(i), interval);
+                assertTrue(slack >= 0 && slack < interval / 4, "slack " + slack);
+                perTick[(int) (slack / tick)]++;
+            }
+            int share = 1000 / ticks;
+            for (int t = 0; t < ticks; t++) {
+                assertTrue(perTick[t] > 0 && perTick[t] <= 3 * share, "tick " + t + " has " + perTick[t] + ": " + java.util.Arrays.toString(perTick));
+            }
+        }
+        assertEquals(0, RealtimeHandler.slackNanos(0, interval));
+        assertEquals(0, RealtimeHandler.slackNanos(12345, 0));
+    }
+
+    /**
+     * What the slack is for: silent connections opened in the same instant are pinged over a
+     * quarter of the interval, not all in one wheel tick (1,000 pings in one tick held a loop for
+     * about 100 ms). 60 connections, each silent, with id hashes as random as Netty's (from a
+     * fixed seed, so that the test always sees the same ones): each first ping comes between
+     * three quarters of the interval and the interval plus a tick, and no tick holds more than a
+     * tenth of them.
+     */
+    @Test
+    void silentConnectionsOpenedTogetherArePingedInDifferentTicks() {
+        long idle = core.limits.maxIdleInterval();
+        java.util.Map<Long, Integer> pingsPerTick = new java.util.TreeMap<>();
+        java.util.Random hashes = new java.util.Random(60);
+        for (int i = 0; i < 60; i++) {
+            EmbeddedChannel ch = new EmbeddedChannel(new IdWithHash(hashes.nextInt()));
+            channels.add(ch);
+            ch.freezeTime();
+            ConnectRequest request = new ConnectRequest(TestBroker.FULL_KEY, null, "c" + i, "json", "2", true, null, null, "embedded");
+            ch.pipeline().addLast(new RealtimeHandler(core.connector, request, ProtocolCodec.of(WireFormat.JSON), core.limits, BACKLOG, LINGER));
+            assertEquals(List.of(4), actions(drainData(ch)));
+            long pingedAt = -1;
+            for (long t = 0; t <= idle + LoopTimers.TICK_MILLIS && pingedAt < 0; t += LoopTimers.TICK_MILLIS) {
+                ch.advanceTimeBy(LoopTimers.TICK_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+                ch.runScheduledPendingTasks();
+                for (Object o : drain(ch)) {
+                    if (o instanceof PingWebSocketFrame) {
+                        pingedAt = t + LoopTimers.TICK_MILLIS;
+                    }
+                    io.netty.util.ReferenceCountUtil.release(o);
+                }
+            }
+            assertTrue(pingedAt >= idle * 3 / 4 && pingedAt <= idle + LoopTimers.TICK_MILLIS, "connection " + i + " pinged at " + pingedAt);
+            pingsPerTick.merge(pingedAt, 1, Integer::sum);
+        }
+        int most = pingsPerTick.values().stream().mapToInt(Integer::intValue).max().orElseThrow();
+        assertTrue(most <= 6, "pings per tick: " + pingsPerTick);
     }
 }
