@@ -222,7 +222,7 @@ public final class BrokerApp implements AutoCloseable {
         this.tlsCheckMillis = config.tls() != null ? config.tls().checkIntervalMillis() : 0;
         this.server = new BrokerServer(connector, rest, config.limits(), new BrokerServer.Options(config.host(), config.port(),
                 config.ioThreads(), config.maxBacklogBytes(), 2 * config.limits().maxFrameSize(), config.closeLingerMillis(),
-                config.listener()), new TransportSecurity(tls, config.refuseKeyOverPlaintext()));
+                config.listener(), config.io()), new TransportSecurity(tls, config.refuseKeyOverPlaintext()));
         // connection attempts refused by the per-address rate (429 / 42922)
         FunctionCounter.builder("broker.connections.refused", server, BrokerServer::refusedForRate)
                 .description("Connection attempts refused, by reason").tag("reason", "rate").register(registry);
@@ -328,6 +328,9 @@ public final class BrokerApp implements AutoCloseable {
 
     /** The admin listener's bound address, or null without server.admin (or before {@link #start()}). */
     public InetSocketAddress adminAddress() { return adminAddress; }
+
+    /** The I/O transport the listener runs (io_uring, epoll or NIO), once started. */
+    public dev.hubbub.transport.IoTransport ioTransport() { return server.transport(); }
 
     /** For tests and diagnostics: the live channels. */
     public ChannelRouter router() { return router; }

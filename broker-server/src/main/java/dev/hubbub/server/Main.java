@@ -133,7 +133,7 @@ public final class Main implements Callable<Integer> {
         InetSocketAddress admin = app.adminAddress();
         log.info("hubbub listening on " + bound.getAddress().getHostAddress() + ":" + bound.getPort()
                 + " (" + (app.tls() != null ? "wss" : "ws") + "://" + bound.getAddress().getHostAddress() + ":" + bound.getPort()
-                + "/, " + cfg.keys().size() + " key(s)" + (app.tls() != null ? "; TLS by " + app.tls().describe() : "")
+                + "/, " + cfg.keys().size() + " key(s), " + app.ioTransport().configName() + (app.tls() != null ? "; TLS by " + app.tls().describe() : "")
                 + (admin != null ? "; metrics, health and ready on http://" + admin.getAddress().getHostAddress() + ":"
                         + admin.getPort() + "/ only" : "") + ")");
         if (app.consoleServed()) {

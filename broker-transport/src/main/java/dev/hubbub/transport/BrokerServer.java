@@ -20,12 +20,7 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -48,11 +43,22 @@ public final class BrokerServer implements AutoCloseable {
      * broker closes. An SDK whose socket is closed under it reports a transport failure and retries
      * instead of acting on the error (ably-java given 40102 would retry forever).
      * {@code maxRequestBytes}: body cap of an authenticated REST request. {@code listener}: what is
-     * enforced before a request reaches the routes ({@link ListenerLimits}).
+     * enforced before a request reaches the routes ({@link ListenerLimits}). {@code io}: how the
+     * event loops do socket I/O ({@link IoTransport}).
      */
     public record Options(String host, int port, int ioThreads, long maxBacklogBytes, int maxRequestBytes,
-                          long closeLingerMillis, ListenerLimits listener) {
+                          long closeLingerMillis, ListenerLimits listener, IoTransport io) {
         public static final long DEFAULT_CLOSE_LINGER_MILLIS = 1000;
+
+        public Options {
+            java.util.Objects.requireNonNull(io);
+        }
+
+        /** With the I/O transport chosen for this machine ({@link IoTransport#AUTO}). */
+        public Options(String host, int port, int ioThreads, long maxBacklogBytes, int maxRequestBytes, long closeLingerMillis,
+                       ListenerLimits listener) {
+            this(host, port, ioThreads, maxBacklogBytes, maxRequestBytes, closeLingerMillis, listener, IoTransport.AUTO);
+        }
 
         /** With the default listener limits. */
         public Options(String host, int port, int ioThreads, long maxBacklogBytes, int maxRequestBytes, long closeLingerMillis) {
@@ -81,6 +87,8 @@ public final class BrokerServer implements AutoCloseable {
     private final Limits limits;
     private final Options options;
     private final TransportSecurity security;
+    /** The I/O transport the listener runs, once started. */
+    private volatile IoTransport transport;
     private final ConnectionRateLimiter attempts;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
@@ -105,9 +113,10 @@ public final class BrokerServer implements AutoCloseable {
 
     /** Binds and returns the bound address (port 0 picks a free port). */
     public InetSocketAddress start() throws InterruptedException {
-        boolean epoll = Epoll.isAvailable();
-        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        IoTransport transport = options.io().resolve();
+        IoHandlerFactory io = transport.handlerFactory();
+        Class<? extends ServerChannel> channelType = transport.serverChannel();
+        this.transport = transport;
         // named threads: log lines and the per-loop metrics (netty_eventexecutor_tasks_pending{name=...}) say which
         boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("hubbub-accept"), io);
         int loops = options.ioThreads() > 0 ? options.ioThreads() : Runtime.getRuntime().availableProcessors();
@@ -133,6 +142,9 @@ public final class BrokerServer implements AutoCloseable {
         serverChannel = b.bind(options.host(), options.port()).sync().channel();
         return (InetSocketAddress) serverChannel.localAddress();
     }
+
+    /** The I/O transport the listener runs (never {@link IoTransport#AUTO}); null until {@link #start}. */
+    public IoTransport transport() { return transport; }
 
     /** A new connection's pipeline on a plain listener: see {@link #configure(ChannelPipeline, Connector, RestHandler, Limits, Options, TransportSecurity)}. */
     public static void configure(ChannelPipeline pipeline, Connector connector, RestHandler rest, Limits limits,

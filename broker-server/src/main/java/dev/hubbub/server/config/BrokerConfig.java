@@ -8,6 +8,7 @@ import dev.hubbub.core.identity.Provenance;
 import dev.hubbub.core.limits.ClientIdLimits;
 import dev.hubbub.core.presence.PresenceSettings;
 import dev.hubbub.core.session.Limits;
+import dev.hubbub.transport.IoTransport;
 import dev.hubbub.transport.ListenerLimits;
 import java.util.List;
 import java.util.Objects;
@@ -38,12 +39,14 @@ import java.util.Objects;
  * @param audit             the apps' {@code [meta]identity} streams; null means {@link AuditSettings#DEFAULTS}
  * @param console           whether the listener serves the web console; null means {@link ConsoleSettings#DEFAULTS}
  *                          (on when the listener is bound to loopback)
+ * @param io                how the listener's event loops do socket I/O ({@code server.io}); null means
+ *                          {@link IoTransport#AUTO}
  */
 public record BrokerConfig(String host, int port, List<ApiKey> keys, Limits limits, long maxBacklogBytes, int ioThreads,
                            long closeLingerMillis, PresenceSettings presence, Retention retention, ClusterSettings cluster,
                            TlsSettings tls, boolean refuseKeyOverPlaintext, long drainTimeoutMillis, TokenSettings tokens,
                            ListenerLimits listener, Provenance provenance, AdminSettings admin, LogSettings logging,
-                           ClientIdLimits clientIdLimits, AuditSettings audit, ConsoleSettings console) {
+                           ClientIdLimits clientIdLimits, AuditSettings audit, ConsoleSettings console, IoTransport io) {
     public static final long DEFAULT_CLOSE_LINGER_MILLIS = 1000;
     public static final long DEFAULT_DRAIN_TIMEOUT_MILLIS = 30_000;
 
@@ -59,13 +62,14 @@ public record BrokerConfig(String host, int port, List<ApiKey> keys, Limits limi
         clientIdLimits = clientIdLimits != null ? clientIdLimits : ClientIdLimits.OFF;
         audit = audit != null ? audit : AuditSettings.DEFAULTS;
         console = console != null ? console : ConsoleSettings.DEFAULTS;
+        io = io != null ? io : IoTransport.AUTO;
     }
 
     /** Without TLS, with the default drain timeout and the defaults of every later part. */
     public BrokerConfig(String host, int port, List<ApiKey> keys, Limits limits, long maxBacklogBytes, int ioThreads,
                         long closeLingerMillis, PresenceSettings presence, Retention retention, ClusterSettings cluster) {
         this(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention, cluster, null, false,
-                DEFAULT_DRAIN_TIMEOUT_MILLIS, null, null, null, null, null, null, null, null);
+                DEFAULT_DRAIN_TIMEOUT_MILLIS, null, null, null, null, null, null, null, null, null);
     }
 
     /** With the default close linger, presence settings and history retention. */
@@ -126,6 +130,9 @@ public record BrokerConfig(String host, int port, List<ApiKey> keys, Limits limi
     /** The same node with the web console on, off, or (null, {@link ConsoleSettings#DEFAULTS}) on only on loopback. */
     public BrokerConfig withConsole(ConsoleSettings settings) { return edit(c -> c.console = settings); }
 
+    /** The same node with another I/O transport. */
+    public BrokerConfig withIo(IoTransport transport) { return edit(c -> c.io = transport); }
+
     private BrokerConfig edit(java.util.function.Consumer<Copy> change) {
         Copy c = new Copy(this);
         change.accept(c);
@@ -155,6 +162,7 @@ public record BrokerConfig(String host, int port, List<ApiKey> keys, Limits limi
         ClientIdLimits clientIdLimits;
         AuditSettings audit;
         ConsoleSettings console;
+        IoTransport io;
 
         Copy(BrokerConfig from) {
             host = from.host;
@@ -178,12 +186,13 @@ public record BrokerConfig(String host, int port, List<ApiKey> keys, Limits limi
             clientIdLimits = from.clientIdLimits;
             audit = from.audit;
             console = from.console;
+            io = from.io;
         }
 
         BrokerConfig build() {
             return new BrokerConfig(host, port, keys, limits, maxBacklogBytes, ioThreads, closeLingerMillis, presence, retention,
                     cluster, tls, refuseKeyOverPlaintext, drainTimeoutMillis, tokens, listener, provenance, admin, logging,
-                    clientIdLimits, audit, console);
+                    clientIdLimits, audit, console, io);
         }
     }
 }

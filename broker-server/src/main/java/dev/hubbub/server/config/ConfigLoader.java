@@ -13,6 +13,7 @@ import dev.hubbub.core.auth.ApiKey;
 import dev.hubbub.core.history.Retention;
 import dev.hubbub.core.presence.PresenceSettings;
 import dev.hubbub.core.session.Limits;
+import dev.hubbub.transport.IoTransport;
 import dev.hubbub.transport.tls.ServerTls;
 import dev.hubbub.transport.tls.TlsConfigException;
 import java.io.IOException;
@@ -57,7 +58,7 @@ public final class ConfigLoader {
     record ServerShape(String host, Integer port, @JsonProperty("ioThreads") Integer ioThreads,
                        @JsonProperty("maxBacklogBytes") Long maxBacklogBytes, @JsonProperty("closeLinger") Long closeLinger,
                        TlsShape tls, Boolean refuseKeyOverPlaintext, @JsonProperty("drainTimeout") Long drainTimeout,
-                       Long requestBodyTimeout, AdminShape admin) {}
+                       Long requestBodyTimeout, AdminShape admin, String io) {}
 
     record TlsShape(String certFile, String keyFile, String provider, Long checkInterval) {}
 
@@ -126,7 +127,7 @@ public final class ConfigLoader {
         if (shape == null) {
             throw new ConfigException(fileName + ": the file is empty; it needs at least one key under 'keys'");
         }
-        ServerShape server = shape.server() != null ? shape.server() : new ServerShape(null, null, null, null, null, null, null, null, null, null);
+        ServerShape server = shape.server() != null ? shape.server() : new ServerShape(null, null, null, null, null, null, null, null, null, null, null);
         String host = server.host() != null ? server.host() : "127.0.0.1";
         int port = server.port() != null ? server.port() : 8080;
         if (port < 0 || port > 65535) {
@@ -148,6 +149,11 @@ public final class ConfigLoader {
         if (drainTimeout < 0 || drainTimeout > 3_600_000) {
             throw new ConfigException(fileName + lineOf(text, "drainTimeout") + ": 'server.drainTimeout' must be 0..3600000 (ms)");
         }
+        IoTransport io = IoTransport.fromConfig(server.io() != null ? server.io() : "auto");
+        if (io == null) {
+            throw new ConfigException(fileName + lineOf(text, "io") + ": 'server.io' must be auto, io_uring, epoll or nio, was '"
+                    + server.io() + "'");
+        }
         List<ApiKey> keys = KeysSection.keys(fileName, text, shape.keys(), baseDirectory(fileName), env, warnings);
         Limits limits = limits(fileName, text, shape.limits()).withInboundRates(inboundRateDisconnectAfter(fileName, text,
                 shape.limits()), KeysSection.inboundRates(fileName, text, shape.keys()));
@@ -163,7 +169,8 @@ public final class ConfigLoader {
                 .withLogging(OperationsSection.logging(fileName, text, shape.logging()))
                 .withClientIdLimits(AppsSection.clientIdLimits(fileName, text, shape.apps(), keys))
                 .withAudit(AuditSettings.parse(fileName, text, shape.audit()))
-                .withConsole(ConsoleSettings.parse(shape.console()));
+                .withConsole(ConsoleSettings.parse(shape.console()))
+                .withIo(io);
     }
 
     /** The directory relative paths in the file start from (the file's own), or null when it has none. */

@@ -181,6 +181,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void ioTransportIsAutoByDefaultAndReadAndValidated() throws Exception {
+        assertEquals(dev.hubbub.transport.IoTransport.AUTO, ConfigLoader.parse(FILE, KEY).io());
+        for (dev.hubbub.transport.IoTransport t : dev.hubbub.transport.IoTransport.values()) {
+            assertEquals(t, ConfigLoader.parse(FILE, "server: { io: " + t.configName() + " }\n" + KEY).io());
+        }
+        ConfigException e = failure(KEY + "server:\n  port: 8080\n  io: kqueue\n");
+        assertMentions(e, FILE + ":6", "server.io", "auto, io_uring, epoll or nio", "kqueue");
+    }
+
+    @Test
     void listenerOverridesWinOverTheFile() throws Exception {
         BrokerConfig config = ConfigLoader.parse(FILE, "server: { host: 127.0.0.1, port: 8080 }\n" + KEY);
         assertEquals(0, config.withListener(null, 0).port());
