@@ -28,6 +28,11 @@ public final class RawServerCommand implements Callable<Integer> {
             description = "Event loop threads, 0 for one per core as hubbub (default: ${DEFAULT-VALUE}).")
     int threads;
 
+    @Option(names = "--io", defaultValue = "epoll", paramLabel = "TRANSPORT",
+            description = "Socket I/O: epoll (default, the comparator the README's ratios use), io_uring, or nio "
+                    + "(epoll falls back to nio where it is missing).")
+    String io;
+
     @Spec
     CommandSpec spec;
 
@@ -39,8 +44,11 @@ public final class RawServerCommand implements Callable<Integer> {
         if (threads < 0 || threads > 64) {
             throw new ParameterException(spec.commandLine(), "--threads must be between 0 and 64, was " + threads);
         }
+        if (!java.util.List.of("epoll", "io_uring", "nio").contains(io)) {
+            throw new ParameterException(spec.commandLine(), "--io must be epoll, io_uring or nio, was " + io);
+        }
         BenchMain.leakDetectionOffUnlessAsked(); // as hubbub's Main: it costs ~2% of a small publish
-        RawBroadcastServer server = new RawBroadcastServer(host, port, threads);
+        RawBroadcastServer server = new RawBroadcastServer(host, port, threads, io);
         InetSocketAddress bound;
         try {
             bound = server.start();
@@ -50,7 +58,7 @@ public final class RawServerCommand implements Callable<Integer> {
             return 1;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "raw-server-shutdown"));
-        System.out.println("raw-server listening on " + bound.getAddress().getHostAddress() + ":" + bound.getPort());
+        System.out.println("raw-server listening on " + bound.getAddress().getHostAddress() + ":" + bound.getPort() + " (" + io + ")");
         System.out.flush();
         server.closeFuture().sync();
         return 0;

@@ -25,6 +25,8 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -92,23 +94,32 @@ public final class RawBroadcastServer implements AutoCloseable {
     private final String host;
     private final int port;
     private final int threads;
+    private final String ioTransport;
     private final Map<String, ChannelGroup> channels = new ConcurrentHashMap<>();
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private Channel listener;
 
-    /** {@code threads} 0: one event loop per core, as hubbub's listener. */
+    /** On epoll where it is available, else NIO. {@code threads} 0: one event loop per core, as hubbub's listener. */
     public RawBroadcastServer(String host, int port, int threads) {
+        this(host, port, threads, "epoll");
+    }
+
+    /** {@code io}: {@code epoll} (NIO where epoll is missing), {@code io_uring} or {@code nio}. */
+    public RawBroadcastServer(String host, int port, int threads, String io) {
         this.host = host;
         this.port = port;
         this.threads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        this.ioTransport = io;
     }
 
     /** Binds and returns the bound address (port 0 picks a free port). */
     public InetSocketAddress start() throws InterruptedException {
-        boolean epoll = Epoll.isAvailable();
-        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        Class<? extends ServerChannel> type = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        boolean uring = "io_uring".equals(ioTransport);
+        boolean epoll = !uring && "epoll".equals(ioTransport) && Epoll.isAvailable();
+        IoHandlerFactory io = uring ? IoUringIoHandler.newFactory() : epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        Class<? extends ServerChannel> type = uring ? IoUringServerSocketChannel.class
+                : epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         boss = new MultiThreadIoEventLoopGroup(1, io);
         workers = new MultiThreadIoEventLoopGroup(threads, io);
         WebSocketServerProtocolConfig ws = WebSocketServerProtocolConfig.newBuilder()

@@ -72,6 +72,21 @@ class RawBroadcastServerTest {
         }
     }
 
+    /** The comparator on io_uring too (--io io_uring), for ratios against a raw server on the broker's own transport. */
+    @org.junit.jupiter.api.Test
+    void relaysOnIoUring() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.netty.channel.uring.IoUring.isAvailable(), "io_uring is not allowed here");
+        stop();
+        server = new RawBroadcastServer("127.0.0.1", 0, 2, "io_uring");
+        endpoint = Endpoint.parse("ws://127.0.0.1:" + server.start().getPort());
+        group = new MultiThreadIoEventLoopGroup(1, SocketTransport.ioHandlerFactory());
+        WireCodec codec = new WireCodec(WireCodec.Format.JSON);
+        Capture sub = open(codec);
+        Capture pub = open(codec);
+        sub.attach(ROOM_A);
+        sub.expect(pub.publish(ROOM_A, "over io_uring"));
+    }
+
     @ParameterizedTest
     @EnumSource(WireCodec.Format.class)
     void relaysEachMessageByteForByteToItsChannelsSubscribersOnly(WireCodec.Format format) throws Exception {
