@@ -141,7 +141,8 @@ class TlsProcessTest {
         Matcher m = LISTENING.matcher(startup);
         assertTrue(m.matches());
         int port = Integer.parseInt(m.group(1));
-        assertTrue(startup.contains("(wss://127.0.0.1:" + port + "/, 1 key(s); TLS by "), startup);
+        assertTrue(startup.contains("(wss://127.0.0.1:" + port + "/, 1 key(s), "
+                + dev.hubbub.transport.IoTransport.AUTO.resolve().configName() + "; TLS by "), startup);
         assertTrue(startup.contains(OpenSsl.isAvailable() ? "TLS by OpenSSL (BoringSSL" : "TLS by JDK"), startup);
         assertTrue(startup.contains("certificate 'CN=first.test'") && startup.contains("expires " + first.certificate()
                 .getNotAfter().toInstant()), startup);
