@@ -15,13 +15,15 @@ import java.util.Locale;
 /**
  * How the listener's event loops do their socket I/O (setting {@code server.io}).
  *
- * <p>{@link #AUTO}, the default, takes the first of io_uring, epoll and NIO that this machine
- * supports. io_uring hands the kernel a loop's reads and writes in batches, one system call per
- * batch, where epoll makes one per read and one per write: on the many-small-channels benchmark
- * that was about a fifth less CPU per delivery for the broker (README, Performance). It needs
- * Linux 5.14 or later and a kernel (and container runtime: Docker's default seccomp profile
- * refuses it) that allows it; Netty probes for it at start-up, and {@code auto} falls back to
- * epoll where it is refused. Naming a transport that is not there stops start-up.
+ * <p>{@link #AUTO}, the default, is epoll where this machine has it and NIO elsewhere. io_uring is
+ * there to be chosen: it hands the kernel a loop's reads and writes in batches, one system call per
+ * batch, where epoll makes one per read and one per write, and on the many-small-channels benchmark
+ * the broker spent about a fifth less CPU per delivery on it. It is not the default because fan-out
+ * at the limit of one core was less steady on it (README, Benchmarks: in one of four runs at 400,000
+ * deliveries a second the broker fell behind and did not recover within the run; epoll held in all
+ * four). io_uring needs Linux 5.14 or later and a kernel (and container runtime: Docker's default
+ * seccomp profile refuses it) that allows it; naming a transport that is not there stops start-up,
+ * with Netty's reason.
  */
 public enum IoTransport {
     AUTO, IO_URING, EPOLL, NIO;
@@ -49,14 +51,14 @@ public enum IoTransport {
     }
 
     /**
-     * The transport the listener runs: this one, or for {@link #AUTO} the first available of
-     * io_uring, epoll and NIO.
+     * The transport the listener runs: this one, or for {@link #AUTO} epoll where it is available
+     * and NIO elsewhere.
      *
      * @throws IllegalStateException when this transport is named but not available here, with the reason
      */
     public IoTransport resolve() {
         if (this == AUTO) {
-            return IO_URING.isAvailable() ? IO_URING : EPOLL.isAvailable() ? EPOLL : NIO;
+            return EPOLL.isAvailable() ? EPOLL : NIO;
         }
         if (!isAvailable()) {
             Throwable why = this == IO_URING ? IoUring.unavailabilityCause() : Epoll.unavailabilityCause();
