@@ -150,10 +150,7 @@ public final class ConfigLoader {
             throw new ConfigException(fileName + lineOf(text, "drainTimeout") + ": 'server.drainTimeout' must be 0..3600000 (ms)");
         }
         IoTransport io = IoTransport.fromConfig(server.io() != null ? server.io() : "auto");
-        if (io == null) {
-            throw new ConfigException(fileName + lineOf(text, "io") + ": 'server.io' must be auto, io_uring, epoll or nio, was '"
-                    + server.io() + "'");
-        }
+        check(fileName, text, "server", "io", io != null, "must be auto, io_uring, epoll or nio, was '" + server.io() + "'");
         List<ApiKey> keys = KeysSection.keys(fileName, text, shape.keys(), baseDirectory(fileName), env, warnings);
         Limits limits = limits(fileName, text, shape.limits()).withInboundRates(inboundRateDisconnectAfter(fileName, text,
                 shape.limits()), KeysSection.inboundRates(fileName, text, shape.keys()));
