@@ -125,7 +125,7 @@ public final class BrokerApp implements AutoCloseable {
         this.metrics = new BrokerMetrics(registry, router);
         Runnable trim = QuietTrim.nativeHeapTrim();
         this.quietTrim = new QuietTrim(() -> metrics.activity() + router.deliveries(), QUIET_EVENTS_PER_SWEEP,
-                trim != null ? trim : () -> { });
+                QuietTrim.jitMillis(), QUIET_COMPILE_MILLIS_PER_SWEEP, trim != null ? trim : () -> { });
         FunctionCounter.builder("broker.native.trims", quietTrim, QuietTrim::trims)
                 .description("Native-memory trims done when the node went quiet").register(registry);
         // what each channel keeps: its order (serials), recent messages, recent message ids;
@@ -323,6 +323,8 @@ public final class BrokerApp implements AutoCloseable {
     static final long SWEEP_MILLIS = 5_000;
     /** Fewer events than this (messages in and out, connections opened and closed) in one sweep's 5 s: quiet. */
     static final long QUIET_EVENTS_PER_SWEEP = 1_000;
+    /** And less JIT compiling than this, in ms, in those 5 s (see QuietTrim). */
+    static final long QUIET_COMPILE_MILLIS_PER_SWEEP = 100;
 
     public InetSocketAddress address() { return address; }
 

@@ -11,8 +11,9 @@ import org.junit.jupiter.api.Test;
 /** QuietTrim: native memory is trimmed once each time the node goes quiet, never while it is busy. */
 class QuietTrimTest {
     private final AtomicLong events = new AtomicLong();
+    private final AtomicLong compileMillis = new AtomicLong();
     private final AtomicLong trimmed = new AtomicLong();
-    private final QuietTrim trim = new QuietTrim(events::get, 1_000, trimmed::incrementAndGet);
+    private final QuietTrim trim = new QuietTrim(events::get, 1_000, compileMillis::get, 100, trimmed::incrementAndGet);
 
     @Test
     void trimsOnceAtTheFirstQuietCheckAfterStartUp() {
@@ -41,6 +42,33 @@ class QuietTrimTest {
     }
 
     @Test
+    void jitCompilingIsBusyEvenWithoutTraffic() {
+        check(0);
+        assertEquals(1, trimmed.get());
+        // the first liveness round on idle connections: little traffic, a second of new compiled code
+        compile(800);
+        check(0);
+        compile(400);
+        check(0);
+        assertEquals(1, trimmed.get(), "the compilers are at work: not quiet yet");
+        check(0);
+        assertEquals(2, trimmed.get(), "compilers done: what their arenas left is given back");
+        compile(99); // the odd method compiled later is not a busy spell
+        check(0);
+        compile(20);
+        check(999);
+        assertEquals(2, trimmed.get());
+    }
+
+    @Test
+    void theCompilersTotalTimeIsReadFromThisJvm() {
+        long before = QuietTrim.jitMillis().getAsLong();
+        // HotSpot measures compile time; by the time a test runs, it has compiled for a while
+        assertTrue(before > 0, "no JIT time measured: compiling would never count as busy");
+        assertTrue(QuietTrim.jitMillis().getAsLong() >= before);
+    }
+
+    @Test
     void thisJvmTrimsThroughItsDiagnosticCommand() {
         // HotSpot 17.0.x and later (the JDKs this project builds and runs on) have System.trim_native_heap
         Runnable nativeTrim = QuietTrim.nativeHeapTrim();
@@ -48,6 +76,10 @@ class QuietTrimTest {
         String report = assertDoesNotThrow(QuietTrim::trimNow);
         // glibc: "Trim native heap: RSS+Swap: 180M->176M (-4M)"; elsewhere the JVM says it cannot
         assertTrue(report.contains("RSS") || report.contains("ot available") || report.contains("ot supported"), report);
+    }
+
+    private void compile(long millis) {
+        compileMillis.addAndGet(millis);
     }
 
     private void check(long newEvents) {
