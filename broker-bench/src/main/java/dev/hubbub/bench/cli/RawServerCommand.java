@@ -33,6 +33,10 @@ public final class RawServerCommand implements Callable<Integer> {
                     + "(epoll falls back to nio where it is missing).")
     String io;
 
+    @Option(names = "--ack", description = "Also answer each MESSAGE with an ACK, written and flushed as its own frame: "
+            + "the one write more per publish an Ably broker must make, so that hubbub / raw measures the protocol's work alone.")
+    boolean ack;
+
     @Spec
     CommandSpec spec;
 
@@ -48,7 +52,7 @@ public final class RawServerCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--io must be epoll, io_uring or nio, was " + io);
         }
         BenchMain.leakDetectionOffUnlessAsked(); // as hubbub's Main: it costs ~2% of a small publish
-        RawBroadcastServer server = new RawBroadcastServer(host, port, threads, io);
+        RawBroadcastServer server = new RawBroadcastServer(host, port, threads, io, ack);
         InetSocketAddress bound;
         try {
             bound = server.start();
@@ -58,7 +62,7 @@ public final class RawServerCommand implements Callable<Integer> {
             return 1;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "raw-server-shutdown"));
-        System.out.println("raw-server listening on " + bound.getAddress().getHostAddress() + ":" + bound.getPort() + " (" + io + ")");
+        System.out.println("raw-server listening on " + bound.getAddress().getHostAddress() + ":" + bound.getPort() + " (" + io + (ack ? ", ACKs" : "") + ")");
         System.out.flush();
         server.closeFuture().sync();
         return 0;

@@ -37,11 +37,13 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -73,7 +75,15 @@ import org.msgpack.jackson.dataformat.MessagePackFactory;
  * byte for byte), no echo suppression, no DETACH, presence, resume, heartbeats or limits. Every
  * other action is ignored. A channel's group is kept once made.
  *
- * <p>No ACKs, because the bench does not need them: a publisher paces itself by the clock and its
+ * <p>With {@code ack} ({@code raw-server --ack}) it also answers each MESSAGE with an ACK of one
+ * message, {@code {"action":1,"msgSerial":n,"count":1}}, written as its own frame and flushed, as a
+ * delivery is: n counts the connection's MESSAGE frames from 0, which is the msgSerial a client
+ * that publishes only MESSAGEs gives them (the bench does). Every publish costs an Ably broker one
+ * more socket write than a relay makes, and on loopback a write carries the receiving side's TCP
+ * work too: this comparator has that write, so "hubbub ÷ raw with ACKs" is the cost of the
+ * protocol's work alone (decode, identity, history, encode).
+ *
+ * <p>Without {@code ack}, no ACKs, because the bench does not need them: a publisher paces itself by the clock and its
  * socket's writability ({@code PubSubScenario.Publisher#tick}), never by ACKs, so it keeps
  * publishing. The only effects are at the end of a run: the drain waits its full {@code --drain}
  * for ACKs that never come, and the report's publish section shows every publish as
@@ -81,6 +91,7 @@ import org.msgpack.jackson.dataformat.MessagePackFactory;
  * drain, so CPU per delivery is unaffected.
  */
 public final class RawBroadcastServer implements AutoCloseable {
+    static final int ACK = 1;
     static final int CONNECTED = 4;
     static final int CLOSE = 7;
     static final int CLOSED = 8;
@@ -95,6 +106,9 @@ public final class RawBroadcastServer implements AutoCloseable {
     private final int port;
     private final int threads;
     private final String ioTransport;
+    private final boolean ack;
+    /** With {@link #ack}: the MESSAGE frames a connection has sent so far (its next msgSerial). */
+    private static final AttributeKey<long[]> PUBLISHED = AttributeKey.valueOf("raw.published");
     private final Map<String, ChannelGroup> channels = new ConcurrentHashMap<>();
     private EventLoopGroup boss;
     private EventLoopGroup workers;
@@ -107,10 +121,16 @@ public final class RawBroadcastServer implements AutoCloseable {
 
     /** {@code io}: {@code epoll} (NIO where epoll is missing), {@code io_uring} or {@code nio}. */
     public RawBroadcastServer(String host, int port, int threads, String io) {
+        this(host, port, threads, io, false);
+    }
+
+    /** {@code ack}: answer each MESSAGE with an ACK (see the class comment). */
+    public RawBroadcastServer(String host, int port, int threads, String io, boolean ack) {
         this.host = host;
         this.port = port;
         this.threads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         this.ioTransport = io;
+        this.ack = ack;
     }
 
     /** Binds and returns the bound address (port 0 picks a free port). */
@@ -190,6 +210,14 @@ public final class RawBroadcastServer implements AutoCloseable {
             String name = scan.channel;
             switch (scan.action) {
                 case MESSAGE -> {
+                    if (ack) {
+                        long[] published = ctx.channel().attr(PUBLISHED).get();
+                        if (published == null) {
+                            published = new long[1];
+                            ctx.channel().attr(PUBLISHED).set(published);
+                        }
+                        ctx.writeAndFlush(ackFrame(ctx, msgpack, published[0]++), ctx.voidPromise());
+                    }
                     ChannelGroup subscribers = name == null ? null : channels.get(name);
                     if (subscribers != null) {
                         for (Channel sub : subscribers) {
@@ -217,6 +245,36 @@ public final class RawBroadcastServer implements AutoCloseable {
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             ctx.close();
         }
+    }
+
+    private static final byte[] ACK_JSON_HEAD = "{\"action\":1,\"msgSerial\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ACK_JSON_TAIL = ",\"count\":1}".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * An ACK of one message, written byte by byte rather than through a generator: the comparator
+     * should cost no more than the write itself. MessagePack: a map of three, msgSerial as a
+     * positive fixint or a uint64.
+     */
+    static WebSocketFrame ackFrame(ChannelHandlerContext ctx, boolean msgpack, long msgSerial) {
+        ByteBuf buf = ctx.alloc().buffer(48);
+        if (msgpack) {
+            buf.writeByte(0x83);
+            buf.writeByte(0xa0 | 6).writeCharSequence("action", StandardCharsets.US_ASCII);
+            buf.writeByte(ACK);
+            buf.writeByte(0xa0 | 9).writeCharSequence("msgSerial", StandardCharsets.US_ASCII);
+            if (msgSerial < 128) {
+                buf.writeByte((int) msgSerial);
+            } else {
+                buf.writeByte(0xcf).writeLong(msgSerial);
+            }
+            buf.writeByte(0xa0 | 5).writeCharSequence("count", StandardCharsets.US_ASCII);
+            buf.writeByte(1);
+            return new BinaryWebSocketFrame(buf);
+        }
+        buf.writeBytes(ACK_JSON_HEAD);
+        buf.writeCharSequence(Long.toString(msgSerial), StandardCharsets.US_ASCII);
+        buf.writeBytes(ACK_JSON_TAIL);
+        return new TextWebSocketFrame(buf);
     }
 
     private interface Body {

@@ -87,6 +87,30 @@ class RawBroadcastServerTest {
         sub.expect(pub.publish(ROOM_A, "over io_uring"));
     }
 
+    /** --ack: each MESSAGE answered with an ACK of its msgSerial, which the bench's own decoder reads. */
+    @ParameterizedTest
+    @EnumSource(WireCodec.Format.class)
+    void withAcksAnswersEachPublishInOrderAndStillRelays(WireCodec.Format format) throws Exception {
+        stop();
+        server = new RawBroadcastServer("127.0.0.1", 0, 2, "epoll", true);
+        endpoint = Endpoint.parse("ws://127.0.0.1:" + server.start().getPort());
+        group = new MultiThreadIoEventLoopGroup(1, SocketTransport.ioHandlerFactory());
+        WireCodec codec = new WireCodec(format);
+        Capture sub = open(codec);
+        Capture pub = open(codec);
+        sub.attach(ROOM_A);
+        // past 127: MessagePack's msgSerial turns from a fixint into a uint64
+        for (int i = 0; i < 130; i++) {
+            sub.expect(pub.publish(ROOM_A, "m" + i));
+            InboundFrame ack = pub.next();
+            assertEquals(Actions.ACK, ack.action(), () -> "publish " + ack);
+            assertEquals(i, ack.msgSerial());
+            assertEquals(1, ack.count());
+        }
+        sub.channel.writeAndFlush(codec.bare(sub.channel.alloc(), Actions.CLOSE));
+        assertEquals(Actions.CLOSED, sub.next().action(), "a subscriber is sent no ACKs");
+    }
+
     @ParameterizedTest
     @EnumSource(WireCodec.Format.class)
     void relaysEachMessageByteForByteToItsChannelsSubscribersOnly(WireCodec.Format format) throws Exception {
