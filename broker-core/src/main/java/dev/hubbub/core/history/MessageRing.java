@@ -135,8 +135,8 @@ final class MessageRing {
     }
 
     /**
-     * Drops the oldest entry; its segment goes once the entries after it are in a later one, a ring's
-     * last segment shrinks when mostly empty, and everything goes when nothing is left.
+     * Drops the oldest entry; its segment goes once the entries after it are in a later one, a mostly
+     * empty ring is packed into one smaller segment, and everything goes when nothing is left.
      */
     void removeFirst() {
         packedBytes -= segment(0).getInt(slotAt(0, first) + LENGTH_AT);
@@ -153,11 +153,12 @@ final class MessageRing {
             releaseOldestSegment();
         }
         firstTimestamp = segment(0).getLong(slotAt(0, first) + TIMESTAMP_AT);
-        if (segmentCount == 1) {
-            int capacity = segment(0).capacity();
-            if (capacity > MIN_BYTES && packedBytes + (long) count * SLOT_BYTES < capacity / 4) {
-                repack(capacity / 2);
-            }
+        long live = packedBytes + (long) count * SLOT_BYTES;
+        if (segmentBytes > MIN_BYTES && live < segmentBytes / 4) {
+            // Mostly empty: into one segment of at most half the capacity, still four times what is
+            // live at most, so it shrinks again only once that has halved. The live entries may span
+            // two or three segments here (the newest just opened): each would be kept whole otherwise.
+            repack((int) Math.min(segmentBytes / 2, 4 * Long.highestOneBit(live)));
         }
     }
 
@@ -266,25 +267,38 @@ final class MessageRing {
         RingMemory.release(oldest);
     }
 
-    /** Moves the live entries (all in the one segment left) into a new segment of {@code capacity}. */
+    /** Moves the live entries, in however many segments, into one new segment of {@code capacity}. */
     private void repack(int capacity) {
-        ByteBuffer from = segments[segmentHead];
-        int fromFirst = slotAt(0, first);
+        int held = segmentCount;
+        ByteBuffer[] from = new ByteBuffer[held];
+        long[] fromFirst = new long[held];
+        for (int i = 0; i < held; i++) {
+            from[i] = segment(i);
+            fromFirst[i] = firstOf[(segmentHead + i) & (segments.length - 1)];
+            segments[(segmentHead + i) & (segments.length - 1)] = null;
+        }
         ByteBuffer moved = RingMemory.allocate(Math.max(MIN_BYTES, capacity));
-        firstOf[segmentHead] = first;
         segments[segmentHead] = moved;
+        firstOf[segmentHead] = first;
+        segmentCount = 1;
+        int s = 0;
         int at = 0;
         for (int i = 0; i < count; i++) {
-            int was = fromFirst - i * SLOT_BYTES;
-            int slot = slotAt(0, first + i);
-            int length = from.getInt(was + LENGTH_AT);
-            moved.put(at, from, from.getInt(was + START_AT), length);
-            writeSlot(moved, slot, from.getLong(was), from.getLong(was + TIMESTAMP_AT), at, length);
+            long number = first + i;
+            while (s + 1 < held && fromFirst[s + 1] <= number) {
+                s++;
+            }
+            int was = from[s].capacity() - (int) (number - fromFirst[s] + 1) * SLOT_BYTES;
+            int length = from[s].getInt(was + LENGTH_AT);
+            moved.put(at, from[s], from[s].getInt(was + START_AT), length);
+            writeSlot(moved, slotAt(0, number), from[s].getLong(was), from[s].getLong(was + TIMESTAMP_AT), at, length);
             at += length;
         }
-        segmentBytes += moved.capacity() - from.capacity();
+        segmentBytes = moved.capacity();
         end = at;
-        RingMemory.release(from);
+        for (ByteBuffer b : from) {
+            RingMemory.release(b);
+        }
     }
 
     private void clear() {

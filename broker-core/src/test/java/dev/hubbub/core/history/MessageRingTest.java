@@ -10,7 +10,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hubbub.core.protocol.Message;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -186,6 +188,41 @@ class MessageRingTest {
             ring.removeFirst();
         }
         assertEquals(0, ring.capacityBytes());
+    }
+
+    // Rule: what is left of a drained ring is packed into one small segment even when it spans two: the
+    // newest segment just opened (one entry in it) while the one before is still large and off the heap.
+    // Shrinking only a ring's last segment had kept both here, tens of KB for three messages.
+    @Test
+    void aDrainedRingSpanningTwoSegmentsIsPackedIntoOne() {
+        for (int tail = 1; tail <= 2; tail++) {
+            MessageRing ring = new MessageRing();
+            List<Message> in = new ArrayList<>();
+            int segmentsBefore = 0;
+            int newestHolds = 0;
+            while (in.size() < 400 || newestHolds != tail) {
+                Message m = new Message("id-" + in.size(), "client", "conn", null, "n", "p".repeat(200) + in.size(), null, null,
+                        (long) in.size(), 0, null);
+                in.add(m);
+                ring.add(in.size(), m);
+                newestHolds = ring.segmentCount() > segmentsBefore ? 1 : newestHolds + 1;
+                segmentsBefore = ring.segmentCount();
+            }
+            assertTrue(ring.offHeapBytes() > 0, "large segments are off the heap");
+            while (ring.size() > 3) {
+                ring.removeFirst();
+            }
+            assertEquals(1, ring.segmentCount(), "three messages, one in the newest segment: " + tail);
+            assertEquals(0, ring.offHeapBytes(), "and back on the heap");
+            assertTrue(ring.capacityBytes() <= 4 * 1024, "small again: " + ring.capacityBytes());
+            for (int i = 0; i < 3; i++) {
+                int n = in.size() - 3 + i;
+                assertSameMessage(in.get(n), n + 1, ring.get(i, EPOCH));
+            }
+            ring.add(in.size() + 1, Message.of("n", "after"));
+            assertEquals(4, ring.size());
+            assertEquals(in.size() + 1, ring.offset(3), "appends after packing land after what was kept");
+        }
     }
 
     // Rule: a growing ring never moves what it holds: it opens segments (slots and bytes together), so the
