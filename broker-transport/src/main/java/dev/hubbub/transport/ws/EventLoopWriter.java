@@ -20,8 +20,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Batches writes for the connections of one event loop: any thread may submit frames; one
  * task per batch runs on the loop, writes them all and flushes each touched connection once. This
- * turns "one task and one flush per subscriber per message" into "one task per loop per batch".
- * Every frame of a connection goes through here, so a connection's frames keep their order.
+ * turns "one task and one flush per subscriber per message" into "one task per loop per batch",
+ * and what a batch has for one connection goes out as one write where its frames are small
+ * ({@link NettyTransport#hold}). Every frame of a connection goes through here, so a connection's
+ * frames keep their order.
  *
  * <p>A fan-out reaches this loop's subscribers as one {@link Batch}: one queue entry per message
  * rather than one per subscriber, carrying the loop's own copy of the encoded frame, so that the
@@ -144,11 +146,13 @@ final class EventLoopWriter {
                 continue;
             }
             if (p.frame() == CLOSE_NOW) {
+                t.writeHeld();
                 t.closing = true;
                 closeNow(ch);
                 continue;
             }
             if (p.frame() instanceof LastFrame last) {
+                t.writeHeld();
                 t.closing = true;
                 // flushes what this batch wrote before it too; the linger starts once the frame is out
                 ch.writeAndFlush(last.frame()).addListener(f -> closeLater(ch, t.lingerMillis()));
@@ -156,8 +160,9 @@ final class EventLoopWriter {
                 continue;
             }
             if (p.frame() instanceof ByteBuf framed) {
-                t.writeFramed(framed); // a whole WebSocket frame (NettyTransport.send)
+                t.hold(framed); // a whole WebSocket frame (NettyTransport.send)
             } else {
+                t.writeHeld();
                 ch.write(p.frame(), ch.voidPromise());
             }
             touch(t, thisBatch);
@@ -167,6 +172,7 @@ final class EventLoopWriter {
         }
         long now = nanoTime(loop);
         for (NettyTransport t : touched) {
+            t.writeHeld();
             t.channel().flush();
             t.lastWriteNanos = now;
         }
@@ -204,7 +210,7 @@ final class EventLoopWriter {
                 NettyTransport t = fanOut.targets[i];
                 Channel ch = t.channel();
                 if (ch.isActive() && !t.closing) {
-                    t.writeFramed(fanOut.frame.retainedDuplicate());
+                    t.holdShared(fanOut.frame);
                     touch(t, thisBatch);
                 }
             }

@@ -44,6 +44,15 @@ public final class NettyTransport implements Transport {
     boolean closing;
     /** Loop-confined: where complete WebSocket frames enter the pipeline (see {@link #writeFramed}). */
     private ChannelHandlerContext framedOut;
+    /** Loop-confined: this drain's frames for the connection so far, written at its end ({@link #hold}). */
+    private ByteBuf held;
+    /** Loop-confined: {@link #held} is a buffer of our own that frames were copied into. */
+    private boolean heldIsCopy;
+
+    /** Frames this small are copied together when a connection is sent several in one drain. */
+    static final int COPY_AT_MOST = 2048;
+    /** A buffer of frames copied together is written once it would grow past this. */
+    static final int COALESCE_AT_MOST = 64 * 1024;
 
     /**
      * @param lingerMillis how long a client gets, once the last frame of a connection the broker
@@ -161,6 +170,76 @@ public final class NettyTransport implements Transport {
             framedOut = out;
         }
         out.write(frame, channel.voidPromise());
+    }
+
+    /**
+     * Takes a whole WebSocket frame of this drain's for the connection, written by {@link #writeHeld}
+     * at the drain's end or before anything else the drain writes here. The first frame is kept as
+     * it is; small frames after it are copied into one buffer of the connection's own, so a
+     * connection sent k messages in one drain costs the outbound buffer one entry, not k entries
+     * and k views of shared frames. Under load (a drain per loop turn carries many messages) and
+     * for a reader that has fallen behind, that is what a backlog is made of: on the heap, k small
+     * objects per connection per drain, walked and copied by every collection while they wait.
+     * Called on the event loop; takes {@code frame}'s reference.
+     */
+    void hold(ByteBuf frame) {
+        ByteBuf h = held;
+        if (h == null) {
+            held = frame;
+            return;
+        }
+        if (!coalesces(h, frame)) {
+            writeHeld();
+            held = frame;
+            return;
+        }
+        appendToHeld(h, frame);
+        frame.release();
+    }
+
+    /** {@link #hold} for a frame shared with other connections: a view of it, or its bytes copied. */
+    void holdShared(ByteBuf shared) {
+        ByteBuf h = held;
+        if (h == null) {
+            held = shared.retainedDuplicate();
+        } else if (coalesces(h, shared)) {
+            appendToHeld(h, shared);
+        } else {
+            writeHeld();
+            held = shared.retainedDuplicate();
+        }
+    }
+
+    private boolean coalesces(ByteBuf h, ByteBuf next) {
+        int n = next.readableBytes();
+        return n <= COPY_AT_MOST && h.readableBytes() + n <= COALESCE_AT_MOST && (heldIsCopy || h.readableBytes() <= COPY_AT_MOST);
+    }
+
+    private void appendToHeld(ByteBuf h, ByteBuf next) {
+        if (!heldIsCopy) {
+            int first = h.readableBytes();
+            ByteBuf copy = channel.alloc().ioBuffer(Math.min(COALESCE_AT_MOST, Math.max(256, 2 * (first + next.readableBytes()))),
+                    COALESCE_AT_MOST);
+            copy.writeBytes(h, h.readerIndex(), first);
+            h.release();
+            held = h = copy;
+            heldIsCopy = true;
+        }
+        h.writeBytes(next, next.readerIndex(), next.readableBytes());
+    }
+
+    /** Writes what {@link #hold} kept, if anything (released if the connection closed meanwhile); on the event loop. */
+    void writeHeld() {
+        ByteBuf h = held;
+        if (h != null) {
+            held = null;
+            heldIsCopy = false;
+            if (channel.isActive()) {
+                writeFramed(h);
+            } else {
+                h.release();
+            }
+        }
     }
 
     private WebSocketFrame frame(ByteBuf buf) {

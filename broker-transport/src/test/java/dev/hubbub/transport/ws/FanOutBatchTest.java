@@ -218,6 +218,95 @@ class FanOutBatchTest {
         }
     }
 
+    /**
+     * What one drain has for a connection leaves as one buffer: its small frames copied together in
+     * order, fan-out and direct alike (k entries in the outbound buffer had been k objects and k views
+     * on the heap while a slow reader's backlog waited). A handler before the WebSocket encoder (where
+     * TLS would be) counts the writes.
+     */
+    @Test
+    void aConnectionsSmallFramesOfOneDrainLeaveAsOneBuffer() throws Exception {
+        Pair p = connect(WireFormat.JSON);
+        Pair other = connect(WireFormat.JSON);
+        List<Object> writes = writesOf(p);
+        List<Object> otherWrites = writesOf(other);
+        p.transport().channel().eventLoop().submit(() -> {
+            for (int i = 0; i < 3; i++) {
+                fanOut(message("fan-" + i), p.transport(), other.transport());
+            }
+            p.transport().send(ProtocolMessage.heartbeat("direct"));
+        }).sync();
+        List<String> frames = framesReceived(p, 4);
+        for (int i = 0; i < 3; i++) {
+            assertTrue(frames.get(i).contains("fan-" + i), frames.get(i));
+        }
+        assertTrue(frames.get(3).contains("direct"));
+        assertEquals(1, writes.size(), "four frames, one write: " + writes);
+        assertEquals(3, framesReceived(other, 3).size());
+        assertEquals(1, otherWrites.size(), "each connection gets its own buffer of its frames: " + otherWrites);
+        Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                allocated.forEach(b -> assertEquals(0, b.refCnt(), "every buffer is released: " + b)));
+    }
+
+    /**
+     * A frame too large to be worth copying is written as the shared frame's view, between what came
+     * before and after it; a connection sent one frame in a drain gets the view as before, no copy.
+     */
+    @Test
+    void aLargeFrameIsNotCopiedAndKeepsItsPlace() throws Exception {
+        Pair p = connect(WireFormat.JSON);
+        List<Object> writes = writesOf(p);
+        String big = "x".repeat(NettyTransport.COPY_AT_MOST + 100);
+        p.transport().channel().eventLoop().submit(() -> {
+            fanOut(message("small-1"), p.transport());
+            fanOut(ProtocolMessage.messages("room", "pub:1", "pub", 2L, "02", List.of(Message.of("large", big))), p.transport());
+            fanOut(message("small-2"), p.transport());
+            fanOut(message("small-3"), p.transport());
+        }).sync();
+        List<String> frames = framesReceived(p, 4);
+        assertTrue(frames.get(0).contains("small-1"));
+        assertTrue(frames.get(1).contains(big));
+        assertTrue(frames.get(2).contains("small-2"));
+        assertTrue(frames.get(3).contains("small-3"));
+        assertEquals(List.of("view", "view", "copy"), writes, "small-2 and small-3 copied together, the rest as they are");
+    }
+
+    /** Records, for each write that reaches the WebSocket encoder's place, whether it is a view of a shared frame. */
+    private static List<Object> writesOf(Pair p) throws InterruptedException {
+        List<Object> writes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Channel ch = p.transport().channel();
+        ch.eventLoop().submit(() -> ch.pipeline()
+                .addLast("count", new io.netty.channel.ChannelOutboundHandlerAdapter() {
+                    @Override
+                    public void write(ChannelHandlerContext ctx, Object msg, io.netty.channel.ChannelPromise promise) {
+                        writes.add(msg instanceof ByteBuf b && b.unwrap() != null ? "view" : "copy");
+                        ctx.write(msg, promise);
+                    }
+                })
+                .addLast("encoder", new io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder(false))).sync();
+        return writes;
+    }
+
+    /** The payloads of the first {@code n} frames {@code p}'s peer receives, however the buffers are cut. */
+    private static List<String> framesReceived(Pair p, int n) {
+        ByteBuf stream = io.netty.buffer.Unpooled.buffer();
+        List<String> frames = new ArrayList<>();
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> {
+                for (Object o; (o = p.received().poll()) != null; ) {
+                    stream.writeBytes((ByteBuf) o);
+                    ((ByteBuf) o).release();
+                }
+                frames.addAll(completeFrames(stream));
+                return frames.size() >= n;
+            });
+        } finally {
+            stream.release();
+        }
+        assertEquals(n, frames.size(), frames::toString);
+        return frames;
+    }
+
     /** The payloads of the whole frames at the start of {@code stream} (unmasked server frames), read past. */
     private static List<String> completeFrames(ByteBuf stream) {
         List<String> out = new ArrayList<>();

@@ -1,9 +1,12 @@
 package dev.hubbub.transport.ws;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Test helper: fan-out deliveries leave the transport as complete, pre-encoded WebSocket frames
@@ -12,6 +15,39 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
  */
 public final class OutboundFrames {
     private OutboundFrames() {}
+
+    /**
+     * Every outbound object {@code ch} has written so far, as frames: a buffer holding several whole
+     * frames (a connection's frames of one drain are written as one buffer) is split into them.
+     */
+    public static List<Object> readAll(EmbeddedChannel ch) {
+        List<Object> out = new ArrayList<>();
+        for (Object o; (o = ch.readOutbound()) != null; ) {
+            out.addAll(split(o));
+        }
+        return out;
+    }
+
+    /** {@link #asFrame} for each whole frame in {@code outbound} (one or more). */
+    public static List<Object> split(Object outbound) {
+        if (!(outbound instanceof ByteBuf raw) || outbound instanceof WebSocketFrame) {
+            return List.of(outbound);
+        }
+        List<Object> frames = new ArrayList<>();
+        try {
+            while (raw.isReadable()) {
+                int start = raw.readerIndex();
+                int len = raw.getUnsignedByte(start + 1) & 0x7f;
+                int header = len == 126 ? 4 : len == 127 ? 10 : 2;
+                len = len == 126 ? raw.getUnsignedShort(start + 2) : len == 127 ? (int) raw.getLong(start + 2) : len;
+                frames.add(asFrame(raw.retainedSlice(start, header + len)));
+                raw.skipBytes(header + len);
+            }
+        } finally {
+            raw.release();
+        }
+        return frames;
+    }
 
     /** A WebSocketFrame for anything the pipeline wrote: frames as they are, pre-encoded bytes parsed. */
     public static Object asFrame(Object outbound) {

@@ -56,11 +56,7 @@ final class WsFrames {
      */
     static List<Object> drain(EmbeddedChannel ch) {
         ch.runPendingTasks();
-        List<Object> out = new ArrayList<>();
-        for (Object o; (o = ch.readOutbound()) != null; ) {
-            out.add(OutboundFrames.asFrame(o));
-        }
-        return out;
+        return OutboundFrames.readAll(ch);
     }
 
     /** The outbound data frames parsed as trees; other frames are released and skipped. */
