@@ -49,8 +49,13 @@ public final class NettyTransport implements Transport {
     /** Loop-confined: {@link #held} is a buffer of our own that frames were copied into. */
     private boolean heldIsCopy;
 
-    /** Frames this small are copied together when a connection is sent several in one drain. */
-    static final int COPY_AT_MOST = 2048;
+    /**
+     * Frames this small are copied together when a connection is sent several in one drain. A copy
+     * costs its bytes for each connection (which the backlog limit counts), where a view of a shared
+     * frame cost about 120 bytes of heap: up to 1 KiB that is at most some 8 times as much memory,
+     * none of it on the heap, in exchange for no collector work.
+     */
+    static final int COPY_AT_MOST = 1024;
     /** A buffer of frames copied together is written once it would grow past this. */
     static final int COALESCE_AT_MOST = 64 * 1024;
 
