@@ -195,21 +195,7 @@ class FanOutBatchTest {
             p.transport().send(ProtocolMessage.heartbeat("after-" + i));
         }
         // both kinds are whole WebSocket frames in bytes, which the local transport may hand over merged
-        ByteBuf stream = io.netty.buffer.Unpooled.buffer();
-        List<String> frames = new ArrayList<>();
-        try {
-            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> {
-                for (Object o; (o = p.received().poll()) != null; ) {
-                    stream.writeBytes((ByteBuf) o);
-                    ((ByteBuf) o).release();
-                }
-                frames.addAll(completeFrames(stream));
-                return frames.size() >= 100;
-            });
-        } finally {
-            stream.release();
-        }
-        assertEquals(100, frames.size());
+        List<String> frames = framesReceived(p, 100);
         for (int i = 0; i < 50; i++) {
             String fan = frames.get(2 * i);
             String direct = frames.get(2 * i + 1);
