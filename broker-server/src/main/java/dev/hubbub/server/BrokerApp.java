@@ -226,9 +226,9 @@ public final class BrokerApp implements AutoCloseable {
         // connection attempts refused by the per-address rate (429 / 42922)
         FunctionCounter.builder("broker.connections.refused", server, BrokerServer::refusedForRate)
                 .description("Connection attempts refused, by reason").tag("reason", "rate").register(registry);
-        // the process beside the broker: JVM, CPU, files; Netty's allocator (its event loops once they exist)
+        // the process beside the broker: JVM, CPU, files; Netty's allocator and memory pressure (event loops once they exist)
         this.runtimeMetrics = new RuntimeMetrics(registry);
-        runtimeMetrics.bindAllocator(server.allocator());
+        runtimeMetrics.bindListener(server);
     }
 
     /** The files were checked when the config was read; one that went bad since then stops the start here. */

@@ -1,5 +1,7 @@
 package dev.hubbub.server;
 
+import dev.hubbub.transport.BrokerServer;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -10,7 +12,6 @@ import io.micrometer.core.instrument.binder.netty4.NettyEventExecutorMetrics;
 import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.util.concurrent.EventExecutor;
 
@@ -34,11 +35,17 @@ final class RuntimeMetrics implements AutoCloseable {
         new FileDescriptorMetrics().bindTo(registry);
     }
 
-    /** Memory the listener's allocator holds (heap and direct; arenas and caches of a pooled one). */
-    void bindAllocator(ByteBufAllocator allocator) {
-        if (allocator instanceof ByteBufAllocatorMetricProvider metered) {
+    /**
+     * Memory the listener's allocator holds (heap and direct; arenas and caches of a pooled one), and
+     * whether the node is under memory pressure for it ({@code broker_memory_pressure}, 1 while it is).
+     */
+    void bindListener(BrokerServer server) {
+        if (server.allocator() instanceof ByteBufAllocatorMetricProvider metered) {
             new NettyAllocatorMetrics(metered).bindTo(registry);
         }
+        Gauge.builder("broker.memory.pressure", server.backlogLimit(), b -> b.pressed() ? 1 : 0)
+                .description("1 while the node is short of direct memory: connections with more than "
+                        + "server.backlogUnderPressureBytes unsent are dropped").register(registry);
     }
 
     /** Tasks waiting on each of the listener's event loops (a loop that falls behind shows here first). */

@@ -7,10 +7,12 @@ import dev.hubbub.transport.http.RequestGate;
 import dev.hubbub.transport.http.RestHandler;
 import dev.hubbub.transport.tls.TlsOnlyHandler;
 import dev.hubbub.transport.tls.TransportSecurity;
+import dev.hubbub.transport.ws.BacklogLimit;
 import dev.hubbub.transport.ws.HttpEntryHandler;
 import dev.hubbub.transport.ws.PipelineNames;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -28,12 +30,16 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The network listener: one port for WebSocket realtime connections and REST. Uses epoll where
  * available, NIO otherwise.
  */
 public final class BrokerServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(BrokerServer.class);
+
     /**
      * Listener settings. {@code ioThreads} 0 means one event loop per core: nothing blocks the
      * loops, so more loops than cores only adds context switches (on 2 cores, 2 loops gave about
@@ -90,6 +96,9 @@ public final class BrokerServer implements AutoCloseable {
     /** The I/O transport the listener runs, once started. */
     private volatile IoTransport transport;
     private final ConnectionRateLimiter attempts;
+    /** What a connection may have unsent: {@code maxBacklogBytes}, less while the node is short of direct memory. */
+    private final BacklogLimit backlog;
+    private final MemoryPressure pressure;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private Channel serverChannel;
@@ -109,6 +118,8 @@ public final class BrokerServer implements AutoCloseable {
         this.options = options;
         this.security = security;
         this.attempts = new ConnectionRateLimiter(options.listener().connectionRate());
+        this.pressure = options.listener().memoryPressure();
+        this.backlog = new BacklogLimit(options.maxBacklogBytes(), pressure.backlogBytes());
     }
 
     /** Binds and returns the bound address (port 0 picks a free port). */
@@ -136,12 +147,45 @@ public final class BrokerServer implements AutoCloseable {
                             configureRefused(ch.pipeline(), security, attempts.retryAfterSeconds());
                             return;
                         }
-                        configure(ch.pipeline(), connector, rest, limits, options, security);
+                        configure(ch.pipeline(), connector, rest, limits, options, security, backlog);
                     }
                 });
         serverChannel = b.bind(options.host(), options.port()).sync().channel();
+        boss.scheduleAtFixedRate(this::checkMemory, MEMORY_CHECK_MILLIS, MEMORY_CHECK_MILLIS, TimeUnit.MILLISECONDS);
         return (InetSocketAddress) serverChannel.localAddress();
     }
+
+    /** How often the direct memory in use is compared with the pressure marks. */
+    static final long MEMORY_CHECK_MILLIS = 100;
+
+    /**
+     * On the accept loop: puts the node under memory pressure, or takes it off, from the direct
+     * memory the connections' allocator has in use ({@link MemoryPressure}).
+     */
+    private void checkMemory() {
+        long used = directMemoryInUse();
+        if (used < 0) {
+            return; // the allocator does not say
+        }
+        boolean on = pressure.pressed(backlog.pressed(), used);
+        if (backlog.press(on)) {
+            if (on) {
+                log.warn("memory pressure: {} MiB of direct memory in use, over the mark of {} MiB; connections with more "
+                        + "than {} KiB unsent are dropped until it is under {} MiB", used >> 20, pressure.aboveBytes() >> 20,
+                        backlog.underPressureBytes() >> 10, pressure.belowBytes() >> 20);
+            } else {
+                log.info("memory pressure over: {} MiB of direct memory in use", used >> 20);
+            }
+        }
+    }
+
+    /** Direct memory the connections' allocator has in use, or -1 if it does not say. */
+    public long directMemoryInUse() {
+        return allocator() instanceof ByteBufAllocatorMetricProvider metered ? metered.metric().usedDirectMemory() : -1;
+    }
+
+    /** What a connection may have unsent now, and whether the node is under memory pressure. */
+    public BacklogLimit backlogLimit() { return backlog; }
 
     /** The I/O transport the listener runs (never {@link IoTransport#AUTO}); null until {@link #start}. */
     public IoTransport transport() { return transport; }
@@ -162,6 +206,11 @@ public final class BrokerServer implements AutoCloseable {
      */
     public static void configure(ChannelPipeline pipeline, Connector connector, RestHandler rest, Limits limits,
                                  Options options, TransportSecurity security) {
+        configure(pipeline, connector, rest, limits, options, security, BacklogLimit.fixed(options.maxBacklogBytes()));
+    }
+
+    private static void configure(ChannelPipeline pipeline, Connector connector, RestHandler rest, Limits limits,
+                                  Options options, TransportSecurity security, BacklogLimit backlog) {
         ListenerLimits listener = options.listener();
         front(pipeline, security, HTTP_IDLE_SECONDS)
                 .addLast(PipelineNames.HTTP_GATE, new RequestGate(rest.auth(), new RequestGate.Settings(
@@ -169,7 +218,7 @@ public final class BrokerServer implements AutoCloseable {
                 // the gate holds every body to its own (smaller or equal) cap first
                 .addLast(PipelineNames.HTTP_AGGREGATOR, new HttpObjectAggregator(
                         Math.max(options.maxRequestBytes(), listener.maxTokenRequestBytes())))
-                .addLast(PipelineNames.HTTP_ENTRY, new HttpEntryHandler(connector, rest, limits, options, security));
+                .addLast(PipelineNames.HTTP_ENTRY, new HttpEntryHandler(connector, rest, limits, options, security, backlog));
     }
 
     /** The pipeline of a connection over its address's connection rate: its first request is answered 429 (42922). */

@@ -9,8 +9,11 @@ package dev.hubbub.transport;
  * @param requestBodyTimeoutMillis from the head of a request with a body, how long its whole body may take to
  *                                 arrive; past it 408 with 40800 and the connection closed
  * @param connectionRate           connection attempts per remote address; past it 429 with 42922
+ * @param memoryPressure           when the node's network buffers are short of memory, and what a connection may
+ *                                 then have unsent ({@link MemoryPressure})
  */
-public record ListenerLimits(int maxTokenRequestBytes, long requestBodyTimeoutMillis, ConnectionRate connectionRate) {
+public record ListenerLimits(int maxTokenRequestBytes, long requestBodyTimeoutMillis, ConnectionRate connectionRate,
+                             MemoryPressure memoryPressure) {
     public static final int DEFAULT_MAX_TOKEN_REQUEST_BYTES = 8 * 1024;
     public static final long DEFAULT_REQUEST_BODY_TIMEOUT_MILLIS = 10_000;
 
@@ -22,6 +25,12 @@ public record ListenerLimits(int maxTokenRequestBytes, long requestBodyTimeoutMi
             throw new IllegalArgumentException("requestBodyTimeoutMillis must be positive");
         }
         java.util.Objects.requireNonNull(connectionRate);
+        java.util.Objects.requireNonNull(memoryPressure);
+    }
+
+    /** With the default memory pressure marks. */
+    public ListenerLimits(int maxTokenRequestBytes, long requestBodyTimeoutMillis, ConnectionRate connectionRate) {
+        this(maxTokenRequestBytes, requestBodyTimeoutMillis, connectionRate, MemoryPressure.defaults());
     }
 
     public static ListenerLimits defaults() {
@@ -29,6 +38,10 @@ public record ListenerLimits(int maxTokenRequestBytes, long requestBodyTimeoutMi
     }
 
     public ListenerLimits withConnectionRate(ConnectionRate rate) {
-        return new ListenerLimits(maxTokenRequestBytes, requestBodyTimeoutMillis, rate);
+        return new ListenerLimits(maxTokenRequestBytes, requestBodyTimeoutMillis, rate, memoryPressure);
+    }
+
+    public ListenerLimits withMemoryPressure(MemoryPressure pressure) {
+        return new ListenerLimits(maxTokenRequestBytes, requestBodyTimeoutMillis, connectionRate, pressure);
     }
 }

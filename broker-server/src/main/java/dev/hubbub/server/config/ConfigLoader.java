@@ -58,7 +58,8 @@ public final class ConfigLoader {
     record ServerShape(String host, Integer port, @JsonProperty("ioThreads") Integer ioThreads,
                        @JsonProperty("maxBacklogBytes") Long maxBacklogBytes, @JsonProperty("closeLinger") Long closeLinger,
                        TlsShape tls, Boolean refuseKeyOverPlaintext, @JsonProperty("drainTimeout") Long drainTimeout,
-                       Long requestBodyTimeout, AdminShape admin, String io) {}
+                       Long requestBodyTimeout, AdminShape admin, String io, Long memoryPressureBytes,
+                       Long backlogUnderPressureBytes) {}
 
     record TlsShape(String certFile, String keyFile, String provider, Long checkInterval) {}
 
@@ -127,7 +128,7 @@ public final class ConfigLoader {
         if (shape == null) {
             throw new ConfigException(fileName + ": the file is empty; it needs at least one key under 'keys'");
         }
-        ServerShape server = shape.server() != null ? shape.server() : new ServerShape(null, null, null, null, null, null, null, null, null, null, null);
+        ServerShape server = shape.server() != null ? shape.server() : new ServerShape(null, null, null, null, null, null, null, null, null, null, null, null, null);
         String host = server.host() != null ? server.host() : "127.0.0.1";
         int port = server.port() != null ? server.port() : 8080;
         if (port < 0 || port > 65535) {
@@ -160,7 +161,7 @@ public final class ConfigLoader {
                 .withTls(tls(fileName, text, server.tls()), Boolean.TRUE.equals(server.refuseKeyOverPlaintext()))
                 .withDrainTimeout(drainTimeout)
                 .withTokens(OperationsSection.tokens(fileName, text, shape.tokens()))
-                .withListenerLimits(ListenerSettings.read(fileName, text, server, shape.limits()))
+                .withListenerLimits(ListenerSettings.read(fileName, text, server, shape.limits(), backlog))
                 .withProvenance(ProvenanceConfig.parse(fileName, text, shape.provenance(), keys))
                 .withAdmin(OperationsSection.admin(fileName, text, server.admin(), port))
                 .withLogging(OperationsSection.logging(fileName, text, shape.logging()))

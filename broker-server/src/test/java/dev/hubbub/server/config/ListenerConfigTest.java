@@ -6,13 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hubbub.transport.ConnectionRate;
 import dev.hubbub.transport.ListenerLimits;
+import dev.hubbub.transport.MemoryPressure;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code server.requestBodyTimeout}, {@code limits.maxTokenRequestBytes} and the connection rate per
- * address: defaulted, read, validated naming the setting and its line, kept across overrides.
+ * {@code server.requestBodyTimeout}, {@code limits.maxTokenRequestBytes}, the connection rate per
+ * address and the memory pressure marks: defaulted, read, validated naming the setting and its line, kept across overrides.
  */
 class ListenerConfigTest {
     private static final String KEYS = """
@@ -39,6 +40,26 @@ class ListenerConfigTest {
         assertEquals(10_000, l.requestBodyTimeoutMillis());
         assertEquals(ConnectionRate.DEFAULTS, l.connectionRate());
         assertEquals(List.of("127.0.0.0/8", "::1/128"), l.connectionRate().exempt(), "loopback: the load client, a local proxy");
+        assertEquals(MemoryPressure.directMemoryLimit() / 4 * 3, l.memoryPressure().aboveBytes());
+        assertEquals(256 * 1024, l.memoryPressure().backlogBytes());
+        assertEquals(128 * 1024, ConfigLoader.parse("t.yaml", "server:\n  maxBacklogBytes: 131072\n" + KEYS).listener()
+                .memoryPressure().backlogBytes(), "never more than maxBacklogBytes");
+    }
+
+    @Test
+    void memoryPressureMarksAreReadAndChecked() throws Exception {
+        long limit = MemoryPressure.directMemoryLimit();
+        BrokerConfig c = ConfigLoader.parse("t.yaml", "server:\n  memoryPressureBytes: 67108864\n"
+                + "  backlogUnderPressureBytes: 524288\n" + KEYS);
+        assertEquals(new MemoryPressure(64L << 20, 512 * 1024), c.listener().memoryPressure());
+        assertEquals(c.listener(), c.withListener("0.0.0.0", 0).withDrainTimeout(1).listener(), "kept across overrides");
+        assertMentions(failure("server:\n  memoryPressureBytes: " + (limit + 1) + "\n" + KEYS), "t.yaml:2",
+                "server.memoryPressureBytes", "MaxDirectMemorySize");
+        assertMentions(failure("server:\n  memoryPressureBytes: 1000\n" + KEYS), "t.yaml:2", "server.memoryPressureBytes");
+        assertMentions(failure("server:\n  backlogUnderPressureBytes: 1000\n" + KEYS), "t.yaml:2",
+                "server.backlogUnderPressureBytes");
+        assertMentions(failure("server:\n  maxBacklogBytes: 1048576\n  backlogUnderPressureBytes: 2097152\n" + KEYS),
+                "t.yaml:3", "server.backlogUnderPressureBytes", "server.maxBacklogBytes (1048576 bytes)");
     }
 
     @Test

@@ -42,6 +42,9 @@ class SlowConsumerTest {
         if (stalled != null) {
             stalled.close();
         }
+        if (members != null) {
+            members.close();
+        }
         if (app != null) {
             app.close();
         }
@@ -119,40 +122,80 @@ class SlowConsumerTest {
     @Test
     void aClientThatAsksForSyncAfterSyncWithoutReadingIsDroppedWithABoundedBacklog() throws Exception {
         long backlog = 1024 * 1024;
-        BrokerConfig config = new BrokerConfig("127.0.0.1", 0,
-                List.of(new ApiKey("app1.full", "secret-full", Capability.ALL)), Limits.defaults(), backlog, 1);
+        int port = startWithCrowd(new BrokerConfig("127.0.0.1", 0,
+                List.of(new ApiKey("app1.full", "secret-full", Capability.ALL)), Limits.defaults(), backlog, 1));
+        stalled = stalledSubscriber(port, crowd);
+        askForSyncs(stalled, 200); // 80 MB of SYNC pages
+        await().atMost(Duration.ofSeconds(10)).until(() -> slowConsumers() == 1.0);
+        StalledRead read = drain(stalled);
+        assertNotNull(read.disconnected(), () -> "no DISCONNECTED after " + read.bytes() + " bytes");
+        assertEquals(80020, read.disconnected().path("error").path("code").asInt(), read.disconnected()::toString);
+        assertTrue(read.bytes() < 16L * 1024 * 1024, "read " + read.bytes() + " bytes of the 80 MB asked for");
+        await().atMost(Duration.ofSeconds(10)).until(() -> app.metrics().connections() == 1);
+    }
+
+    /**
+     * When the node is short of direct memory, what a connection may have unsent drops from maxBacklogBytes (8 MiB
+     * here) to backlogUnderPressureBytes (1 MiB), and a connection past it is closed at once: what it had not taken is
+     * freed then, not after a DISCONNECTED behind it has gone out or an idle interval has passed. The pressure mark is
+     * set below what this JVM's buffers already hold, so the node is under pressure from its first check.
+     */
+    @Test
+    void underMemoryPressureAClientThatFallsBehindIsClosedAtOnce() throws Exception {
+        io.netty.buffer.ByteBuf held = io.netty.buffer.ByteBufAllocator.DEFAULT.directBuffer(1 << 20); // in use: over the mark
+        try {
+            int port = startWithCrowd(new BrokerConfig("127.0.0.1", 0,
+                    List.of(new ApiKey("app1.full", "secret-full", Capability.ALL)), Limits.defaults(), 8L * 1024 * 1024, 1)
+                    .withListenerLimits(dev.hubbub.transport.ListenerLimits.defaults()
+                            .withMemoryPressure(new dev.hubbub.transport.MemoryPressure(64 * 1024, 1024 * 1024))));
+            await().atMost(Duration.ofSeconds(10)).until(() -> registry.get("broker.memory.pressure").gauge().value() == 1.0);
+            stalled = stalledSubscriber(port, crowd);
+            askForSyncs(stalled, 200);
+            await().atMost(Duration.ofSeconds(10)).until(() -> slowConsumers() == 1.0);
+            // gone before it reads anything
+            await().atMost(Duration.ofSeconds(5)).until(() -> app.metrics().connections() == 1);
+            StalledRead read = drain(stalled);
+            assertEquals(null, read.disconnected(), "no DISCONNECTED: the connection went with what it had not taken");
+            assertTrue(read.bytes() < 8L * 1024 * 1024, "read " + read.bytes() + " bytes");
+        } finally {
+            held.release();
+        }
+    }
+
+    private String crowd;
+    /** The connection that entered {@link #crowd}'s members, open for the test. */
+    private RawWebSocket members;
+
+    /** Starts the broker with 200 members of 2 KB each on a new channel ({@link #crowd}): a SYNC of it is about 400 KB. */
+    private int startWithCrowd(BrokerConfig config) throws Exception {
         app = new BrokerApp(config, Clock.systemUTC(), registry);
         int port = app.start().getPort();
         String channel = TestServer.uniqueChannel("crowd");
-        int members = 200;
+        crowd = channel;
+        int count = 200;
         String data = "x".repeat(2_000); // a SYNC of the set: about 400 KB
-        try (RawWebSocket server = RawWebSocket.open(URI.create("ws://127.0.0.1:" + port + "/?key=app1.full:secret-full&format=json&v=6"))) {
-            server.awaitAction(4);
-            server.attach(channel);
-            for (int start = 0; start < members; start += 25) {
-                com.fasterxml.jackson.databind.node.ArrayNode items = RawWebSocket.JSON.createArrayNode();
-                for (int i = start; i < start + 25; i++) {
-                    items.add(RawWebSocket.presenceItem(2, "m" + i, data));
-                }
-                assertEquals(1, server.presence(channel, items).path("action").asInt(), "ACK");
+        members = RawWebSocket.open(URI.create("ws://127.0.0.1:" + port + "/?key=app1.full:secret-full&format=json&v=6"));
+        members.awaitAction(4);
+        members.attach(channel);
+        for (int start = 0; start < count; start += 25) {
+            com.fasterxml.jackson.databind.node.ArrayNode items = RawWebSocket.JSON.createArrayNode();
+            for (int i = start; i < start + 25; i++) {
+                items.add(RawWebSocket.presenceItem(2, "m" + i, data));
             }
-            assertEquals(members, app.presence().memberCount(new dev.hubbub.core.channel.ChannelKey("app1", channel)));
-
-            stalled = stalledSubscriber(port, channel);
-            int syncs = 200;
-            java.io.ByteArrayOutputStream frames = new java.io.ByteArrayOutputStream();
-            for (int i = 0; i < syncs; i++) {
-                frames.write(maskedText("{\"action\":16,\"channel\":\"" + channel + "\"}"));
-            }
-            stalled.getOutputStream().write(frames.toByteArray());
-            stalled.getOutputStream().flush();
-            await().atMost(Duration.ofSeconds(10)).until(() -> slowConsumers() == 1.0);
-            StalledRead read = drain(stalled);
-            assertNotNull(read.disconnected(), () -> "no DISCONNECTED after " + read.bytes() + " bytes");
-            assertEquals(80020, read.disconnected().path("error").path("code").asInt(), read.disconnected()::toString);
-            assertTrue(read.bytes() < 16L * 1024 * 1024, "read " + read.bytes() + " bytes of the 80 MB asked for");
-            await().atMost(Duration.ofSeconds(10)).until(() -> app.metrics().connections() == 1);
+            assertEquals(1, members.presence(channel, items).path("action").asInt(), "ACK");
         }
+        assertEquals(count, app.presence().memberCount(new dev.hubbub.core.channel.ChannelKey("app1", channel)));
+        return port;
+    }
+
+    /** Asks for {@code syncs} SYNCs of {@link #crowd} in one write, reading none of the answers. */
+    private void askForSyncs(Socket s, int syncs) throws Exception {
+        java.io.ByteArrayOutputStream frames = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < syncs; i++) {
+            frames.write(maskedText("{\"action\":16,\"channel\":\"" + crowd + "\"}"));
+        }
+        s.getOutputStream().write(frames.toByteArray());
+        s.getOutputStream().flush();
     }
 
     private double slowConsumers() { return registry.counter("broker.connections.slow").count(); }
@@ -170,29 +213,33 @@ class SlowConsumerTest {
         int messages = 0;
         JsonNode disconnected = null;
         long bytes = 0;
-        for (;;) {
-            int b0 = in.read();
-            if (b0 < 0) {
-                break;
-            }
-            int opcode = b0 & 0x0f;
-            int len = in.readUnsignedByte() & 0x7f;
-            long length = len == 126 ? in.readUnsignedShort() : len == 127 ? in.readLong() : len;
-            byte[] payload = new byte[Math.toIntExact(length)];
-            in.readFully(payload);
-            bytes += payload.length;
-            if (opcode == 0x8) {
-                break;
-            }
-            if (opcode == 0x1) {
-                JsonNode frame = RawWebSocket.JSON.readTree(payload);
-                int action = frame.path("action").asInt();
-                if (action == 15) {
-                    messages++;
-                } else if (action == 6) {
-                    disconnected = frame;
+        try {
+            for (;;) {
+                int b0 = in.read();
+                if (b0 < 0) {
+                    break;
+                }
+                int opcode = b0 & 0x0f;
+                int len = in.readUnsignedByte() & 0x7f;
+                long length = len == 126 ? in.readUnsignedShort() : len == 127 ? in.readLong() : len;
+                byte[] payload = new byte[Math.toIntExact(length)];
+                in.readFully(payload);
+                bytes += payload.length;
+                if (opcode == 0x8) {
+                    break;
+                }
+                if (opcode == 0x1) {
+                    JsonNode frame = RawWebSocket.JSON.readTree(payload);
+                    int action = frame.path("action").asInt();
+                    if (action == 15) {
+                        messages++;
+                    } else if (action == 6) {
+                        disconnected = frame;
+                    }
                 }
             }
+        } catch (java.net.SocketException reset) {
+            // closed by the broker with requests of its own still unread (TCP reset): what was read before counts
         }
         return new StalledRead(messages, disconnected, bytes);
     }

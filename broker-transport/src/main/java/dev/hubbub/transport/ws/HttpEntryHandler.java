@@ -51,6 +51,7 @@ public final class HttpEntryHandler extends SimpleChannelInboundHandler<FullHttp
     private final RestHandler rest;
     private final Limits limits;
     private final BrokerServer.Options options;
+    private final BacklogLimit backlog;
     private final TransportSecurity security;
 
     public HttpEntryHandler(Connector connector, RestHandler rest, Limits limits, BrokerServer.Options options) {
@@ -59,11 +60,18 @@ public final class HttpEntryHandler extends SimpleChannelInboundHandler<FullHttp
 
     public HttpEntryHandler(Connector connector, RestHandler rest, Limits limits, BrokerServer.Options options,
                             TransportSecurity security) {
+        this(connector, rest, limits, options, security, BacklogLimit.fixed(options.maxBacklogBytes()));
+    }
+
+    /** @param backlog what a connection may have unsent: the listener's, which its memory check lowers under pressure */
+    public HttpEntryHandler(Connector connector, RestHandler rest, Limits limits, BrokerServer.Options options,
+                            TransportSecurity security, BacklogLimit backlog) {
         this.connector = connector;
         this.rest = rest;
         this.limits = limits;
         this.options = options;
         this.security = security;
+        this.backlog = backlog;
     }
 
     /** Whether this connection is TLS (the listener's SslHandler is in its pipeline). */
@@ -206,7 +214,7 @@ public final class HttpEntryHandler extends SimpleChannelInboundHandler<FullHttp
                 // JSON: the one format every client can read when the one it asked for is not served
                 ctx.pipeline().addLast(PipelineNames.REFUSED, new RefusedHandler());
                 connector.refuse("from=" + connect.remoteAddress(), error, new NettyTransport(ctx.channel(),
-                        ProtocolCodec.of(format != null ? format : WireFormat.JSON), options.maxBacklogBytes(),
+                        ProtocolCodec.of(format != null ? format : WireFormat.JSON), backlog,
                         options.closeLingerMillis(), limits.maxIdleInterval(), () -> { }));
                 return;
             }
@@ -218,7 +226,7 @@ public final class HttpEntryHandler extends SimpleChannelInboundHandler<FullHttp
             }
             // no WebSocketFrameAggregator until a client fragments a message (RealtimeHandler adds one then)
             p.addLast(PipelineNames.REALTIME, new RealtimeHandler(connector, connect, ProtocolCodec.of(format), limits,
-                    options.maxBacklogBytes(), options.closeLingerMillis()));
+                    backlog, options.closeLingerMillis()));
             p.remove(this);
         });
     }

@@ -23,13 +23,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Every frame a connection is sent counts toward its backlog: fan-out frames, and the frames
  * sent to it alone (replies, ATTACHED, SYNC pages, replays), from the moment they are queued for
  * its loop until the socket has taken them. A connection whose unsent backlog passes
- * {@code maxBacklogBytes} gets no more frames, and {@code onOverloaded} runs once (on any thread);
- * what to do about it is core's call (80020). Its last frame ({@link #close}) still goes out.
+ * its {@link BacklogLimit} gets no more frames, and {@code onOverloaded} runs once (on any thread);
+ * what to do about it is core's call (80020). Its last frame ({@link #close}) still goes out, unless
+ * the node is under memory pressure: then the connection is closed at once and what it had not
+ * taken is freed with it.
  */
 public final class NettyTransport implements Transport {
     private final Channel channel;
     private final ProtocolCodec codec;
-    private final long maxBacklogBytes;
+    private final BacklogLimit backlogLimit;
     private final long lingerMillis;
     private final long drainMillis;
     private final Runnable onOverloaded;
@@ -65,11 +67,11 @@ public final class NettyTransport implements Transport {
      * @param drainMillis  how long the last frame may wait behind unsent ones (a slow reader's
      *                     backlog) before the connection is closed without it
      */
-    public NettyTransport(Channel channel, ProtocolCodec codec, long maxBacklogBytes, long lingerMillis, long drainMillis,
+    public NettyTransport(Channel channel, ProtocolCodec codec, BacklogLimit backlogLimit, long lingerMillis, long drainMillis,
                           Runnable onOverloaded) {
         this.channel = channel;
         this.codec = codec;
-        this.maxBacklogBytes = maxBacklogBytes;
+        this.backlogLimit = backlogLimit;
         this.lingerMillis = lingerMillis;
         this.drainMillis = drainMillis;
         this.onOverloaded = onOverloaded;
@@ -121,7 +123,7 @@ public final class NettyTransport implements Transport {
         if (overloaded || !channel.isActive()) {
             return false;
         }
-        if (backlogBytes() > maxBacklogBytes) {
+        if (backlogBytes() > backlogLimit.bytes()) {
             overloaded = true;
             onOverloaded.run();
             return false;
@@ -134,7 +136,8 @@ public final class NettyTransport implements Transport {
         if (!channel.isActive()) {
             return;
         }
-        if (last == null) {
+        if (last == null || overloaded && backlogLimit.pressed()) {
+            // under memory pressure a connection that fell behind goes now, not behind its backlog
             writer.submit(this, EventLoopWriter.CLOSE_NOW);
             return;
         }

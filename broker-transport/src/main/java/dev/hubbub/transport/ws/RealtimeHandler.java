@@ -52,7 +52,7 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
     private ConnectRequest request; // until the session opens: it carries the credentials
     private final ProtocolCodec codec;
     private final Limits limits;
-    private final long maxBacklogBytes;
+    private final BacklogLimit backlog;
     private final long lingerMillis;
     private static final long NOT_PINGED = Long.MIN_VALUE;
 
@@ -78,20 +78,26 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
      *                     ends and close by itself (see {@link NettyTransport#close})
      */
     public RealtimeHandler(Connector connector, ConnectRequest request, ProtocolCodec codec, Limits limits,
-                           long maxBacklogBytes, long lingerMillis) {
+                           BacklogLimit backlog, long lingerMillis) {
         this.connector = connector;
         this.request = request;
         this.codec = codec;
         this.limits = limits;
-        this.maxBacklogBytes = maxBacklogBytes;
+        this.backlog = backlog;
         this.lingerMillis = lingerMillis;
+    }
+
+    /** With a backlog limit that memory pressure never lowers. */
+    public RealtimeHandler(Connector connector, ConnectRequest request, ProtocolCodec codec, Limits limits,
+                           long maxBacklogBytes, long lingerMillis) {
+        this(connector, request, codec, limits, BacklogLimit.fixed(maxBacklogBytes), lingerMillis);
     }
 
     /** Opens the core session: called once the handshake has completed, on the event loop. */
     public void start(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         // a last frame stuck behind a slow reader's backlog gets one idle interval to go out
-        NettyTransport transport = new NettyTransport(ctx.channel(), codec, maxBacklogBytes, lingerMillis,
+        NettyTransport transport = new NettyTransport(ctx.channel(), codec, backlog, lingerMillis,
                 limits.maxIdleInterval(), this::overloaded);
         session = connector.connect(request, transport);
         request = null;

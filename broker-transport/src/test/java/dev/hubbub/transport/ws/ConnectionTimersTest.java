@@ -98,7 +98,7 @@ class ConnectionTimersTest {
         assertEquals(1, ScheduledTasks.count(loop), "one scheduled task for the loop (the wheel's), not one per connection");
 
         // core's timers (a token's renewal and expiry) go in the wheel too
-        NettyTransport transport = new NettyTransport(clients.get(0), ProtocolCodec.of(WireFormat.JSON), 1 << 20, 1000, 15_000, () -> { });
+        NettyTransport transport = new NettyTransport(clients.get(0), ProtocolCodec.of(WireFormat.JSON), BacklogLimit.fixed(1 << 20), 1000, 15_000, () -> { });
         List<Transport.Cancellable> tokenTimers = new ArrayList<>();
         for (int i = 0; i < CONNECTIONS; i++) {
             tokenTimers.add(transport.schedule(() -> { }, TimeUnit.HOURS.toMillis(1)));

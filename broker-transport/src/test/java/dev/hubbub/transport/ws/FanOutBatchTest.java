@@ -114,7 +114,7 @@ class FanOutBatchTest {
         clients.add(client);
         Channel serverSide = accepted.poll(5, TimeUnit.SECONDS);
         serverSide.config().setAllocator(alloc);
-        return new Pair(new NettyTransport(serverSide, ProtocolCodec.of(format), 1 << 20, 1000, 15_000, () -> { }), received);
+        return new Pair(new NettyTransport(serverSide, ProtocolCodec.of(format), BacklogLimit.fixed(1 << 20), 1000, 15_000, () -> { }), received);
     }
 
     private static ProtocolMessage message(String name) {

@@ -58,10 +58,12 @@ class OutboundBacklogTest {
         assertEquals(MEMBERS, broker.core.presence.memberCount(new dev.hubbub.core.channel.ChannelKey("app1", "crowd")));
     }
 
-    private EmbeddedChannel connect(long maxBacklogBytes) {
+    private EmbeddedChannel connect(long maxBacklogBytes) { return connect(BacklogLimit.fixed(maxBacklogBytes)); }
+
+    private EmbeddedChannel connect(BacklogLimit backlog) {
         ConnectRequest request = new ConnectRequest(TestBroker.FULL_KEY, null, "greedy", "json", "2", true, null, null, "embedded");
         EmbeddedChannel ch = new EmbeddedChannel(new RealtimeHandler(broker.connector, request, ProtocolCodec.of(WireFormat.JSON),
-                broker.limits, maxBacklogBytes, LINGER));
+                broker.limits, backlog, LINGER));
         // the server's marks: reads stop above 1 MiB not yet taken, and go on below 256 KiB
         ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(256 * 1024, 1024 * 1024));
         channels.add(ch);
@@ -133,5 +135,33 @@ class OutboundBacklogTest {
         assertTrue(ch.config().isAutoRead(), "reading again");
         assertFalse(((RealtimeHandler) ch.pipeline().last()).readsPaused());
         assertTrue(ch.isActive(), "within the backlog limit the connection stays");
+    }
+
+    /**
+     * Under memory pressure the lower limit applies, and a connection past it is closed at once: its
+     * unsent frames go with it instead of waiting, with a DISCONNECTED behind them, for up to an idle
+     * interval. Without pressure the same backlog is within the limit.
+     */
+    @Test
+    void underMemoryPressureAConnectionPastTheLowerLimitIsClosedAtOnce() {
+        crowd();
+        BacklogLimit backlog = new BacklogLimit(8L * 1024 * 1024, 1024 * 1024);
+        EmbeddedChannel calm = connect(backlog);
+        calm.writeInbound(text(SYNC), text(SYNC), text(SYNC), text(SYNC)); // 2.4 MB asked for in one read
+        Sent unpressed = sent(calm);
+        assertEquals(4, unpressed.frames().stream().filter(f -> f.path("action").asInt() == 16
+                && f.path("channelSerial").asText().endsWith(":")).count(), "every SYNC to its last page");
+        assertTrue(calm.isActive(), "within 8 MiB");
+        assertEquals(0.0, broker.core.count("broker.connections.slow"));
+
+        backlog.press(true);
+        EmbeddedChannel pressed = connect(backlog);
+        pressed.writeInbound(text(SYNC), text(SYNC), text(SYNC), text(SYNC));
+        Sent out = sent(pressed);
+        assertEquals(1.0, broker.core.count("broker.connections.slow"));
+        assertFalse(pressed.isActive(), "closed at once, not after its backlog and a linger");
+        assertEquals(null, out.disconnected(), "no DISCONNECTED queued behind what it has not taken");
+        assertTrue(out.bytes() < 2 * 1024 * 1024, "sent " + out.bytes() + " bytes for a limit of 1 MiB under pressure");
+        assertTrue(calm.isActive(), "the connection within the lower limit is left alone");
     }
 }

@@ -15,6 +15,7 @@ import dev.hubbub.core.protocol.Message;
 import dev.hubbub.transport.codec.DecodeResult;
 import dev.hubbub.transport.codec.ProtocolCodec;
 import dev.hubbub.transport.codec.WireFormat;
+import dev.hubbub.transport.ws.BacklogLimit;
 import dev.hubbub.transport.ws.NettyFanOut;
 import dev.hubbub.transport.ws.NettyTransport;
 import io.netty.buffer.ByteBuf;
@@ -59,7 +60,7 @@ class FanOutEncodeOnceTest {
                                              ByteBufAllocator alloc) {
         EmbeddedChannel ch = new EmbeddedChannel();
         ch.config().setAllocator(alloc);
-        NettyTransport transport = new NettyTransport(ch, ProtocolCodec.of(format), 1 << 20, 1000, 15_000, () -> { });
+        NettyTransport transport = new NettyTransport(ch, ProtocolCodec.of(format), BacklogLimit.fixed(1 << 20), 1000, 15_000, () -> { });
         router.attach(key, new TestSubscriber(id, true, transport), Flags.MODE_SUBSCRIBE);
         return ch;
     }
@@ -133,7 +134,7 @@ class FanOutEncodeOnceTest {
         for (int i = 0; i < 6; i++) {
             WireFormat format = i % 3 == 0 ? WireFormat.JSON : WireFormat.MSGPACK;
             EmbeddedChannel ch = new EmbeddedChannel();
-            NettyTransport transport = new NettyTransport(ch, ProtocolCodec.of(format), 1 << 20, 1000, 15_000, () -> { });
+            NettyTransport transport = new NettyTransport(ch, ProtocolCodec.of(format), BacklogLimit.fixed(1 << 20), 1000, 15_000, () -> { });
             String id = "n" + i;
             channel = router.attach(key, new TestSubscriber(id, true, transport), Flags.MODE_SUBSCRIBE);
             channels.add(ch);
