@@ -16,6 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Batches writes for the connections of one event loop: any thread may submit frames; one
@@ -31,6 +33,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * every loop had its count bounced between cores on every write and release).
  */
 final class EventLoopWriter {
+    private static final Logger log = LoggerFactory.getLogger(EventLoopWriter.class);
     private static final Map<EventLoop, EventLoopWriter> WRITERS = new ConcurrentHashMap<>();
 
     /**
@@ -54,6 +57,9 @@ final class EventLoopWriter {
     private final Runnable drain = this::drain;
     private final List<NettyTransport> touched = new ArrayList<>(); // loop-confined scratch list
     private long batch;
+    /** Loop-confined: when (loop nanos) copies that join a connection's frames are allowed again; 0: they are. */
+    private long copiesRefusedUntil;
+    static final long COPIES_REFUSED_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private EventLoopWriter(EventLoop loop) {
         this.loop = loop;
@@ -74,6 +80,12 @@ final class EventLoopWriter {
     }
 
     LoopTimers timers() { return timers; }
+
+    /** Whether connections may join their frames into a copy ({@link NettyTransport#hold}); on the loop. */
+    boolean copiesAllowed() { return copiesRefusedUntil == 0; }
+
+    /** A copy found no direct memory: none is tried for {@link #COPIES_REFUSED_NANOS}; on the loop. */
+    void refuseCopies() { copiesRefusedUntil = nanoTime(loop) + COPIES_REFUSED_NANOS | 1; }
 
     /** The loop's clock (an embedded loop's is the test's), in nanoseconds. */
     static long nanoTime(EventLoop loop) {
@@ -130,53 +142,97 @@ final class EventLoopWriter {
     private void drain() {
         scheduled.set(false);
         long thisBatch = ++batch;
-        Pending p;
-        while ((p = queue.poll()) != null) {
-            if (p.frame() instanceof Batch fanOut) {
-                write(fanOut, thisBatch);
-                continue;
-            }
-            NettyTransport t = p.transport();
-            Channel ch = t.channel();
-            if (p.frame() instanceof ByteBuf framed) {
-                t.dequeued(framed); // from here on the outbound buffer counts it, if it is written
-            }
-            if (!ch.isActive() || t.closing) { // nothing may follow the last frame
-                release(p.frame());
-                continue;
-            }
-            if (p.frame() == CLOSE_NOW) {
-                t.writeHeld();
-                t.closing = true;
-                closeNow(ch);
-                continue;
-            }
-            if (p.frame() instanceof LastFrame last) {
-                t.writeHeld();
-                t.closing = true;
-                // flushes what this batch wrote before it too; the linger starts once the frame is out
-                ch.writeAndFlush(last.frame()).addListener(f -> closeLater(ch, t.lingerMillis()));
-                closeLater(ch, t.drainMillis());
-                continue;
-            }
-            if (p.frame() instanceof ByteBuf framed) {
-                t.hold(framed); // a whole WebSocket frame (NettyTransport.send)
-            } else {
-                t.writeHeld();
-                ch.write(p.frame(), ch.voidPromise());
-            }
-            touch(t, thisBatch);
+        if (copiesRefusedUntil != 0 && nanoTime(loop) - copiesRefusedUntil >= 0) {
+            copiesRefusedUntil = 0;
         }
+        try {
+            Pending p;
+            while ((p = queue.poll()) != null) {
+                try {
+                    deliver(p, thisBatch);
+                } catch (RuntimeException | OutOfMemoryError e) {
+                    failed(p.transport(), e);
+                }
+            }
+        } finally {
+            flushTouched();
+        }
+    }
+
+    private void deliver(Pending p, long thisBatch) {
+        if (p.frame() instanceof Batch fanOut) {
+            write(fanOut, thisBatch);
+            return;
+        }
+        NettyTransport t = p.transport();
+        Channel ch = t.channel();
+        if (p.frame() instanceof ByteBuf framed) {
+            t.dequeued(framed); // from here on the outbound buffer counts it, if it is written
+        }
+        if (!ch.isActive() || t.closing) { // nothing may follow the last frame
+            release(p.frame());
+            return;
+        }
+        if (p.frame() == CLOSE_NOW) {
+            t.writeHeld();
+            t.closing = true;
+            closeNow(ch);
+            return;
+        }
+        if (p.frame() instanceof LastFrame last) {
+            t.writeHeld();
+            t.closing = true;
+            // flushes what this batch wrote before it too; the linger starts once the frame is out
+            ch.writeAndFlush(last.frame()).addListener(f -> closeLater(ch, t.lingerMillis()));
+            closeLater(ch, t.drainMillis());
+            return;
+        }
+        if (p.frame() instanceof ByteBuf framed) {
+            t.hold(framed); // a whole WebSocket frame (NettyTransport.send)
+        } else {
+            t.writeHeld();
+            ch.write(p.frame(), ch.voidPromise());
+        }
+        touch(t, thisBatch);
+    }
+
+    /** Writes out and flushes what this drain held for each connection it touched. */
+    private void flushTouched() {
         if (touched.isEmpty()) {
             return;
         }
         long now = nanoTime(loop);
         for (NettyTransport t : touched) {
-            t.writeHeld();
-            t.channel().flush();
-            t.lastWriteNanos = now;
+            try {
+                t.writeHeld();
+                t.channel().flush();
+                t.lastWriteNanos = now;
+            } catch (RuntimeException | OutOfMemoryError e) {
+                failed(t, e);
+            }
         }
         touched.clear();
+    }
+
+    /**
+     * A frame for {@code t} could not be written (the node out of direct memory, say): the
+     * connection, now missing a frame, is closed, so that its client resumes and gets what it
+     * missed, and the drain goes on with the others. A frame whose reference was not handed on may
+     * leak here; a double release could corrupt another connection's buffer, so none is tried.
+     */
+    private static void failed(NettyTransport t, Throwable e) {
+        if (t == null) {
+            log.warn("a write batch failed: {}", e.toString());
+            return;
+        }
+        log.warn("a write to a connection failed; closing it: {}", e.toString());
+        try {
+            t.writeHeld(); // handed to the channel, whose close releases it
+        } catch (RuntimeException | OutOfMemoryError again) {
+            // closing anyway
+        }
+        t.closing = true;
+        closeNow(t.channel());
     }
 
     /**
@@ -210,8 +266,12 @@ final class EventLoopWriter {
                 NettyTransport t = fanOut.targets[i];
                 Channel ch = t.channel();
                 if (ch.isActive() && !t.closing) {
-                    t.holdShared(fanOut.frame);
-                    touch(t, thisBatch);
+                    try {
+                        t.holdShared(fanOut.frame);
+                        touch(t, thisBatch);
+                    } catch (RuntimeException | OutOfMemoryError e) {
+                        failed(t, e);
+                    }
                 }
             }
         } finally {

@@ -196,31 +196,46 @@ public final class NettyTransport implements Transport {
             held = frame;
             return;
         }
-        if (!coalesces(h, frame)) {
-            writeHeld();
-            held = frame;
+        if (coalesces(h, frame) && appended(h, frame)) {
+            frame.release();
             return;
         }
-        appendToHeld(h, frame);
-        frame.release();
+        writeHeld();
+        held = frame;
     }
 
     /** {@link #hold} for a frame shared with other connections: a view of it, or its bytes copied. */
     void holdShared(ByteBuf shared) {
         ByteBuf h = held;
-        if (h == null) {
-            held = shared.retainedDuplicate();
-        } else if (coalesces(h, shared)) {
-            appendToHeld(h, shared);
-        } else {
+        if (h != null) {
+            if (coalesces(h, shared) && appended(h, shared)) {
+                return;
+            }
             writeHeld();
-            held = shared.retainedDuplicate();
+        }
+        held = shared.retainedDuplicate();
+    }
+
+    /**
+     * Copies {@code next} after what is held. False when there is no memory left for the copy: what
+     * is held is then unchanged, and {@code next} goes out as it is (a view costs no direct memory),
+     * so a node short of memory still delivers every frame, in order. The loop then makes no copies
+     * for a while: the JDK spends up to half a second in each direct allocation it refuses.
+     */
+    private boolean appended(ByteBuf h, ByteBuf next) {
+        try {
+            appendToHeld(h, next);
+            return true;
+        } catch (OutOfMemoryError noMemory) {
+            writer.refuseCopies();
+            return false;
         }
     }
 
     private boolean coalesces(ByteBuf h, ByteBuf next) {
         int n = next.readableBytes();
-        return n <= COPY_AT_MOST && h.readableBytes() + n <= COALESCE_AT_MOST && (heldIsCopy || h.readableBytes() <= COPY_AT_MOST);
+        return n <= COPY_AT_MOST && h.readableBytes() + n <= COALESCE_AT_MOST && (heldIsCopy || h.readableBytes() <= COPY_AT_MOST)
+                && writer.copiesAllowed() && !backlogLimit.pressed(); // short of memory: views, which take none
     }
 
     private void appendToHeld(ByteBuf h, ByteBuf next) {

@@ -103,7 +103,9 @@ class FanOutBatchTest {
     /** A connected pair on the one loop: the broker's side, and what its peer receives. */
     private record Pair(NettyTransport transport, Queue<Object> received) {}
 
-    private Pair connect(WireFormat format) throws InterruptedException {
+    private Pair connect(WireFormat format) throws InterruptedException { return connect(format, BacklogLimit.fixed(1 << 20)); }
+
+    private Pair connect(WireFormat format, BacklogLimit backlog) throws InterruptedException {
         Queue<Object> received = new ConcurrentLinkedQueue<>();
         Channel client = new Bootstrap().group(group).channel(LocalChannel.class)
                 .handler(new ChannelInboundHandlerAdapter() {
@@ -114,7 +116,7 @@ class FanOutBatchTest {
         clients.add(client);
         Channel serverSide = accepted.poll(5, TimeUnit.SECONDS);
         serverSide.config().setAllocator(alloc);
-        return new Pair(new NettyTransport(serverSide, ProtocolCodec.of(format), BacklogLimit.fixed(1 << 20), 1000, 15_000, () -> { }), received);
+        return new Pair(new NettyTransport(serverSide, ProtocolCodec.of(format), backlog, 1000, 15_000, () -> { }), received);
     }
 
     private static ProtocolMessage message(String name) {
@@ -255,6 +257,105 @@ class FanOutBatchTest {
         assertTrue(frames.get(2).contains("small-2"));
         assertTrue(frames.get(3).contains("small-3"));
         assertEquals(List.of("view", "view", "copy"), writes, "small-2 and small-3 copied together, the rest as they are");
+    }
+
+    /**
+     * With no direct memory left for the copy that joins a connection's frames, each frame goes out
+     * as it is (a view needs none), in order: a node short of memory still delivers everything.
+     */
+    @Test
+    void withNoMemoryForTheCopyEachFrameGoesOutAsItIs() throws Exception {
+        Pair p = connect(WireFormat.JSON);
+        p.transport().channel().config().setAllocator(failingCopies(() -> new OutOfMemoryError("Cannot reserve direct memory")));
+        List<Object> writes = writesOf(p);
+        p.transport().channel().eventLoop().submit(() -> {
+            for (int i = 0; i < 3; i++) {
+                fanOut(message("fan-" + i), p.transport());
+            }
+            p.transport().send(ProtocolMessage.heartbeat("direct"));
+        }).sync();
+        List<String> frames = framesReceived(p, 4);
+        for (int i = 0; i < 3; i++) {
+            assertTrue(frames.get(i).contains("fan-" + i), frames.get(i));
+        }
+        assertTrue(frames.get(3).contains("direct"));
+        assertEquals(List.of("view", "view", "view", "copy"), writes, "three views and the direct frame's own buffer, no copy");
+        assertEquals(1, copyAttempts.get(), "after a refused copy the loop tries none for a while (each refusal can cost 0.5 s)");
+        assertTrue(p.transport().channel().isActive());
+        Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                allocated.forEach(b -> assertEquals(0, b.refCnt(), "every buffer is released: " + b)));
+    }
+
+    /** While the node is short of direct memory, frames are not copied together: views take none. */
+    @Test
+    void underMemoryPressureFramesAreNotCopied() throws Exception {
+        BacklogLimit backlog = new BacklogLimit(1 << 20, 1 << 18);
+        Pair p = connect(WireFormat.JSON, backlog);
+        List<Object> writes = writesOf(p);
+        backlog.press(true);
+        p.transport().channel().eventLoop().submit(() -> {
+            for (int i = 0; i < 3; i++) {
+                fanOut(message("fan-" + i), p.transport());
+            }
+        }).sync();
+        assertEquals(3, framesReceived(p, 3).size());
+        assertEquals(List.of("view", "view", "view"), writes);
+    }
+
+    /**
+     * A write that fails for one connection in a drain (here its allocator throws) closes that
+     * connection, which is missing a frame now, and the drain goes on: the other connection of the
+     * same fan-outs gets every frame, and nothing leaks.
+     */
+    @Test
+    void aConnectionWhoseWriteFailsIsClosedAndTheOthersGetTheirFrames() throws Exception {
+        Pair broken = connect(WireFormat.JSON);
+        Pair healthy = connect(WireFormat.JSON);
+        broken.transport().channel().config().setAllocator(failingCopies(() -> new IllegalStateException("allocator broke")));
+        healthy.transport().channel().eventLoop().submit(() -> {
+            for (int i = 0; i < 3; i++) {
+                fanOut(message("fan-" + i), broken.transport(), healthy.transport());
+            }
+        }).sync();
+        List<String> frames = framesReceived(healthy, 3);
+        for (int i = 0; i < 3; i++) {
+            assertTrue(frames.get(i).contains("fan-" + i), frames.get(i));
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !broken.transport().channel().isActive());
+        assertTrue(healthy.transport().channel().isActive());
+        healthy.transport().send(ProtocolMessage.heartbeat("later"));
+        assertTrue(framesReceived(healthy, 1).get(0).contains("later"), "the loop's writer goes on");
+        broken.received().forEach(io.netty.util.ReferenceCountUtil::release);
+        Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                allocated.forEach(b -> assertEquals(0, b.refCnt(), "every buffer is released: " + b)));
+    }
+
+    private final java.util.concurrent.atomic.AtomicInteger copyAttempts = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** {@link #alloc}, except that the buffer a connection's frames are copied into cannot be had: {@code failure} is thrown. */
+    private io.netty.buffer.ByteBufAllocator failingCopies(java.util.function.Supplier<? extends Throwable> failure) {
+        return new io.netty.buffer.AbstractByteBufAllocator(false) {
+            @Override
+            protected ByteBuf newHeapBuffer(int initialCapacity, int maxCapacity) {
+                return alloc.heapBuffer(initialCapacity, maxCapacity);
+            }
+
+            @Override
+            protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
+                if (maxCapacity == NettyTransport.COALESCE_AT_MOST) {
+                    copyAttempts.incrementAndGet();
+                    Throwable t = failure.get();
+                    if (t instanceof Error e) {
+                        throw e;
+                    }
+                    throw (RuntimeException) t;
+                }
+                return alloc.directBuffer(initialCapacity, maxCapacity);
+            }
+
+            @Override
+            public boolean isDirectBufferPooled() { return false; }
+        };
     }
 
     /** Records, for each write that reaches the WebSocket encoder's place, whether it is a view of a shared frame. */
