@@ -17,7 +17,12 @@ import io.netty.util.internal.PlatformDependent;
 public record MemoryPressure(long aboveBytes, long backlogBytes) {
     /** The pressure ends below this share of {@code aboveBytes}, so that it does not flap at the mark. */
     static final double RELEASE_AT = 0.75;
-    public static final long DEFAULT_BACKLOG_BYTES = 256 * 1024;
+    /**
+     * As much as stops a connection's reads (the write-buffer high-water mark). With 256 KiB, a
+     * publisher sending as fast as the node takes it was dropped in two of three runs of
+     * scripts/stalled-readers: a read burst queues thousands of its ACKs behind the loop's own work.
+     */
+    public static final long DEFAULT_BACKLOG_BYTES = 1024 * 1024;
     public static final long MIN_BYTES = 64 * 1024;
 
     public MemoryPressure {

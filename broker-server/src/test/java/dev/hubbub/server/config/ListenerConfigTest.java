@@ -41,7 +41,7 @@ class ListenerConfigTest {
         assertEquals(ConnectionRate.DEFAULTS, l.connectionRate());
         assertEquals(List.of("127.0.0.0/8", "::1/128"), l.connectionRate().exempt(), "loopback: the load client, a local proxy");
         assertEquals(MemoryPressure.directMemoryLimit() / 4 * 3, l.memoryPressure().aboveBytes());
-        assertEquals(256 * 1024, l.memoryPressure().backlogBytes());
+        assertEquals(1024 * 1024, l.memoryPressure().backlogBytes());
         assertEquals(128 * 1024, ConfigLoader.parse("t.yaml", "server:\n  maxBacklogBytes: 131072\n" + KEYS).listener()
                 .memoryPressure().backlogBytes(), "never more than maxBacklogBytes");
     }
