@@ -218,22 +218,12 @@ class FanOutBatchTest {
         Pair other = connect(WireFormat.JSON);
         List<Object> writes = writesOf(p);
         List<Object> otherWrites = writesOf(other);
-        p.transport().channel().eventLoop().submit(() -> {
-            for (int i = 0; i < 3; i++) {
-                fanOut(message("fan-" + i), p.transport(), other.transport());
-            }
-            p.transport().send(ProtocolMessage.heartbeat("direct"));
-        }).sync();
-        List<String> frames = framesReceived(p, 4);
-        for (int i = 0; i < 3; i++) {
-            assertTrue(frames.get(i).contains("fan-" + i), frames.get(i));
-        }
-        assertTrue(frames.get(3).contains("direct"));
+        threeFanOutsThenADirectFrame(p, other);
+        assertThreeFanOutsThenTheDirectFrame(p);
         assertEquals(1, writes.size(), "four frames, one write: " + writes);
         assertEquals(3, framesReceived(other, 3).size());
         assertEquals(1, otherWrites.size(), "each connection gets its own buffer of its frames: " + otherWrites);
-        Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-                allocated.forEach(b -> assertEquals(0, b.refCnt(), "every buffer is released: " + b)));
+        assertEveryBufferReleased();
     }
 
     /**
@@ -268,22 +258,12 @@ class FanOutBatchTest {
         Pair p = connect(WireFormat.JSON);
         p.transport().channel().config().setAllocator(failingCopies(() -> new OutOfMemoryError("Cannot reserve direct memory")));
         List<Object> writes = writesOf(p);
-        p.transport().channel().eventLoop().submit(() -> {
-            for (int i = 0; i < 3; i++) {
-                fanOut(message("fan-" + i), p.transport());
-            }
-            p.transport().send(ProtocolMessage.heartbeat("direct"));
-        }).sync();
-        List<String> frames = framesReceived(p, 4);
-        for (int i = 0; i < 3; i++) {
-            assertTrue(frames.get(i).contains("fan-" + i), frames.get(i));
-        }
-        assertTrue(frames.get(3).contains("direct"));
+        threeFanOutsThenADirectFrame(p);
+        assertThreeFanOutsThenTheDirectFrame(p);
         assertEquals(List.of("view", "view", "view", "copy"), writes, "three views and the direct frame's own buffer, no copy");
         assertEquals(1, copyAttempts.get(), "after a refused copy the loop tries none for a while (each refusal can cost 0.5 s)");
         assertTrue(p.transport().channel().isActive());
-        Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-                allocated.forEach(b -> assertEquals(0, b.refCnt(), "every buffer is released: " + b)));
+        assertEveryBufferReleased();
     }
 
     /** While the node is short of direct memory, frames are not copied together: views take none. */
@@ -326,8 +306,7 @@ class FanOutBatchTest {
         healthy.transport().send(ProtocolMessage.heartbeat("later"));
         assertTrue(framesReceived(healthy, 1).get(0).contains("later"), "the loop's writer goes on");
         broken.received().forEach(io.netty.util.ReferenceCountUtil::release);
-        Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-                allocated.forEach(b -> assertEquals(0, b.refCnt(), "every buffer is released: " + b)));
+        assertEveryBufferReleased();
     }
 
     private final java.util.concurrent.atomic.AtomicInteger copyAttempts = new java.util.concurrent.atomic.AtomicInteger();
@@ -356,6 +335,33 @@ class FanOutBatchTest {
             @Override
             public boolean isDirectBufferPooled() { return false; }
         };
+    }
+
+    /** On {@code p}'s loop, in one drain: fan-outs "fan-0" to "fan-2" to {@code p} and {@code others}, then "direct" to {@code p} alone. */
+    private void threeFanOutsThenADirectFrame(Pair p, Pair... others) throws InterruptedException {
+        p.transport().channel().eventLoop().submit(() -> {
+            for (int i = 0; i < 3; i++) {
+                List<NettyTransport> to = new ArrayList<>(List.of(p.transport()));
+                for (Pair o : others) {
+                    to.add(o.transport());
+                }
+                fanOut(message("fan-" + i), to.toArray(new NettyTransport[0]));
+            }
+            p.transport().send(ProtocolMessage.heartbeat("direct"));
+        }).sync();
+    }
+
+    private static void assertThreeFanOutsThenTheDirectFrame(Pair p) {
+        List<String> frames = framesReceived(p, 4);
+        for (int i = 0; i < 3; i++) {
+            assertTrue(frames.get(i).contains("fan-" + i), frames.get(i));
+        }
+        assertTrue(frames.get(3).contains("direct"), frames.get(3));
+    }
+
+    private void assertEveryBufferReleased() {
+        Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                allocated.forEach(b -> assertEquals(0, b.refCnt(), "every buffer is released: " + b)));
     }
 
     /** Records, for each write that reaches the WebSocket encoder's place, whether it is a view of a shared frame. */
