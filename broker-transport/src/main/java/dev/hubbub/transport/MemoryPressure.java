@@ -6,7 +6,8 @@ import io.netty.util.internal.PlatformDependent;
  * When the node's network buffers are short of memory, and what a connection may then have unsent.
  * Each connection's backlog is capped on its own ({@code maxBacklogBytes}), but that cap times the
  * connections that fall behind together (a fan-out whose subscribers all lag) can pass what the node
- * has: Netty's direct memory, whose end is an {@code OutOfDirectMemoryError} for every connection.
+ * has: direct memory, whose end is an {@code OutOfMemoryError} in whatever allocates next, on any
+ * connection (each refused allocation first costs up to half a second in the JDK).
  * So the listener watches the direct memory its allocator has in use: above {@code aboveBytes} the
  * node is under pressure, and a connection with more than {@code backlogBytes} unsent is dropped at
  * once (its unsent frames freed with it); below {@code belowBytes()} the pressure is off again.

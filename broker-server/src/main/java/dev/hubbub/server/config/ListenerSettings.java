@@ -10,7 +10,8 @@ import java.util.List;
  * ({@link ListenerLimits}): {@code server.requestBodyTimeout}, {@code limits.maxTokenRequestBytes},
  * and the connection rate per address ({@code limits.connectionRatePerAddress},
  * {@code connectionBurstPerAddress}, {@code connectionRateExempt}), and when the node is short of
- * memory for its network buffers ({@code server.memoryPressureBytes}, {@code server.backlogUnderPressureBytes}). Validated like every other
+ * memory for its network buffers ({@code server.memoryPressureBytes},
+ * {@code server.backlogUnderPressureBytes}). Validated like every other
  * setting: a bad value stops startup naming the setting and its line.
  */
 final class ListenerSettings {
