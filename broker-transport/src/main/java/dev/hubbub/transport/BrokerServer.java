@@ -10,6 +10,7 @@ import dev.hubbub.transport.tls.TransportSecurity;
 import dev.hubbub.transport.ws.BacklogLimit;
 import dev.hubbub.transport.ws.HttpEntryHandler;
 import dev.hubbub.transport.ws.PipelineNames;
+import dev.hubbub.transport.ws.RealtimeHandler;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
@@ -158,14 +159,21 @@ public final class BrokerServer implements AutoCloseable {
     /** How often the direct memory in use is compared with the pressure marks. */
     static final long MEMORY_CHECK_MILLIS = 100;
 
+    /** While the node is under pressure, every this many checks (and at its start) each connection's backlog is checked. */
+    static final int SWEEP_EVERY_CHECKS = 10;
+    private int checksUnderPressure; // accept loop only
+
     /**
      * On the accept loop: puts the node under memory pressure, or takes it off, from the direct
-     * memory the connections' allocator has in use ({@link MemoryPressure}).
+     * memory in use ({@link MemoryPressure#directMemoryInUse}). At its start, and every second while
+     * it lasts, every connection's backlog is held to the lower limit at once: one that fell behind
+     * and is sent nothing more would otherwise keep what it had not taken until its next frame (a
+     * heartbeat, up to maxIdleInterval later).
      */
     private void checkMemory() {
         long used = directMemoryInUse();
         if (used < 0) {
-            return; // the allocator does not say
+            return; // nothing says
         }
         boolean on = pressure.pressed(backlog.pressed(), used);
         if (backlog.press(on)) {
@@ -173,14 +181,44 @@ public final class BrokerServer implements AutoCloseable {
                 log.warn("memory pressure: {} MiB of direct memory in use, over the mark of {} MiB; connections with more "
                         + "than {} KiB unsent are dropped until it is under {} MiB", used >> 20, pressure.aboveBytes() >> 20,
                         backlog.underPressureBytes() >> 10, pressure.belowBytes() >> 20);
+                checksUnderPressure = 0;
             } else {
                 log.info("memory pressure over: {} MiB of direct memory in use", used >> 20);
             }
         }
+        if (on && checksUnderPressure++ % SWEEP_EVERY_CHECKS == 0) {
+            int dropped = holdBacklogsToTheLimit();
+            if (dropped > 0) {
+                log.info("memory pressure: {} connections over {} KiB unsent dropped", dropped, backlog.underPressureBytes() >> 10);
+            }
+        }
     }
 
-    /** Direct memory the connections' allocator has in use, or -1 if it does not say. */
+    /**
+     * Checks every realtime connection's backlog against the limit now; each one past it is reported
+     * overloaded (and, under pressure, closed at once on its own loop). Returns how many were. Any thread:
+     * it reads counters only.
+     */
+    int holdBacklogsToTheLimit() {
+        int over = 0;
+        for (Channel ch : open) {
+            RealtimeHandler realtime = ch.pipeline().get(RealtimeHandler.class);
+            if (realtime != null && realtime.checkBacklog()) {
+                over++;
+            }
+        }
+        return over;
+    }
+
+    /**
+     * Direct memory in use in this JVM ({@link MemoryPressure#directMemoryInUse}), else what the
+     * connections' allocator has in use, or -1 if neither says.
+     */
     public long directMemoryInUse() {
+        long used = MemoryPressure.directMemoryInUse();
+        if (used >= 0) {
+            return used;
+        }
         return allocator() instanceof ByteBufAllocatorMetricProvider metered ? metered.metric().usedDirectMemory() : -1;
     }
 

@@ -1,6 +1,8 @@
 package dev.hubbub.transport;
 
 import io.netty.util.internal.PlatformDependent;
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
 
 /**
  * When the node's network buffers are short of memory, and what a connection may then have unsent.
@@ -8,9 +10,10 @@ import io.netty.util.internal.PlatformDependent;
  * connections that fall behind together (a fan-out whose subscribers all lag) can pass what the node
  * has: direct memory, whose end is an {@code OutOfMemoryError} in whatever allocates next, on any
  * connection (each refused allocation first costs up to half a second in the JDK).
- * So the listener watches the direct memory its allocator has in use: above {@code aboveBytes} the
- * node is under pressure, and a connection with more than {@code backlogBytes} unsent is dropped at
- * once (its unsent frames freed with it); below {@code belowBytes()} the pressure is off again.
+ * So the listener watches the direct memory the JVM has in use ({@link #directMemoryInUse}: network
+ * buffers and kept history alike, since both count against the one limit): above {@code aboveBytes}
+ * the node is under pressure, and a connection with more than {@code backlogBytes} unsent is dropped
+ * at once (its unsent frames freed with it); below {@code belowBytes()} the pressure is off again.
  *
  * @param aboveBytes   direct memory in use above which the node is under pressure
  * @param backlogBytes what a connection may have unsent while it is
@@ -44,6 +47,23 @@ public record MemoryPressure(long aboveBytes, long backlogBytes) {
      * {@code -XX:MaxDirectMemorySize} (by default the heap's maximum) unless {@code -Dio.netty.maxDirectMemory} says otherwise.
      */
     public static long directMemoryLimit() { return PlatformDependent.maxDirectMemory(); }
+
+    /** The JDK's pool of direct buffers (those of {@code ByteBuffer.allocateDirect}), or null if it has none. */
+    private static final BufferPoolMXBean JDK_DIRECT = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+            .filter(pool -> "direct".equals(pool.getName())).findFirst().orElse(null);
+
+    /**
+     * Direct memory in use in this JVM, or -1 if nothing says: the JDK's direct buffers (the history
+     * rings' native blocks, and Netty's buffers where Netty allocates them through the JDK, as it does
+     * on Java 9 and later unless it is given reflective access), plus what Netty allocates past the
+     * JDK's count where it does. Each is what its own limit is checked against when the next buffer
+     * is made, so the sum never hides memory that could run out. Two counter reads, no allocation.
+     */
+    public static long directMemoryInUse() {
+        long jdk = JDK_DIRECT == null ? -1 : JDK_DIRECT.getMemoryUsed();
+        long netty = PlatformDependent.usedDirectMemory(); // -1 unless Netty counts buffers the JDK does not
+        return jdk < 0 && netty < 0 ? -1 : Math.max(0, jdk) + Math.max(0, netty);
+    }
 
     public long belowBytes() { return (long) (aboveBytes * RELEASE_AT); }
 

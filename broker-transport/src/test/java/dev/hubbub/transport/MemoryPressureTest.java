@@ -37,6 +37,28 @@ class MemoryPressureTest {
         assertEquals(d, ListenerLimits.defaults().memoryPressure());
     }
 
+    /**
+     * The figure the pressure is judged on counts every direct buffer that counts against the JVM's limit: the history
+     * rings' blocks ({@code ByteBuffer.allocateDirect}) as well as the network buffers. The allocator's own figure,
+     * used before, saw only the second.
+     */
+    @Test
+    void directMemoryInUseCountsTheJdksDirectBuffersAndNettys() {
+        long before = MemoryPressure.directMemoryInUse();
+        assertTrue(before >= 0, "this JVM says");
+        java.nio.ByteBuffer ring = java.nio.ByteBuffer.allocateDirect(Math.toIntExact(32 * MIB));
+        long withRing = MemoryPressure.directMemoryInUse();
+        assertTrue(withRing - before >= 32 * MIB, "a JDK direct buffer: " + before + " -> " + withRing);
+        io.netty.buffer.ByteBuf network = io.netty.buffer.ByteBufAllocator.DEFAULT.directBuffer(Math.toIntExact(32 * MIB));
+        try {
+            long withBoth = MemoryPressure.directMemoryInUse();
+            assertTrue(withBoth - withRing >= 32 * MIB, "a Netty buffer: " + withRing + " -> " + withBoth);
+        } finally {
+            network.release();
+        }
+        assertTrue(ring.capacity() > 0);
+    }
+
     @Test
     void aConnectionMayHaveLessUnsentWhileTheNodeIsUnderPressure() {
         BacklogLimit limit = new BacklogLimit(8 * MIB, MIB);

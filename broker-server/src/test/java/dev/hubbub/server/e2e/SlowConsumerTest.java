@@ -162,6 +162,42 @@ class SlowConsumerTest {
         }
     }
 
+    /**
+     * A connection that fell behind before the pressure began, and is sent nothing more, is dropped when it begins: the
+     * listener then checks every connection's backlog, not only the one it next sends a frame to (here that would be a
+     * heartbeat, more than 11 s later). Its backlog (10 SYNCs, about 4 MB) is within the 8 MiB allowed without pressure
+     * and over the 1 MiB allowed with it; the pressure begins when this test takes direct memory past the mark.
+     */
+    @Test
+    void whenThePressureBeginsAConnectionAlreadyBehindIsDroppedThoughItIsSentNothingMore() throws Exception {
+        long mib = 1024 * 1024;
+        long mark = dev.hubbub.transport.MemoryPressure.directMemoryInUse() + 256 * mib;
+        int port = startWithCrowd(new BrokerConfig("127.0.0.1", 0,
+                List.of(new ApiKey("app1.full", "secret-full", Capability.ALL)), Limits.defaults(), 8 * mib, 1)
+                .withListenerLimits(dev.hubbub.transport.ListenerLimits.defaults()
+                        .withMemoryPressure(new dev.hubbub.transport.MemoryPressure(mark, mib))));
+        stalled = stalledSubscriber(port, crowd);
+        askForSyncs(stalled, 10);
+        // one event loop: two round trips on another connection queue behind reading and answering those requests
+        members.attach(TestServer.uniqueChannel("after-syncs"));
+        members.attach(TestServer.uniqueChannel("after-syncs"));
+        assertEquals(0.0, registry.get("broker.memory.pressure").gauge().value(), "not under pressure yet");
+        assertEquals(0.0, slowConsumers(), "within the limit without pressure");
+
+        io.netty.buffer.ByteBuf ballast = io.netty.buffer.ByteBufAllocator.DEFAULT.directBuffer(
+                Math.toIntExact(Math.max(0, mark - dev.hubbub.transport.MemoryPressure.directMemoryInUse()) + 64 * mib));
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> registry.get("broker.memory.pressure").gauge().value() == 1.0);
+            await().atMost(Duration.ofSeconds(5)).until(() -> slowConsumers() == 1.0);
+            await().atMost(Duration.ofSeconds(5)).until(() -> app.metrics().connections() == 1);
+            StalledRead read = drain(stalled);
+            assertEquals(null, read.disconnected(), "closed at once, with what it had not taken");
+            assertTrue(members.isOpen(), "the other connection stays");
+        } finally {
+            ballast.release();
+        }
+    }
+
     private String crowd;
     /** The connection that entered {@link #crowd}'s members, open for the test. */
     private RawWebSocket members;
@@ -238,8 +274,9 @@ class SlowConsumerTest {
                     }
                 }
             }
-        } catch (java.net.SocketException reset) {
-            // closed by the broker with requests of its own still unread (TCP reset): what was read before counts
+        } catch (java.net.SocketException | java.io.EOFException cut) {
+            // closed by the broker with requests of its own still unread (TCP reset), or at once in the middle of a
+            // frame (under memory pressure): what was read before counts
         }
         return new StalledRead(messages, disconnected, bytes);
     }

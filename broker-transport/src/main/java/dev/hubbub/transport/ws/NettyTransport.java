@@ -111,6 +111,14 @@ public final class NettyTransport implements Transport {
         return queuedBytes.get() + (buffer == null ? 0 : buffer.totalPendingWriteBytes());
     }
 
+    /**
+     * Whether the backlog is past the limit now, found by this call: it is then reported overloaded,
+     * as with its next frame. False when it is within the limit, or was reported already, or closed. Any thread.
+     */
+    boolean checkBacklog() {
+        return !overloaded && channel.isActive() && !acceptsFrames();
+    }
+
     /** Whether a fan-out frame may be queued here (see {@link #acceptsFrames}). Any thread. */
     boolean acceptsFanOut() { return acceptsFrames(); }
 

@@ -186,6 +186,17 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
     @Override public LoopTimers.Timer timerPrev() { return timerPrev; }
     @Override public void timerPrev(LoopTimers.Timer prev) { timerPrev = prev; }
 
+    /**
+     * Holds this connection's unsent backlog to its limit now, as its next frame would: past it, the
+     * connection is reported overloaded and ends (under memory pressure at once). Whether it was found
+     * past the limit just now. Any thread: it reads the transport's counters only (a connection whose
+     * session opened a moment ago may not be seen yet, and is checked on its next frame).
+     */
+    public boolean checkBacklog() {
+        NettyTransport t = transport;
+        return t != null && t.checkBacklog();
+    }
+
     /** The transport's backlog passed its bound (any thread): the connection ends, on its loop. */
     private void overloaded() {
         try {
