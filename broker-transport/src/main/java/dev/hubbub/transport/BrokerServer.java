@@ -178,21 +178,25 @@ public final class BrokerServer implements AutoCloseable {
         boolean on = pressure.pressed(backlog.pressed(), used);
         if (backlog.press(on)) {
             if (on) {
-                log.warn("memory pressure: {} MiB of direct memory in use, over the mark of {} MiB; connections with more "
-                        + "than {} KiB unsent are dropped until it is under {} MiB", used >> 20, pressure.aboveBytes() >> 20,
-                        backlog.underPressureBytes() >> 10, pressure.belowBytes() >> 20);
+                log.warn("memory pressure: {} of direct memory in use, over the mark of {}; connections with more "
+                        + "than {} unsent are dropped until it is under {}", size(used), size(pressure.aboveBytes()),
+                        size(backlog.underPressureBytes()), size(pressure.belowBytes()));
                 checksUnderPressure = 0;
             } else {
-                log.info("memory pressure over: {} MiB of direct memory in use", used >> 20);
+                log.info("memory pressure over: {} of direct memory in use", size(used));
             }
         }
         if (on && checksUnderPressure++ % SWEEP_EVERY_CHECKS == 0) {
             int dropped = holdBacklogsToTheLimit();
             if (dropped > 0) {
-                log.info("memory pressure: {} connections over {} KiB unsent dropped", dropped, backlog.underPressureBytes() >> 10);
+                log.info("memory pressure: {} connections with more than {} unsent dropped", dropped,
+                        size(backlog.underPressureBytes()));
             }
         }
     }
+
+    /** Bytes as the log says them: MiB from 1 MiB, else KiB. */
+    static String size(long bytes) { return bytes >= 1 << 20 ? (bytes >> 20) + " MiB" : (bytes >> 10) + " KiB"; }
 
     /**
      * Checks every realtime connection's backlog against the limit now; each one past it is reported
