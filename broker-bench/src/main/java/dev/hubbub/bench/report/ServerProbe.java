@@ -10,21 +10,25 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads local processes' CPU time ({@code /proc/PID/stat} utime + stime) and resident set size
- * ({@code /proc/PID/status} VmRSS). Linux only; the broker must run on the bench's machine. With
+ * Reads local processes' CPU time ({@code /proc/PID/stat} utime + stime, and stime alone: the part
+ * spent in the kernel, mostly the sockets' work, which a raw server pays as much as the broker) and
+ * resident set size ({@code /proc/PID/status} VmRSS). Linux only; the broker must run on the bench's machine. With
  * several processes (a cluster's nodes and its redis-server) a sample holds their sums and each
  * one's reading.
  */
 public final class ServerProbe {
-    /** One reading: CPU in clock ticks and RSS in KiB summed over the processes, taken at {@code nanos}; and each one's. */
-    public record Sample(long cpuTicks, long rssKb, long nanos, List<Reading> processes) {
+    /**
+     * One reading: CPU in clock ticks (all of it, and the kernel's part of it) and RSS in KiB summed over the
+     * processes, taken at {@code nanos}; and each one's.
+     */
+    public record Sample(long cpuTicks, long rssKb, long nanos, List<Reading> processes, long kernelTicks) {
         public Sample(long cpuTicks, long rssKb, long nanos) {
-            this(cpuTicks, rssKb, nanos, List.of());
+            this(cpuTicks, rssKb, nanos, List.of(), 0);
         }
     }
 
     /** One process's part of a sample; {@code label} is "PID command", e.g. "4242 redis-server". */
-    public record Reading(String label, long cpuTicks, long rssKb) { }
+    public record Reading(String label, long cpuTicks, long rssKb, long kernelTicks) { }
 
     private final List<Path> procDirs;
     private final long ticksPerSecond;
@@ -54,21 +58,24 @@ public final class ServerProbe {
     public Sample sample() {
         List<Reading> readings = new ArrayList<>(procDirs.size());
         long cpu = 0;
+        long kernel = 0;
         long rss = 0;
         for (Path procDir : procDirs) {
             try {
                 String stat = Files.readString(procDir.resolve("stat"), StandardCharsets.US_ASCII);
                 String status = Files.readString(procDir.resolve("status"), StandardCharsets.US_ASCII);
-                Reading r = new Reading(procDir.getFileName() + " " + command(stat), cpuTicks(stat), rssKb(status));
+                Reading r = new Reading(procDir.getFileName() + " " + command(stat), cpuTicks(stat), rssKb(status),
+                        kernelTicks(stat));
                 readings.add(r);
                 cpu += r.cpuTicks();
+                kernel += r.kernelTicks();
                 rss += r.rssKb();
             } catch (IOException e) {
                 throw new IllegalStateException("cannot read " + procDir + " (is the broker running on this machine?): "
                         + e.getMessage());
             }
         }
-        return new Sample(cpu, rss, System.nanoTime(), List.copyOf(readings));
+        return new Sample(cpu, rss, System.nanoTime(), List.copyOf(readings), kernel);
     }
 
     /** The command name of a stat line: what is between the first '(' and the last ')'. */
@@ -80,13 +87,22 @@ public final class ServerProbe {
 
     /** utime + stime (fields 14 and 15) of a stat line; the command name may contain spaces and parentheses. */
     static long cpuTicks(String stat) {
+        String[] f = fields(stat);
+        return Long.parseLong(f[14 - 3]) + Long.parseLong(f[15 - 3]);
+    }
+
+    /** stime (field 15) of a stat line: CPU time in the kernel. */
+    static long kernelTicks(String stat) {
+        return Long.parseLong(fields(stat)[15 - 3]);
+    }
+
+    /** A stat line's fields after the command name: the first is field 3 (state), so field n is at n - 3. */
+    private static String[] fields(String stat) {
         int close = stat.lastIndexOf(')');
         if (close < 0) {
             throw new IllegalArgumentException("not a /proc stat line");
         }
-        String[] f = stat.substring(close + 2).trim().split("\\s+");
-        // f[0] is field 3 (state), so field n is f[n - 3]
-        return Long.parseLong(f[14 - 3]) + Long.parseLong(f[15 - 3]);
+        return stat.substring(close + 2).trim().split("\\s+");
     }
 
     /** VmRSS in KiB from a status file (0 if absent, e.g. a zombie). */
@@ -106,13 +122,15 @@ public final class ServerProbe {
 
     /**
      * Adds broker CPU and memory between two samples to {@code section}; with {@code units > 0}
-     * also CPU microseconds per unit under {@code perUnitKey} (e.g. "cpuMicrosPerDelivery"). With
+     * also CPU microseconds per unit under {@code perUnitKey} (e.g. "cpuMicrosPerDelivery"), and the
+     * kernel's part of them under the same key with "kernel" for "cpu" ("kernelMicrosPerDelivery"). With
      * several processes these are sums over them, and {@code processes} has the same figures for
      * each one (its CPU per unit is its share of the summed one).
      */
     public void describe(Sample before, Sample after, long units, String perUnitKey, Map<String, Object> section) {
         double wall = (after.nanos() - before.nanos()) / 1e9;
-        put(section, after.cpuTicks() - before.cpuTicks(), wall, units, perUnitKey, before.rssKb(), after.rssKb());
+        put(section, after.cpuTicks() - before.cpuTicks(), after.kernelTicks() - before.kernelTicks(), wall, units, perUnitKey,
+                before.rssKb(), after.rssKb());
         if (after.processes().size() > 1 && before.processes().size() == after.processes().size()) {
             section.put("processCount", after.processes().size());
             Map<String, Object> each = new LinkedHashMap<>();
@@ -120,24 +138,34 @@ public final class ServerProbe {
                 Reading b = before.processes().get(i);
                 Reading a = after.processes().get(i);
                 Map<String, Object> one = new LinkedHashMap<>();
-                put(one, a.cpuTicks() - b.cpuTicks(), wall, units, perUnitKey, b.rssKb(), a.rssKb());
+                put(one, a.cpuTicks() - b.cpuTicks(), a.kernelTicks() - b.kernelTicks(), wall, units, perUnitKey, b.rssKb(),
+                        a.rssKb());
                 each.put(a.label(), one);
             }
             section.put("processes", each);
         }
     }
 
-    private void put(Map<String, Object> out, long cpuTicks, double wall, long units, String perUnitKey, long rssBefore,
-                     long rssAfter) {
+    private void put(Map<String, Object> out, long cpuTicks, long kernelTicks, double wall, long units, String perUnitKey,
+                     long rssBefore, long rssAfter) {
         double cpu = cpuTicks / (double) ticksPerSecond;
+        double kernel = kernelTicks / (double) ticksPerSecond;
         out.put("cpuSeconds", cpu);
         out.put("cpuPercentOfOneCore", wall > 0 ? 100.0 * cpu / wall : null);
+        out.put("kernelSeconds", kernel);
         if (perUnitKey != null) {
             out.put(perUnitKey, units > 0 ? cpu * 1e6 / units : null);
+            out.put(kernelKey(perUnitKey), units > 0 ? kernel * 1e6 / units : null);
         }
         out.put("rssBeforeKb", rssBefore);
         out.put("rssAfterKb", rssAfter);
         out.put("rssGrowthKb", rssAfter - rssBefore);
+    }
+
+    /** "cpuMicrosPerDelivery" becomes "kernelMicrosPerDelivery"; a key not starting "cpu" gets "kernel" in front. */
+    static String kernelKey(String perUnitKey) {
+        return perUnitKey.startsWith("cpu") ? "kernel" + perUnitKey.substring(3)
+                : "kernel" + Character.toUpperCase(perUnitKey.charAt(0)) + perUnitKey.substring(1);
     }
 
     private static long clockTicks() {

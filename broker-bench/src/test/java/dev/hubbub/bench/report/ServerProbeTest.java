@@ -25,14 +25,17 @@ class ServerProbeTest {
         ServerProbe probe = new ServerProbe(dir, 100);
         ServerProbe.Sample s = probe.sample();
         assertEquals(1750, s.cpuTicks());
+        assertEquals(250, s.kernelTicks(), "stime alone");
         assertEquals(123_456, s.rssKb());
 
         Map<String, Object> out = new LinkedHashMap<>();
-        probe.describe(new ServerProbe.Sample(1000, 100_000, 0), new ServerProbe.Sample(1200, 150_000, 4_000_000_000L),
-                1_000_000, "cpuMicrosPerDelivery", out);
+        probe.describe(new ServerProbe.Sample(1000, 100_000, 0, List.of(), 300),
+                new ServerProbe.Sample(1200, 150_000, 4_000_000_000L, List.of(), 350), 1_000_000, "cpuMicrosPerDelivery", out);
         assertEquals(2.0, (double) out.get("cpuSeconds"), 1e-9);
         assertEquals(50.0, (double) out.get("cpuPercentOfOneCore"), 1e-9);
         assertEquals(2.0, (double) out.get("cpuMicrosPerDelivery"), 1e-9);
+        assertEquals(0.5, (double) out.get("kernelSeconds"), 1e-9);
+        assertEquals(0.5, (double) out.get("kernelMicrosPerDelivery"), 1e-9, "the kernel's part of the 2 us");
         assertEquals(50_000L, out.get("rssGrowthKb"));
         assertFalse(out.containsKey("processes"), "one process: the same figures as ever, no breakdown");
         assertFalse(out.containsKey("processCount"));
@@ -60,8 +63,8 @@ class ServerProbeTest {
 
         // 2 s of CPU on node 1, 1 s on node 2, 0.5 s in redis, over 1,000,000 deliveries
         ServerProbe.Sample after = new ServerProbe.Sample(3500 + 350, 530_000, before.nanos() + 1_000_000_000L, List.of(
-                new ServerProbe.Reading("101 java", 1200, 210_000), new ServerProbe.Reading("102 java", 2100, 310_000),
-                new ServerProbe.Reading("103 redis-server", 550, 10_000)));
+                new ServerProbe.Reading("101 java", 1200, 210_000, 0), new ServerProbe.Reading("102 java", 2100, 310_000, 0),
+                new ServerProbe.Reading("103 redis-server", 550, 10_000, 0)), 0);
         Map<String, Object> out = new LinkedHashMap<>();
         probe.describe(before, after, 1_000_000, "cpuMicrosPerDelivery", out);
         assertEquals(3.5, (double) out.get("cpuSeconds"), 1e-9);
@@ -77,6 +80,12 @@ class ServerProbeTest {
         assertEquals(50.0, (double) each.get("103 redis-server").get("cpuPercentOfOneCore"), 1e-9);
         assertEquals(10_000L, each.get("101 java").get("rssGrowthKb"));
         assertEquals(0L, each.get("103 redis-server").get("rssGrowthKb"));
+    }
+
+    @Test
+    void kernelKeysFollowThePerUnitKey() {
+        assertEquals("kernelMicrosPerDelivery", ServerProbe.kernelKey("cpuMicrosPerDelivery"));
+        assertEquals("kernelMicrosPerConnect", ServerProbe.kernelKey("microsPerConnect"));
     }
 
     @Test
