@@ -36,13 +36,18 @@ final class RuntimeMetrics implements AutoCloseable {
     }
 
     /**
-     * Memory the listener's allocator holds (heap and direct; arenas and caches of a pooled one), and
-     * whether the node is under memory pressure for it ({@code broker_memory_pressure}, 1 while it is).
+     * Memory the listener's allocator holds (heap and direct; arenas and caches of a pooled one), the
+     * direct memory the memory pressure is judged on ({@code broker_memory_direct_used_bytes}: network
+     * buffers and kept history), and whether the node is under pressure ({@code broker_memory_pressure},
+     * 1 while it is).
      */
     void bindListener(BrokerServer server) {
         if (server.allocator() instanceof ByteBufAllocatorMetricProvider metered) {
             new NettyAllocatorMetrics(metered).bindTo(registry);
         }
+        Gauge.builder("broker.memory.direct.used", server, BrokerServer::directMemoryInUse).baseUnit("bytes")
+                .description("Direct memory in use (network buffers and kept history), as memory pressure judges it; "
+                        + "pressure starts above server.memoryPressureBytes").register(registry);
         Gauge.builder("broker.memory.pressure", server.backlogLimit(), b -> b.pressed() ? 1 : 0)
                 .description("1 while the node is short of direct memory: connections with more than "
                         + "server.backlogUnderPressureBytes unsent are dropped").register(registry);

@@ -188,6 +188,7 @@ class SlowConsumerTest {
                 Math.toIntExact(Math.max(0, mark - dev.hubbub.transport.MemoryPressure.directMemoryInUse()) + 64 * mib));
         try {
             await().atMost(Duration.ofSeconds(10)).until(() -> registry.get("broker.memory.pressure").gauge().value() == 1.0);
+            assertTrue(registry.get("broker.memory.direct.used").gauge().value() > mark, "the figure it is judged on");
             await().atMost(Duration.ofSeconds(5)).until(() -> slowConsumers() == 1.0);
             await().atMost(Duration.ofSeconds(5)).until(() -> app.metrics().connections() == 1);
             StalledRead read = drain(stalled);
