@@ -55,14 +55,19 @@ public record MemoryPressure(long aboveBytes, long backlogBytes) {
     /**
      * Direct memory in use in this JVM, or -1 if nothing says: the JDK's direct buffers (the history
      * rings' native blocks, and Netty's buffers where Netty allocates them through the JDK, as it does
-     * on Java 9 and later unless it is given reflective access), plus what Netty allocates past the
-     * JDK's count where it does. Each is what its own limit is checked against when the next buffer
-     * is made, so the sum never hides memory that could run out. Two counter reads, no allocation.
+     * on Java 9 and later unless it is given reflective access), plus Netty's own count where Netty
+     * allocates past the JDK's. Netty counts the buffers it makes through the JDK too, so there the
+     * larger of the two is taken, not their sum (which counted every network buffer twice). Each is
+     * what its own limit is checked against when the next buffer is made. Two counter reads, no
+     * allocation.
      */
     public static long directMemoryInUse() {
         long jdk = JDK_DIRECT == null ? -1 : JDK_DIRECT.getMemoryUsed();
-        long netty = PlatformDependent.usedDirectMemory(); // -1 unless Netty counts buffers the JDK does not
-        return jdk < 0 && netty < 0 ? -1 : Math.max(0, jdk) + Math.max(0, netty);
+        long netty = PlatformDependent.usedDirectMemory(); // -1 where Netty keeps no count
+        if (jdk < 0 && netty < 0) {
+            return -1;
+        }
+        return PlatformDependent.useDirectBufferNoCleaner() ? Math.max(0, jdk) + Math.max(0, netty) : Math.max(jdk, netty);
     }
 
     public long belowBytes() { return (long) (aboveBytes * RELEASE_AT); }

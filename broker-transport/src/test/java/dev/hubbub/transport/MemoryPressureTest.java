@@ -53,6 +53,7 @@ class MemoryPressureTest {
         try {
             long withBoth = MemoryPressure.directMemoryInUse();
             assertTrue(withBoth - withRing >= 32 * MIB, "a Netty buffer: " + withRing + " -> " + withBoth);
+            assertTrue(withBoth - withRing < 48 * MIB, "and once: " + withRing + " -> " + withBoth);
         } finally {
             network.release();
         }
