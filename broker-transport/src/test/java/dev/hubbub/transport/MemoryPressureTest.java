@@ -44,20 +44,34 @@ class MemoryPressureTest {
      */
     @Test
     void directMemoryInUseCountsTheJdksDirectBuffersAndNettys() {
-        long before = MemoryPressure.directMemoryInUse();
-        assertTrue(before >= 0, "this JVM says");
-        java.nio.ByteBuffer ring = java.nio.ByteBuffer.allocateDirect(Math.toIntExact(32 * MIB));
-        long withRing = MemoryPressure.directMemoryInUse();
-        assertTrue(withRing - before >= 32 * MIB, "a JDK direct buffer: " + before + " -> " + withRing);
-        io.netty.buffer.ByteBuf network = io.netty.buffer.ByteBufAllocator.DEFAULT.directBuffer(Math.toIntExact(32 * MIB));
-        try {
-            long withBoth = MemoryPressure.directMemoryInUse();
-            assertTrue(withBoth - withRing >= 32 * MIB, "a Netty buffer: " + withRing + " -> " + withBoth);
-            assertTrue(withBoth - withRing < 48 * MIB, "and once: " + withRing + " -> " + withBoth);
-        } finally {
-            network.release();
+        assertTrue(MemoryPressure.directMemoryInUse() >= 0, "this JVM says");
+        // other tests' buffers may be freed (or taken) meanwhile: each is measured up to five times, and one clean
+        // reading passes; the figure without the JDK's buffers moves by 0 for the first, counting Netty's twice by 64 MiB
+        assertTrue(movesByOnce(() -> {
+            java.nio.ByteBuffer ring = java.nio.ByteBuffer.allocateDirect(Math.toIntExact(32 * MIB));
+            return () -> io.netty.util.internal.PlatformDependent.freeDirectBuffer(ring);
+        }), "a JDK direct buffer (as the history rings make) counts once");
+        assertTrue(movesByOnce(() -> {
+            io.netty.buffer.ByteBuf network = io.netty.buffer.ByteBufAllocator.DEFAULT.directBuffer(Math.toIntExact(32 * MIB));
+            return network::release;
+        }), "a Netty buffer counts once");
+    }
+
+    /** Whether taking a 32 MiB buffer moved the figure by 32 MiB (within 4 MiB) in one of five tries. */
+    private static boolean movesByOnce(java.util.function.Supplier<Runnable> take) {
+        java.util.List<Long> moves = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            long before = MemoryPressure.directMemoryInUse();
+            Runnable free = take.get();
+            long moved = MemoryPressure.directMemoryInUse() - before;
+            free.run();
+            moves.add(moved);
+            if (Math.abs(moved - 32 * MIB) <= 4 * MIB) {
+                return true;
+            }
         }
-        assertTrue(ring.capacity() > 0);
+        System.err.println("moves: " + moves);
+        return false;
     }
 
     @Test
