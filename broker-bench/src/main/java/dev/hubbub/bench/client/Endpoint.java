@@ -11,7 +11,7 @@ import java.util.Set;
 
 /**
  * The broker's realtime endpoint: {@code ws[s]://host:port/} plus the connect query
- * ({@code key} or {@code accessToken}, {@code format}, {@code v=6}, optional {@code clientId},
+ * ({@code key} or {@code accessToken}, {@code format}, {@code v=6}, {@code heartbeats=false}, optional {@code clientId},
  * {@code echo=false} and {@code resume=<connectionKey>}).
  */
 public record Endpoint(URI base) {
@@ -128,6 +128,7 @@ public record Endpoint(URI base) {
         }
         append(q, "format", format.param());
         append(q, "v", PROTOCOL_VERSION);
+        append(q, "heartbeats", "false"); // as the SDKs on Node and the JVM say: pings suffice (they answer them)
         if (!c.echo()) {
             append(q, "echo", "false");
         }

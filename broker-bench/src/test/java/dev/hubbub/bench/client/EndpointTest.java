@@ -12,10 +12,10 @@ class EndpointTest {
     @Test
     void buildsTheConnectQuery() {
         Endpoint e = Endpoint.parse("ws://127.0.0.1:8080");
-        assertEquals("ws://127.0.0.1:8080/?key=app.k%3As%2Bcret&clientId=bob&format=msgpack&v=6&echo=false",
+        assertEquals("ws://127.0.0.1:8080/?key=app.k%3As%2Bcret&clientId=bob&format=msgpack&v=6&heartbeats=false&echo=false",
                 e.connectUri(Endpoint.Credentials.key("app.k:s+cret", "bob").withoutEcho(), WireCodec.Format.MSGPACK)
                         .toString());
-        assertEquals("ws://127.0.0.1:8080/?accessToken=t.k&format=json&v=6",
+        assertEquals("ws://127.0.0.1:8080/?accessToken=t.k&format=json&v=6&heartbeats=false",
                 e.connectUri(Endpoint.Credentials.token("t.k", null), WireCodec.Format.JSON).toString());
         assertEquals("http://127.0.0.1:8080", e.httpBase());
         assertEquals("https://example.com:443", Endpoint.parse("wss://example.com/").httpBase());
@@ -25,7 +25,7 @@ class EndpointTest {
     void aResumeCarriesTheConnectionKey() {
         Endpoint e = Endpoint.parse("ws://127.0.0.1:8080");
         Endpoint.Credentials creds = Endpoint.Credentials.key("app.k:secret", null).withResume("AbCdEfGhIjKlMnOp!qRsTuVwXyZ_-");
-        assertEquals("ws://127.0.0.1:8080/?key=app.k%3Asecret&format=json&v=6&resume=AbCdEfGhIjKlMnOp%21qRsTuVwXyZ_-",
+        assertEquals("ws://127.0.0.1:8080/?key=app.k%3Asecret&format=json&v=6&heartbeats=false&resume=AbCdEfGhIjKlMnOp%21qRsTuVwXyZ_-",
                 e.connectUri(creds, WireCodec.Format.JSON).toString());
         assertEquals("AbCdEfGhIjKlMnOp!qRsTuVwXyZ_-", creds.withoutEcho().resume(), "kept with echo=false");
         assertEquals(null, Endpoint.Credentials.key("app.k:secret", null).resume());

@@ -200,6 +200,9 @@ public final class HttpEntryHandler extends SimpleChannelInboundHandler<FullHttp
                 remote(ctx),
                 longParam(query, "remainPresentFor"));
         boolean rootPath = query.path().equals("/") || query.path().isEmpty();
+        // RTN23b: heartbeats=false says the client sees WebSocket pings; without it (a browser sends
+        // true, other clients may send nothing) it gets protocol HEARTBEATs
+        boolean pingsSuffice = "false".equals(param(query, "heartbeats"));
         handshaker.handshake(ctx.channel(), request).addListener(f -> {
             if (!f.isSuccess()) {
                 ctx.close();
@@ -226,7 +229,7 @@ public final class HttpEntryHandler extends SimpleChannelInboundHandler<FullHttp
             }
             // no WebSocketFrameAggregator until a client fragments a message (RealtimeHandler adds one then)
             p.addLast(PipelineNames.REALTIME, new RealtimeHandler(connector, connect, ProtocolCodec.of(format), limits,
-                    backlog, options.closeLingerMillis()));
+                    backlog, options.closeLingerMillis(), pingsSuffice));
             p.remove(this);
         });
     }

@@ -99,6 +99,19 @@ public final class NettyTransport implements Transport {
         writer.submit(this, framed);
     }
 
+    /**
+     * Queues a WebSocket ping (an empty one, already framed) for this connection, within its backlog
+     * limit as {@link #send}: it goes out in the same write as whatever else the loop writes here next.
+     */
+    void ping() {
+        if (!acceptsFrames()) {
+            return;
+        }
+        ByteBuf framed = channel.alloc().ioBuffer(2).writeByte(0x89).writeByte(0); // FIN + ping, unmasked, no payload
+        queuedBytes.addAndGet(framed.readableBytes());
+        writer.submit(this, framed);
+    }
+
     /** A frame queued by {@link #send} left the queue (written to the channel, or dropped): on the loop. */
     void dequeued(ByteBuf framed) { queuedBytes.addAndGet(-framed.readableBytes()); }
 

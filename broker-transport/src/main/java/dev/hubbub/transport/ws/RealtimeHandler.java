@@ -54,6 +54,11 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
     private final Limits limits;
     private final BacklogLimit backlog;
     private final long lingerMillis;
+    /**
+     * The client said it sees WebSocket pings ({@code heartbeats=false}, as ably-js on Node and
+     * ably-java do; RTN23b): a ping alone then keeps its connection alive, with no HEARTBEAT.
+     */
+    private final boolean pingsSuffice;
     private static final long NOT_PINGED = Long.MIN_VALUE;
 
     private Session session;
@@ -79,12 +84,22 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
      */
     public RealtimeHandler(Connector connector, ConnectRequest request, ProtocolCodec codec, Limits limits,
                            BacklogLimit backlog, long lingerMillis) {
+        this(connector, request, codec, limits, backlog, lingerMillis, false);
+    }
+
+    /**
+     * @param pingsSuffice the client asked for {@code heartbeats=false}: it sees WebSocket pings,
+     *                     so the broker keeps it alive with pings alone (else with HEARTBEATs too)
+     */
+    public RealtimeHandler(Connector connector, ConnectRequest request, ProtocolCodec codec, Limits limits,
+                           BacklogLimit backlog, long lingerMillis, boolean pingsSuffice) {
         this.connector = connector;
         this.request = request;
         this.codec = codec;
         this.limits = limits;
         this.backlog = backlog;
         this.lingerMillis = lingerMillis;
+        this.pingsSuffice = pingsSuffice;
     }
 
     /** With a backlog limit that memory pressure never lowers. */
@@ -110,13 +125,17 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
 
     /**
      * The connection's one timer, for both directions of liveness, re-armed for whichever is due
-     * first. Outbound: a HEARTBEAT when nothing went out for maxIdleInterval. Inbound: a WebSocket
-     * ping when nothing came in for maxIdleInterval, and a drop when the ping got nothing back
-     * within another. (Netty's IdleStateHandler would cost a handler, a second timer per connection
-     * and, for write idleness, a promise and a listener on every write.) The timer is this handler
-     * itself, in its loop's {@link LoopTimers} wheel: no Netty scheduled task per connection, and
-     * nothing allocated to re-arm it; it fires up to a wheel tick after it is due. Once the session
-     * is over (or never opened) the timer stops: the transport closes the connection within its linger.
+     * first. Outbound: something when nothing went out for maxIdleInterval, a WebSocket ping for a
+     * client that sees pings ({@code heartbeats=false}), else a HEARTBEAT. Inbound: a ping when
+     * nothing came in for maxIdleInterval, and a drop when nothing (not even a pong) came in for
+     * another interval after a ping. A connection quiet both ways is thus sent one frame a round
+     * (a ping, which its pong answers) or, for a client that needs HEARTBEATs, two in one write:
+     * at a million idle connections a round is a million writes, and each is a system call.
+     * (Netty's IdleStateHandler would cost a handler, a second timer per connection and, for write
+     * idleness, a promise and a listener on every write.) The timer is this handler itself, in its
+     * loop's {@link LoopTimers} wheel: no Netty scheduled task per connection, and nothing
+     * allocated to re-arm it; it fires up to a wheel tick after it is due. Once the session is over
+     * (or never opened) the timer stops: the transport closes the connection within its linger.
      *
      * <p>"Quiet for maxIdleInterval" is, for each connection, a little less: the interval less a
      * slack of up to a quarter of it, fixed per connection (from its channel id; see
@@ -133,29 +152,29 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
         }
         long interval = intervalNanos();
         long due = dueNanos(interval);
-        long untilHeartbeat = due - transport.idleNanos();
-        if (untilHeartbeat <= 0) {
-            transport.send(ProtocolMessage.heartbeat(null));
-            untilHeartbeat = due;
-        }
         long now = EventLoopWriter.nanoTime(ctx.channel().eventLoop());
         if (pingSentNanos != NOT_PINGED && lastReadNanos - pingSentNanos >= 0) {
             pingSentNanos = NOT_PINGED; // something (a pong, at least) came in since the ping
         }
-        long untilReadCheck;
-        if (now - lastReadNanos < due) {
-            untilReadCheck = due - (now - lastReadNanos);
-        } else if (pingSentNanos == NOT_PINGED) {
-            ctx.writeAndFlush(new PingWebSocketFrame());
-            pingSentNanos = now;
-            untilReadCheck = interval;
-        } else if (now - pingSentNanos >= interval) {
+        boolean quietIn = now - lastReadNanos >= due;
+        if (quietIn && pingSentNanos != NOT_PINGED && now - pingSentNanos >= interval) {
             session.end(DisconnectReason.IDLE_TIMEOUT, null);
             return;
-        } else {
-            untilReadCheck = interval - (now - pingSentNanos);
         }
-        transport.writer().timers().add(this, now + Math.min(untilHeartbeat, untilReadCheck));
+        boolean keepAliveDue = transport.idleNanos() >= due;
+        boolean ping = quietIn && pingSentNanos == NOT_PINGED || keepAliveDue && pingsSuffice;
+        if (keepAliveDue && !pingsSuffice) {
+            transport.send(ProtocolMessage.heartbeat(null));
+        }
+        if (ping) {
+            transport.ping(); // after the HEARTBEAT, if any: both go out in the loop's next write
+            if (pingSentNanos == NOT_PINGED) {
+                pingSentNanos = now; // the first unanswered ping: keep-alive pings must not postpone the drop
+            }
+        }
+        long untilKeepAlive = keepAliveDue ? due : due - transport.idleNanos();
+        long untilReadCheck = pingSentNanos != NOT_PINGED ? interval - (now - pingSentNanos) : due - (now - lastReadNanos);
+        transport.writer().timers().add(this, now + Math.min(untilKeepAlive, untilReadCheck));
     }
 
     /** maxIdleInterval in nanoseconds (from the shared limits rather than a copy per connection). */

@@ -123,6 +123,21 @@ class HttpEntryPipelineTest {
             return out;
         }
 
+        /** What the server wrote since the last call, one list of frames per write (per buffer it wrote). */
+        List<List<WebSocketFrame>> writes() {
+            server.runPendingTasks();
+            List<List<WebSocketFrame>> writes = new ArrayList<>();
+            for (Object o; (o = server.readOutbound()) != null; ) {
+                clientIn.writeInbound(o);
+                List<WebSocketFrame> frames = new ArrayList<>();
+                for (Object f; (f = clientIn.readInbound()) != null; ) {
+                    frames.add((WebSocketFrame) f);
+                }
+                writes.add(frames);
+            }
+            return writes;
+        }
+
         /** Data frames since the last call, parsed; control frames are released. */
         List<JsonNode> data() {
             List<JsonNode> out = new ArrayList<>();
@@ -418,32 +433,63 @@ class HttpEntryPipelineTest {
         assertEquals(0, core.core.count("broker.disconnects", "reason", "internal_error"));
     }
 
+    /**
+     * A client that needs protocol HEARTBEATs (it sent heartbeats=true, or said nothing: every
+     * client can see a HEARTBEAT) and is quiet both ways gets, at maxIdleInterval, a HEARTBEAT and a
+     * ping (which its pong answers), in one write: one system call a round, not two.
+     */
     @Test
-    void quietConnectionGetsAHeartbeatAfterMaxIdleInterval() {
+    void quietConnectionGetsAHeartbeatAndAPingInOneWriteAfterMaxIdleInterval() {
+        String sdkQuery = connectQuery(TestBroker.FULL_KEY, "alice");
+        for (String query : List.of(sdkQuery.replace("&heartbeats=false", ""), sdkQuery.replace("heartbeats=false", "heartbeats=true"))) {
+            Wire w = new Wire();
+            w.upgrade(query);
+            w.data();
+            // an EmbeddedChannel's id hashes to 0, which gives no slack: due at the whole interval
+            // (RealtimeHandlerTest covers connections with a slack)
+            assertEquals(0, RealtimeHandler.slackNanos(w.server.id().hashCode(), TimeUnit.MILLISECONDS.toNanos(IDLE_MS)));
+            w.server.advanceTimeBy(IDLE_MS - 1, TimeUnit.MILLISECONDS);
+            w.server.runScheduledPendingTasks();
+            assertTrue(w.writes().isEmpty(), "nothing before maxIdleInterval");
+
+            w.server.advanceTimeBy(1, TimeUnit.MILLISECONDS);
+            w.server.runScheduledPendingTasks();
+            List<List<WebSocketFrame>> writes = w.writes();
+            assertEquals(1, writes.size(), query + ": one write, was " + writes);
+            List<WebSocketFrame> frames = writes.get(0);
+            assertEquals(2, frames.size(), frames::toString);
+            assertEquals("{\"action\":0}", WsFrames.parse(frames.get(0)).toString(), "a protocol HEARTBEAT: " + frames);
+            assertInstanceOf(PingWebSocketFrame.class, frames.get(1));
+            frames.get(1).release();
+            assertTrue(w.server.isOpen());
+        }
+    }
+
+    /**
+     * A client that sees WebSocket pings (heartbeats=false, as ably-java and ably-js on Node send,
+     * RTN23b) is kept alive by one ping a round and nothing else: no HEARTBEAT beside it. Answering
+     * each ping keeps it connected round after round.
+     */
+    @Test
+    void aClientThatSeesPingsGetsOnePingARoundAndNoHeartbeat() {
         Wire w = new Wire();
         w.upgrade(connectQuery(TestBroker.FULL_KEY, "alice"));
         w.data();
-        // an EmbeddedChannel's id hashes to 0, which gives no slack: due at the whole interval
-        // (RealtimeHandlerTest covers connections with a slack)
         assertEquals(0, RealtimeHandler.slackNanos(w.server.id().hashCode(), TimeUnit.MILLISECONDS.toNanos(IDLE_MS)));
-        w.server.advanceTimeBy(IDLE_MS - 1, TimeUnit.MILLISECONDS);
-        w.server.runScheduledPendingTasks();
-        assertTrue(w.frames().isEmpty(), "nothing before maxIdleInterval");
-
-        w.server.advanceTimeBy(1, TimeUnit.MILLISECONDS);
-        w.server.runScheduledPendingTasks();
-        List<WebSocketFrame> frames = w.frames();
-        List<JsonNode> heartbeats = new ArrayList<>();
-        for (WebSocketFrame f : frames) {
-            if (f instanceof TextWebSocketFrame) {
-                heartbeats.add(WsFrames.parse(f));
-            } else {
-                f.release();
-            }
+        for (int round = 1; round <= 4; round++) {
+            w.server.advanceTimeBy(IDLE_MS - 1, TimeUnit.MILLISECONDS);
+            w.server.runScheduledPendingTasks();
+            assertTrue(w.writes().isEmpty(), "round " + round + ": nothing before maxIdleInterval");
+            w.server.advanceTimeBy(1, TimeUnit.MILLISECONDS);
+            w.server.runScheduledPendingTasks();
+            List<List<WebSocketFrame>> writes = w.writes();
+            assertEquals(1, writes.size(), "round " + round + ": " + writes);
+            assertEquals(1, writes.get(0).size(), "round " + round + ": a ping alone, was " + writes);
+            assertInstanceOf(PingWebSocketFrame.class, writes.get(0).get(0));
+            writes.get(0).get(0).release();
+            w.send(new PongWebSocketFrame());
+            assertTrue(w.server.isOpen(), "round " + round);
         }
-        assertEquals(1, heartbeats.size(), "a protocol HEARTBEAT, which every client can see: " + frames);
-        assertEquals("{\"action\":0}", heartbeats.get(0).toString());
-        assertTrue(w.server.isOpen());
     }
 
     /**

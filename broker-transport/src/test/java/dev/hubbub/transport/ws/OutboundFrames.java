@@ -3,6 +3,7 @@ package dev.hubbub.transport.ws;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.util.ArrayList;
@@ -77,6 +78,7 @@ public final class OutboundFrames {
         return switch (b0 & 0x0f) {
             case 0x1 -> new TextWebSocketFrame(payload);
             case 0x2 -> new BinaryWebSocketFrame(payload);
+            case 0x9 -> new PingWebSocketFrame(payload);
             default -> throw new AssertionError("unexpected opcode " + (b0 & 0x0f));
         };
     }

@@ -435,6 +435,49 @@ class RealtimeHandlerTest {
     }
 
     /**
+     * A client that sees pings (heartbeats=false) and then goes silent, answering nothing: it is sent
+     * a ping every due time (its keep-alive), and is dropped a whole interval after the first ping
+     * it left unanswered, within a tick. The later pings must not count as the one it is given an
+     * interval to answer, or a dead client with a slack would never be dropped (its due time is
+     * shorter than the interval, so a keep-alive ping always comes before the drop).
+     */
+    @Test
+    void aSilentClientThatSeesPingsIsDroppedAnIntervalAfterItsFirstUnansweredPing() {
+        long idle = core.limits.maxIdleInterval();
+        long intervalNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(idle);
+        int hash = hashWithALargeSlack(intervalNanos);
+        long dueMillis = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(intervalNanos - RealtimeHandler.slackNanos(hash, intervalNanos));
+        EmbeddedChannel ch = new EmbeddedChannel(new IdWithHash(hash));
+        channels.add(ch);
+        ch.freezeTime();
+        ConnectRequest request = new ConnectRequest(TestBroker.FULL_KEY, null, "alice", "json", "2", true, null, null, "embedded");
+        ch.pipeline().addLast(new RealtimeHandler(core.connector, request, ProtocolCodec.of(WireFormat.JSON), core.limits,
+                BacklogLimit.fixed(BACKLOG), LINGER, true));
+        assertEquals(List.of(4), actions(drainData(ch)));
+        List<Long> pings = new java.util.ArrayList<>();
+        long closedAt = -1;
+        for (long t = LoopTimers.TICK_MILLIS; t <= 3 * idle && closedAt < 0; t += LoopTimers.TICK_MILLIS) {
+            ch.advanceTimeBy(LoopTimers.TICK_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+            ch.runScheduledPendingTasks();
+            for (Object o : drain(ch)) {
+                if (!(o instanceof CloseWebSocketFrame)) { // the drop's
+                    assertInstanceOf(PingWebSocketFrame.class, o, "pings alone, no HEARTBEAT, until the drop");
+                    pings.add(t);
+                }
+                io.netty.util.ReferenceCountUtil.release(o);
+            }
+            if (!ch.isOpen()) {
+                closedAt = t;
+            }
+        }
+        assertTrue(pings.size() >= 2, "a keep-alive ping after the first: " + pings);
+        long firstPing = pings.get(0);
+        assertTrue(firstPing >= dueMillis && firstPing <= dueMillis + LoopTimers.TICK_MILLIS, "first ping at " + firstPing + ", due " + dueMillis);
+        assertTrue(closedAt >= firstPing + idle && closedAt <= firstPing + idle + LoopTimers.TICK_MILLIS,
+                "dropped at " + closedAt + " (pings at " + pings + ", interval " + idle + ")");
+    }
+
+    /**
      * A connection's slack is under a quarter of the interval, so its heartbeat is never later
      * than maxIdleInterval (what a client counts on), and slacks are spread over that quarter,
      * even for hashes that differ only in their low bits: hashes 0 to 999 and 1,000 random ones
