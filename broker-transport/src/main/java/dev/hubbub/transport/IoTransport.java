@@ -19,7 +19,7 @@ import java.util.Locale;
  * there to be chosen: it hands the kernel a loop's reads and writes in batches, one system call per
  * batch, where epoll makes one per read and one per write, and on the many-small-channels benchmark
  * the broker spent about a fifth less CPU per delivery on it. It is not the default because fan-out
- * at the limit of one core was less steady on it (README, Benchmarks: in one of four runs at 400,000
+ * at the limit of one core was less steady on it (docs/benchmarks.md: in one of four runs at 400,000
  * deliveries a second the broker fell behind and did not recover within the run; epoll held in all
  * four). io_uring needs Linux 5.14 or later and a kernel (and container runtime: Docker's default
  * seccomp profile refuses it) that allows it; naming a transport that is not there stops start-up,
