@@ -7,13 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.hubbub.core.auth.ApiKey;
 import dev.hubbub.core.auth.Capability;
 import dev.hubbub.core.session.Limits;
+import dev.hubbub.server.AblyJavaClients;
 import dev.hubbub.server.BrokerApp;
 import dev.hubbub.server.config.BrokerConfig;
 import io.ably.lib.realtime.AblyRealtime;
 import io.ably.lib.realtime.ConnectionState;
 import io.ably.lib.realtime.ConnectionStateListener.ConnectionStateChange;
 import io.ably.lib.types.ClientOptions;
-import io.ably.lib.util.Log;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,12 +33,14 @@ import org.junit.jupiter.api.Test;
 class IdleLivenessEndToEndTest {
     private static final String KEY = "app1.full:secret-full";
     private static final long IDLE_MS = 1_000;
-    private final List<AutoCloseable> closing = new ArrayList<>();
+    private final AblyJavaClients sdk = new AblyJavaClients();
+    private BrokerApp app;
 
     @AfterEach
     void close() throws Exception {
-        for (AutoCloseable c : closing) {
-            c.close();
+        sdk.close();
+        if (app != null) {
+            app.close();
         }
     }
 
@@ -47,19 +49,16 @@ class IdleLivenessEndToEndTest {
         Limits d = Limits.defaults();
         Limits limits = new Limits(d.maxMessageSize(), d.maxFrameSize(), d.maxInboundRate(), IDLE_MS,
                 d.connectionStateTtl(), d.maxChannelsPerConnection(), d.serverId());
-        BrokerApp app = new BrokerApp(new BrokerConfig("127.0.0.1", 0,
+        app = new BrokerApp(new BrokerConfig("127.0.0.1", 0,
                 List.of(new ApiKey("app1.full", "secret-full", Capability.ALL)), limits, 8L * 1024 * 1024, 2),
                 Clock.systemUTC(), new SimpleMeterRegistry());
-        closing.add(app::close);
         int port = app.start().getPort();
 
         List<AblyRealtime> clients = new ArrayList<>();
         List<ConnectionStateChange> changes = new CopyOnWriteArrayList<>();
         for (boolean binary : new boolean[] {false, true}) {
-            AblyRealtime r = new AblyRealtime(options(port, binary));
-            closing.add(r::close);
+            AblyRealtime r = sdk.connected(options(port, binary), Duration.ofSeconds(10));
             clients.add(r);
-            await().atMost(Duration.ofSeconds(10)).until(() -> r.connection.state == ConnectionState.connected);
             r.connection.on(changes::add);
         }
         List<String> ids = clients.stream().map(c -> c.connection.id).toList();
@@ -70,19 +69,11 @@ class IdleLivenessEndToEndTest {
         assertTrue(changes.isEmpty(), changes::toString);
     }
 
-    private static ClientOptions options(int port, boolean binary) throws Exception {
-        ClientOptions o = new ClientOptions();
+    private static ClientOptions options(int port, boolean binary) {
+        ClientOptions o = AblyJavaClients.options(port, binary);
         o.key = KEY;
         o.clientId = "idle-" + binary;
-        o.realtimeHost = "127.0.0.1";
-        o.restHost = "127.0.0.1";
-        o.port = port;
-        o.tls = false;
-        o.environment = null;
-        o.fallbackHosts = new String[0];
-        o.useBinaryProtocol = binary;
         o.realtimeRequestTimeout = 1_000;
-        o.logLevel = Log.NONE;
         return o;
     }
 }

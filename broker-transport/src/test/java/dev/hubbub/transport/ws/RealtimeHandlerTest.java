@@ -387,6 +387,27 @@ class RealtimeHandlerTest {
         throw new AssertionError("no hash under 1,000 has a large slack");
     }
 
+    /** A connection, CONNECTED read, whose due time is its maxIdleInterval less a slack of many ticks. */
+    private record Slacked(EmbeddedChannel ch, RealtimeHandler handler, long dueMillis) {}
+
+    /** Connects alice on a channel id chosen for a large slack ({@link #hashWithALargeSlack}), time frozen. */
+    private Slacked connectedWithALargeSlack(boolean pingsSuffice) {
+        long idle = core.limits.maxIdleInterval();
+        long intervalNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(idle);
+        int hash = hashWithALargeSlack(intervalNanos);
+        long dueMillis = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(intervalNanos - RealtimeHandler.slackNanos(hash, intervalNanos));
+        assertTrue(dueMillis < idle - 10 * LoopTimers.TICK_MILLIS, "a slack of many ticks: " + dueMillis);
+        EmbeddedChannel ch = new EmbeddedChannel(new IdWithHash(hash));
+        channels.add(ch);
+        ch.freezeTime();
+        ConnectRequest request = new ConnectRequest(TestBroker.FULL_KEY, null, "alice", "json", "2", true, null, null, "embedded");
+        RealtimeHandler handler = new RealtimeHandler(core.connector, request, ProtocolCodec.of(WireFormat.JSON), core.limits,
+                BacklogLimit.fixed(BACKLOG), LINGER, pingsSuffice);
+        ch.pipeline().addLast(handler);
+        assertEquals(List.of(4), actions(drainData(ch)));
+        return new Slacked(ch, handler, dueMillis);
+    }
+
     /**
      * The liveness timer is the handler itself, in its loop's wheel: a connection adds no Netty
      * scheduled task of its own. Its HEARTBEAT comes when the connection has been quiet for its
@@ -397,18 +418,10 @@ class RealtimeHandlerTest {
      */
     @Test
     void theLivenessTimerIsTheHandlerInItsLoopsWheelAndHeartbeatsNoEarlierThanDue() {
-        long idle = core.limits.maxIdleInterval();
-        long intervalNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(idle);
-        int hash = hashWithALargeSlack(intervalNanos);
-        long dueMillis = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(intervalNanos - RealtimeHandler.slackNanos(hash, intervalNanos));
-        assertTrue(dueMillis < idle - 10 * LoopTimers.TICK_MILLIS, "a slack of many ticks: " + dueMillis);
-        EmbeddedChannel ch = new EmbeddedChannel(new IdWithHash(hash));
-        channels.add(ch);
-        ch.freezeTime();
-        ConnectRequest request = new ConnectRequest(TestBroker.FULL_KEY, null, "alice", "json", "2", true, null, null, "embedded");
-        RealtimeHandler handler = new RealtimeHandler(core.connector, request, ProtocolCodec.of(WireFormat.JSON), core.limits, BACKLOG, LINGER);
-        ch.pipeline().addLast(handler);
-        assertEquals(List.of(4), actions(drainData(ch)));
+        Slacked c = connectedWithALargeSlack(false);
+        EmbeddedChannel ch = c.ch();
+        RealtimeHandler handler = c.handler();
+        long dueMillis = c.dueMillis();
         LoopTimers timers = LoopTimers.of(ch.eventLoop());
         assertEquals(1, timers.size());
         assertTrue(timers.remove(handler), "the handler itself is the timer");
@@ -444,16 +457,9 @@ class RealtimeHandlerTest {
     @Test
     void aSilentClientThatSeesPingsIsDroppedAnIntervalAfterItsFirstUnansweredPing() {
         long idle = core.limits.maxIdleInterval();
-        long intervalNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(idle);
-        int hash = hashWithALargeSlack(intervalNanos);
-        long dueMillis = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(intervalNanos - RealtimeHandler.slackNanos(hash, intervalNanos));
-        EmbeddedChannel ch = new EmbeddedChannel(new IdWithHash(hash));
-        channels.add(ch);
-        ch.freezeTime();
-        ConnectRequest request = new ConnectRequest(TestBroker.FULL_KEY, null, "alice", "json", "2", true, null, null, "embedded");
-        ch.pipeline().addLast(new RealtimeHandler(core.connector, request, ProtocolCodec.of(WireFormat.JSON), core.limits,
-                BacklogLimit.fixed(BACKLOG), LINGER, true));
-        assertEquals(List.of(4), actions(drainData(ch)));
+        Slacked c = connectedWithALargeSlack(true);
+        EmbeddedChannel ch = c.ch();
+        long dueMillis = c.dueMillis();
         List<Long> pings = new java.util.ArrayList<>();
         long closedAt = -1;
         for (long t = LoopTimers.TICK_MILLIS; t <= 3 * idle && closedAt < 0; t += LoopTimers.TICK_MILLIS) {
