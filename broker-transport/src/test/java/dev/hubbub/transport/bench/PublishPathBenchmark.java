@@ -1,0 +1,214 @@
+package dev.hubbub.transport.bench;
+
+import dev.hubbub.core.auth.ApiKey;
+import dev.hubbub.core.auth.Capability;
+import dev.hubbub.core.history.Retention;
+import dev.hubbub.core.session.Limits;
+import dev.hubbub.testkit.TestCore;
+import dev.hubbub.transport.BrokerServer;
+import dev.hubbub.transport.http.RestAuth;
+import dev.hubbub.transport.http.RestHandler;
+import dev.hubbub.transport.ws.NettyFanOut;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * One publish through the whole realtime path, sockets left out: a WebSocket frame into the
+ * publisher's pipeline (as BrokerServer builds it), decode, session, identity gate, history,
+ * fan-out, the ACK and the delivery encoded and written out of both pipelines. Round robin over
+ * {@code channels} channels of one publisher and one subscriber each, as the many-channels load
+ * does: at 10 channels everything the path touches stays in the CPU's caches, at 1,000 it does
+ * not. The difference is what the path's memory layout costs, measured without a profiler.
+ *   scripts/jmh broker-transport PublishPath
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 10, time = 1) // at 1,000 channels the JIT takes about five to settle
+@Measurement(iterations = 8, time = 1)
+@Fork(1)
+public class PublishPathBenchmark {
+    @Param({"10", "1000"})
+    public int channels;
+
+    /**
+     * What each channel keeps: the defaults (2 minutes, up to 256 MiB in all: every message is new
+     * memory), or one message (the history's work, on memory that stays in the caches).
+     */
+    @Param({"defaults", "one"})
+    public String history;
+
+    private static final String KEY = "app1.full:secret1";
+    /** Each publisher's msgSerials start here: ten digits, so each is written over the last in place. */
+    private static final long FIRST_SERIAL = 1_000_000_000L;
+
+    private EmbeddedChannel[] publishers;
+    private EmbeddedChannel[] subscribers;
+    private byte[][] frames;
+    private int[] serialAt;
+    private long[] serials;
+    private int next;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        Limits defaults = Limits.defaults();
+        // no inbound rate to speak of, and no liveness round within the run (nothing here answers a ping)
+        Limits limits = new Limits(defaults.maxMessageSize(), defaults.maxFrameSize(), 1_000_000_000, 600_000,
+                defaults.connectionStateTtl(), defaults.maxChannelsPerConnection(), defaults.serverId());
+        TestCore core = TestCore.builder()
+                .key(new ApiKey("app1.full", "secret1", Capability.ALL))
+                .clock(Clock.systemUTC())
+                .limits(limits)
+                .retention(history.equals("one") ? new Retention(0, 1, 1L << 20, 256L << 20, 120_000) : Retention.defaults())
+                .fanOut(new NettyFanOut())
+                .build();
+        RestHandler rest = new RestHandler(new RestAuth(core.authenticator), core.publishing, core.clock);
+        BrokerServer.Options options = new BrokerServer.Options("127.0.0.1", 0, 1, 8L << 20, 1 << 20, 1000);
+        publishers = new EmbeddedChannel[channels];
+        subscribers = new EmbeddedChannel[channels];
+        frames = new byte[channels][];
+        serialAt = new int[channels];
+        serials = new long[channels];
+        for (int i = 0; i < channels; i++) {
+            publishers[i] = connect(core, rest, limits, options, "p" + i + "&echo=false");
+            subscribers[i] = connect(core, rest, limits, options, "s" + i);
+            send(publishers[i], "{\"action\":10,\"channel\":\"room-" + i + "\"}");
+            send(subscribers[i], "{\"action\":10,\"channel\":\"room-" + i + "\"}");
+            drain(publishers[i]);
+            drain(subscribers[i]);
+            String json = "{\"action\":15,\"channel\":\"room-" + i + "\",\"msgSerial\":" + FIRST_SERIAL
+                    + ",\"messages\":[{\"name\":\"greeting\",\"data\":\"" + "x".repeat(100) + "\"}]}";
+            frames[i] = maskedFrame(json);
+            serialAt[i] = indexOf(frames[i], String.valueOf(FIRST_SERIAL));
+        }
+        // one publish looked at: the subscriber must have its message, the publisher its ACK (and not its own message)
+        offer(0);
+        String delivered = new String(drain(subscribers[0]), StandardCharsets.ISO_8859_1);
+        String acked = new String(drain(publishers[0]), StandardCharsets.ISO_8859_1);
+        if (!delivered.contains("greeting") || !acked.contains("\"action\":1") || acked.contains("greeting")) {
+            throw new IllegalStateException("the path does not deliver: sent [" + delivered + "], ACK [" + acked + "]");
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        for (int i = 0; i < channels; i++) {
+            publishers[i].finishAndReleaseAll();
+            subscribers[i].finishAndReleaseAll();
+        }
+    }
+
+    @Benchmark
+    public int publish() {
+        int i = next;
+        next = i + 1 == channels ? 0 : i + 1;
+        offer(i);
+        return release(publishers[i]) + release(subscribers[i]);
+    }
+
+    /** Channel {@code i}'s publisher sends its message, with the next msgSerial. */
+    private void offer(int i) {
+        byte[] frame = frames[i];
+        long s = FIRST_SERIAL + serials[i]++; // each connection's own msgSerials, one after another
+        for (int d = serialAt[i] + 9; d >= serialAt[i]; d--, s /= 10) {
+            frame[d] = (byte) ('0' + s % 10);
+        }
+        publishers[i].writeInbound(Unpooled.wrappedBuffer(frame));
+    }
+
+    private static EmbeddedChannel connect(TestCore core, RestHandler rest, Limits limits, BrokerServer.Options options,
+                                           String clientId) {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        BrokerServer.configure(ch.pipeline(), core.connector, rest, limits, options);
+        ch.writeInbound(Unpooled.copiedBuffer("GET /?key=" + KEY.replace(":", "%3A") + "&clientId=" + clientId
+                + "&format=json&heartbeats=false&v=2 HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+                StandardCharsets.ISO_8859_1));
+        String head = new String(drain(ch), StandardCharsets.ISO_8859_1);
+        if (!head.startsWith("HTTP/1.1 101") || !head.contains("\"action\":4")) {
+            throw new IllegalStateException("not connected: " + head);
+        }
+        return ch;
+    }
+
+    private static void send(EmbeddedChannel ch, String json) {
+        ch.writeInbound(Unpooled.wrappedBuffer(maskedFrame(json)));
+    }
+
+    /** A client's text frame, masked as a client must, with the all-zero key: the payload reads as it is. */
+    private static byte[] maskedFrame(String json) {
+        byte[] payload = json.getBytes(StandardCharsets.UTF_8);
+        if (payload.length >= 65536) {
+            throw new IllegalArgumentException("a short frame");
+        }
+        int header = payload.length < 126 ? 2 : 4;
+        byte[] frame = new byte[header + 4 + payload.length];
+        frame[0] = (byte) 0x81;
+        if (payload.length < 126) {
+            frame[1] = (byte) (0x80 | payload.length);
+        } else {
+            frame[1] = (byte) (0x80 | 126);
+            frame[2] = (byte) (payload.length >>> 8);
+            frame[3] = (byte) payload.length;
+        }
+        System.arraycopy(payload, 0, frame, header + 4, payload.length);
+        return frame;
+    }
+
+    private static int indexOf(byte[] in, String what) {
+        byte[] w = what.getBytes(StandardCharsets.ISO_8859_1);
+        outer:
+        for (int i = 0; i + w.length <= in.length; i++) {
+            for (int j = 0; j < w.length; j++) {
+                if (in[i + j] != w[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        throw new IllegalArgumentException(what);
+    }
+
+    /** Runs the channel's loop and releases what it wrote; returns the bytes written. */
+    private static int release(EmbeddedChannel ch) {
+        ch.runPendingTasks();
+        int bytes = 0;
+        for (Object o; (o = ch.readOutbound()) != null; ) {
+            ByteBuf b = (ByteBuf) o;
+            bytes += b.readableBytes();
+            b.release();
+        }
+        return bytes;
+    }
+
+    /** Runs the channel's loop and returns what it wrote, the buffers released. */
+    private static byte[] drain(EmbeddedChannel ch) {
+        ch.runPendingTasks();
+        ByteBuf all = Unpooled.buffer();
+        for (Object o; (o = ch.readOutbound()) != null; ) {
+            all.writeBytes((ByteBuf) o);
+            ((ByteBuf) o).release();
+        }
+        byte[] bytes = new byte[all.readableBytes()];
+        all.readBytes(bytes);
+        all.release();
+        return bytes;
+    }
+}
