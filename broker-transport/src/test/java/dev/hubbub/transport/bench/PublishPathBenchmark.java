@@ -1,5 +1,7 @@
 package dev.hubbub.transport.bench;
 
+import static dev.hubbub.transport.EmbeddedOutbound.drain;
+
 import dev.hubbub.core.auth.ApiKey;
 import dev.hubbub.core.auth.Capability;
 import dev.hubbub.core.history.Retention;
@@ -195,20 +197,6 @@ public class PublishPathBenchmark {
             bytes += b.readableBytes();
             b.release();
         }
-        return bytes;
-    }
-
-    /** Runs the channel's loop and returns what it wrote, the buffers released. */
-    private static byte[] drain(EmbeddedChannel ch) {
-        ch.runPendingTasks();
-        ByteBuf all = Unpooled.buffer();
-        for (Object o; (o = ch.readOutbound()) != null; ) {
-            all.writeBytes((ByteBuf) o);
-            ((ByteBuf) o).release();
-        }
-        byte[] bytes = new byte[all.readableBytes()];
-        all.readBytes(bytes);
-        all.release();
         return bytes;
     }
 }

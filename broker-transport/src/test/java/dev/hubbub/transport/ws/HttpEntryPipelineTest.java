@@ -30,6 +30,7 @@ import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import dev.hubbub.transport.BrokerServer;
+import dev.hubbub.transport.EmbeddedOutbound;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
@@ -78,18 +79,7 @@ class HttpEntryPipelineTest {
         void writeRaw(String text) { server.writeInbound(Unpooled.copiedBuffer(text, StandardCharsets.ISO_8859_1)); }
 
         /** Everything the server wrote so far, as one byte array. */
-        byte[] outboundBytes() {
-            server.runPendingTasks();
-            ByteBuf all = Unpooled.buffer();
-            for (Object o; (o = server.readOutbound()) != null; ) {
-                all.writeBytes((ByteBuf) o);
-                ((ByteBuf) o).release();
-            }
-            byte[] bytes = new byte[all.readableBytes()];
-            all.readBytes(bytes);
-            all.release();
-            return bytes;
-        }
+        byte[] outboundBytes() { return EmbeddedOutbound.drain(server); }
 
         /** Sends the upgrade; returns the HTTP response head and feeds any frames after it to the client decoder. */
         String upgrade(String pathAndQuery) {
