@@ -16,6 +16,10 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -38,14 +42,19 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code channels} channels of one publisher and one subscriber each, as the many-channels load
  * does: at 10 channels everything the path touches stays in the CPU's caches, at 1,000 it does
  * not. The difference is what the path's memory layout costs, measured without a profiler.
+ * {@code pairs} and {@code few} tell the channels' share from the connections': fewer connections
+ * than channels, each serving many, keeps one side in the caches while the other is spread out.
  *   scripts/jmh broker-transport PublishPath
+ *   scripts/jmh broker-transport -p channels=1000 -p history=one -p pairs=10 -p few=publishers PublishPath
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 10, time = 1) // at 1,000 channels the JIT takes about five to settle
 @Measurement(iterations = 8, time = 1)
-@Fork(1)
+// the collector and young generation bin/hubbub gives the broker: a small young generation stays in the caches,
+// where the JVM's default (G1, an eden of hundreds of MiB) puts every allocation on memory no cache holds
+@Fork(value = 1, jvmArgsAppend = {"-XX:+UseSerialGC", "-Xmn16m"})
 public class PublishPathBenchmark {
     @Param({"10", "1000"})
     public int channels;
@@ -56,6 +65,18 @@ public class PublishPathBenchmark {
      */
     @Param({"defaults", "one"})
     public String history;
+
+    /**
+     * Publisher-subscriber pairs of connections (0: one pair per channel). Fewer pairs than
+     * channels, each pair attached to every channel {@code i} with {@code i % pairs} its own:
+     * the channels' state spread over memory, the connections' kept in the caches.
+     */
+    @Param({"0"})
+    public int pairs;
+
+    /** Which side's connections are few (pairs of them): "both", "publishers" or "subscribers". */
+    @Param({"both"})
+    public String few;
 
     private static final String KEY = "app1.full:secret1";
     /** Each publisher's msgSerials start here: ten digits, so each is written over the last in place. */
@@ -83,14 +104,17 @@ public class PublishPathBenchmark {
                 .build();
         RestHandler rest = new RestHandler(new RestAuth(core.authenticator), core.publishing, core.clock);
         BrokerServer.Options options = new BrokerServer.Options("127.0.0.1", 0, 1, 8L << 20, 1 << 20, 1000);
+        int connections = pairs == 0 ? channels : pairs;
+        int pubs = few.equals("subscribers") ? channels : connections;
+        int subs = few.equals("publishers") ? channels : connections;
         publishers = new EmbeddedChannel[channels];
         subscribers = new EmbeddedChannel[channels];
         frames = new byte[channels][];
         serialAt = new int[channels];
-        serials = new long[channels];
+        serials = new long[pubs];
         for (int i = 0; i < channels; i++) {
-            publishers[i] = connect(core, rest, limits, options, "p" + i + "&echo=false");
-            subscribers[i] = connect(core, rest, limits, options, "s" + i);
+            publishers[i] = i < pubs ? connect(core, rest, limits, options, "p" + i + "&echo=false") : publishers[i % pubs];
+            subscribers[i] = i < subs ? connect(core, rest, limits, options, "s" + i) : subscribers[i % subs];
             send(publishers[i], "{\"action\":10,\"channel\":\"room-" + i + "\"}");
             send(subscribers[i], "{\"action\":10,\"channel\":\"room-" + i + "\"}");
             drain(publishers[i]);
@@ -111,10 +135,10 @@ public class PublishPathBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        for (int i = 0; i < channels; i++) {
-            publishers[i].finishAndReleaseAll();
-            subscribers[i].finishAndReleaseAll();
-        }
+        Set<EmbeddedChannel> all = Collections.newSetFromMap(new IdentityHashMap<>()); // a connection may serve many channels
+        all.addAll(Arrays.asList(publishers));
+        all.addAll(Arrays.asList(subscribers));
+        all.forEach(EmbeddedChannel::finishAndReleaseAll);
     }
 
     @Benchmark
@@ -128,7 +152,7 @@ public class PublishPathBenchmark {
     /** Channel {@code i}'s publisher sends its message, with the next msgSerial. */
     private void offer(int i) {
         byte[] frame = frames[i];
-        long s = FIRST_SERIAL + serials[i]++; // each connection's own msgSerials, one after another
+        long s = FIRST_SERIAL + serials[i % serials.length]++; // each connection's own msgSerials, one after another
         for (int d = serialAt[i] + 9; d >= serialAt[i]; d--, s /= 10) {
             frame[d] = (byte) ('0' + s % 10);
         }
