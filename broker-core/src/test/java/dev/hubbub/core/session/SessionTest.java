@@ -203,6 +203,26 @@ class SessionTest {
     }
 
     @Test
+    void eachPublishIsHeldToTheModesOfTheLatestAttachUnderItsName() {
+        Client alice = connect(FULL, "alice");
+        ProtocolMessage subscribeOnly = frame(Action.ATTACH, "room", Flags.MODE_SUBSCRIBE, null, null);
+        alice.send(subscribeOnly);
+        alice.send(publish("room", 0, msg(null, "refused")));
+        alice.send(publish("room", 1, msg(null, "refused again"))); // the same name twice: still its modes
+        alice.send(attach("room")); // re-attached with every mode
+        alice.send(publish("room", 2, msg(null, "accepted")));
+        alice.send(subscribeOnly);
+        alice.send(publish("room", 3, msg(null, "refused after narrowing")));
+        alice.send(detach("room")); // not attached: a publish is held to the capability alone
+        alice.send(publish("room", 4, msg(null, "accepted unattached")));
+
+        List<ProtocolMessage> nacks = alice.out().frames(Action.NACK);
+        assertEquals(List.of(0L, 1L, 3L), nacks.stream().map(ProtocolMessage::msgSerial).toList());
+        nacks.forEach(n -> assertError(40165, 401, n.error()));
+        assertEquals(List.of(2L, 4L), alice.out().frames(Action.ACK).stream().map(ProtocolMessage::msgSerial).toList());
+    }
+
+    @Test
     void reattachIsIdempotent() {
         Client alice = connect(FULL, "alice");
         Client bob = connect(FULL, "bob");
