@@ -205,7 +205,7 @@ final class EventLoopWriter {
         for (NettyTransport t : touched) {
             try {
                 t.writeHeld();
-                t.channel().flush();
+                t.flush();
                 t.lastWriteNanos = now;
             } catch (RuntimeException | OutOfMemoryError e) {
                 failed(t, e);

@@ -272,6 +272,23 @@ public final class NettyTransport implements Transport {
         h.writeBytes(next, next.readerIndex(), next.readableBytes());
     }
 
+    /**
+     * Flushes what has been written, from where {@link #writeFramed} writes: the handlers after the
+     * WebSocket encoder are inbound only and hold nothing to flush, and a flush from the tail would
+     * read each of their contexts, for every connection a drain touches (the publisher's for its
+     * ACK, each subscriber's for its delivery), on memory that has gone cold since its last frame.
+     * Whatever entered at the tail (a Close frame, say) has passed the encoder and is flushed too.
+     * On the event loop.
+     */
+    void flush() {
+        ChannelHandlerContext out = framedOut;
+        if (out != null) {
+            out.flush();
+        } else {
+            channel.flush();
+        }
+    }
+
     /** Writes what {@link #hold} kept, if anything (released if the connection closed meanwhile); on the event loop. */
     void writeHeld() {
         ByteBuf h = held;

@@ -465,6 +465,49 @@ class FanOutBatchTest {
         assertTrue(text(p.received().poll()).contains("through"));
     }
 
+    /**
+     * Flushes enter where the frames do: a handler before the encoder that holds writes until it is
+     * flushed (as TLS does) lets them go, and a handler after it sees no flush (the drain does not
+     * walk the contexts of the inbound handlers to reach the socket).
+     */
+    @Test
+    void flushesEnterThePipelineAtTheWebSocketEncoder() throws Exception {
+        Pair p = connect(WireFormat.JSON);
+        java.util.concurrent.atomic.AtomicInteger flushesAfter = new java.util.concurrent.atomic.AtomicInteger();
+        Channel ch = p.transport().channel();
+        ch.eventLoop().submit(() -> ch.pipeline()
+                .addLast("holding", new io.netty.channel.ChannelOutboundHandlerAdapter() {
+                    private final List<Object> held = new ArrayList<>();
+
+                    @Override
+                    public void write(ChannelHandlerContext ctx, Object msg, io.netty.channel.ChannelPromise promise) {
+                        held.add(msg); // the drain writes with the void promise: nothing to complete
+                    }
+
+                    @Override
+                    public void flush(ChannelHandlerContext ctx) {
+                        held.forEach(m -> ctx.write(m, ctx.voidPromise()));
+                        held.clear();
+                        ctx.flush();
+                    }
+                })
+                .addLast("encoder", new io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder(false))
+                .addLast("after", new io.netty.channel.ChannelOutboundHandlerAdapter() {
+                    @Override
+                    public void flush(ChannelHandlerContext ctx) {
+                        flushesAfter.incrementAndGet();
+                        ctx.flush();
+                    }
+                })).sync();
+
+        fanOut(message("fanned out"), p.transport());
+        p.transport().send(ProtocolMessage.heartbeat("sent alone"));
+        List<String> frames = framesReceived(p, 2);
+        assertTrue(frames.get(0).contains("fanned out"), frames::toString);
+        assertTrue(frames.get(1).contains("sent alone"), frames::toString);
+        assertEquals(0, flushesAfter.get(), "the flush entered at the encoder");
+    }
+
     private static io.netty.channel.ChannelOutboundHandlerAdapter recorder(List<Object> seen) {
         return new io.netty.channel.ChannelOutboundHandlerAdapter() {
             @Override
