@@ -11,9 +11,12 @@ import dev.hubbub.transport.BrokerServer;
 import dev.hubbub.transport.http.RestAuth;
 import dev.hubbub.transport.http.RestHandler;
 import dev.hubbub.transport.ws.NettyFanOut;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Arrays;
@@ -21,6 +24,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.msgpack.jackson.dataformat.MessagePackFactory;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -46,6 +50,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * than channels, each serving many, keeps one side in the caches while the other is spread out.
  *   scripts/jmh broker-transport PublishPath
  *   scripts/jmh broker-transport -p channels=1000 -p history=one -p pairs=10 -p few=publishers PublishPath
+ *   scripts/jmh broker-transport -p channels=10 -p format=json,msgpack PublishPath
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -77,6 +82,10 @@ public class PublishPathBenchmark {
     /** Which side's connections are few (pairs of them): "both", "publishers" or "subscribers". */
     @Param({"both"})
     public String few;
+
+    /** The wire format of every connection: "json" or "msgpack" (binary frames, as ably-java sends by default). */
+    @Param({"json"})
+    public String format;
 
     private static final String KEY = "app1.full:secret1";
     /** Each publisher's msgSerials start here: ten digits, so each is written over the last in place. */
@@ -115,20 +124,23 @@ public class PublishPathBenchmark {
         for (int i = 0; i < channels; i++) {
             publishers[i] = i < pubs ? connect(core, rest, limits, options, "p" + i + "&echo=false") : publishers[i % pubs];
             subscribers[i] = i < subs ? connect(core, rest, limits, options, "s" + i) : subscribers[i % subs];
-            send(publishers[i], "{\"action\":10,\"channel\":\"room-" + i + "\"}");
-            send(subscribers[i], "{\"action\":10,\"channel\":\"room-" + i + "\"}");
+            String attach = "{\"action\":10,\"channel\":\"room-" + i + "\"}";
+            send(publishers[i], attach);
+            send(subscribers[i], attach);
             drain(publishers[i]);
             drain(subscribers[i]);
             String json = "{\"action\":15,\"channel\":\"room-" + i + "\",\"msgSerial\":" + FIRST_SERIAL
                     + ",\"messages\":[{\"name\":\"greeting\",\"data\":\"" + "x".repeat(100) + "\"}]}";
-            frames[i] = maskedFrame(json);
-            serialAt[i] = indexOf(frames[i], String.valueOf(FIRST_SERIAL));
+            frames[i] = maskedFrame(body(json));
+            // JSON: the serial's ten digits; MessagePack: its uint32's four bytes (0xce, then big-endian)
+            serialAt[i] = binary() ? indexOf(frames[i], (byte) 0xce, FIRST_SERIAL) + 1 : indexOf(frames[i], String.valueOf(FIRST_SERIAL));
         }
         // one publish looked at: the subscriber must have its message, the publisher its ACK (and not its own message)
         offer(0);
         String delivered = new String(drain(subscribers[0]), StandardCharsets.ISO_8859_1);
         String acked = new String(drain(publishers[0]), StandardCharsets.ISO_8859_1);
-        if (!delivered.contains("greeting") || !acked.contains("\"action\":1") || acked.contains("greeting")) {
+        String ack = binary() ? "\u00a6action\u0001" : "\"action\":1"; // MessagePack: fixstr "action", fixint 1
+        if (!delivered.contains("greeting") || !acked.contains(ack) || acked.contains("greeting")) {
             throw new IllegalStateException("the path does not deliver: sent [" + delivered + "], ACK [" + acked + "]");
         }
     }
@@ -153,40 +165,62 @@ public class PublishPathBenchmark {
     private void offer(int i) {
         byte[] frame = frames[i];
         long s = FIRST_SERIAL + serials[i % serials.length]++; // each connection's own msgSerials, one after another
-        for (int d = serialAt[i] + 9; d >= serialAt[i]; d--, s /= 10) {
-            frame[d] = (byte) ('0' + s % 10);
+        if (binary()) {
+            for (int d = serialAt[i] + 3; d >= serialAt[i]; d--, s >>>= 8) {
+                frame[d] = (byte) s;
+            }
+        } else {
+            for (int d = serialAt[i] + 9; d >= serialAt[i]; d--, s /= 10) {
+                frame[d] = (byte) ('0' + s % 10);
+            }
         }
         publishers[i].writeInbound(Unpooled.wrappedBuffer(frame));
     }
 
-    private static EmbeddedChannel connect(TestCore core, RestHandler rest, Limits limits, BrokerServer.Options options,
-                                           String clientId) {
+    private boolean binary() {
+        return format.equals("msgpack");
+    }
+
+    /** The frame body of {@code json} in this run's format. */
+    private byte[] body(String json) {
+        if (!binary()) {
+            return json.getBytes(StandardCharsets.UTF_8);
+        }
+        try {
+            ObjectMapper msgpack = new ObjectMapper(new MessagePackFactory());
+            return msgpack.writeValueAsBytes(new ObjectMapper().readTree(json));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private EmbeddedChannel connect(TestCore core, RestHandler rest, Limits limits, BrokerServer.Options options,
+                                    String clientId) {
         EmbeddedChannel ch = new EmbeddedChannel();
         BrokerServer.configure(ch.pipeline(), core.connector, rest, limits, options);
         ch.writeInbound(Unpooled.copiedBuffer("GET /?key=" + KEY.replace(":", "%3A") + "&clientId=" + clientId
-                + "&format=json&heartbeats=false&v=2 HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                + "&format=" + format + "&heartbeats=false&v=2 HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
                 + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
                 StandardCharsets.ISO_8859_1));
         String head = new String(drain(ch), StandardCharsets.ISO_8859_1);
-        if (!head.startsWith("HTTP/1.1 101") || !head.contains("\"action\":4")) {
+        if (!head.startsWith("HTTP/1.1 101") || !head.contains(binary() ? "\u00a6action\u0004" : "\"action\":4")) {
             throw new IllegalStateException("not connected: " + head);
         }
         return ch;
     }
 
-    private static void send(EmbeddedChannel ch, String json) {
-        ch.writeInbound(Unpooled.wrappedBuffer(maskedFrame(json)));
+    private void send(EmbeddedChannel ch, String json) {
+        ch.writeInbound(Unpooled.wrappedBuffer(maskedFrame(body(json))));
     }
 
-    /** A client's text frame, masked as a client must, with the all-zero key: the payload reads as it is. */
-    private static byte[] maskedFrame(String json) {
-        byte[] payload = json.getBytes(StandardCharsets.UTF_8);
+    /** A client's frame (text or binary), masked as a client must, with the all-zero key: the payload reads as it is. */
+    private byte[] maskedFrame(byte[] payload) {
         if (payload.length >= 65536) {
             throw new IllegalArgumentException("a short frame");
         }
         int header = payload.length < 126 ? 2 : 4;
         byte[] frame = new byte[header + 4 + payload.length];
-        frame[0] = (byte) 0x81;
+        frame[0] = (byte) (binary() ? 0x82 : 0x81);
         if (payload.length < 126) {
             frame[1] = (byte) (0x80 | payload.length);
         } else {
@@ -199,7 +233,15 @@ public class PublishPathBenchmark {
     }
 
     private static int indexOf(byte[] in, String what) {
-        byte[] w = what.getBytes(StandardCharsets.ISO_8859_1);
+        return indexOf(in, what.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    /** Where {@code tag} is followed by {@code value}'s four bytes, big-endian. */
+    private static int indexOf(byte[] in, byte tag, long value) {
+        return indexOf(in, new byte[] {tag, (byte) (value >>> 24), (byte) (value >>> 16), (byte) (value >>> 8), (byte) value});
+    }
+
+    private static int indexOf(byte[] in, byte[] w) {
         outer:
         for (int i = 0; i + w.length <= in.length; i++) {
             for (int j = 0; j < w.length; j++) {
@@ -209,7 +251,7 @@ public class PublishPathBenchmark {
             }
             return i;
         }
-        throw new IllegalArgumentException(what);
+        throw new IllegalArgumentException("not in the frame");
     }
 
     /** Runs the channel's loop and releases what it wrote; returns the bytes written. */
