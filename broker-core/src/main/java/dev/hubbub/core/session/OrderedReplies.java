@@ -16,14 +16,20 @@ final class OrderedReplies {
         private ProtocolMessage answer;
     }
 
-    // sized for the common case, one answer at most waiting (a deque of 16 is 88 bytes per connection); grows on demand
-    private final ArrayDeque<Slot> waiting = new ArrayDeque<>(1);
+    /**
+     * Made when an answer first has to wait (a bus that confirms later): on one node none ever does,
+     * and a connection then holds no deque (about 50 bytes) and an answer reads no second object.
+     */
+    private ArrayDeque<Slot> waiting;
     private final Transport transport;
 
     OrderedReplies(Transport transport) { this.transport = transport; }
 
     /** Reserves the place of the next answer. */
     Slot reserve() {
+        if (waiting == null) {
+            waiting = new ArrayDeque<>(1); // sized for the common case, one answer at most waiting; grows on demand
+        }
         Slot slot = new Slot();
         waiting.addLast(slot);
         return slot;
@@ -40,7 +46,7 @@ final class OrderedReplies {
 
     /** Answers with no wait when nothing is waiting (the common case), else in line. */
     void answerNow(ProtocolMessage answer) {
-        if (waiting.isEmpty()) {
+        if (waiting == null || waiting.isEmpty()) {
             transport.send(answer);
         } else {
             answer(reserve(), answer);
