@@ -225,13 +225,16 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
         }
     }
 
-    /** Anything read, pongs included, proves the client alive; noted once per read batch. */
+    /**
+     * Anything read, pongs included, proves the client alive; noted once per read batch. The event
+     * ends here: this handler is the pipeline's last, and passing it on would only read the tail's
+     * context (cold by a connection's next read) to reach Netty's no-op.
+     */
     @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+    public void channelReadComplete(ChannelHandlerContext ctx) {
         if (this.ctx != null) {
             lastReadNanos = EventLoopWriter.nanoTime(ctx.channel().eventLoop());
         }
-        super.channelReadComplete(ctx);
     }
 
     @Override
