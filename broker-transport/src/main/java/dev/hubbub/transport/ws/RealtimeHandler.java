@@ -327,6 +327,9 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (transport != null) {
+            transport.writabilityChanged(ctx.channel().isWritable());
+        }
         if (readsPaused && ctx.channel().isWritable()) {
             resumeReadsIfDrained(); // the outbound buffer fell under the low-water mark: at once, not at the next check
         }
@@ -339,6 +342,7 @@ public final class RealtimeHandler extends SimpleChannelInboundHandler<WebSocket
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         if (transport != null) {
+            transport.closed(); // before the session ends: it takes no more frames from here on
             transport.writer().timers().remove(this); // at once, rather than when it would next have fired
         }
         end(DisconnectReason.TRANSPORT_LOST, null);

@@ -164,4 +164,48 @@ class OutboundBacklogTest {
         assertTrue(out.bytes() < 2 * 1024 * 1024, "sent " + out.bytes() + " bytes for a limit of 1 MiB under pressure");
         assertTrue(calm.isActive(), "the connection within the lower limit is left alone");
     }
+    /** A connection opened on a channel with small water marks (8 KiB, 16 KiB), set before it opens as the server's are. */
+    private NettyTransport openWithSmallMarks(EmbeddedChannel ch, long maxBacklogBytes) {
+        ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(8 * 1024, 16 * 1024));
+        ConnectRequest request = new ConnectRequest(TestBroker.FULL_KEY, null, "slow", "json", "2", true, null, null, "embedded");
+        RealtimeHandler handler = new RealtimeHandler(broker.connector, request, ProtocolCodec.of(WireFormat.JSON),
+                broker.limits, BacklogLimit.fixed(maxBacklogBytes), LINGER);
+        ch.pipeline().addLast(handler);
+        channels.add(ch);
+        drain(ch).forEach(io.netty.util.ReferenceCountUtil::release); // CONNECTED
+        return (NettyTransport) handler.session().outbound();
+    }
+
+    /**
+     * What sits in Netty's outbound buffer counts toward the limit for a fan-out frame: a connection
+     * past its high-water mark is looked at in full, not waved through on its queue alone. Bytes
+     * written and not flushed stay in that buffer, as behind a client that does not read.
+     */
+    @Test
+    void theOutboundBufferCountsTowardTheLimitForFanOut() {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        NettyTransport transport = openWithSmallMarks(ch, 40 * 1024);
+        assertTrue(transport.acceptsFanOut(), "nothing unsent");
+
+        ch.write(io.netty.buffer.Unpooled.wrappedBuffer(new byte[30 * 1024])); // past the high-water mark, within the limit
+        assertFalse(ch.isWritable());
+        assertTrue(transport.acceptsFanOut(), "30 KiB unsent is within 40 KiB");
+        assertEquals(0.0, broker.core.count("broker.connections.slow"));
+
+        ch.write(io.netty.buffer.Unpooled.wrappedBuffer(new byte[20 * 1024])); // 50 KiB
+        assertFalse(transport.acceptsFanOut(), "50 KiB unsent is past 40 KiB");
+        ch.runPendingTasks(); // the connection ends on its loop
+        assertEquals(1.0, broker.core.count("broker.connections.slow"));
+    }
+
+    /** A connection whose channel has closed takes no fan-out frame, though nothing was ever unsent. */
+    @Test
+    void aClosedConnectionTakesNoFanOut() {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        NettyTransport transport = openWithSmallMarks(ch, 1 << 20);
+        assertTrue(transport.acceptsFanOut());
+        ch.close();
+        assertFalse(transport.acceptsFanOut(), "closed");
+        assertEquals(0.0, broker.core.count("broker.connections.slow"), "a closed connection is not a slow one");
+    }
 }
