@@ -66,9 +66,9 @@ class LauncherScriptTest {
     }
 
     @Test
-    void byDefaultTheSerialCollectorWithASmallYoungGenerationAndTightFreeRatios() throws Exception {
+    void byDefaultTheParallelCollectorWithASmallYoungGenerationAndTightFreeRatios() throws Exception {
         List<String> args = run(null, "--port", "0");
-        assertTrue(args.containsAll(List.of("-XX:+UseSerialGC", "-Xmn16m", "-XX:MinHeapFreeRatio=10",
+        assertTrue(args.containsAll(List.of("-XX:+UseParallelGC", "-Xmn16m", "-XX:MinHeapFreeRatio=10",
                 "-XX:MaxHeapFreeRatio=20")), args::toString);
         // the JVM's periodic trim ran under full load too; the broker trims when quiet (QuietTrim)
         assertFalse(args.stream().anyMatch(a -> a.startsWith("-XX:TrimNativeHeapInterval")), args::toString);
@@ -80,15 +80,15 @@ class LauncherScriptTest {
 
     @Test
     void aCollectorNamedInHubbubJavaOptsReplacesTheLaunchersAndUserFlagsComeAfterItsOwn() throws Exception {
-        for (String gc : List.of("-XX:+UseG1GC", "-XX:+UseZGC", "-XX:+UseParallelGC")) {
+        for (String gc : List.of("-XX:+UseG1GC", "-XX:+UseZGC", "-XX:+UseSerialGC")) {
             List<String> args = run(gc + " -Xmx2g");
-            assertFalse(args.contains("-XX:+UseSerialGC"), gc + ": " + args);
+            assertFalse(args.contains("-XX:+UseParallelGC"), gc + ": " + args);
             assertFalse(args.contains("-Xmn16m"), gc + ": " + args);
             assertTrue(args.indexOf(gc) < args.indexOf("-jar") && args.indexOf("-Xmx2g") > args.indexOf("-XX:MaxHeapFreeRatio=20"),
                     args::toString);
         }
         List<String> plain = run("-Xmx2g");
-        assertTrue(plain.contains("-XX:+UseSerialGC") && plain.indexOf("-Xmx2g") > plain.indexOf("-XX:+UseSerialGC"),
+        assertTrue(plain.contains("-XX:+UseParallelGC") && plain.indexOf("-Xmx2g") > plain.indexOf("-XX:+UseParallelGC"),
                 plain::toString);
     }
 
@@ -101,7 +101,7 @@ class LauncherScriptTest {
                 """);
         List<String> args = run(null);
         assertFalse(args.contains("--sun-misc-unsafe-memory-access=allow"), args::toString);
-        assertTrue(args.contains("-XX:+UseSerialGC"), args::toString);
+        assertTrue(args.contains("-XX:+UseParallelGC"), args::toString);
     }
 
     @Test

@@ -59,7 +59,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 8, time = 1)
 // the collector and young generation bin/hubbub gives the broker: a small young generation stays in the caches,
 // where the JVM's default (G1, an eden of hundreds of MiB) puts every allocation on memory no cache holds
-@Fork(value = 1, jvmArgsAppend = {"-XX:+UseSerialGC", "-Xmn16m"})
+@Fork(value = 1, jvmArgsAppend = {"-XX:+UseParallelGC", "-Xmn16m"})
 public class PublishPathBenchmark {
     @Param({"10", "1000"})
     public int channels;
