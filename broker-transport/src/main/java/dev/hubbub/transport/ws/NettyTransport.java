@@ -44,11 +44,16 @@ public final class NettyTransport implements Transport {
      * The channel has closed ({@link #closed}, from its handler), or its outbound buffer is past the
      * high-water mark ({@link #writabilityChanged}). Kept here, beside {@link #queuedBytes}, so that
      * a fan-out to a thousand subscribers reads one object of each and not, for each, the Netty
-     * channel, its unsafe and its outbound buffer: three more cold objects per delivery.
+     * channel, its unsafe and its outbound buffer: three more cold objects per delivery. A transport
+     * whose handler never reports (a refused connection's) keeps both false: what it is sent after
+     * the channel closed is dropped on the loop, as before.
      */
     private volatile boolean closed;
     private volatile boolean unwritable;
-    /** The channel's high-water mark: the most its outbound buffer holds while it is writable. */
+    /**
+     * The channel's high-water mark when the connection opened (the server sets it on every child
+     * channel before): the most its outbound buffer holds while it is writable.
+     */
     private final int highWaterMark;
     /**
      * Bytes of frames sent to this connection alone, queued for its loop and not yet written to the

@@ -164,6 +164,7 @@ class OutboundBacklogTest {
         assertTrue(out.bytes() < 2 * 1024 * 1024, "sent " + out.bytes() + " bytes for a limit of 1 MiB under pressure");
         assertTrue(calm.isActive(), "the connection within the lower limit is left alone");
     }
+
     /** A connection opened on a channel with small water marks (8 KiB, 16 KiB), set before it opens as the server's are. */
     private NettyTransport openWithSmallMarks(EmbeddedChannel ch, long maxBacklogBytes) {
         ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(8 * 1024, 16 * 1024));
