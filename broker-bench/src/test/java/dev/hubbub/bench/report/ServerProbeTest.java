@@ -27,16 +27,20 @@ class ServerProbeTest {
         assertEquals(1750, s.cpuTicks());
         assertEquals(250, s.kernelTicks(), "stime alone");
         assertEquals(123_456, s.rssKb());
+        assertEquals(100, s.minorFaults(), "minflt, field 10");
 
         Map<String, Object> out = new LinkedHashMap<>();
-        probe.describe(new ServerProbe.Sample(1000, 100_000, 0, List.of(), 300),
-                new ServerProbe.Sample(1200, 150_000, 4_000_000_000L, List.of(), 350), 1_000_000, "cpuMicrosPerDelivery", out);
+        probe.describe(new ServerProbe.Sample(1000, 100_000, 0, List.of(), 300, 1_000),
+                new ServerProbe.Sample(1200, 150_000, 4_000_000_000L, List.of(), 350, 5_000), 1_000_000, "cpuMicrosPerDelivery",
+                out);
         assertEquals(2.0, (double) out.get("cpuSeconds"), 1e-9);
         assertEquals(50.0, (double) out.get("cpuPercentOfOneCore"), 1e-9);
         assertEquals(2.0, (double) out.get("cpuMicrosPerDelivery"), 1e-9);
         assertEquals(0.5, (double) out.get("kernelSeconds"), 1e-9);
         assertEquals(0.5, (double) out.get("kernelMicrosPerDelivery"), 1e-9, "the kernel's part of the 2 us");
         assertEquals(50_000L, out.get("rssGrowthKb"));
+        assertEquals(4_000L, out.get("minorFaults"));
+        assertEquals(1_000.0, (double) out.get("minorFaultsPerSecond"), 1e-9, "4,000 over the 4 s");
         assertFalse(out.containsKey("processes"), "one process: the same figures as ever, no breakdown");
         assertFalse(out.containsKey("processCount"));
     }
