@@ -109,8 +109,21 @@ public final class ProtocolCodec {
     private static final int SCRATCH_BYTES = 16 * 1024;
     private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[SCRATCH_BYTES]);
 
-    /** A JSON frame read by {@link JsonFrameReader}; null when it gives up (the tree path decides). */
+    /**
+     * A JSON frame read by {@link JsonByteReader} (the common publish, no parser), else by
+     * {@link JsonFrameReader}; null when that gives up too (the tree path decides).
+     */
     ProtocolMessage streamJson(ByteBuf bytes) {
+        try {
+            return JsonByteReader.read(bytes);
+        } catch (GiveUp | RuntimeException e) {
+            // the parser's path reads it, or says what is wrong with it
+        }
+        return parseJson(bytes);
+    }
+
+    /** A JSON frame read by {@link JsonFrameReader} alone; null when it gives up. */
+    ProtocolMessage parseJson(ByteBuf bytes) {
         int length = bytes.readableBytes();
         try (JsonParser p = parserOver(bytes, length)) {
             return JsonFrameReader.read(p, nestedTrees);
