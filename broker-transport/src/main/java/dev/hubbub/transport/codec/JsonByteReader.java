@@ -149,9 +149,46 @@ final class JsonByteReader {
         return new Message(id, clientId, connectionId, connectionKey, name, data, encoding, null, null, action, null);
     }
 
-    /** A field name and its colon; returns where the name's characters start (its length is {@link #nameLength}). */
+    /** A field name and its colon; returns where the name's characters start (its length is {@link #quotedLength}). */
     private int fieldName() throws GiveUp {
         skipSpace();
+        int start = quoted();
+        expect(':');
+        return start;
+    }
+
+    /** Whether the field name read last, starting at {@code start}, is {@code name}. */
+    private boolean is(int start, String name) {
+        if (quotedLength != name.length()) {
+            return false;
+        }
+        for (int i = 0; i < quotedLength; i++) {
+            if (in.getByte(start + i) != name.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A string of plain ASCII without escapes, or null. */
+    private String string() throws GiveUp {
+        skipSpace();
+        if (at < end && in.getByte(at) == 'n') {
+            literal("null");
+            return null;
+        }
+        int start = quoted();
+        return in.toString(start, quotedLength, StandardCharsets.ISO_8859_1); // all ASCII: one byte a char
+    }
+
+    private int quotedLength;
+
+    /**
+     * Plain ASCII between quotes, the opening one next: returns where its characters start, sets
+     * {@link #quotedLength}, and leaves {@code at} past the closing quote. An escape, a control
+     * character or a non-ASCII byte gives up.
+     */
+    private int quoted() throws GiveUp {
         if (at >= end || in.getByte(at) != '"') {
             throw GiveUp.INSTANCE;
         }
@@ -164,63 +201,14 @@ final class JsonByteReader {
             if (b == '"') {
                 break;
             }
-            if (b == '\\' || b < 0x20) { // an escape, a control character or a non-ASCII byte (negative)
+            if (b == '\\' || b < 0x20) { // a non-ASCII byte is negative
                 throw GiveUp.INSTANCE;
             }
             at++;
         }
-        nameLength = at - start;
+        quotedLength = at - start;
         at++;
-        expect(':');
         return start;
-    }
-
-    private int nameLength;
-
-    /** Whether the field name read last, starting at {@code start}, is {@code name}. */
-    private boolean is(int start, String name) {
-        if (nameLength != name.length()) {
-            return false;
-        }
-        for (int i = 0; i < nameLength; i++) {
-            if (in.getByte(start + i) != name.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** A string of plain ASCII without escapes, or null. */
-    private String string() throws GiveUp {
-        skipSpace();
-        if (at >= end) {
-            throw GiveUp.INSTANCE;
-        }
-        byte first = in.getByte(at);
-        if (first == 'n') {
-            literal("null");
-            return null;
-        }
-        if (first != '"') {
-            throw GiveUp.INSTANCE;
-        }
-        int start = ++at;
-        while (true) {
-            if (at >= end) {
-                throw GiveUp.INSTANCE;
-            }
-            byte b = in.getByte(at);
-            if (b == '"') {
-                break;
-            }
-            if (b == '\\' || b < 0x20) {
-                throw GiveUp.INSTANCE;
-            }
-            at++;
-        }
-        String s = in.toString(start, at - start, StandardCharsets.ISO_8859_1); // all ASCII: one byte a char
-        at++;
-        return s;
     }
 
     /** A plain integer (no fraction, no exponent, no leading zero) that fits a long, or null. */
