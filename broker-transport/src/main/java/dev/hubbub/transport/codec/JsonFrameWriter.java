@@ -71,6 +71,9 @@ final class JsonFrameWriter {
         ESCAPES['\r'] = 'r';
     }
 
+    /** The array grows for a large frame (six bytes a char reserved per string); past this it is dropped at the next frame. */
+    private static final int KEPT_BYTES = 256 * 1024;
+
     private byte[] buf = new byte[1024];
     private int at;
     /** No field written yet in the object being written: its first field goes without a comma. */
@@ -82,6 +85,9 @@ final class JsonFrameWriter {
             throw GiveUp.INSTANCE;
         }
         at = 0;
+        if (buf.length > KEPT_BYTES) {
+            buf = new byte[1024]; // a large frame's array is not kept by the thread for every frame after it
+        }
         open();
         num(F_ACTION, m.action().wire());
         str(F_ID, m.id());

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -176,15 +177,17 @@ class JsonFrameWriterTest {
         DecodeResult back = CODEC.decode(Unpooled.wrappedBuffer(CODEC.encodeToBytes(ack)));
         assertEquals(5L, back.message().msgSerial());
         assertEquals(Action.ACK, back.message().action());
-        // the writer grows for a large frame and is reused, at its size, for the next small one
+        // the writer grows for a large frame, and drops that array at the next one
         String big = "x".repeat(100_000);
         ProtocolMessage large = ProtocolMessage.messages("room", "id", null, 1L, null,
                 List.of(new Message(null, null, null, null, "n", big, null, null, null, null, null)));
         JsonFrameWriter w = new JsonFrameWriter();
         w.write(large);
         assertArrayEquals(generator(large), Arrays.copyOf(w.bytes(), w.length()));
+        assertTrue(w.bytes().length >= 100_000);
         w.write(ack);
         assertArrayEquals(generator(ack), Arrays.copyOf(w.bytes(), w.length()));
+        assertTrue(w.bytes().length <= 64 * 1024, "the large frame's array is not kept: " + w.bytes().length);
     }
 
     private static void assertSameBytes(ProtocolMessage frame) throws Exception {
