@@ -188,9 +188,8 @@ final class JsonFrameWriter {
 
     private void data(Object data, String encoding) throws GiveUp {
         if (data instanceof byte[] bytes) {
-            // as ProtocolWriter: base64 text, and a base64 step the SDK undoes first
             str(F_DATA, Base64.getEncoder().encodeToString(bytes));
-            str(F_ENCODING, encoding == null || encoding.isEmpty() ? "base64" : encoding + "/base64");
+            str(F_ENCODING, ProtocolWriter.jsonBinaryEncoding(encoding));
             return;
         }
         str(F_DATA, (String) data);

@@ -346,12 +346,9 @@ public final class ProtocolCodec {
             return;
         }
         ReusedJson out = reusedJson.get();
-        try {
-            out.direct.write(message);
+        if (out.direct(message)) {
             buf.writeBytes(out.direct.bytes(), 0, out.direct.length());
             return;
-        } catch (GiveUp e) {
-            // a field only the generator writes exactly: the whole frame goes through it
         }
         out.target = buf;
         try {
@@ -375,13 +372,10 @@ public final class ProtocolCodec {
     /** A JSON frame in a buffer made when the generator hands over its bytes (see {@link #encodeAfter}). */
     private ByteBuf jsonFrame(ProtocolMessage message, ByteBufAllocator alloc, int headroom) {
         ReusedJson out = reusedJson.get();
-        try {
-            out.direct.write(message);
+        if (out.direct(message)) {
             ByteBuf buf = alloc.buffer(headroom + out.direct.length());
             buf.writerIndex(headroom);
             return buf.writeBytes(out.direct.bytes(), 0, out.direct.length());
-        } catch (GiveUp e) {
-            // a field only the generator writes exactly (see JsonFrameWriter): the whole frame goes through it
         }
         out.alloc = alloc;
         out.headroom = headroom;
@@ -398,47 +392,6 @@ public final class ProtocolCodec {
             }
             out.target = null;
             out.alloc = null;
-        }
-    }
-
-    /**
-     * A JSON generator over a stream whose buffer is set for each frame, or made at the first bytes
-     * the generator hands over (all of a frame under its 8,000-byte buffer); one per thread.
-     */
-    private static final class ReusedJson extends java.io.OutputStream {
-        final JsonGenerator gen;
-        /** The direct writer, tried first (the frames sent most); the generator writes what it gives up on. */
-        final JsonFrameWriter direct = new JsonFrameWriter();
-        ByteBuf target;
-        ByteBufAllocator alloc;
-        int headroom;
-
-        ReusedJson(JsonFactory factory) {
-            try {
-                this.gen = factory.createGenerator(this);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            gen.setRootValueSeparator(null); // frames are separate documents: nothing between them
-        }
-
-        @Override
-        public void write(int b) {
-            target(1).writeByte(b);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-            target(len).writeBytes(b, off, len);
-        }
-
-        /** The buffer being written, made now (room for {@code first} bytes after the headroom) if there is none. */
-        ByteBuf target(int first) {
-            if (target == null) {
-                target = alloc.buffer(headroom + Math.max(first, 16));
-                target.writerIndex(headroom);
-            }
-            return target;
         }
     }
 

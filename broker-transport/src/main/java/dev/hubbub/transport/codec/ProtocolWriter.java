@@ -169,13 +169,20 @@ final class ProtocolWriter {
             return;
         }
         if (data instanceof byte[] bytes) {
-            // JSON cannot carry binary: base64 text, and a base64 step the SDK undoes first
             str(g, F_DATA, Base64.getEncoder().encodeToString(bytes));
-            str(g, F_ENCODING, encoding == null || encoding.isEmpty() ? "base64" : encoding + "/base64");
+            str(g, F_ENCODING, jsonBinaryEncoding(encoding));
             return;
         }
         str(g, F_DATA, (String) data);
         str(g, F_ENCODING, encoding);
+    }
+
+    /**
+     * The encoding sent with binary data in JSON, which cannot carry it: the data goes as base64
+     * text, and this adds the base64 step the SDK undoes first. Shared with {@link JsonFrameWriter}.
+     */
+    static String jsonBinaryEncoding(String encoding) {
+        return encoding == null || encoding.isEmpty() ? "base64" : encoding + "/base64";
     }
 
     /**
