@@ -323,9 +323,19 @@ public final class InMemoryMessageLog implements MessageLog {
     }
 
     /**
+     * How close to oldest-first a global eviction keeps: it takes a channel's messages up to this
+     * much newer than the oldest left in any other channel together, in one hold of the channel's
+     * monitor. One message per turn of the heap had each eviction touch another channel's cold ring
+     * (1.4% of a busy node's CPU once its history was at the bound); channels publishing in step
+     * now give up a second of their history per turn.
+     */
+    static final long EVICTION_GRAIN_MILLIS = 1_000;
+
+    /**
      * Brings all channels back under the global byte bound by {@link #evictionSlack}, the oldest
-     * messages anywhere first: one pass over the channels, then a heap of each channel's oldest
-     * message. One thread at a time; the others go on (they will find the total back in bounds).
+     * messages anywhere first (to within {@link #EVICTION_GRAIN_MILLIS}): one pass over the channels,
+     * then a heap of each channel's oldest message. One thread at a time; the others go on (they
+     * will find the total back in bounds).
      */
     private void evictGlobally() {
         if (!evicting.compareAndSet(false, true)) {
@@ -346,8 +356,11 @@ public final class InMemoryMessageLog implements MessageLog {
             while (totalBytes.get() > target && !heap.isEmpty()) {
                 long[] oldest = heap.poll();
                 ChannelLog log = byIndex.get((int) oldest[1]);
+                long next = heap.isEmpty() ? Long.MAX_VALUE : heap.peek()[0];
+                long upTo = next > Long.MAX_VALUE - EVICTION_GRAIN_MILLIS ? Long.MAX_VALUE : next + EVICTION_GRAIN_MILLIS;
                 synchronized (log) {
-                    if (!log.entries.isEmpty()) {
+                    // at least its oldest when the heap had it right (a stale entry is put back as it is now)
+                    while (!log.entries.isEmpty() && totalBytes.get() > target && log.entries.timestampOr(0, 0) <= upTo) {
                         removeFirst(log);
                         evicted.increment();
                     }

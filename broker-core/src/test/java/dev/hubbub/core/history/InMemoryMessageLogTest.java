@@ -357,6 +357,47 @@ class InMemoryMessageLogTest {
         assertNotNull(c2);
     }
 
+    // Rule (Retention): a global eviction takes a channel's messages within EVICTION_GRAIN_MILLIS of the oldest
+    // left elsewhere in one turn, not one message a channel in turn (each turn touched another channel's cold
+    // ring): channels written in step, a millisecond apart, lose a run of one channel's oldest.
+    @Test
+    void aGlobalEvictionTakesOneChannelsRunWithinTheGrain() {
+        long each = bytesPerMessage();
+        InMemoryMessageLog log = newLog(new Retention(MAX_AGE, 100, 40 * each, 40 * each, MAX_AGE));
+        for (int i = 0; i < 20; i++) {
+            append(log, CH, 1);
+            clock.advance(Duration.ofMillis(1));
+            append(log, OTHER, 1);
+            clock.advance(Duration.ofMillis(1));
+        }
+        append(log, OTHER_APP, 1);
+        long gone = log.evictedForSpace();
+        assertTrue(gone >= 3, "a slice goes: " + gone);
+        assertEquals(20 - gone, log.latest(CH, 100, 0).size(), "CH, which held the oldest, lost them all");
+        assertEquals(20, log.latest(OTHER, 100, 0).size(), "OTHER, a millisecond newer each time, lost none");
+    }
+
+    // Rule (Retention): past the grain, the oldest still go first: one old message in OTHER goes, then CH's
+    // oldest, not OTHER's run of newer ones (more than the grain newer than CH's).
+    @Test
+    void aGlobalEvictionStillTakesTheOldestFirstBeyondTheGrain() {
+        long each = bytesPerMessage();
+        InMemoryMessageLog log = newLog(new Retention(MAX_AGE, 100, 40 * each, 40 * each, MAX_AGE));
+        append(log, OTHER, 1);
+        clock.advance(Duration.ofMillis(1));
+        for (int i = 0; i < 20; i++) {
+            append(log, CH, 1);
+            clock.advance(Duration.ofMillis(1));
+        }
+        clock.advance(Duration.ofMillis(3 * InMemoryMessageLog.EVICTION_GRAIN_MILLIS));
+        append(log, OTHER, 19);
+        append(log, OTHER_APP, 1);
+        long gone = log.evictedForSpace();
+        assertTrue(gone >= 3, "a slice goes: " + gone);
+        assertEquals(19, log.latest(OTHER, 100, 0).size(), "OTHER lost its one old message only");
+        assertEquals(20 - (gone - 1), log.latest(CH, 100, 0).size(), "then CH's oldest went");
+    }
+
     // Rule (Retention): one pass past a large global bound evicts a slice (1/64 of the bound, or 1 KiB a
     // channel), not a tenth: the thread that crossed the bound is not stalled for a tenth of the history.
     @Test
