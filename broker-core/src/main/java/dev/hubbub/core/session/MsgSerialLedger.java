@@ -36,16 +36,9 @@ final class MsgSerialLedger {
      * objects), all living long enough to reach the old generation and die there. Any other answer is
      * kept as it is, a {@link ProtocolMessage} in {@code held}. Two arrays rather than one per field:
      * a publisher's ledger is cold by its next publish, and each array touched is another cache miss.
-     *
-     * <p>While every answer kept is packed and of one epoch ({@link #soleEpoch}: a publisher on one
-     * channel), {@code held} is not made at all and a publish touches {@code numbers} alone (the
-     * ledger's own lines were 2% of a busy node's CPU, cache misses mostly). The first answer that
-     * is not makes {@code held}, filled with that epoch for the slots kept so far.
      */
     private long[] numbers;
     private Object[] held;
-    /** With {@code held} null: the epoch of every answer kept (null before the first). */
-    private String soleEpoch;
     private static final int STRIDE = 3;
     private static final int OFFSET = 1;
     private static final int COUNT = 2;
@@ -66,8 +59,7 @@ final class MsgSerialLedger {
         if (numbers != null && msgSerial >= 0) {
             int slot = slot(msgSerial);
             if (numbers[slot * STRIDE] == msgSerial) {
-                Object kept = held == null ? soleEpoch : held[slot];
-                return kept instanceof String epoch ? unpack(msgSerial, slot, epoch) : (ProtocolMessage) kept;
+                return held[slot] instanceof String epoch ? unpack(msgSerial, slot, epoch) : (ProtocolMessage) held[slot];
             }
         }
         return ProtocolMessage.ack(msgSerial, 1, null);
@@ -84,7 +76,7 @@ final class MsgSerialLedger {
         int slot = slot(msgSerial);
         long was = numbers[slot * STRIDE];
         // two serials within KEPT of each other (either way round: answers come in any order) both stay
-        while (was >= 0 && was != msgSerial && Math.abs(was - msgSerial) < KEPT && capacity() < KEPT) {
+        while (was >= 0 && was != msgSerial && Math.abs(was - msgSerial) < KEPT && held.length < KEPT) {
             grow();
             slot = slot(msgSerial);
             was = numbers[slot * STRIDE];
@@ -93,68 +85,54 @@ final class MsgSerialLedger {
             return; // a serial KEPT or more later holds the slot: this late answer counts as too old
         }
         numbers[slot * STRIDE] = msgSerial;
-        String epoch = pack(answer, slot);
-        if (held == null) {
-            if (epoch != null && (soleEpoch == null || soleEpoch.equals(epoch))) {
-                soleEpoch = epoch;
-                return;
-            }
-            held = new Object[capacity()]; // the first answer of another kind: each slot says its own from now on
-            for (int i = 0; i < held.length; i++) {
-                held[i] = numbers[i * STRIDE] >= 0 ? soleEpoch : null;
-            }
+        if (!pack(answer, slot)) {
+            held[slot] = answer;
         }
-        held[slot] = epoch != null ? epoch : answer;
     }
-
-    /** Whether answers are kept each with its own epoch or object ({@code held} made): for tests. */
-    synchronized boolean keepsAnswersBySlot() { return held != null; }
 
     /** Answers kept as objects (the rest are packed): for tests. */
     synchronized int answersHeld() {
         return held == null ? 0 : (int) Arrays.stream(held).filter(a -> a instanceof ProtocolMessage).count();
     }
 
-    /**
-     * Packs {@code answer} into {@code slot}'s numbers when it is an ACK of consecutive serials of one
-     * epoch, and returns that epoch; else null, and the caller keeps the answer as it is.
-     */
-    private String pack(ProtocolMessage answer, int slot) {
+    /** Keeps {@code answer} packed in {@code slot} when it is an ACK of consecutive serials of one epoch. */
+    private boolean pack(ProtocolMessage answer, int slot) {
         if (answer.action() != Action.ACK || answer.count() == null || answer.count() != 1 || answer.res() == null
                 || answer.res().size() != 1 || answer.res().get(0) == null) {
-            return null;
+            return false;
         }
         List<String> given = answer.res().get(0).serials();
         if (given == null || given.isEmpty()) {
-            return null;
+            return false;
         }
         String first = given.get(0);
         if (first == null) {
-            return null;
+            return false;
         }
         String epoch = lastEpoch;
         long offset = epoch == null ? -1 : offsetOf(first, epoch);
         if (offset < 0) {
             ChannelSerial parsed = ChannelSerial.parse(first);
             if (parsed == null) {
-                return null;
+                return false;
             }
             epoch = parsed.epoch();
             offset = offsetOf(first, epoch);
             if (offset < 0) {
-                return null; // not exactly what unpack would make again
+                return false; // not exactly what unpack would make again
             }
         }
         for (int i = 1; i < given.size(); i++) {
             String s = given.get(i);
             if (s == null || offsetOf(s, epoch) != offset + i) {
-                return null; // not what unpack would make again
+                return false; // not what unpack would make again
             }
         }
         lastEpoch = epoch;
+        held[slot] = epoch;
         numbers[slot * STRIDE + OFFSET] = offset;
         numbers[slot * STRIDE + COUNT] = given.size();
-        return epoch;
+        return true;
     }
 
     private static final int OFFSET_DIGITS = 13; // as ChannelSerial writes them
@@ -196,34 +174,26 @@ final class MsgSerialLedger {
         return ProtocolMessage.ack(msgSerial, 1, List.of(new PublishResult(made)));
     }
 
-    private int capacity() { return numbers.length / STRIDE; }
-
-    private int slot(long msgSerial) { return (int) (msgSerial & (capacity() - 1)); }
+    private int slot(long msgSerial) { return (int) (msgSerial & (held.length - 1)); }
 
     private void grow() {
         long[] oldNumbers = numbers;
         Object[] oldHeld = held;
-        int was = capacity();
-        allocate(was * 2);
-        for (int i = 0; i < was; i++) {
+        allocate(oldHeld.length * 2);
+        for (int i = 0; i < oldHeld.length; i++) {
             long serial = oldNumbers[i * STRIDE];
             if (serial >= 0) {
                 int slot = slot(serial);
                 System.arraycopy(oldNumbers, i * STRIDE, numbers, slot * STRIDE, STRIDE);
-                if (oldHeld != null) {
-                    held[slot] = oldHeld[i];
-                }
+                held[slot] = oldHeld[i];
             }
         }
     }
 
-    /**
-     * Empty slots of {@code capacity} (a power of two); -1 marks a slot that holds no answer.
-     * {@code held} is made again at the new size only when there was one.
-     */
+    /** Empty slots of {@code capacity} (a power of two); -1 marks a slot that holds no answer. */
     private void allocate(int capacity) {
         numbers = new long[capacity * STRIDE];
-        held = held == null ? null : new Object[capacity];
+        held = new Object[capacity];
         for (int i = 0; i < capacity; i++) {
             numbers[i * STRIDE] = -1;
         }

@@ -1,11 +1,9 @@
 package dev.hubbub.core.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hubbub.core.history.ChannelSerial;
 import dev.hubbub.core.protocol.ErrorCode;
@@ -105,44 +103,6 @@ class MsgSerialLedgerTest {
         for (int s = 0; s < MsgSerialLedger.KEPT; s++) {
             assertEquals(given.get(s), ledger.claim(s), "serial " + s);
         }
-    }
-
-    // Rule: a publisher on one channel keeps its answers in the numbers alone (no array of epochs or
-    // objects: one cache miss less per publish); the first answer of another epoch, or one that is not
-    // packed, gives each slot its own, and every earlier answer still comes back equal.
-    @Test
-    void oneChannelsAnswersNeedNoArrayOfEpochsUntilAnotherComes() {
-        MsgSerialLedger ledger = new MsgSerialLedger();
-        List<ProtocolMessage> given = new ArrayList<>();
-        for (int s = 0; s < 100; s++) {
-            ProtocolMessage a = ackOf(s, new ChannelSerial("epochaaaaa", 40L + s).wire());
-            assertNull(ledger.claim(s));
-            ledger.answered(s, a);
-            given.add(a);
-        }
-        assertFalse(ledger.keepsAnswersBySlot(), "one epoch, every answer packed: no array of them");
-        for (int s = 0; s < 100; s++) {
-            assertEquals(given.get(s), ledger.claim(s), "serial " + s);
-        }
-        ProtocolMessage other = ackOf(100, new ChannelSerial("epochbbbbb", 7).wire());
-        assertNull(ledger.claim(100));
-        ledger.answered(100, other);
-        assertTrue(ledger.keepsAnswersBySlot(), "another epoch: each slot says its own");
-        ProtocolMessage refused = ProtocolMessage.nack(101, 1, ErrorCode.BAD_REQUEST.info("no"));
-        assertNull(ledger.claim(101));
-        ledger.answered(101, refused);
-        given.add(other);
-        for (int s = 0; s <= 100; s++) {
-            assertEquals(given.get(s), ledger.claim(s), "serial " + s);
-        }
-        assertSame(refused, ledger.claim(101));
-
-        MsgSerialLedger refusedFirst = new MsgSerialLedger();
-        assertNull(refusedFirst.claim(0));
-        ProtocolMessage no = ProtocolMessage.nack(0, 1, ErrorCode.BAD_REQUEST.info("no"));
-        refusedFirst.answered(0, no);
-        assertTrue(refusedFirst.keepsAnswersBySlot(), "a NACK is kept as it is");
-        assertSame(no, refusedFirst.claim(0));
     }
 
     // Rule: an answer packing would not make again exactly is kept as it is: a duplicate's null
