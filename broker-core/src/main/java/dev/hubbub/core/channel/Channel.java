@@ -1,5 +1,6 @@
 package dev.hubbub.core.channel;
 
+import dev.hubbub.core.history.MessageLog;
 import dev.hubbub.core.outbound.FanOutPort;
 import dev.hubbub.core.protocol.Flags;
 import dev.hubbub.core.protocol.ErrorInfo;
@@ -31,6 +32,8 @@ public final class Channel {
     /** Subscriptions of {@link PresenceView#BY_CLIENT}; written under this channel's monitor. */
     private volatile int personSubscriptions;
     private final FanOutPort port;
+    /** This channel's history, for the bus's appends: made at the first, under the order lock. */
+    private MessageLog.Appender history;
     /** Shared by every channel of the router: frames handed to subscribers, for the metrics. */
     private final LongAdder deliveries;
 
@@ -45,6 +48,20 @@ public final class Channel {
     public String name() { return key.name(); }
 
     public int subscriberCount() { return subscriptions.size(); }
+
+    /**
+     * The appender of this channel's log in {@code log}, made at the first call: a publish then
+     * appends without finding the log by key. The caller holds the channel's order lock, and passes
+     * the same log each time.
+     */
+    public MessageLog.Appender history(MessageLog log) {
+        MessageLog.Appender a = history;
+        if (a == null) {
+            a = log.appender(key);
+            history = a;
+        }
+        return a;
+    }
 
     /**
      * Whether a subscription here sees presence per clientId ({@link PresenceView#BY_CLIENT}): the

@@ -46,7 +46,7 @@ public final class LocalBus implements ChannelBus {
             Channel channel = router.find(key);
             if (channel != null) {
                 // the channel's own key, most likely the very instance the log's map holds (both are made by the
-                // first attach): the log's lookup then matches on identity, not by comparing two names
+                // first attach): a lookup by key (isDuplicate) then matches on identity, not by comparing two names
                 key = channel.key();
             }
             List<Message> fresh = new ArrayList<>(stamped.size());
@@ -66,7 +66,9 @@ public final class LocalBus implements ChannelBus {
             if (fresh.isEmpty()) {
                 return new PublishResult(serials);
             }
-            List<Message> stored = log.append(key, fresh, p.clientIds());
+            // a live channel holds its log: no lookup by key per publish
+            List<Message> stored = channel != null ? channel.history(log).append(fresh, p.clientIds())
+                    : log.append(key, fresh, p.clientIds());
             for (int i = 0, j = 0; i < serials.size(); i++) {
                 if (serials.get(i) != null) {
                     serials.set(i, stored.get(j++).serial());

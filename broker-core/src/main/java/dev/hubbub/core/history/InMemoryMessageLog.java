@@ -105,7 +105,39 @@ public final class InMemoryMessageLog implements MessageLog {
 
     @Override
     public List<Message> append(ChannelKey key, List<Message> messages, Set<String> rememberIds) {
-        List<Message> stored = write(key, log -> appendLocked(log, messages, rememberIds));
+        return evictedAfter(write(key, log -> appendLocked(log, messages, rememberIds)));
+    }
+
+    /**
+     * Keeps the channel's log and appends to it under its monitor; finds it by key again only when a
+     * sweep has dropped it (the channel idle and unpinned: a live channel's log is pinned).
+     */
+    @Override
+    public Appender appender(ChannelKey key) {
+        return new Appender() {
+            private volatile ChannelLog held;
+
+            @Override
+            public List<Message> append(List<Message> messages, Set<String> rememberIds) {
+                ChannelLog log = held;
+                if (log != null) {
+                    synchronized (log) {
+                        if (!log.dropped) {
+                            log.lastTouched = clock.millis();
+                            return evictedAfter(appendLocked(log, messages, rememberIds));
+                        }
+                    }
+                }
+                return evictedAfter(write(key, found -> {
+                    held = found;
+                    return appendLocked(found, messages, rememberIds);
+                }));
+            }
+        };
+    }
+
+    /** Evicts globally when an append took the total past its bound; returns what the append stored. */
+    private List<Message> evictedAfter(List<Message> stored) {
         if (totalBytes.get() > retention.maxBytesTotal()) {
             evictGlobally();
         }

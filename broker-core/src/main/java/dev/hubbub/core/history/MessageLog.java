@@ -38,6 +38,22 @@ public interface MessageLog {
         return append(key, messages, ids);
     }
 
+    /**
+     * One channel's log for a caller that appends to it often (the channel itself, while it lives):
+     * its appends skip finding the log by key, a map lookup and a comparison of names per publish.
+     * Appends through it follow {@link #append}'s rules and order, and land where {@link #append}
+     * would. The default finds the log by key each time.
+     */
+    default Appender appender(ChannelKey key) {
+        return (messages, rememberIds) -> append(key, messages, rememberIds);
+    }
+
+    /** See {@link #appender}. */
+    interface Appender {
+        /** As {@link MessageLog#append(ChannelKey, List, java.util.Set)} on the appender's channel. */
+        List<Message> append(List<Message> messages, java.util.Set<String> rememberIds);
+    }
+
     /** Takes the next position for an event that is ordered but not kept (a presence event). */
     String advance(ChannelKey key);
 

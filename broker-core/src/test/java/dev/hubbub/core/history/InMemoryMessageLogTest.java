@@ -196,6 +196,30 @@ class InMemoryMessageLogTest {
                 "a channel never written, from offset 0");
     }
 
+    // Rule: an appender (what a live channel holds, to append without a lookup by key) writes the very log
+    // the key reads, in one order with appends by key; once a sweep has dropped that log, its appends go to
+    // the log made again, never to the dropped one (where nobody would read them).
+    @Test
+    void anAppenderWritesTheLogTheKeyReadsAndFollowsItPastASweep() {
+        InMemoryMessageLog log = newLog();
+        MessageLog.Appender appender = log.appender(CH);
+        List<Message> first = appender.append(List.of(msg()), Set.of());
+        List<Message> byKey = append(log, CH, 1);
+        List<Message> second = appender.append(List.of(msg(), msg()), Set.of());
+        assertEquals(List.of(1L, 2L, 3L, 4L), List.of(offset(first.get(0).serial()), offset(byKey.get(0).serial()),
+                offset(second.get(0).serial()), offset(second.get(1).serial())), "one order, appender and key alike");
+        assertEquals(idsOf(List.of(first.get(0), byKey.get(0), second.get(0), second.get(1))),
+                idsOf(log.latest(CH, 100, 0)));
+
+        clock.advance(Duration.ofMillis(MAX_AGE + 1));
+        log.sweep();
+        assertEquals(0, log.channelCount(), "unpinned and idle: dropped");
+        List<Message> after = appender.append(List.of(msg()), Set.of());
+        assertNotEquals(epoch(first.get(0).serial()), epoch(after.get(0).serial()), "a log made again");
+        assertEquals(idsOf(after), idsOf(log.latest(CH, 100, 0)), "the key reads what the appender wrote");
+        assertEquals(log.currentSerial(CH), after.get(0).serial());
+    }
+
     // Rule (ChannelSerial, §1): a log dropped by sweep() and made again has a new epoch, so a serial of the old log
     // is LOST, even at an offset the new log also has.
     @Test
