@@ -86,8 +86,15 @@ public final class InMemoryMessageLog implements MessageLog {
      * on one a sweep has dropped (that would write where nobody reads).
      */
     private <R> R write(ChannelKey key, Function<ChannelLog, R> write) {
-        for (;;) {
-            ChannelLog log = logs.computeIfAbsent(key, k -> new ChannelLog());
+        return write(key, null, write);
+    }
+
+    /** As {@link #write(ChannelKey, Function)}, trying {@code held} (a log the caller kept, or null) before the map. */
+    private <R> R write(ChannelKey key, ChannelLog held, Function<ChannelLog, R> write) {
+        for (ChannelLog log = held; ; log = null) {
+            if (log == null) {
+                log = logs.computeIfAbsent(key, k -> new ChannelLog());
+            }
             synchronized (log) {
                 if (!log.dropped) {
                     log.lastTouched = clock.millis();
@@ -119,17 +126,10 @@ public final class InMemoryMessageLog implements MessageLog {
 
             @Override
             public List<Message> append(List<Message> messages, Set<String> rememberIds) {
-                ChannelLog log = held;
-                if (log != null) {
-                    synchronized (log) {
-                        if (!log.dropped) {
-                            log.lastTouched = clock.millis();
-                            return evictedAfter(appendLocked(log, messages, rememberIds));
-                        }
+                return evictedAfter(write(key, held, found -> {
+                    if (found != held) {
+                        held = found;
                     }
-                }
-                return evictedAfter(write(key, found -> {
-                    held = found;
                     return appendLocked(found, messages, rememberIds);
                 }));
             }
