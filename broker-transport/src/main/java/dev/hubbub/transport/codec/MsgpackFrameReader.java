@@ -19,6 +19,39 @@ import java.util.List;
  * channel as it always has. A field given twice takes its last value, as in the tree.
  */
 final class MsgpackFrameReader {
+    /** The frame's fields this path reads or must see nil, by wire name. */
+    private enum FrameField {
+        ACTION("action"), ID("id"), CHANNEL("channel"), CHANNEL_SERIAL("channelSerial"), CONNECTION_ID("connectionId"),
+        COUNT("count"), FLAGS("flags"), MSG_SERIAL("msgSerial"), MESSAGES("messages"), TIMESTAMP("timestamp"),
+        PRESENCE("presence"), AUTH("auth"), PARAMS("params");
+
+        static final FrameField[] ALL = values();
+        static final byte[][] NAMES = names(ALL, f -> f.wire);
+        private final String wire;
+
+        FrameField(String wire) { this.wire = wire; }
+    }
+
+    /** A message's fields this path reads or must see nil, by wire name. */
+    private enum MessageField {
+        ID("id"), CLIENT_ID("clientId"), CONNECTION_ID("connectionId"), CONNECTION_KEY("connectionKey"), NAME("name"),
+        ENCODING("encoding"), ACTION("action"), DATA("data"), EXTRAS("extras");
+
+        static final MessageField[] ALL = values();
+        static final byte[][] NAMES = names(ALL, f -> f.wire);
+        private final String wire;
+
+        MessageField(String wire) { this.wire = wire; }
+    }
+
+    private static <F> byte[][] names(F[] fields, java.util.function.Function<F, String> wire) {
+        byte[][] names = new byte[fields.length][];
+        for (int i = 0; i < fields.length; i++) {
+            names[i] = wire.apply(fields[i]).getBytes(StandardCharsets.US_ASCII);
+        }
+        return names;
+    }
+
     /** Deeper than this, an unknown field's value is left to the tree path (which allows more, and checks). */
     private static final int MAX_SKIP_DEPTH = 64;
 
@@ -50,19 +83,23 @@ final class MsgpackFrameReader {
         List<Message> messages = null;
         Long timestamp = null;
         for (int i = 0; i < entries; i++) {
-            switch (key()) {
-                case "action" -> action = integer();
-                case "id" -> id = text();
-                case "channel" -> channel = text();
-                case "channelSerial" -> channelSerial = text();
-                case "connectionId" -> connectionId = text();
-                case "count" -> count = integer();
-                case "flags" -> flags = integer();
-                case "msgSerial" -> msgSerial = longValue();
-                case "messages" -> messages = messages();
-                case "timestamp" -> timestamp = longValue();
-                case "presence", "auth", "params" -> nil(); // present and not nil: the tree path reads them
-                default -> skip(1);
+            FrameField field = field(FrameField.NAMES, FrameField.ALL);
+            if (field == null) {
+                skip(1);
+                continue;
+            }
+            switch (field) {
+                case ACTION -> action = integer();
+                case ID -> id = text();
+                case CHANNEL -> channel = text();
+                case CHANNEL_SERIAL -> channelSerial = text();
+                case CONNECTION_ID -> connectionId = text();
+                case COUNT -> count = integer();
+                case FLAGS -> flags = integer();
+                case MSG_SERIAL -> msgSerial = longValue();
+                case MESSAGES -> messages = messages();
+                case TIMESTAMP -> timestamp = longValue();
+                case PRESENCE, AUTH, PARAMS -> nil(); // present and not nil: the tree path reads them
             }
         }
         if (pos != end) {
@@ -101,17 +138,21 @@ final class MsgpackFrameReader {
         Integer action = null;
         Object data = null;
         for (int i = 0; i < entries; i++) {
-            switch (key()) {
-                case "id" -> id = text();
-                case "clientId" -> clientId = text();
-                case "connectionId" -> connectionId = text();
-                case "connectionKey" -> connectionKey = text();
-                case "name" -> name = text();
-                case "encoding" -> encoding = text();
-                case "action" -> action = integer();
-                case "data" -> data = data();
-                case "extras" -> nil();
-                default -> skip(3);
+            MessageField field = field(MessageField.NAMES, MessageField.ALL);
+            if (field == null) {
+                skip(3);
+                continue;
+            }
+            switch (field) {
+                case ID -> id = text();
+                case CLIENT_ID -> clientId = text();
+                case CONNECTION_ID -> connectionId = text();
+                case CONNECTION_KEY -> connectionKey = text();
+                case NAME -> name = text();
+                case ENCODING -> encoding = text();
+                case ACTION -> action = integer();
+                case DATA -> data = data();
+                case EXTRAS -> nil();
             }
         }
         if (action != null && action < 0) {
@@ -146,8 +187,31 @@ final class MsgpackFrameReader {
         pos++;
     }
 
-    private String key() throws GiveUp {
-        return string();
+    /**
+     * A map key, matched in place against {@code names}: the field it names, or null for a key this
+     * path does not read. A key is not made a String (a decode, a String and its hash per key, about
+     * seven a publish); the names are ASCII, and no other UTF-8 decodes to them, so this matches
+     * exactly the keys a decoded comparison would.
+     */
+    private <F> F field(byte[][] names, F[] fields) throws GiveUp {
+        int n = strLength();
+        int at = pos;
+        pos += n;
+        for (int i = 0; i < names.length; i++) {
+            if (names[i].length == n && sameBytes(at, names[i])) {
+                return fields[i];
+            }
+        }
+        return null;
+    }
+
+    private boolean sameBytes(int at, byte[] name) {
+        for (int i = 0; i < name.length; i++) {
+            if (in.getByte(at + i) != name[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private String text() throws GiveUp {

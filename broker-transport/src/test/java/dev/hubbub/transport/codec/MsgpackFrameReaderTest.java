@@ -64,6 +64,32 @@ class MsgpackFrameReaderTest {
         assertSame(binary);
     }
 
+    /**
+     * Keys are matched as bytes, not decoded: a key one byte, one letter's case or one character
+     * longer or shorter than a field's name, or with a non-ASCII letter, is another field (skipped),
+     * exactly as the tree's decoded comparison has it.
+     */
+    @Test
+    void aKeyNearAFieldsNameIsAnotherField() throws Exception {
+        // each near miss after the field it nears: read as that field, it would overwrite it (the last value counts)
+        String json = "{\"action\":15,\"actio\":1,\"Action\":2,\"channel\":\"c\",\"channels\":\"no\",\"chánnel\":\"no\","
+                + "\"msgSerial\":7,\"msgSeria\":8,\"messages\":[{\"name\":\"yes\",\"nam\":\"no\",\"names\":\"no\",\"Name\":\"no\","
+                + "\"data\":\"d\",\"dat\":\"no\",\"datA\":\"no\",\"id\":\"i\",\"ıd\":\"no\",\"clientid\":\"no\"}],\"id\":\"f\",\"i\":\"no\","
+                + "\"ids\":\"no\"}";
+        byte[] frame = MSGPACK.writeValueAsBytes(JSON.readTree(json));
+        ProtocolMessage read = ProtocolCodec.streamMsgpack(Unpooled.wrappedBuffer(frame));
+        assertNotNull(read, "near-miss keys are unknown fields, which the fast path skips");
+        assertEquals("c", read.channel());
+        assertEquals(7L, read.msgSerial());
+        assertEquals("f", read.id());
+        Message m = read.messages().get(0);
+        assertEquals("yes", m.name());
+        assertEquals("d", m.data());
+        assertEquals("i", m.id());
+        assertNull(m.clientId());
+        assertSame(frame);
+    }
+
     @Test
     void whatTheFastPathLeavesToTheTreeDecodesExactlyAsTheTreeDecides() throws Exception {
         for (String json : JsonFrameReaderTest.INVALID) {
