@@ -17,7 +17,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 
-/** JSON frames are written by one generator per thread, kept between frames: each frame must come out as if alone. */
+/**
+ * JSON frames are written by one generator per thread, kept between frames, and MessagePack frames
+ * packed in one buffer per thread: each frame must come out as if alone.
+ */
 class ReusedGeneratorTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final ProtocolCodec codec = ProtocolCodec.of(WireFormat.JSON);
@@ -166,5 +169,43 @@ class ReusedGeneratorTest {
             assertEquals(0, b.refCnt(), "released");
         }
         assertArrayEquals(alone(delivery), codec.encodeToBytes(delivery));
+    }
+
+    // Rule: a MessagePack frame, too, goes into one buffer of its size: packed straight into a first
+    // guess of 256 bytes, a MESSAGE frame overran it and was grown (a second buffer and a copy).
+    // The thread's packing buffer, grown by a large frame, leaves the frames after it intact.
+    @Test
+    void aMessagePackFrameIsWrittenIntoOneBufferOfItsSize() throws Exception {
+        ProtocolCodec packing = ProtocolCodec.of(WireFormat.MSGPACK);
+        for (int size : new int[] {10, 300, 2_000, 70_000, 100, 200_000, 20}) {
+            ProtocolMessage m = ProtocolMessage.messages("room", "c1:5", "c1", 1234L, "0002",
+                    List.of(new Message("c1:5:0", "alice", "c1", null, "n", "x".repeat(size), null, null, 1234L, 0, "0002")));
+            java.io.ByteArrayOutputStream generated = new java.io.ByteArrayOutputStream();
+            try (var gen = packing.mapper().getFactory().createGenerator(generated)) {
+                new ProtocolWriter(WireFormat.MSGPACK).write(gen, m);
+            }
+            byte[] expected = generated.toByteArray();
+            CountingAlloc alloc = new CountingAlloc();
+            ByteBuf framed = packing.encodeWebSocketFrame(m, alloc);
+            try {
+                assertEquals(1, alloc.asked.size(), "one buffer for " + size);
+                assertEquals(expected.length + 10, alloc.asked.get(0).intValue(), "asked for " + expected.length);
+                assertEquals(alloc.asked.get(0).intValue(), framed.capacity(), "never grown");
+                int header = expected.length < 126 ? 2 : expected.length < 65_536 ? 4 : 10;
+                assertEquals(header + expected.length, framed.readableBytes());
+                assertEquals(0x82, framed.getUnsignedByte(framed.readerIndex()), "FIN, binary");
+                byte[] payload = new byte[expected.length];
+                framed.getBytes(framed.readerIndex() + header, payload);
+                assertArrayEquals(expected, payload, "as the generator packs it, at " + size);
+            } finally {
+                framed.release();
+            }
+            ByteBuf plain = packing.encode(m, alloc);
+            try {
+                assertArrayEquals(expected, io.netty.buffer.ByteBufUtil.getBytes(plain));
+            } finally {
+                plain.release();
+            }
+        }
     }
 }
