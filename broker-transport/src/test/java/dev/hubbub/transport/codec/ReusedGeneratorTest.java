@@ -132,23 +132,11 @@ class ReusedGeneratorTest {
                     assertEquals(true, alloc.asked.get(0) >= expected.length + 10, "asked " + alloc.asked + " for " + expected.length);
                     assertEquals(alloc.asked.get(0).intValue(), framed.capacity(), "never grown");
                 }
-                int header = expected.length < 126 ? 2 : expected.length < 65_536 ? 4 : 10;
-                assertEquals(header + expected.length, framed.readableBytes());
-                assertEquals(0x81, framed.getUnsignedByte(framed.readerIndex()), "FIN, text");
-                int len = framed.getUnsignedByte(framed.readerIndex() + 1);
-                assertEquals(header == 2 ? expected.length : header == 4 ? 126 : 127, len);
-                byte[] payload = new byte[expected.length];
-                framed.getBytes(framed.readerIndex() + header, payload);
-                assertArrayEquals(expected, payload);
+                assertWebSocketFrame(0x81, expected, framed); // FIN, text
             } finally {
                 framed.release();
             }
-            ByteBuf plain = codec.encode(m, alloc);
-            try {
-                assertArrayEquals(expected, io.netty.buffer.ByteBufUtil.getBytes(plain));
-            } finally {
-                plain.release();
-            }
+            assertPlain(codec, m, alloc, expected);
         }
     }
 
@@ -191,21 +179,33 @@ class ReusedGeneratorTest {
                 assertEquals(1, alloc.asked.size(), "one buffer for " + size);
                 assertEquals(expected.length + 10, alloc.asked.get(0).intValue(), "asked for " + expected.length);
                 assertEquals(alloc.asked.get(0).intValue(), framed.capacity(), "never grown");
-                int header = expected.length < 126 ? 2 : expected.length < 65_536 ? 4 : 10;
-                assertEquals(header + expected.length, framed.readableBytes());
-                assertEquals(0x82, framed.getUnsignedByte(framed.readerIndex()), "FIN, binary");
-                byte[] payload = new byte[expected.length];
-                framed.getBytes(framed.readerIndex() + header, payload);
-                assertArrayEquals(expected, payload, "as the generator packs it, at " + size);
+                assertWebSocketFrame(0x82, expected, framed); // FIN, binary: as the generator packs it
             } finally {
                 framed.release();
             }
-            ByteBuf plain = packing.encode(m, alloc);
-            try {
-                assertArrayEquals(expected, io.netty.buffer.ByteBufUtil.getBytes(plain));
-            } finally {
-                plain.release();
-            }
+            assertPlain(packing, m, alloc, expected);
+        }
+    }
+
+    /** {@code framed} is one unmasked WebSocket frame, first byte {@code first}, carrying {@code expected}. */
+    private static void assertWebSocketFrame(int first, byte[] expected, ByteBuf framed) {
+        int header = expected.length < 126 ? 2 : expected.length < 65_536 ? 4 : 10;
+        assertEquals(header + expected.length, framed.readableBytes());
+        assertEquals(first, framed.getUnsignedByte(framed.readerIndex()));
+        int len = framed.getUnsignedByte(framed.readerIndex() + 1);
+        assertEquals(header == 2 ? expected.length : header == 4 ? 126 : 127, len);
+        byte[] payload = new byte[expected.length];
+        framed.getBytes(framed.readerIndex() + header, payload);
+        assertArrayEquals(expected, payload, "at " + expected.length + " bytes");
+    }
+
+    /** The frame without a WebSocket header is {@code expected}. */
+    private static void assertPlain(ProtocolCodec codec, ProtocolMessage m, CountingAlloc alloc, byte[] expected) {
+        ByteBuf plain = codec.encode(m, alloc);
+        try {
+            assertArrayEquals(expected, io.netty.buffer.ByteBufUtil.getBytes(plain));
+        } finally {
+            plain.release();
         }
     }
 }
