@@ -21,7 +21,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.ByteBufOutputStream;
-import io.netty.buffer.Unpooled;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -296,7 +295,7 @@ public final class ProtocolCodec {
         if (!format.isBinary()) {
             return jsonFrame(message, alloc, headroom);
         }
-        ByteBuf packed = packedFrame(message);
+        ByteBuf packed = MsgpackFrameWriter.packed(message);
         if (packed != null) {
             return alloc.buffer(headroom + packed.readableBytes()).writerIndex(headroom).writeBytes(packed);
         }
@@ -313,35 +312,6 @@ public final class ProtocolCodec {
             if (!ok) {
                 buf.release();
             }
-        }
-    }
-
-    /** A packed frame past this leaves the thread's scratch buffer grown only until the next frame. */
-    private static final int KEPT_PACKED_BYTES = 64 * 1024;
-    /**
-     * This thread's buffer for a MessagePack frame being packed, copied out at its size. Packed
-     * straight into the caller's buffer, a MESSAGE frame overran the 256 bytes a guess starts at,
-     * and growing it cost a second buffer and a copy per frame (as it had for JSON, see
-     * {@link #jsonFrame}).
-     */
-    private static final ThreadLocal<ByteBuf> PACKING = ThreadLocal.withInitial(() -> Unpooled.buffer(1024));
-
-    /**
-     * {@code message} packed by {@link MsgpackFrameWriter} into this thread's scratch buffer, to be
-     * copied out before the thread packs again; null when the writer leaves it to the generator.
-     */
-    private static ByteBuf packedFrame(ProtocolMessage message) {
-        ByteBuf scratch = PACKING.get();
-        if (scratch.capacity() > KEPT_PACKED_BYTES) {
-            scratch = Unpooled.buffer(1024); // a large frame's buffer is not kept for every frame after it
-            PACKING.set(scratch);
-        }
-        scratch.clear();
-        try {
-            MsgpackFrameWriter.write(message, scratch);
-            return scratch;
-        } catch (GiveUp e) {
-            return null;
         }
     }
 
